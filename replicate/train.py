@@ -1,0 +1,320 @@
+"""One training loop for every task type, on `accelerate`: bf16 autocast on GPU, DDP under `accelerate launch`,
+length-grouped dynamic padding, gradient accumulation, AdamW + linear warmup, clipping, early stopping on the
+English dev set, and checkpoints (model + optimizer + scheduler + RNG + data position) from which a killed run
+resumes exactly where it stopped.
+
+Layout of `out_dir`: checkpoints/step-<N>/ + checkpoints/LATEST while running; train_log.jsonl; best/ (best dev
+model); model/ (the final model: best on dev when a dev scorer is given) and train_summary.json when done.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from synth.errors import ReplicationError
+from synth.fsutil import write_json, write_text
+
+from .batching import collate, length_grouped_batches, lengths_of, shard
+
+
+class TrainConfig(BaseModel):
+    """Hyper-parameters of one training phase (the reference X-STILTs recipe by default)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    learning_rate: float = Field(1e-5, gt=0)
+    warmup_ratio: float = Field(0.1, ge=0, le=1, description="linear warmup over this share of the steps")
+    batch_size: int = Field(4, ge=1, description="per-device micro-batch")
+    grad_accum: int = Field(8, ge=1, description="micro-batches per optimizer step")
+    epochs: float = Field(3, gt=0)
+    max_steps: int | None = Field(None, ge=1, description="caps the optimizer steps")
+    weight_decay: float = Field(0.01, ge=0)
+    adam_epsilon: float = 1e-8
+    max_grad_norm: float = Field(1.0, gt=0)
+    eval_every: int = Field(0, ge=0, description="optimizer steps between dev evaluations; 0 = end of epoch only")
+    patience: int | None = Field(None, ge=1, description="stop after this many dev evaluations without gain")
+    checkpoint_every: int = Field(500, ge=1, description="optimizer steps between resumable checkpoints")
+    log_every: int = Field(10, ge=1)
+    seed: int = 0
+    mixed_precision: str = Field("auto", pattern="^(auto|bf16|fp16|no)$", description="auto = bf16 on GPU")
+    num_workers: int = Field(0, ge=0)
+
+    @property
+    def effective_batch(self) -> int:
+        return self.batch_size * self.grad_accum
+
+
+def _linear_warmup(warmup: int, total: int):
+    def factor(step: int) -> float:
+        if step < warmup:
+            return step / max(1, warmup)
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    return factor
+
+
+def _make_optimizer(model, config: TrainConfig):
+    import torch
+
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    groups = [
+        {"params": [p for n, p in named if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
+        {"params": [p for n, p in named if n.endswith(no_decay)], "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=config.learning_rate, eps=config.adam_epsilon)
+
+
+class _Log:
+    """Append-only JSONL training log (one event per line, flushed as written)."""
+
+    def __init__(self, path: Path, enabled: bool):
+        self.path, self.enabled = path, enabled
+
+    def write(self, **event) -> None:
+        if self.enabled:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(event, sort_keys=True) + "\n")
+
+
+def _save_checkpoint(folder: Path, model, optimizer, scheduler, state: dict) -> None:
+    """Write checkpoints/step-N/ through a temp folder, then point LATEST at it and drop older ones."""
+    import os
+    import tempfile
+
+    import numpy as np
+    import torch
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"step-{state['step']}"
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+    weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(weights, str(tmp / "model.safetensors"))
+    torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
+    torch.save(scheduler.state_dict(), tmp / "scheduler.pt")
+    rng = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        rng["cuda"] = torch.cuda.get_rng_state_all()
+    torch.save(rng, tmp / "rng.pt")
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    state = dict(state, python_rng=[py_state[0], list(py_state[1]), py_state[2]],
+                 numpy_rng=[np_state[0], np_state[1].tolist(), *np_state[2:]])
+    write_json(tmp / "state.json", state)
+    target = folder / name
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(tmp, target)
+    write_text(folder / "LATEST", name + "\n")
+    for old in folder.glob("step-*"):
+        if old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _load_checkpoint(folder: Path, model, optimizer, scheduler) -> dict | None:
+    """Restore the latest checkpoint in place; return its state dict (None when there is none)."""
+    import numpy as np
+    import torch
+    from safetensors.torch import load_file
+
+    latest = folder / "LATEST"
+    if not latest.exists():
+        return None
+    ckpt = folder / latest.read_text().strip()
+    model.load_state_dict(load_file(str(ckpt / "model.safetensors")))
+    optimizer.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
+    scheduler.load_state_dict(torch.load(ckpt / "scheduler.pt", weights_only=True))
+    rng = torch.load(ckpt / "rng.pt", weights_only=True)
+    torch.set_rng_state(rng["torch"])
+    if "cuda" in rng and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(rng["cuda"])
+    state = json.loads((ckpt / "state.json").read_text())
+    v, internal, gauss = state.pop("python_rng")
+    random.setstate((v, tuple(internal), gauss))
+    kind, keys, pos, has_gauss, cached = state.pop("numpy_rng")
+    np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+    return state
+
+
+def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: int,
+          dev_score: Callable[[object], float] | None = None, tokenizer=None,
+          on_step: Callable[[dict], None] | None = None, progress: bool = True) -> dict:
+    """Train `model` on feature rows; resume from out_dir/checkpoints when present. Returns the summary dict.
+
+    `dev_score(model) -> float` (higher is better) drives evaluation every `eval_every` steps, best-model
+    selection and early stopping. `on_step(state)` is called after every optimizer step (progress, tests).
+    """
+    import torch
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+
+    from .model import save_checkpoint
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if (out_dir / "train_summary.json").exists():
+        return json.loads((out_dir / "train_summary.json").read_text())
+    if len(features) == 0:
+        raise ReplicationError(f"no training examples for {out_dir.name}")
+    if hasattr(features, "column_names"):  # a datasets.Dataset: plain rows of the model's columns, read once
+        keep = [c for c in ("input_ids", "labels", "start_positions", "end_positions") if c in features.column_names]
+        features = features.select_columns(keep).to_list()
+    cuda = torch.cuda.is_available()
+    precision = ("bf16" if cuda else "no") if config.mixed_precision == "auto" else config.mixed_precision
+    accelerator = Accelerator(mixed_precision=precision, cpu=not cuda)
+    main = accelerator.is_main_process
+    set_seed(config.seed)
+    if not cuda:
+        torch.use_deterministic_algorithms(True)  # bit-exact resume on CPU
+
+    lengths = lengths_of(features)
+    world, rank = accelerator.num_processes, accelerator.process_index
+    batches_per_epoch = len(shard(length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=0),
+                                  rank, world))
+    steps_per_epoch = math.ceil(batches_per_epoch / config.grad_accum)
+    total_steps = math.ceil(steps_per_epoch * config.epochs)
+    if config.max_steps:
+        total_steps = min(total_steps, config.max_steps)
+    warmup = int(config.warmup_ratio * total_steps)
+
+    optimizer = _make_optimizer(model, config)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _linear_warmup(warmup, total_steps))
+    model = accelerator.prepare(model)  # DDP wrap + autocast; the optimizer/scheduler stay ours (exact resume)
+    raw_model = accelerator.unwrap_model(model)
+
+    log = _Log(out_dir / "train_log.jsonl", main)
+    ckpt_dir = out_dir / "checkpoints"
+    state = {"step": 0, "epoch": 0, "batch": 0, "best": None, "best_step": None, "bad_evals": 0,
+             "real_tokens": 0, "padded_tokens": 0, "stopped_early": False, "last_eval": None}
+    restored = _load_checkpoint(ckpt_dir, raw_model, optimizer, scheduler)
+    if restored:
+        state.update(restored)
+        log.write(event="resume", step=state["step"], epoch=state["epoch"], batch=state["batch"])
+    else:
+        log.write(event="start", total_steps=total_steps, warmup_steps=warmup, examples=len(features),
+                  world_size=world, precision=precision, config=config.model_dump())
+
+    def evaluate_dev() -> None:
+        if dev_score is None:
+            return
+        model.eval()
+        with torch.no_grad():
+            score = float(dev_score(raw_model))
+        model.train()
+        improved = state["best"] is None or score > state["best"]
+        if improved:
+            state.update(best=score, best_step=state["step"], bad_evals=0)
+            if main:
+                save_checkpoint(raw_model, out_dir / "best", tokenizer)
+        else:
+            state["bad_evals"] += 1
+        state["last_eval"] = state["step"]
+        log.write(event="eval", step=state["step"], dev=score, best=state["best"], improved=improved)
+        if config.patience and state["bad_evals"] >= config.patience:
+            state["stopped_early"] = True
+
+    bar = None
+    if progress and main:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total_steps, initial=state["step"], desc=out_dir.name, unit="step", leave=False)
+    pad_multiple = 8 if cuda else 1  # tensor-core friendly shapes on GPU; exact shapes on CPU
+    started, window_loss, window_n = time.perf_counter(), 0.0, 0
+    model.train()
+    epoch_limit = math.ceil(config.epochs)
+    while state["epoch"] < epoch_limit and state["step"] < total_steps and not state["stopped_early"]:
+        epoch = state["epoch"]
+        batches = shard(length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=epoch), rank, world)
+        index = state["batch"]
+        while index < len(batches) and state["step"] < total_steps and not state["stopped_early"]:
+            group = batches[index:min(index + config.grad_accum, len(batches))]
+            for position, batch_ids in enumerate(group):
+                batch = collate([features[i] for i in batch_ids], pad_id, pad_multiple)
+                state["real_tokens"] += batch.pop("real_tokens")
+                state["padded_tokens"] += batch.pop("padded_tokens")
+                batch = {k: v.to(accelerator.device) for k, v in batch.items()}
+                last = position == len(group) - 1
+                context = accelerator.no_sync(model) if not last and world > 1 else _null()
+                with context, accelerator.autocast():
+                    loss = model(**batch)["loss"] / len(group)
+                accelerator.backward(loss)
+                window_loss += float(loss.detach()) * len(group)
+                window_n += 1
+            accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            index += len(group)
+            state["step"] += 1
+            state["batch"] = index
+            if bar is not None:
+                bar.update(1)
+            if state["step"] % config.log_every == 0 or state["step"] == total_steps:
+                elapsed = time.perf_counter() - started
+                log.write(event="step", step=state["step"], epoch=epoch, loss=round(window_loss / max(1, window_n), 6),
+                          lr=scheduler.get_last_lr()[0], real_tokens=state["real_tokens"],
+                          padded_tokens=state["padded_tokens"], elapsed_s=round(elapsed, 3))
+                window_loss, window_n = 0.0, 0
+            if config.eval_every and state["step"] % config.eval_every == 0:
+                evaluate_dev()
+            if index >= len(batches):  # epoch complete
+                if not config.eval_every:
+                    evaluate_dev()
+                state.update(epoch=epoch + 1, batch=0)
+            if on_step is not None:
+                on_step(dict(state))
+            if state["step"] % config.checkpoint_every == 0 and state["step"] < total_steps:
+                if main:
+                    _save_checkpoint(ckpt_dir, raw_model, optimizer, scheduler, state)
+                accelerator.wait_for_everyone()
+    if bar is not None:
+        bar.close()
+    if dev_score is not None and state["last_eval"] != state["step"] and not state["stopped_early"]:
+        evaluate_dev()  # the final weights compete too
+
+    summary = {
+        "steps": state["step"], "total_steps": total_steps, "epochs_completed": state["epoch"],
+        "best_dev": state["best"], "best_step": state["best_step"], "stopped_early": state["stopped_early"],
+        "real_tokens": state["real_tokens"], "padded_tokens": state["padded_tokens"],
+        "padding_efficiency": round(state["real_tokens"] / max(1, state["padded_tokens"]), 4),
+        "examples": len(features), "precision": precision, "world_size": world,
+    }
+    if main:
+        if dev_score is not None and (out_dir / "best").exists():
+            _copy_folder(out_dir / "best", out_dir / "model")
+        else:
+            save_checkpoint(raw_model, out_dir / "model", tokenizer)
+        log.write(event="done", **summary)
+        write_json(out_dir / "train_summary.json", summary)
+        shutil.rmtree(ckpt_dir, ignore_errors=True)  # the run is complete; resumable state is no longer needed
+    accelerator.wait_for_everyone()
+    return summary
+
+
+def _copy_folder(source: Path, target: Path) -> None:
+    """Copy a folder into place through a temp folder (readers never see a half-copied model)."""
+    import os
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    shutil.copytree(source, tmp, dirs_exist_ok=True)
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(tmp, target)
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

@@ -1,0 +1,61 @@
+"""Killing `synth fetch` mid-download (SIGKILL or Ctrl-C) leaves no library entry; a re-run resumes and succeeds."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from synth.library import Library
+from synth.sources.loopback import Fault
+from tests.cli.conftest import settings_env
+
+SYNTH = Path(sys.executable).parent / "synth"
+
+
+def wait_for(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_interrupted_download_leaves_no_entry_and_resumes(cli, mirror, settings, sig):
+    settings.http_timeout = 60.0
+    mirror.faults.append(Fault(route="pdf", truncate=2000, stall=60.0))  # 2000 bytes, then the server hangs
+    part = settings.home / ".downloads" / "2005.13013v1.pdf.part"
+    env = {**os.environ, **settings_env(settings)}
+    proc = subprocess.Popen([str(SYNTH), "fetch", "2005.13013v1"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: part.exists() and part.stat().st_size == 2000)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130  # typer maps KeyboardInterrupt to exit 130
+        assert "Traceback" not in stderr
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    papers = settings.home / "papers"
+    assert not papers.exists() or not [p for p in papers.iterdir() if not p.name.startswith(".")]
+    assert Library(settings.home).papers() == []
+    assert part.stat().st_size == 2000  # kept for resuming
+
+    run = cli("fetch", "2005.13013v1")
+    assert run.exit_code == 0, run.stdout
+    assert mirror.seen("pdf")[-1].headers["Range"] == "bytes=2000-"
+    meta = Library(settings.home).get("2005.13013v1")
+    assert meta.sha256 == hashlib.sha256(mirror.papers["2005.13013v1"].pdf).hexdigest()
+    assert not part.exists()

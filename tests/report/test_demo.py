@@ -1,0 +1,94 @@
+"""`synth demo` end to end (tiny profile, offline): replicate → paper → loopback fetch → extract → review → verify
+→ report, through the console-script entry point with --json."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from synth.demo import _change_last_number, _cut_mid_word, earlier_draft, load_study
+
+
+def test_demo_study_file_is_valid():
+    study = load_study()
+    assert study.experiment == "demo" and study.target == "xnli"
+    from replicate.experiments import load_experiment
+
+    assert study.target in load_experiment(study.experiment).targets
+
+
+def test_planted_errors_helpers():
+    assert _change_last_number("from 37.5 to 38.1, a change of +0.6 points.", 3.0) == \
+        "from 37.5 to 38.1, a change of +3.6 points."
+    cut = _cut_mid_word("With MNLI as the intermediate task, the average accuracy is 37.5 points.")
+    assert cut[-1].isalpha() and not cut.endswith(".")
+    v1, best, lang = earlier_draft({"baseline": {"de": 40.0, "sw": 30.0}, "MNLI": {"de": 41.0, "sw": 33.0}}, 2.0)
+    assert (best, lang) == ("MNLI", "sw") and v1["MNLI"] == {"de": 41.0, "sw": 35.0}
+
+
+@pytest.mark.slow
+def test_demo_end_to_end(tmp_path, settings, monkeypatch, capsys):
+    from synth.cli.app import main
+
+    out = tmp_path / "demo-out"
+    monkeypatch.setattr("sys.argv", ["synth", "--json", "demo", "--out", str(out)])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    captured = capsys.readouterr()
+    assert (exc.value.code or 0) == 0, captured.err
+    summary = json.loads(captured.out)
+    report = out / "reports" / "demo-report.md"
+    assert summary["report"] == str(report) and report.exists()
+    assert summary["steps"]["ran"] + summary["steps"]["cached"] == 14
+
+    # the paper's Table 1 holds the run's own numbers: baseline + both intermediate tasks, per language
+    from replicate.results import load_all_results
+
+    docs = [d for d in load_all_results(out / "runs") if d.intermediate is None]
+    assert summary["numbers"]["baseline"] == {lang: round(v, 2) for lang, v in docs[0].score.items()}
+    assert set(summary["numbers"]) == {"baseline", "MNLI", "QQP"}
+
+    # both versions were fetched through the arXiv client from the loopback mirror
+    metas = sorted((out / "library" / "papers").glob("9912.00001v*/meta.json"))
+    assert [p.parent.name for p in metas] == ["9912.00001v1", "9912.00001v2"]
+    meta = json.loads(metas[1].read_text())
+    assert meta["source"] == "arxiv" and meta["pdf_url"].startswith("http://127.0.0.1:")
+
+    # the review's planted errors are found
+    from synth.claims import load_claims
+
+    claims = {c.id: c for c in load_claims(out / "claims.yaml").claims}
+    review = [c for c in claims.values() if c.origin.value == "imported"]
+    assert len(review) == 5
+    labels = [c.verification.label for c in sorted(review, key=lambda c: c.id)]
+    assert labels[1] == "contradicted"  # the wrong number
+    assert review[2].truncated and labels[2] in ("supported", "partially_supported")  # cut mid-word, still right
+    assert labels[3] == "version_mismatch"  # a v1 number, citing v2
+    assert labels[0] == "supported"
+    assert claims["demo-c01"].verification.label == "inconclusive"  # tiny run: a pipeline check, never evidence
+    assert any(c.origin.value == "extracted" for c in claims.values())
+
+    text = report.read_text(encoding="utf-8")
+    assert "**Pipeline check, not evidence.**" in text
+    assert "### Review said / source says: review" in text
+    assert "fetched from a mirror: <http://127.0.0.1:" in text
+    for claim in claims.values():
+        assert claim.text.replace("|", "\\|") in text
+    for ref in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+        assert (report.parent / ref).is_file()
+    assert "demo-report-figures/verdicts.png" in text
+
+
+def test_demo_refuses_unknown_profile_and_foreign_folders(tmp_path, settings):
+    from synth.demo import run_demo
+    from synth.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown demo profile 'paper'"):
+        run_demo(tmp_path / "new", profile="paper")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "claims.yaml").write_text("schema: 1\n")
+    with pytest.raises(UsageError, match="not empty and was not made by `synth demo`"):
+        run_demo(tmp_path / "mine")
+    assert (tmp_path / "mine" / "claims.yaml").read_text() == "schema: 1\n"  # untouched

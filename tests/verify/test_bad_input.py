@@ -1,0 +1,65 @@
+"""Bad input: each problem is a clear per-claim verdict and the run goes on."""
+
+from __future__ import annotations
+
+from synth.models import Claim, SourceSpan
+
+
+def test_bad_claims_get_their_own_verdicts_and_the_run_continues(verifier, settings):
+    from synth.verify import verify_claims
+
+    claims = [
+        Claim(id="b-c01", text="MNLI helps a lot."),
+        Claim(id="b-c02", text="XLM-R gains 5.4 points on XTREME.", cites=["2005.13013"]),
+        Claim(id="b-c03", text="Das Zwischentraining auf MNLI verbessert die durchschnittliche Genauigkeit um "
+                               "6.3 Punkte gegenüber der Basislinie.", cites=["2101.00001"]),
+        Claim(id="b-c04", text="MNLI improves accuracy. " * 80, cites=["2101.00001"]),
+        Claim(id="b-c05", text="   ", cites=["2101.00001"]),
+        Claim(id="b-c06", text="Without intermediate training the average is 67.0.", cites=["not-an-id"]),
+        Claim(id="b-c07", text="Without intermediate training the average is 67.0.",
+              source=SourceSpan(paper="2101.00001", version=7)),
+        Claim(id="b-c08", text="Without intermediate training the average is 67.0.", cites=["2101.00001"]),
+    ]
+    out = {o.claim.id: o.verification for o in verify_claims(claims, verifier.library, settings, verifier=verifier)}
+    assert out["b-c01"].label == "error" and "cites no source" in out["b-c01"].reason
+    assert out["b-c02"].label == "error" and "synth fetch 2005.13013" in out["b-c02"].reason
+    assert out["b-c03"].label == "not_found" and "not in English" in out["b-c03"].reason
+    assert out["b-c04"].label == "error" and "too long" in out["b-c04"].reason
+    assert out["b-c05"].label == "error" and "no text" in out["b-c05"].reason
+    assert out["b-c06"].label == "error" and "not a paper id" in out["b-c06"].reason
+    assert out["b-c07"].label == "error" and "2101.00001v7 is not in the library" in out["b-c07"].reason
+    assert out["b-c08"].label == "supported"  # the good claim after all the bad ones
+
+
+def test_claim_without_source_needs_any_source(check):
+    v = check("The largest gain is on Swahili, with +8.35 points.", cites=[])
+    assert v.label == "error" and "--any-source" in v.reason
+
+
+def test_any_source_finds_the_paper(verifier):
+    from synth.models import Claim
+
+    v = verifier.verify(Claim(id="a-c01", text="The largest gain is on Swahili, with +8.35 points."), any_source=True)
+    assert v.label == "supported" and v.evidence[0].paper == "2101.00002"
+
+
+def test_empty_paper_is_reported(verifier, monkeypatch):
+    from synth.models import PaperMeta
+    from synth.verifier import Verifier
+
+    empty = PaperMeta(id="2101.09999", version=1, source="arxiv", sha256="0" * 64, size_bytes=10,
+                      fetched_at="2026-01-01T00:00:00Z", n_sentences=0)
+    fresh = Verifier(verifier.library)
+    monkeypatch.setattr(fresh.cache, "versions", lambda pid: [empty] if pid == "2101.09999" else [])
+    v = fresh.verify(Claim(id="e-c01", text="MNLI helps.", cites=["2101.09999"]))
+    assert v.label == "error" and "has no text" in v.reason
+
+
+def test_missing_nli_model_folder_is_a_clear_error(verifier, tmp_path):
+    import pytest
+
+    from synth.errors import ConfigError
+    from synth.verifier import Verifier
+
+    with pytest.raises(ConfigError, match="not a local model folder"):
+        Verifier(verifier.library, nli_model=tmp_path / "nope")
