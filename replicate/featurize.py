@@ -174,13 +174,13 @@ def _span_qa(config, batch, tokenizer, max_length, mapper):
     questions = _truncate_questions(_get(batch, config.columns["question"]), tokenizer, max_query)
     contexts = _get(batch, config.columns["context"])
     pad_right = tokenizer.padding_side == "right"
-    # The tokenizer needs stride < the context room of the shortest window; questions are at most
+    # The tokenizer needs stride < the context room of every window; questions are at most
     # max_query_length tokens, so that bound holds for every row (short max_length in tiny profiles).
     longest_question = max_query
     room = max_length - longest_question - tokenizer.num_special_tokens_to_add(pair=True)
     if room < 2:
         raise ReplicationError(f"max_length {max_length} leaves no room for the context after the question")
-    stride = min(config.doc_stride or 128, room - 1)
+    stride = min(config.doc_stride or 128, room // 2)  # windows advance by >= half their context room
     enc = tokenizer(questions if pad_right else contexts, contexts if pad_right else questions,
                     truncation="only_second" if pad_right else "only_first", max_length=max_length, stride=stride,
                     return_overflowing_tokens=True, return_offsets_mapping=True)

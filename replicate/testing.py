@@ -1,7 +1,9 @@
 """The tiny offline XLM-R used by tests, CI and the `tiny` profile: a random XLMRobertaModel + a Unigram
 tokenizer trained locally with `tokenizers`, saved as an HF folder (AutoTokenizer/AutoModel.from_pretrained).
 
-Nothing here downloads anything; the same seed and corpus give the same folder bit for bit.
+Nothing here downloads anything. The same seed gives the same weights; the Unigram trainer sums in parallel,
+so piece scores (and the order of near-tied pieces) can differ in the last digits between two builds. A built
+folder is therefore kept and reused (`tiny_model_dir`), and step ids name it by MODEL_VERSION.
 """
 
 from __future__ import annotations
@@ -73,8 +75,9 @@ def train_unigram_vocab(texts: list[str], vocab_size: int = 800) -> list[tuple[s
                              show_progress=False)
     tok.train_from_iterator(sorted(set(texts)), trainer=trainer)
     vocab = json.loads(tok.to_str())["model"]["vocab"]
-    # Rounded: the trainer's parallel float sums differ in the last digit from run to run.
-    return [(piece, round(float(score), 6)) for piece, score in vocab if piece not in SPECIALS]
+    # Rounded and sorted to damp the trainer's run-to-run float noise (it cannot be removed entirely).
+    pieces = [(piece, round(float(score), 6)) for piece, score in vocab if piece not in SPECIALS]
+    return sorted(pieces, key=lambda item: (-item[1], item[0]))  # ties in any order otherwise
 
 
 def xlmr_tokenizer_from_vocab(pieces: list[tuple[str, float]], *, normalizer=None):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .claims import ClaimsDocument, MergeStats, load_claims, save_claims
+from .claims import MergeStats, load_claims, save_claims
 from .errors import LibraryError, SynthError, UsageError
 from .models import Claim
 from .settings import Settings, get_settings
@@ -111,7 +111,7 @@ def list_claims(paper: str | None = None, origin: str | None = None, type_: str 
     return out
 
 
-def get_claim(claim_id: str, settings: Settings | None = None) -> ClaimsDocument | Claim:
+def get_claim(claim_id: str, settings: Settings | None = None) -> Claim:
     """One claim by id (ClaimsError with close matches when absent)."""
     settings = settings or get_settings()
     return load_claims(settings.claims).get(claim_id)

@@ -15,7 +15,8 @@ from pathlib import Path
 from .claims import claim_id
 from .entities import find_entities
 from .errors import ClaimsError
-from .models import Claim, ClaimType, Origin, ReportedVerification
+from .extract import classify_text
+from .models import Claim, Origin, ReportedVerification
 from .quantities import parse_quantities
 from .yamlio import read_utf8
 
@@ -220,7 +221,7 @@ def import_review(path: str | Path, review_id: str | None = None) -> ImportedRev
             id=claim_id(rid, len(claims) + 1),
             text=claim_text,
             origin=Origin.imported,
-            type=ClaimType.result,
+            type=classify_text(claim_text),
             cites=cites,
             quantities=parse_quantities(claim_text),
             entities=find_entities(claim_text),

@@ -65,7 +65,7 @@ class PaperSpec:
     appendix: list[SectionSpec] = field(default_factory=list)
     two_columns: bool = True
     running_header: str | None = None
-    arxiv_stamp: str | None = None  # e.g. "arXiv:2005.13013v2 [cs.CL] 27 May 2020", drawn up the left margin of page 1
+    arxiv_stamp: str | None = None  # "arXiv:2005.13013v2 [cs.CL] 27 May 2020", drawn up page 1's left margin
     page_numbers: bool = True
     first_page_number: int = 1
     ligatures: bool = True
@@ -75,8 +75,7 @@ class PaperSpec:
 
 def unicode_font_paths() -> tuple[Path, Path] | None:
     """(regular, bold) TTF files of an installed Unicode font, or None when only core fonts are available."""
-    extra = os.environ.get("SYNTH_PDF_FONT_DIR")
-    for folder in ((extra,) if extra else ()) + FONT_DIRS:
+    for folder in FONT_DIRS:
         for regular, bold in FONT_FILES:
             r, b = Path(folder) / regular, Path(folder) / bold
             if r.is_file() and b.is_file():

@@ -218,10 +218,14 @@ def library_papers(settings: Settings) -> tuple[list[PaperMeta], str | None]:
     return sorted(papers, key=lambda m: (m.id, m.version)), None
 
 
-def load_languages() -> dict:
-    from replicate.languages import load_languages as load
+RESOURCE_GROUPS = ("low_resource", "mid_resource", "high_resource")
 
-    return load()
+
+def load_languages() -> tuple[dict, dict[str, set[str]]]:
+    """Language metadata and the resource groups (languages.yaml), for per-class and per-group rows."""
+    from replicate.languages import group, load_languages as load
+
+    return load(), {name: set(group(name)) for name in RESOURCE_GROUPS}
 
 
 def provenance(claims_path: Path, papers: list[PaperMeta], results: LoadedResults, settings: Settings,
@@ -251,9 +255,10 @@ def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md"
     cf = load_claims_file(settings.claims)
     papers, library_note = library_papers(settings)
     results = load_results(settings.runs)
-    context = build_context(cf, papers=papers, results=results, languages=load_languages(),
+    languages, resource_groups = load_languages()
+    context = build_context(cf, papers=papers, results=results, languages=languages,
                             provenance=provenance(settings.claims, papers, results, settings, fmt),
-                            library_note=library_note)
+                            library_note=library_note, resource_groups=resource_groups)
     name = slug(name) if name else (slug(context["title"]) or "report")
     if not name:
         raise ConfigError("report name is empty after removing characters unsafe in file names")

@@ -287,11 +287,12 @@ def _limitations(cf: ClaimsFile, rows: list[ClaimRow], papers: list[PaperMeta], 
 
 
 def build_context(cf: ClaimsFile, *, papers: list[PaperMeta], results: LoadedResults, languages: dict,
-                  provenance: dict, library_note: str | None = None) -> dict:
+                  provenance: dict, library_note: str | None = None,
+                  resource_groups: dict[str, set[str]] | None = None) -> dict:
     """Everything the templates read. Figures are described (file + data), drawn by synth.report."""
     rows = sorted((claim_row(c) for c in cf.claims), key=lambda r: r.id)
     counts = Counter(r.label for r in rows)
-    groups = group_results(results.docs, languages)
+    groups = group_results(results.docs, languages, resource_groups)
     reviews: dict[str, list[ClaimRow]] = {}
     for r in rows:
         if r.review is not None:

@@ -89,6 +89,8 @@ class TargetTables:
     classes: list[str]
     per_class: dict[str, dict[str, float]]  # class -> config -> mean over languages in class
     class_sizes: dict[str, int]
+    per_group: dict[str, dict[str, float]]  # resource group -> config -> mean over its languages
+    group_sizes: dict[str, int]
     best: str | None  # best non-baseline config by task score
     scaling: dict[str, dict[int, dict[str, float]]]  # intermediate -> examples -> class -> delta/score
     figures: list = field(default_factory=list)  # filled by synth.report (report_context.Figure)
@@ -116,7 +118,16 @@ def resource_class_of(code: str, languages: dict) -> str:
     return str(getattr(lang, "resource_class", "unknown")) if lang is not None else "unknown"
 
 
-def _target_tables(docs: list[ResultsDoc], languages: dict) -> TargetTables:
+def _means(per_language: dict[str, dict[str, Stat]], members: list[str], order: list[str]) -> dict[str, float]:
+    out = {}
+    for c in order:
+        vals = [per_language[lang][c].mean for lang in members if c in per_language[lang]]
+        if vals:
+            out[c] = sum(vals) / len(vals)
+    return out
+
+
+def _target_tables(docs: list[ResultsDoc], languages: dict, groups: dict[str, set[str]]) -> TargetTables:
     docs = sorted(docs, key=lambda d: (_config_key(d), d.seed, d.step_id))
     order: list[str] = []
     by_config: dict[str, list[ResultsDoc]] = {}
@@ -135,14 +146,11 @@ def _target_tables(docs: list[ResultsDoc], languages: dict) -> TargetTables:
                               for c, ds in by_config.items() if any(lang in d.score for d in ds)}
     classes_of = {lang: resource_class_of(lang, languages) for lang in langs}
     classes = sorted(set(classes_of.values()), key=lambda c: (not c.isdigit(), c))
-    per_class: dict[str, dict[str, float]] = {}
-    for cls in classes:
-        members = [lang for lang in langs if classes_of[lang] == cls]
-        per_class[cls] = {}
-        for c in order:
-            vals = [per_language[lang][c].mean for lang in members if c in per_language[lang]]
-            if vals:
-                per_class[cls][c] = sum(vals) / len(vals)
+    per_class = {cls: _means(per_language, [lg for lg in langs if classes_of[lg] == cls], order) for cls in classes}
+    members = {name: [lg for lg in langs if lg in codes] for name, codes in groups.items()}
+    members = {name: m for name, m in members.items() if m}
+    # group rows only add something when the target's languages fall into more than one group
+    per_group = {name: _means(per_language, m, order) for name, m in members.items()} if len(members) > 1 else {}
     candidates = [c for c in order if c != BASELINE and not math.isnan(task[c].mean)]
     # ties go to the first configuration in table order, so "best" never depends on label spelling
     best = max(candidates, key=lambda c: (task[c].mean, -order.index(c))) if candidates else None
@@ -150,6 +158,7 @@ def _target_tables(docs: list[ResultsDoc], languages: dict) -> TargetTables:
         target=docs[0].target, metric=docs[0].metric, configs=order, task=task, languages=langs,
         per_language=per_language, classes=classes, per_class=per_class,
         class_sizes={cls: sum(1 for v in classes_of.values() if v == cls) for cls in classes},
+        per_group=per_group, group_sizes={name: len(members[name]) for name in per_group},
         best=best, scaling=_scaling(docs, per_class, classes),
     )
 
@@ -176,13 +185,15 @@ def _scaling(docs: list[ResultsDoc], per_class: dict, classes: list[str]) -> dic
     return out
 
 
-def group_results(docs: list[ResultsDoc], languages: dict) -> list[ResultsGroup]:
-    """Results documents → one ResultsGroup per (experiment, profile, fidelity, model), sorted."""
-    groups: dict[tuple, list[ResultsDoc]] = {}
+def group_results(docs: list[ResultsDoc], languages: dict,
+                  resource_groups: dict[str, set[str]] | None = None) -> list[ResultsGroup]:
+    """Results documents → one ResultsGroup per (experiment, profile, fidelity, model), sorted.
+    `resource_groups` (e.g. low_resource → codes) adds per-group rows after the per-class ones, in order."""
+    runs: dict[tuple, list[ResultsDoc]] = {}
     for d in docs:
-        groups.setdefault((d.experiment, d.profile, d.fidelity, d.model), []).append(d)
+        runs.setdefault((d.experiment, d.profile, d.fidelity, d.model), []).append(d)
     out = []
-    for (experiment, profile, fidelity, model), ds in sorted(groups.items()):
+    for (experiment, profile, fidelity, model), ds in sorted(runs.items()):
         by_target: dict[str, list[ResultsDoc]] = {}
         for d in ds:
             by_target.setdefault(d.target, []).append(d)
@@ -190,7 +201,7 @@ def group_results(docs: list[ResultsDoc], languages: dict) -> list[ResultsGroup]
         out.append(ResultsGroup(
             experiment=experiment, profile=profile, fidelity=fidelity, model=model, steps=len(ds),
             seeds=sorted({d.seed for d in ds}),
-            targets=[_target_tables(by_target[t], languages) for t in sorted(by_target)],
+            targets=[_target_tables(by_target[t], languages, resource_groups or {}) for t in sorted(by_target)],
             fraction=bool(values) and max(abs(v) for v in values) <= 1.0,
             git=sorted({d.git for d in ds if d.git}),
         ))

@@ -61,6 +61,7 @@ BULLET_START = re.compile(r"^(?:[•◦▪‣∙·]|[-–*]\s+(?=[A-Z]))")
 SENTENCE_START = re.compile(r"[\"'“‘(\[]?[A-Z0-9]")
 SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+RUN_IN_ABSTRACT = re.compile(r"^(Abstract|ABSTRACT)\s*[.:—–]\s*(\S.*)$")  # LNCS / IEEE style
 SOFT = str.maketrans({"\u00ad": None, "\t": " ", "\r": None, "\u00a0": " ", "\u200b": None})
 
 
@@ -72,7 +73,15 @@ def normalise(text: str) -> str:
 
 
 def page_lines(text: str) -> list[str]:
-    return [" ".join(line.split()) for line in normalise(text).split("\n") if line.strip()]
+    """Normalised, whitespace-collapsed, non-empty lines; a run-in "Abstract. We ..." becomes two lines."""
+    lines = []
+    for raw in normalise(text).split("\n"):
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        m = RUN_IN_ABSTRACT.match(line)
+        lines.extend((m.group(1), m.group(2)) if m else (line,))
+    return lines
 
 
 @dataclass

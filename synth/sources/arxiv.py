@@ -151,12 +151,37 @@ class ArxivClient:
         self.api_requests += 1
         return response
 
+    def _wait_turn(self) -> None:
+        """Keep arXiv's rate limit across processes too (e.g. `synth fetch` in a shell loop): a stamp file's
+        mtime in settings.cache records the last API call made from this machine."""
+        if self.settings.arxiv_delay <= 0:
+            return
+        try:
+            since = time.time() - self._stamp.stat().st_mtime
+        except OSError:
+            return
+        if 0 <= since < self.settings.arxiv_delay:
+            time.sleep(self.settings.arxiv_delay - since)
+
+    @property
+    def _stamp(self) -> Path:
+        return Path(self.settings.cache) / "arxiv-last-request"
+
+    def _touch_stamp(self) -> None:
+        if self.settings.arxiv_delay > 0:
+            try:
+                self._stamp.parent.mkdir(parents=True, exist_ok=True)
+                self._stamp.touch()
+            except OSError:  # a read-only cache folder only loses the cross-process guard
+                pass
+
     def _run(self, search) -> list:
         """All results of one search, retrying transient failures with exponential backoff."""
         arxiv, requests, s = self._arxiv, self._requests, self.settings
         attempt = 0
         while True:
             self._last_response = None
+            self._wait_turn()
             try:
                 return list(self.client.results(search))
             except arxiv.HTTPError as exc:
@@ -169,6 +194,8 @@ class ArxivClient:
                 reason = f"timed out after {s.http_timeout:g} s"
             except requests.exceptions.RequestException as exc:
                 reason = f"connection error ({type(exc).__name__})"
+            finally:
+                self._touch_stamp()
             attempt += 1
             if attempt > s.http_retries:
                 raise NetworkError(

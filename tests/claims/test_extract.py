@@ -76,6 +76,14 @@ def test_section_classes():
     assert section_class(["6 Conclusion"]) == "conclusion"
 
 
+def test_classify_text_without_a_pipeline():
+    from synth.extract import classify_text
+
+    assert classify_text("but neither consistently outperforms English intermediate training").value == "limitation"
+    assert classify_text("MNLI outperforms QQP by 2.1 points on XNLI.").value == "comparison"
+    assert classify_text("We use a learning rate of 1e-5 and a batch size of 32.").value == "setup"
+
+
 def test_blank_pipeline_is_the_fallback(nlp):
     assert "claim_cues" in nlp.pipe_names
     assert pipeline_name(nlp) in ("blank",) or pipeline_name(nlp).startswith("en_core_web_sm")

@@ -38,6 +38,7 @@ def test_pipe_table_review():
     assert c["c05"].cites == ["2101.00001v1"]
     assert c["c06"].cites == ["2005.13013v2"]
     assert review.warnings == []
+    assert c["c01"].type.value == "comparison"  # 'improves … over the baseline'
 
 
 def test_tab_separated_review():

@@ -47,7 +47,6 @@ def test_stilts_spec_rejects_bad_numbers(numbers):
 
 def test_core_font_fallback_without_unicode_font(tmp_path, monkeypatch):
     monkeypatch.setattr(pdfgen, "FONT_DIRS", ())
-    monkeypatch.delenv("SYNTH_PDF_FONT_DIR", raising=False)
     assert pdfgen.unicode_font_paths() is None
     path = render_pdf(stilts_study_spec(STILTS_NUMBERS), tmp_path / "core.pdf")
     text = "".join(p.extract_text() for p in pypdf.PdfReader(path).pages)

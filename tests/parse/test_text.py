@@ -144,3 +144,30 @@ def test_short_line_ending_in_an_abbreviation_does_not_end_the_paragraph():
     sentences = [s.text for s in parse_pages([RawPage(1, text)]).sentences]
     assert "As shown by Conneau et al. (2020), transfer works." in sentences
     assert sentences[-2:] == ["Short end.", "New paragraph here."]
+
+
+def test_random_text_never_breaks_the_offset_invariant():
+    import random
+
+    rng = random.Random(11)
+    tokens = ["the", "model", "et", "al.", "Fig.", "2", "88.2", "e.g.", "(Conneau", "2019).", "zero-", "shot",
+              "eval-", "uated", "XLM-", "R", "•", "–", "Table", "3:", "1", "Introduction", "References", "A", "?",
+              "!", "“quoted.”", "ﬁne", "12.5%", "Abstract", "2.1", "Results", "vs.", "i.e.", "\u00ad", "...", "-"]
+    pages = []
+    for n in range(1, 6):
+        lines = [" ".join(rng.choice(tokens) for _ in range(rng.randint(1, 12))) for _ in range(rng.randint(1, 40))]
+        pages.append(RawPage(n, "\n".join(lines)))
+    parsed = parse_pages(pages)
+    texts = {p.page: p.text for p in parsed.pages}
+    for s in parsed.sentences:
+        assert s.text == texts[s.page][s.start:s.end] and s.text.strip() == s.text
+    for t in parsed.tables:
+        assert texts[t.page][t.start:t.end] == t.raw
+    for sec in parsed.sections:
+        assert texts[sec.page][sec.start:].startswith(sec.number or sec.title)
+
+
+def test_run_in_abstract_heading():
+    parsed = parse_pages([RawPage(1, "A Title\nAbstract. We propose a method. It works.\n1 Introduction\nText.")])
+    assert [s.title for s in parsed.sections] == ["Abstract", "Introduction"]
+    assert [s.text for s in parsed.sentences if s.section == ["Abstract"]] == ["We propose a method.", "It works."]

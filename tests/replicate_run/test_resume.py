@@ -23,12 +23,12 @@ model_dir, out, kill_at = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 tok = load_tokenizer(model_dir)
 rows = load_split("mnli", "train", data_dir=fixtures_dir())
 labels = ["entailment", "neutral", "contradiction"]
-features = featurize("mnli", rows, tok, max_length=64)
+features = featurize("mnli", rows, tok, max_length=64, cache_dir=out / "features")
 dev = dev_scorer(__import__("replicate.taskconfig", fromlist=["x"]).load_task("mnli"),
                  load_split("mnli", "validation", data_dir=fixtures_dir()), tok, labels, max_length=64,
                  pad_id=tok.pad_token_id)
 model = build_model(model_dir, HeadSpec("classification", num_labels=3, labels=labels), seed=0)
-config = TrainConfig(learning_rate=1e-3, batch_size=4, grad_accum=2, epochs=4, checkpoint_every=2,
+config = TrainConfig(learning_rate=1e-3, batch_size=4, grad_accum=2, epochs=3, checkpoint_every=2,
                      eval_every=3, log_every=1, seed=0)
 
 def on_step(state):
@@ -57,12 +57,12 @@ def test_killed_run_resumes_to_identical_numbers(tmp_path, tiny_model):
     script.write_text(SCRIPT)
     straight, crashed = tmp_path / "straight", tmp_path / "crashed"
     a = _start(script, tiny_model, straight, 0)
-    b = _start(script, tiny_model, crashed, 7)  # dies after step 7; the last checkpoint is step 6
+    b = _start(script, tiny_model, crashed, 5)  # dies after step 5; the last checkpoint is step 4
     out_a, err_a = a.communicate(timeout=300)
     _, err_b = b.communicate(timeout=300)
     assert a.returncode == 0, err_a
     assert b.returncode == -9, err_b
-    assert (crashed / "checkpoints" / "LATEST").read_text().strip() == "step-6"
+    assert (crashed / "checkpoints" / "LATEST").read_text().strip() == "step-4"
     assert not (crashed / "train_summary.json").exists() and not (crashed / "model").exists()
 
     c = _start(script, tiny_model, crashed, 0)
@@ -71,10 +71,10 @@ def test_killed_run_resumes_to_identical_numbers(tmp_path, tiny_model):
     expected, resumed = json.loads(out_a.splitlines()[-1]), json.loads(out_c.splitlines()[-1])
     assert resumed == expected  # steps, best dev score and step, token counts: all identical
     log = [json.loads(line) for line in (crashed / "train_log.jsonl").read_text().splitlines()]
-    assert [e["step"] for e in log if e["event"] == "resume"] == [6]
+    assert [e["step"] for e in log if e["event"] == "resume"] == [4]
     # every logged loss and learning rate after the resume point equals the uninterrupted run's
     a_steps, c_steps = _steps(straight), _steps(crashed)
-    for step in range(7, expected["steps"] + 1):
+    for step in range(5, expected["steps"] + 1):
         assert c_steps[step]["loss"] == a_steps[step]["loss"]
         assert c_steps[step]["lr"] == a_steps[step]["lr"]
     # and the final weights are bit-identical

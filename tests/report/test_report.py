@@ -111,6 +111,7 @@ def test_replication_tables_have_the_numbers(study):
     # per resource class: class 5 = mean of en and de
     assert "| 5 | 2 | 59.3 | 59.7 | 60.5 | 59.0 |" in text
     assert "| 4,000 | +3.9 | +2.8 | +1.2 |" in text  # scaling: change over the baseline per class
+    assert "| **low resource** | 1 | 40.4 | 41.8 | 44.3 | 41.3 |" in text  # languages.yaml groups
 
 
 def test_figures_exist_are_referenced_and_deterministic(study):

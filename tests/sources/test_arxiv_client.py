@@ -115,3 +115,13 @@ def test_pdf_url_keeps_old_style_slash(settings):
     settings.arxiv_pdf = "http://mirror.example/pdf/"
     client = ArxivClient(settings)
     assert client.pdf_url(PaperRef.parse("hep-th/9901001v1")) == "http://mirror.example/pdf/hep-th/9901001v1"
+
+
+def test_rate_limit_holds_across_clients(settings, mirror):
+    """Two processes (here: two clients) share the limit through a stamp file in settings.cache."""
+    settings.arxiv_delay = 0.3
+    ArxivClient(settings).lookup(refs("2005.13013"))
+    assert (settings.cache / "arxiv-last-request").exists()
+    ArxivClient(settings).lookup(refs("1811.01088"))
+    first, second = mirror.seen("api")
+    assert second.at - first.at >= 0.3

@@ -1,0 +1,98 @@
+"""Replication verdict rules: fidelity, tolerance, seed t-interval, too few seeds, differences, missing data."""
+
+from __future__ import annotations
+
+import pytest
+
+from replicate.results import ResultsDocument, write_results
+from replicate.verdicts import judge_claim, t_interval
+from synth.models import Claim, ExperimentLink
+
+COUNTER = iter(range(10_000))
+
+
+def _doc(runs, *, target="xnli", intermediate=None, seed=0, score=80.0, profile="paper", fidelity="paper",
+         experiment="xstilts", languages=("de", "sw")):
+    step = f"eval-{next(COUNTER):08x}"
+    doc = ResultsDocument(
+        step_id=step, experiment=experiment, profile=profile, fidelity=fidelity, target=target,
+        intermediate=intermediate, seed=seed, model="xlm-roberta-large", metric="accuracy",
+        per_language={lang: {"accuracy": score + i} for i, lang in enumerate(languages)},
+        score={lang: score + i for i, lang in enumerate(languages)}, task_score=score + (len(languages) - 1) / 2,
+        config={}, versions={}, created="2026-01-01T00:00:00+00:00")
+    write_results(runs / step / "results.json", doc)
+
+
+def _claim(**link) -> Claim:
+    defaults = dict(experiment="xstilts", metric="xnli.accuracy", target="xnli", expected=80.5, tolerance=1.0)
+    return Claim(id="2005.13013-c01", text="MNLI helps XNLI.", experiment=ExperimentLink(**{**defaults, **link}))
+
+
+def test_claim_without_link_has_no_replication_verdict(tmp_path):
+    assert judge_claim(Claim(id="x-c01", text="t"), tmp_path) is None
+
+
+def test_no_results_is_inconclusive_and_says_so(tmp_path):
+    v = judge_claim(_claim(), tmp_path / "runs")
+    assert v.label == "inconclusive" and "no results for experiment 'xstilts'" in v.reason
+
+
+def test_pipeline_check_runs_are_never_evidence(tmp_path):
+    for seed in range(3):  # even a perfect match from the tiny profile stays inconclusive
+        _doc(tmp_path, seed=seed, profile="tiny", fidelity="pipeline-check")
+    v = judge_claim(_claim(), tmp_path)
+    assert v.label == "inconclusive" and "pipeline check" in v.reason and "tiny" in v.reason
+
+
+def test_within_tolerance_is_replicated(tmp_path):
+    _doc(tmp_path, score=80.0)  # de 80, sw 81 -> 80.5
+    v = judge_claim(_claim(expected=81.2, tolerance=1.0), tmp_path)
+    assert v.label == "replicated" and v.replication["measured"] == 80.5 and v.replication["n"] == 1
+
+
+def test_language_selection_changes_the_measured_value(tmp_path):
+    _doc(tmp_path, score=80.0)
+    v = judge_claim(_claim(languages=["sw"], expected=81.0, tolerance=0.1), tmp_path)
+    assert v.label == "replicated" and v.replication["measured"] == 81.0
+
+
+def test_outside_tolerance_with_three_seeds_is_not_replicated(tmp_path):
+    for seed, score in enumerate([75.0, 75.2, 74.8]):
+        _doc(tmp_path, seed=seed, score=score)
+    v = judge_claim(_claim(expected=80.5, tolerance=1.0), tmp_path)
+    assert v.label == "not_replicated" and v.replication["n"] == 3 and v.replication["seeds"] == [0, 1, 2]
+
+
+def test_expected_inside_the_seed_interval_is_replicated(tmp_path):
+    for seed, score in enumerate([76.0, 82.0, 79.0]):  # mean 79.5 (+0.5 for the sw offset), wide spread
+        _doc(tmp_path, seed=seed, score=score)
+    mean, half, _ = t_interval([76.5, 82.5, 79.5])
+    v = judge_claim(_claim(expected=mean + half - 0.1, tolerance=1.0), tmp_path)
+    assert v.label == "replicated" and "seed interval" in v.reason
+
+
+def test_one_seed_small_miss_is_inconclusive_large_miss_is_not_replicated(tmp_path):
+    _doc(tmp_path, score=78.0)  # measured 78.5
+    small = judge_claim(_claim(expected=80.5, tolerance=1.0), tmp_path)
+    assert small.label == "inconclusive" and "1 seed(s) < 3" in small.reason
+    large = judge_claim(_claim(expected=90.0, tolerance=1.0), tmp_path)
+    assert large.label == "not_replicated"
+
+
+def test_difference_to_baseline_pairs_seeds(tmp_path):
+    for seed in range(3):
+        _doc(tmp_path, seed=seed, score=80.0 + seed)
+        _doc(tmp_path, seed=seed, intermediate="mnli", score=82.0 + seed)
+    v = judge_claim(_claim(intermediate="mnli", comparison="mnli - baseline", expected=2.0, tolerance=0.5), tmp_path)
+    assert v.label == "replicated" and v.replication["values"] == [2.0, 2.0, 2.0]
+
+
+def test_benchmark_average_needs_every_target(tmp_path):
+    _doc(tmp_path, target="xnli", intermediate="mnli")
+    v = judge_claim(_claim(metric="xtreme_avg", target=None, intermediate="mnli", comparison="value"), tmp_path)
+    assert v.label == "inconclusive" and "lacks" in v.reason and "pawsx" in v.reason
+
+
+def test_t_interval_matches_the_textbook_value():
+    mean, half, sd = t_interval([1.0, 2.0, 3.0])
+    assert mean == 2.0 and sd == 1.0 and half == pytest.approx(4.303 / 3 ** 0.5)
