@@ -39,8 +39,8 @@ def main() -> None:
     args = parser.parse_args()
 
     body = b"%PDF-1.7\n" + os.urandom(int(args.mb * 1024 * 1024))
-    papers = [MirrorPaper(f"2101.{i:05d}", 1, f"Paper {i}", b"%PDF-1.7\n") for i in range(args.ids)]
-    papers.append(MirrorPaper("2101.99999", 1, "Big", body))
+    papers = [MirrorPaper(f"2101.{i:05d}", 1, f"Paper {i}", pdf=b"%PDF-1.7\n") for i in range(args.ids)]
+    papers.append(MirrorPaper("2101.99999", 1, "Big", pdf=body))
     lines = []
     with ArxivMirror(papers) as mirror, tempfile.TemporaryDirectory() as tmp:
         settings = Settings(home=Path(tmp) / "lib", arxiv_api=mirror.api_url, arxiv_pdf=mirror.pdf_url,

@@ -74,7 +74,7 @@ def main() -> None:
         f"`synth --help`: {help_s:.3f} s median over {args.runs} runs, {help_s - floor:.3f} s above the bare "
         f"interpreter (fastest run {help_min:.3f} s); target < {TARGET_S} s (median): "
         f"{'met' if help_s < TARGET_S else 'NOT met'}.",
-        f"Peak RSS of the measured child processes: {peak_kib / 1024:.0f} MiB. "
+        f"Peak RSS of the largest measured child (the eager-import row): {peak_kib / 1024:.0f} MiB. "
         f"Load average while measuring (2-core machine shared with other jobs): {os.getloadavg()[0]:.1f}.",
     ]
     table = "\n".join(lines)

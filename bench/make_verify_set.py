@@ -2,14 +2,16 @@
 and claims with planted errors of every kind, each with its gold label.
 
     .venv/bin/python bench/make_verify_set.py --out .synth-cache/verify-set --papers 30 --seed 7
+    .venv/bin/python bench/make_verify_set.py --out .synth-cache/verify-set-hard --papers 12 --seed 23 --variant hard
 
 Writes OUT/library/ (papers 2101.000NN v1 + v2, parsed by synth's own parser) and OUT/claims.jsonl, one row per
 claim: {id, text, cites, truncated, kind, gold, paper, split}. Papers are split 70/30 into train / test, so no
 test claim comes from a paper seen in training. Claim kinds and their gold labels:
 
-    verbatim, rounded, truncated, paraphrase, two_sentences   -> supported
-    extra_clause                                               -> partially_supported
-    wrong_number, wrong_entity                                 -> contradicted
+    verbatim, rounded, truncated, paraphrase, two_sentences,
+    table_only (a number only Table 1 gives)                   -> supported
+    extra_clause, extra_words                                  -> partially_supported
+    wrong_number, wrong_entity, table_wrong                    -> contradicted
     other_version                                              -> version_mismatch
     not_in_paper                                               -> not_found
 """
@@ -34,8 +36,10 @@ from synth.numbers import extract_numbers  # noqa: E402
 from synth.pdfgen import LANGUAGE_NAMES, SectionSpec, render_pdf, stilts_study_spec  # noqa: E402
 
 GOLD = {"verbatim": "supported", "rounded": "supported", "truncated": "supported", "paraphrase": "supported",
-        "two_sentences": "supported", "extra_clause": "partially_supported", "wrong_number": "contradicted",
-        "wrong_entity": "contradicted", "other_version": "version_mismatch", "not_in_paper": "not_found"}
+        "two_sentences": "supported", "extra_clause": "partially_supported",
+        "extra_words": "partially_supported", "wrong_number": "contradicted",
+        "wrong_entity": "contradicted", "other_version": "version_mismatch", "not_in_paper": "not_found",
+        "table_only": "supported", "table_wrong": "contradicted"}
 TARGETS = [("XNLI", "accuracy"), ("PAWS-X", "accuracy"), ("XCOPA", "accuracy"), ("XQuAD", "F1"),
            ("MLQA", "F1"), ("TyDiQA", "F1"), ("WikiANN", "F1"), ("UD-POS", "F1")]
 TASKS = ["MNLI", "SQuAD", "HellaSwag", "QQP", "CommonsenseQA", "Cosmos QA", "SocialIQA", "CCG", "ANLI+", "BoolQ"]
@@ -70,6 +74,23 @@ SYNONYMS = [("improves", "raises"), ("average", "mean"), ("largest", "biggest"),
 SPELL = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 EXTRA = ["and {lang} gains {x} points as well", "while the gain on {lang} is {x} points",
          "and {metric} on {lang} reaches {x}"]
+EXTRA_WORDS = ["and this pattern holds consistently for every low-resource language, regardless of script or "
+               "morphology, which suggests that transfer is driven by shared semantic structure",
+               "which our ablations attribute almost entirely to better calibration of the classifier head after "
+               "continued pretraining on unlabeled multilingual text",
+               "even though the encoder was never exposed to parallel sentences or bilingual dictionaries during any "
+               "stage of pretraining or fine-tuning"]
+# The 'hard' variant is an out-of-distribution check: rewrites the verifier's synonym table does not know,
+# shorter cut-offs and other added clauses. Nothing in synth was tuned on it.
+HARD_SYNONYMS = [("improves", "pushes up"), ("average", "overall"), ("largest", "most pronounced"),
+                 ("reaches", "hits"), ("compared with", "as opposed to"), ("above", "beyond"),
+                 ("below", "under"), ("most effective", "strongest"), ("We study", "We look at"),
+                 ("measure", "quantify"), ("Without intermediate training", "Lacking intermediate training"),
+                 ("therefore", "hence"), ("choice", "pick"), ("gain", "benefit"), ("suffices", "is sufficient"),
+                 ("lists", "shows"), ("the baseline", "the plain model"), ("intermediate task", "auxiliary task")]
+HARD_EXTRA = ["although {lang} still lags behind at {x}", "and on {lang} the score climbs to {x}",
+              "with a further {x}-point jump on {lang}"]
+VARIANTS = {"standard": (SYNONYMS, EXTRA, (0.45, 0.85)), "hard": (HARD_SYNONYMS, HARD_EXTRA, (0.3, 0.6))}
 
 
 @dataclass
@@ -169,8 +190,9 @@ def _claim_sentences(library, meta) -> list[str]:
     keep = ("Abstract", "Results", "Analysis", "Conclusion", "Languages")
     out = []
     for s in library.iter_sentences(meta):
+        digits = sum(ch.isdigit() for ch in s.text)
         if s.kind == "body" and s.section and any(k in s.section[-1] for k in keep) and len(s.text) > 40 \
-                and "This version" not in s.text:
+                and "This version" not in s.text and digits < 0.2 * len(s.text):  # not a table read as text
             out.append(s.text)
     return out
 
@@ -208,9 +230,9 @@ def _round_number(text: str) -> str | None:
     return None
 
 
-def _paraphrase(text: str, rng: random.Random) -> str | None:
+def _paraphrase(text: str, rng: random.Random, synonyms: list[tuple[str, str]] = SYNONYMS) -> str | None:
     out, changed = text, 0
-    for a, b in rng.sample(SYNONYMS, len(SYNONYMS)):
+    for a, b in rng.sample(synonyms, len(synonyms)):
         if a in out and changed < 3:
             out, changed = out.replace(a, b, 1), changed + 1
     m = re.search(r"\b(\d) (languages|intermediate tasks)", out)
@@ -233,16 +255,17 @@ def _swap_entity(text: str, plan: PaperPlan, rng: random.Random) -> str | None:
     return text[:span.start] + rng.choice(pool) + text[span.end:]
 
 
-def _truncate(text: str, rng: random.Random) -> str:
-    cut = int(len(text) * rng.uniform(0.45, 0.85))
+def _truncate(text: str, rng: random.Random, share: tuple[float, float] = (0.45, 0.85)) -> str:
+    cut = int(len(text) * rng.uniform(*share))
     while cut < len(text) - 2 and not (text[cut - 1].isalnum() and text[cut].isalnum()):
         cut += 1  # cut inside a word, the way review tables clip their cells
     return text[:cut] + rng.choice(["", "…", "..."])
 
 
-def plant_claims(out: Path, plans: list[PaperPlan], seed: int) -> list[dict]:
+def plant_claims(out: Path, plans: list[PaperPlan], seed: int, variant: str = "standard") -> list[dict]:
     from synth.library import Library
 
+    synonyms, extras, cut_share = VARIANTS[variant]
     rng = random.Random(seed + 1)
     library = Library(out / "library")
     rows: list[dict] = []
@@ -266,10 +289,10 @@ def plant_claims(out: Path, plans: list[PaperPlan], seed: int) -> list[dict]:
         for text in rng.sample(s2, min(6, len(s2)))[:2]:
             add("rounded", _round_number(text))
         for text in rng.sample(s2, 2):
-            add("truncated", _truncate(text, rng), truncated=rng.random() < 0.3)
+            add("truncated", _truncate(text, rng, cut_share), truncated=rng.random() < 0.3)
         for text in rng.sample(s2, min(len(s2), 8)):
             if sum(k == "paraphrase" for k, *_ in claims) < 3:
-                add("paraphrase", _paraphrase(text, rng))
+                add("paraphrase", _paraphrase(text, rng, synonyms))
         pairs = _adjacent_pairs(library, v2)
         if pairs:
             add("two_sentences", " ".join(rng.choice(pairs)))
@@ -283,14 +306,25 @@ def plant_claims(out: Path, plans: list[PaperPlan], seed: int) -> list[dict]:
                 add("other_version", old)  # v1 numbers, checked against the latest version
             else:
                 add("other_version", new, [f"{plan.pid}v1"])  # v2 numbers, checked against v1
+        # numbers that only Table 1 gives (no sentence states them), once right and once wrong
+        stated = " ".join(s.text for s in library.iter_sentences(v2))
+        cells = [c for t in library.tables(v2) for c in t.cells
+                 if c.row != "baseline" and c.column in LANGUAGE_NAMES and c.text not in stated]
+        for kind, cell in zip(("table_only", "table_wrong"), rng.sample(cells, min(2, len(cells)))):
+            value = cell.value if kind == "table_only" else cell.value + rng.choice([-1, 1]) * rng.uniform(1.2, 4.0)
+            add(kind, f"Intermediate training on {cell.row} gives {value:.{plan.decimals}f} {plan.metric} on "
+                      f"{LANGUAGE_NAMES[cell.column]}.")
         unused = [i for i in range(len(ANALYSIS)) if i not in plan.analysis]
         for i in rng.sample(unused, 3):
             add("not_in_paper", _fill(ANALYSIS[i], plan, 2, rng))
         langs_absent = [LANGUAGE_NAMES[c] for c in LANGUAGE_NAMES if c not in plan.numbers[2]["baseline"]]
         for text in rng.sample([t for t in s2 if extract_numbers(t)], 2):
-            extra = rng.choice(EXTRA).format(lang=rng.choice(langs_absent), x=f"{rng.uniform(91, 99):.1f}",
+            extra = rng.choice(extras).format(lang=rng.choice(langs_absent), x=f"{rng.uniform(91, 99):.1f}",
                                              metric=plan.metric)
             add("extra_clause", f"{text.rstrip('.')}, {extra}.")
+        # an added statement with no number or name in it: only the words show it is not in the source
+        for text in rng.sample(s2, 1):
+            add("extra_words", f"{text.rstrip('.')}, {rng.choice(EXTRA_WORDS)}.")
         for n, (kind, text, cites, truncated) in enumerate(claims, 1):
             rows.append({"id": f"{plan.pid}-c{n:02d}", "text": text, "cites": cites, "truncated": truncated,
                          "kind": kind, "gold": GOLD[kind], "paper": plan.pid, "split": plan.split})
@@ -303,17 +337,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / ".synth-cache" / "verify-set")
     parser.add_argument("--papers", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--variant", choices=sorted(VARIANTS), default="standard",
+                        help="'hard': rewrites and cut-offs the verifier was not tuned on (out-of-distribution)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     plans = plan_papers(args.papers, args.seed)
     if not (args.out / "library" / "synth.sqlite").exists():
         build_library(args.out, plans)
-    rows = plant_claims(args.out, plans, args.seed)
+    rows = plant_claims(args.out, plans, args.seed, args.variant)
     with open(args.out / "claims.jsonl", "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     (args.out / "manifest.json").write_text(json.dumps({
         "script": "bench/make_verify_set.py", "papers": args.papers, "seed": args.seed, "claims": len(rows),
+        "variant": args.variant,
         "made": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}, indent=2))
     kinds = {}
     for r in rows:

@@ -31,17 +31,23 @@ def lengths_of(features) -> list[int]:
 
 
 def length_grouped_batches(lengths: Sequence[int], batch_size: int, *, seed: int, epoch: int,
-                           shuffle: bool = True) -> list[list[int]]:
-    """Shuffle, sort by length within megabatches, cut into batches, shuffle the batches (longest first)."""
+                           shuffle: bool = True, groups: Sequence[str] | None = None) -> list[list[int]]:
+    """Shuffle, sort by length within megabatches, cut into batches, shuffle the batches (longest first).
+
+    With `groups` (a task name per row) every batch holds one group only; mixing the groups' batches in one
+    shuffled order samples tasks in proportion to their size (examples-proportional mixing).
+    """
     order = list(range(len(lengths)))
     rng = random.Random(seed * 1_000_003 + epoch)
     if shuffle:
         rng.shuffle(order)
     window = batch_size * MEGABATCH
     batches: list[list[int]] = []
-    for start in range(0, len(order), window):
-        chunk = sorted(order[start:start + window], key=lambda i: -lengths[i])
-        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    for name in sorted(set(groups)) if groups is not None else [None]:
+        members = [i for i in order if groups is None or groups[i] == name]
+        for start in range(0, len(members), window):
+            chunk = sorted(members[start:start + window], key=lambda i: -lengths[i])
+            batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
     if shuffle and len(batches) > 1:
         longest = max(range(len(batches)), key=lambda b: lengths[batches[b][0]])
         first = batches.pop(longest)
@@ -90,6 +96,8 @@ def collate(rows: list[dict], pad_id: int, pad_to_multiple_of: int = 1) -> dict:
             if isinstance(values[0], (list, tuple)):  # token labels: pad with the ignore index
                 values = [pad(v, -100) for v in values]
             batch[key] = torch.tensor(values, dtype=torch.long)
+    if "task" in rows[0]:  # multi-task batches are single-task: the model routes on this name
+        batch["task"] = rows[0]["task"]
     batch["real_tokens"] = int(batch["attention_mask"].sum())
     batch["padded_tokens"] = int(batch["attention_mask"].numel())
     return batch

@@ -8,10 +8,8 @@ turns the raw outputs into predictions the metrics and the official leaderboard 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from synth.errors import ReplicationError
 from synth.fsutil import atomic_open, write_json
 
 from .batching import collate, lengths_of, sorted_batches
@@ -53,25 +51,6 @@ def decode_labels(logits: list, labels: list[str] | None) -> list:
 
     ids = [int(np.argmax(row)) for row in logits]
     return [labels[i] for i in ids] if labels else ids
-
-
-def decode_tags(logits: list, features, labels: list[str], n_words: list[int]) -> list[list[str]]:
-    """Word-level tags from the first sub-token of each word; words cut off by truncation get the first label
-    that is not a B-/I- tag ('O' for NER), as the reference scripts effectively do."""
-    import numpy as np
-
-    filler = next((l for l in labels if not l.startswith(("B-", "I-"))), labels[0])
-    out = []
-    for row, feature, words in zip(logits, features, n_words):
-        tags = [filler] * words
-        seen = set()
-        for position, word in enumerate(feature["word_ids"]):
-            if word is None or word in seen or word >= words or position >= len(row):
-                continue
-            seen.add(word)
-            tags[word] = labels[int(np.argmax(row[position]))]
-        out.append(tags)
-    return out
 
 
 def retrieve(source_embeddings, target_embeddings) -> list[int]:
@@ -119,12 +98,3 @@ def write_predictions(folder: Path, scoring_name: str, language: str, task_type:
             else:
                 fh.write(f"{item}\n")
     return path
-
-
-def read_json_lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def require(condition: bool, message: str) -> None:
-    if not condition:
-        raise ReplicationError(message)

@@ -47,7 +47,6 @@ def quiet_transformers() -> None:
 
 
 def _task_model_class():
-    import torch
     from torch import nn
 
     class TaskModel(nn.Module):
@@ -125,6 +124,43 @@ def _task_model_class():
     return TaskModel
 
 
+def _multitask_model_class():
+    from torch import nn
+
+    TaskModel = _task_model_class()
+
+    class MultiTaskModel(nn.Module):
+        """One shared encoder, one head per task (X-STILTs multi-task intermediate training). Batches are
+        single-task; `forward(task=name, ...)` routes to that task's head."""
+
+        def __init__(self, encoder, specs: dict[str, HeadSpec]):
+            super().__init__()
+            self.encoder, self.specs = encoder, dict(specs)
+            # Members share the encoder; only their heads are registered here, so every weight appears once.
+            self._members = {name: TaskModel(encoder, spec) for name, spec in self.specs.items()}
+            self.heads = nn.ModuleDict({name: m.head for name, m in self._members.items()})
+
+        def train(self, mode: bool = True):
+            super().train(mode)
+            for member in self._members.values():
+                member.dropout.train(mode)
+            return self
+
+        def forward(self, task: str, **batch):
+            return self._members[task](**batch)
+
+    return MultiTaskModel
+
+
+def build_multitask_model(encoder_path: str | Path, specs: dict[str, HeadSpec], *, seed: int = 0):
+    """A MultiTaskModel over the encoder at `encoder_path`, fresh heads (seeded)."""
+    import torch
+
+    encoder = load_encoder(_encoder_dir(encoder_path))
+    torch.manual_seed(seed)
+    return _multitask_model_class()(encoder, specs)
+
+
 def load_encoder(path: str | Path, *, dtype=None):
     """Load an HF encoder folder (or hub id) without a pooler."""
     from transformers import AutoModel
@@ -181,9 +217,12 @@ def save_checkpoint(model, folder: str | Path, tokenizer=None) -> Path:
         model.encoder.save_pretrained(tmp / "encoder")
         if tokenizer is not None:
             tokenizer.save_pretrained(tmp / "encoder")
-        head = {k: v.detach().cpu().contiguous() for k, v in model.head.state_dict().items()}
+        heads = model.heads if hasattr(model, "specs") else model.head
+        head = {k: v.detach().cpu().contiguous() for k, v in heads.state_dict().items()}
         save_file(head, str(tmp / "head.safetensors"))
-        (tmp / "model.json").write_text(json.dumps(asdict(model.spec), indent=2, sort_keys=True) + "\n")
+        info = ({"multitask": {n: asdict(s) for n, s in model.specs.items()}} if hasattr(model, "specs")
+                else asdict(model.spec))
+        (tmp / "model.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
         if folder.exists():
             shutil.rmtree(folder)
         os.replace(tmp, folder)
@@ -200,7 +239,10 @@ def load_checkpoint(folder: str | Path):
     folder = Path(folder)
     if not (folder / "model.json").exists():
         raise ReplicationError(f"not a checkpoint folder (no model.json): {folder}")
-    spec = HeadSpec(**json.loads((folder / "model.json").read_text()))
+    info = json.loads((folder / "model.json").read_text())
+    if "multitask" in info:
+        raise ReplicationError(f"{folder} is a multi-task checkpoint: start the next phase with transfer_encoder")
+    spec = HeadSpec(**info)
     model = _task_model_class()(load_encoder(folder / "encoder"), spec)
     if (folder / "head.safetensors").exists():
         model.head.load_state_dict(load_file(str(folder / "head.safetensors")))

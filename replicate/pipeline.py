@@ -149,10 +149,15 @@ def _intermediate_configs(experiment: Experiment) -> list[tuple[str | None, list
 
 
 def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *,
-               only: list[str] | None = None) -> Plan:
-    """Expand an experiment under a profile into its step DAG (optionally restricted by `only`)."""
+               only: list[str] | None = None, model: str | None = None) -> Plan:
+    """Expand an experiment under a profile into its step DAG (optionally restricted by `only`).
+
+    `model` replaces the profile's encoder (a local HF folder or a hub id), e.g. a real checkpoint for `cpu`.
+    """
     exp = load_experiment(experiment) if isinstance(experiment, str) else experiment
     prof = load_profile(profile) if isinstance(profile, str) else profile
+    if model:
+        prof = prof.model_copy(update={"model": str(Path(model).resolve()) if Path(model).exists() else model})
     for name in exp.targets + exp.intermediates + (exp.multitask.tasks if exp.multitask else []):
         _task(name)  # unknown names fail here, with the file that names them
     b = _Builder(exp, prof)

@@ -53,7 +53,7 @@ CORPUS = [
     "0 1 2 3 4 5 6 7 8 9 10 100 1000 1990 2020",
 ]
 
-MODEL_VERSION = 1  # bump when the tiny model or its tokenizer changes (it is part of step hashes)
+MODEL_VERSION = 2  # bump when the tiny model or its tokenizer changes (it is part of step hashes)
 TINY_DIMENSIONS = dict(hidden_size=32, num_hidden_layers=4, num_attention_heads=2, intermediate_size=64)
 SPECIALS = ("<s>", "<pad>", "</s>", "<unk>")  # XLM-R's fairseq order; <mask> goes last
 
@@ -80,15 +80,22 @@ def train_unigram_vocab(texts: list[str], vocab_size: int = 800) -> list[tuple[s
     return sorted(pieces, key=lambda item: (-item[1], item[0]))  # ties in any order otherwise
 
 
-def xlmr_tokenizer_from_vocab(pieces: list[tuple[str, float]], *, normalizer=None):
-    """An XLMRobertaTokenizer over `pieces` with the XLM-R id layout: <s> <pad> </s> <unk> pieces... <mask>."""
-    from transformers import XLMRobertaTokenizer
+def xlmr_tokenizer_from_vocab(pieces: list[tuple[str, float]], *, normalizer=None, model_max_length: int = 512):
+    """A fast XLM-R tokenizer over `pieces` with the XLM-R id layout: <s> <pad> </s> <unk> pieces... <mask>.
+
+    Saved as a generic tokenizers-backed tokenizer: transformers 5's XLMRobertaTokenizer rebuilds its
+    normaliser from a SentencePiece charsmap on load and would drop ours (NFKC, the nmt_nfkc controls map).
+    """
+    from transformers import PreTrainedTokenizerFast, XLMRobertaTokenizer
 
     vocab = [(s, 0.0) for s in SPECIALS] + list(pieces) + [("<mask>", 0.0)]
-    tokenizer = XLMRobertaTokenizer(vocab=vocab)
+    backend = XLMRobertaTokenizer(vocab=vocab).backend_tokenizer  # Unigram + Metaspace + <s> A </s></s> B </s>
     if normalizer is not None:
-        tokenizer.backend_tokenizer.normalizer = normalizer
-    return tokenizer
+        backend.normalizer = normalizer
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend, bos_token="<s>", eos_token="</s>", sep_token="</s>", cls_token="<s>",
+        unk_token="<unk>", pad_token="<pad>", mask_token="<mask>", model_max_length=model_max_length,
+    )
 
 
 def build_tiny_model(folder: str | Path, *, texts: list[str] | None = None, vocab_size: int = 800,
@@ -108,7 +115,7 @@ def build_tiny_model(folder: str | Path, *, texts: list[str] | None = None, voca
 
     quiet_transformers()
     pieces = train_unigram_vocab(CORPUS + list(texts or []), vocab_size=vocab_size)
-    tokenizer = xlmr_tokenizer_from_vocab(pieces, normalizer=normalizers.NFKC())
+    tokenizer = xlmr_tokenizer_from_vocab(pieces, normalizer=normalizers.NFKC(), model_max_length=max_positions - 2)
     config = XLMRobertaConfig(
         vocab_size=len(tokenizer), max_position_embeddings=max_positions, type_vocab_size=1,
         pad_token_id=1, bos_token_id=0, eos_token_id=2, layer_norm_eps=1e-5, **TINY_DIMENSIONS,

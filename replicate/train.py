@@ -70,7 +70,10 @@ def _make_optimizer(model, config: TrainConfig):
         {"params": [p for n, p in named if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
         {"params": [p for n, p in named if n.endswith(no_decay)], "weight_decay": 0.0},
     ]
-    return torch.optim.AdamW(groups, lr=config.learning_rate, eps=config.adam_epsilon)
+    try:  # the fused kernel (CPU and CUDA in torch >= 2.4) does one pass over all parameters
+        return torch.optim.AdamW(groups, lr=config.learning_rate, eps=config.adam_epsilon, fused=True)
+    except (RuntimeError, TypeError):
+        return torch.optim.AdamW(groups, lr=config.learning_rate, eps=config.adam_epsilon)
 
 
 class _Log:
@@ -166,7 +169,8 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
     if len(features) == 0:
         raise ReplicationError(f"no training examples for {out_dir.name}")
     if hasattr(features, "column_names"):  # a datasets.Dataset: plain rows of the model's columns, read once
-        keep = [c for c in ("input_ids", "labels", "start_positions", "end_positions") if c in features.column_names]
+        keep = [c for c in ("input_ids", "labels", "start_positions", "end_positions", "task")
+                if c in features.column_names]
         features = features.select_columns(keep).to_list()
     cuda = torch.cuda.is_available()
     precision = ("bf16" if cuda else "no") if config.mixed_precision == "auto" else config.mixed_precision
@@ -177,9 +181,10 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
         torch.use_deterministic_algorithms(True)  # bit-exact resume on CPU
 
     lengths = lengths_of(features)
+    groups = [row["task"] for row in features] if "task" in features[0] else None
     world, rank = accelerator.num_processes, accelerator.process_index
-    batches_per_epoch = len(shard(length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=0),
-                                  rank, world))
+    first_epoch = length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=0, groups=groups)
+    batches_per_epoch = len(shard(first_epoch, rank, world))
     steps_per_epoch = math.ceil(batches_per_epoch / config.grad_accum)
     total_steps = math.ceil(steps_per_epoch * config.epochs)
     if config.max_steps:
@@ -233,7 +238,8 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
     epoch_limit = math.ceil(config.epochs)
     while state["epoch"] < epoch_limit and state["step"] < total_steps and not state["stopped_early"]:
         epoch = state["epoch"]
-        batches = shard(length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=epoch), rank, world)
+        batches = shard(length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=epoch,
+                                               groups=groups), rank, world)
         index = state["batch"]
         while index < len(batches) and state["step"] < total_steps and not state["stopped_early"]:
             group = batches[index:min(index + config.grad_accum, len(batches))]
@@ -241,7 +247,7 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
                 batch = collate([features[i] for i in batch_ids], pad_id, pad_multiple)
                 state["real_tokens"] += batch.pop("real_tokens")
                 state["padded_tokens"] += batch.pop("padded_tokens")
-                batch = {k: v.to(accelerator.device) for k, v in batch.items()}
+                batch = {k: v.to(accelerator.device) if hasattr(v, "to") else v for k, v in batch.items()}
                 last = position == len(group) - 1
                 context = accelerator.no_sync(model) if not last and world > 1 else _null()
                 with context, accelerator.autocast():

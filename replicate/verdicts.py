@@ -23,6 +23,7 @@ from .results import ResultsDocument, load_all_results
 MIN_SEEDS = 3
 DECISIVE_MISS = 3.0
 BASELINE = "baseline"
+BEST = "best"  # per target, the best intermediate task (chosen by mean over seeds)
 # Two-sided 95% Student t quantiles by degrees of freedom (no scipy needed); df > 30 uses the normal 1.96.
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
         11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093,
@@ -69,6 +70,8 @@ def _doc_value(doc: ResultsDocument, link: ExperimentLink, languages: set[str] |
 def _config_values(docs: list[ResultsDocument], link: ExperimentLink, config: str, languages: set[str] | None,
                    targets: list[str], problems: list[str]) -> dict[int, float]:
     """seed -> value of one configuration (an intermediate label or 'baseline')."""
+    if config == BEST:
+        return _best_values(docs, link, languages, targets, problems)
     wanted = None if config == BASELINE else config
     by_seed: dict[int, dict[str, float]] = defaultdict(dict)
     for doc in docs:
@@ -86,6 +89,24 @@ def _config_values(docs: list[ResultsDocument], link: ExperimentLink, config: st
     if not out and not problems:
         problems.append(f"no results for {config} on {', '.join(targets)}")
     return out
+
+
+def _best_values(docs, link, languages, targets, problems) -> dict[int, float]:
+    """'best': per target the intermediate with the highest mean over seeds (the paper's "best intermediate-task
+    model for each target task"), then per seed the mean over targets of those choices."""
+    table: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    for doc in docs:
+        if doc.intermediate is not None and doc.intermediate_examples is None and doc.target in targets:
+            value = _doc_value(doc, link, languages)
+            if value is not None:
+                table[doc.target][doc.intermediate][doc.seed] = value
+    missing = [t for t in targets if t not in table]
+    if missing:
+        problems.append(f"no intermediate results for {', '.join(missing)}")
+        return {}
+    chosen = {t: max(table[t], key=lambda i: sum(table[t][i].values()) / len(table[t][i])) for t in targets}
+    seeds = set.intersection(*(set(table[t][chosen[t]]) for t in targets))
+    return {s: sum(table[t][chosen[t]][s] for t in targets) / len(targets) for s in sorted(seeds)}
 
 
 def _parse_comparison(link: ExperimentLink) -> tuple[str, str | None]:
@@ -129,7 +150,8 @@ def judge_claim(claim: Claim, runs_dir: str | Path) -> Verification | None:
     languages = _languages(link)
     problems: list[str] = []
     configs = [left] + ([right] if right else [])
-    relevant = [d for d in docs if (d.intermediate or BASELINE) in configs and d.target in targets]
+    relevant = [d for d in docs if d.target in targets
+                and ((d.intermediate or BASELINE) in configs or (BEST in configs and d.intermediate))]
     low = sorted({f"{d.profile} ({d.fidelity})" for d in relevant if d.fidelity != "paper"})
     info.update(profiles=sorted({d.profile for d in relevant}), step_ids=sorted(d.step_id for d in relevant))
     if low:

@@ -120,7 +120,7 @@ def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path
     from .metrics import mean_over_languages
     from .profiles import load_profile
     from .results import ResultsDocument, git_commit, library_versions, now_iso, write_results
-    from .steps import _data_dir, _encoder_source, load_step
+    from .steps import _data_dir, _encoder_source, load_step, tokenizer_source
     from .taskconfig import load_task
 
     c = step.config
@@ -134,7 +134,7 @@ def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path
         model = load_checkpoint(source)
         labels = model.spec.labels
     _to_device(model)
-    tokenizer = load_tokenizer(_tokenizer_dir(source))
+    tokenizer = load_tokenizer(tokenizer_source(source))
     profile = load_profile(c["data"]["profile"])
     scoring = next((spec.scoring_name for bench in load_benchmarks().values() for name, spec in bench.items()
                     if name == task.name), task.family_name)
@@ -183,11 +183,6 @@ def _to_device(model) -> None:
 
     if torch.cuda.is_available():
         model.to("cuda")
-
-
-def _tokenizer_dir(source) -> str:
-    p = Path(str(source))
-    return str(p / "encoder") if (p / "encoder").is_dir() else str(source)
 
 
 def _model_name(step: Step, ancestors: dict) -> str:

@@ -17,7 +17,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "verifier.json"
 FEATURES = (
     "align", "coverage", "bigrams", "contained", "prefix", "margin", "two_sentences", "truncated",
     "n_numbers", "frac_numbers_ok", "n_conflict", "n_missing", "n_table",
-    "entity_conflict", "entity_missing", "other_version_support", "table_conflict",
+    "entity_conflict", "entity_missing", "other_version_support", "table_conflict", "table_only",
     "claim_tokens", "nli_entail",
 )
 

@@ -115,3 +115,18 @@ def get_claim(claim_id: str, settings: Settings | None = None) -> Claim:
     """One claim by id (ClaimsError with close matches when absent)."""
     settings = settings or get_settings()
     return load_claims(settings.claims).get(claim_id)
+
+
+def check_claims(settings: Settings | None = None) -> dict:
+    """Validate the claims file and that every source/cited paper is in the library; ClaimsError otherwise."""
+    from .library import Library
+
+    settings = settings or get_settings()
+    doc = load_claims(settings.claims)
+    library = Library.open(settings)
+    try:
+        doc.check_library(library)
+    finally:
+        library.close()
+    return {"claims_file": str(settings.claims), "claims": len(doc.claims),
+            "papers": sorted({c.source.paper for c in doc.claims if c.source} | {p for c in doc.claims for p in c.cites})}

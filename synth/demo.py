@@ -81,7 +81,7 @@ class DemoResult:
     numbers: dict[str, dict[str, float]] = field(default_factory=dict)
     claims: int = 0
     counts: dict[str, int] = field(default_factory=dict)
-    review: dict[str, str] = field(default_factory=dict)
+    review: dict = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -105,13 +105,17 @@ def demo_settings(out: Path) -> Settings:
 # ------------------------------------------------------------------------------------------ stages
 
 
-def run_replication(settings: Settings, study: DemoStudy, profile: str) -> dict[str, int]:
+def run_replication(settings: Settings, study: DemoStudy, profile: str, advance: Progress) -> dict[str, int]:
     """Run the demo experiment's step graph with the local executor (finished steps are reused)."""
     from replicate.executors import execute
     from replicate.pipeline import build_plan
 
+    def on_event(event: str, step) -> None:
+        if event == "start":
+            advance(0, description=f"demo: replicate: {step.label}")
+
     plan = build_plan(study.experiment, profile)
-    report = execute(plan, settings.runs, settings, executor="local", progress=False)
+    report = execute(plan, settings.runs, settings, executor="local", progress=False, on_event=on_event)
     if not report.ok:
         first = next(iter(report.failed.items()), None)
         detail = f"{first[0]}: {first[1]}" if first else f"{len(report.skipped)} steps skipped"
@@ -315,7 +319,7 @@ def run_demo(out: Path, *, profile: str = "tiny", progress: Progress | None = No
         advance(1)
         return value
 
-    result.steps = stage("replicate", lambda: run_replication(settings, study, profile))
+    result.steps = stage("replicate", lambda: run_replication(settings, study, profile, advance))
     result.numbers = paper_numbers(settings, study, profile)
     papers = stage("paper", lambda: write_papers(out, result.numbers, study))
     settings = stage("fetch", lambda: fetch_papers(settings, study, papers))

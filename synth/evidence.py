@@ -172,6 +172,8 @@ def score_alignment(claim: PreparedClaim, passage: Passage) -> Alignment:
         if truncated:
             align = max(align, prefix)
     rank = 0.5 * align + 0.25 * coverage + 0.25 * bigrams
+    if truncated:  # a cut-off claim covers only the start of its sentence: the prefix match is what counts
+        rank = max(rank, 0.95 * prefix)
     return Alignment(passage, align, coverage, prefix, truncated, bigrams, contained, rank)
 
 
@@ -206,7 +208,7 @@ class SourceCache:
             self._sentences[meta.key] = {s.idx: s for s in self.library.iter_sentences(meta)}
         return self._sentences[meta.key]
 
-    def distinctive(self, query: str, keep_share: float = 0.15, at_least: int = 5) -> str:
+    def distinctive(self, query: str, keep_share: float = 0.08, at_least: int = 4) -> str:
         """The query without words that occur in more than `keep_share` of all sentences (they match nearly
         everything and make BM25 rank the whole library); at least the `at_least` rarest words stay."""
         words = query.split()
@@ -298,6 +300,8 @@ def search_evidence(cache: SourceCache, claim: PreparedClaim, papers: list[str] 
         if not keys:
             return result
     query = cache.distinctive(claim.query)
+    if len(query.split()) <= 2:
+        limit *= 4  # a short query (a claim cut off early) ranks poorly: look further down the list
     hits = cache.library.search(query, papers=keys, limit=limit * (len(keys) if keys else 4))
     scored: list[Alignment] = []
     for hit in hits:

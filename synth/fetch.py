@@ -58,10 +58,10 @@ def _now() -> str:
 class _Job:
     """One item still to do after resolution: a local file or an arXiv record to download."""
 
-    slot: int
+    slot: int  # index of its FetchResult
     item: Item | None = None
     record: ArxivRecord | None = None
-    requested: str = ""
+    requested: str = ""  # what the user typed (or "--query Q #rank")
 
 
 def exit_code(results: list[FetchResult]) -> int:
@@ -90,12 +90,41 @@ def fetch(
     settings = settings or get_settings()
     library = library or Library.open(settings)
     advance = progress or (lambda n=1, description=None: None)
-    if query is not None and offline:
-        raise UsageError("--query searches arXiv and cannot run with --offline (which uses only the library)")
     if not items and query is None:
         raise UsageError("nothing to fetch: give arXiv ids, URLs, PDF paths or --query")
 
     results: list[FetchResult | None] = [None] * len(items)
+    jobs, to_lookup = _classify(items, library, offline, results)
+    client = None
+    if to_lookup or (query is not None and not offline):
+        from .sources.arxiv import ArxivClient
+
+        client = ArxivClient(settings)
+    if to_lookup:
+        advance(0, description=f"arXiv metadata for {len(to_lookup)} id(s)")
+        jobs += _lookup(client, library, to_lookup, results)
+    if query is not None and offline:
+        results += _search_offline(library, query, max_results)
+    elif query is not None:
+        advance(0, description=f"arXiv search: {query}")
+        jobs += _search(client, query, max_results, results)
+
+    for job in jobs:
+        advance(0, description=f"fetching {job.requested}")
+        try:
+            if job.item is not None:
+                results[job.slot] = _add_local(library, job.item, settings)
+            else:
+                results[job.slot] = _add_arxiv(library, client, job.record, job.requested, settings, advance)
+        except SynthError as exc:
+            results[job.slot] = _failed(job.requested, exc)
+        advance(1)
+    return [r for r in results if r is not None]
+
+
+def _classify(items: list[str], library: Library, offline: bool, results: list) -> tuple[list[_Job], list]:
+    """Parse every item (no network): invalid ones and library hits are answered at once in `results`;
+    returns local-file jobs and the arXiv items whose metadata must be looked up."""
     jobs: list[_Job] = []
     to_lookup: list[tuple[int, Item]] = []
     for slot, text in enumerate(items):
@@ -112,56 +141,55 @@ def fetch(
             results[slot] = _present(text, library.get(item.ref))  # pinned and present: no network at all
         else:
             to_lookup.append((slot, item))
+    return jobs, to_lookup
 
-    client = None
-    if to_lookup or query is not None:
-        from .sources.arxiv import ArxivClient
 
-        client = ArxivClient(settings)
-    if to_lookup:
-        advance(0, description=f"arXiv metadata for {len(to_lookup)} id(s)")
-        try:
-            found = client.lookup([item.ref for _, item in to_lookup])
-        except SynthError as exc:
-            found = {str(item.ref): exc for _, item in to_lookup}
-        for slot, item in to_lookup:
-            rec = found[str(item.ref)]
-            if isinstance(rec, NetworkError) and library.has(item.ref):
-                key = library.get(item.ref).key
-                results[slot] = _failed(item.requested, NetworkError(f"{rec} ({key} is in the library: use --offline)"))
-            elif isinstance(rec, SynthError):
-                results[slot] = _failed(item.requested, rec)
-            else:
-                jobs.append(_Job(slot, record=rec, requested=item.requested))
+def _lookup(client, library: Library, to_lookup: list[tuple[int, Item]], results: list) -> list[_Job]:
+    """One batched metadata request for every arXiv item; failures go into `results`, the rest become jobs."""
+    try:
+        found = client.lookup([item.ref for _, item in to_lookup])
+    except SynthError as exc:
+        found = {str(item.ref): exc for _, item in to_lookup}
+    jobs = []
+    for slot, item in to_lookup:
+        rec = found[str(item.ref)]
+        if isinstance(rec, NetworkError) and library.has(item.ref):
+            key = library.get(item.ref).key
+            results[slot] = _failed(item.requested, NetworkError(f"{rec} ({key} is in the library: use --offline)"))
+        elif isinstance(rec, SynthError):
+            results[slot] = _failed(item.requested, rec)
+        else:
+            jobs.append(_Job(slot, record=rec, requested=item.requested))
+    return jobs
 
-    query_results: list[FetchResult] = []
-    if query is not None:
-        advance(0, description=f"arXiv search: {query}")
-        try:
-            hits = client.search(query, max_results)
-        except SynthError as exc:
-            query_results.append(_failed(f"--query {query}", exc))
-            hits = []
-        if not hits and not query_results:
-            query_results.append(FetchResult(f"--query {query}", "failed", message="arXiv search found nothing",
-                                             error="NotFoundError", exit_code=1))
-        for rank, rec in enumerate(hits, 1):
-            jobs.append(_Job(len(items) + len(query_results), record=rec, requested=f"--query {query} #{rank}"))
-            query_results.append(None)  # filled below
 
-    all_results = results + query_results
-    for job in jobs:
-        label = job.requested if job.item is None else job.item.requested
-        advance(0, description=f"fetching {label}")
-        try:
-            if job.item is not None:
-                all_results[job.slot] = _add_local(library, job.item, settings)
-            else:
-                all_results[job.slot] = _add_arxiv(library, client, job.record, job.requested, settings, advance)
-        except SynthError as exc:
-            all_results[job.slot] = _failed(label, exc)
-        advance(1)
-    return [r for r in all_results if r is not None]
+def _search(client, query: str, max_results: int, results: list) -> list[_Job]:
+    """arXiv search; each hit gets a slot appended to `results` and becomes a job."""
+    label = f"--query {query}"
+    try:
+        hits = client.search(query, max_results)
+    except SynthError as exc:
+        results.append(_failed(label, exc))
+        return []
+    if not hits:
+        results.append(_failed(label, NotFoundError("arXiv search found nothing")))
+    jobs = []
+    for rank, rec in enumerate(hits, 1):
+        results.append(None)  # filled when the job runs
+        jobs.append(_Job(len(results) - 1, record=rec, requested=f"{label} #{rank}"))
+    return jobs
+
+
+def _search_offline(library: Library, query: str, max_results: int) -> list[FetchResult]:
+    """--offline --query: the library's own papers that best match the query (full-text search)."""
+    from .sources.search import search_library
+
+    label = f"--query {query}"
+    hits = search_library(library, query, max_results)
+    if not hits:
+        return [_failed(label, NotFoundError("no paper in the library matches (--offline searches only the library)"))]
+    return [_present(f"{label} #{rank}", hit.meta, f"in library (p. {hit.page}: {hit.sentence[:60]}...)")
+            for rank, hit in enumerate(hits, 1)]
 
 
 def _from_library(library: Library, item: Item, offline: bool) -> FetchResult:

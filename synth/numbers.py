@@ -231,7 +231,34 @@ def compare_numbers(claim_text: str, source_text: str) -> list[NumberCheck]:
             checks[i] = NumberCheck(claim=c.text, source=again.text, status=status, note=note)
         else:
             checks[i] = NumberCheck(claim=c.text, source=None, status="missing", note=f"{c.text} not in the source")
-    return [c for c in checks if c is not None]
+    done = [c for c in checks if c is not None]
+    return done + _other_digits(claim_text, source_text, done)
+
+
+_DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _other_digits(claim_text: str, source_text: str, checks: list[NumberCheck]) -> list[NumberCheck]:
+    """Digits that are not measurements (years, 'Section 2.1', 'q1', '804') must still appear in the source:
+    a claim that changes them differs from the source, so they count as conflicts (or missing)."""
+    accounted = {t for c in checks for t in _DIGIT_RUN.findall(c.claim)}
+    source_runs = _DIGIT_RUN.findall(source_text)
+    source_left = [t for t in source_runs if t not in {t for c in checks for t in _DIGIT_RUN.findall(c.source or "")}]
+    out = []
+    for m in _DIGIT_RUN.finditer(claim_text):
+        token = m.group(0)
+        if token in accounted or token in source_runs:
+            continue
+        before = claim_text[max(0, m.start() - 12):m.start()].split()
+        rival = next((t for t in source_left if before and f"{before[-1]} {t}" in source_text), None)
+        rival = rival or (source_left[0] if source_left else None)
+        if rival is not None:
+            source_left.remove(rival)
+            out.append(NumberCheck(claim=token, source=rival, status="conflict",
+                                   note=f"source says {rival}, claim says {token}"))
+        else:
+            out.append(NumberCheck(claim=token, source=None, status="missing", note=f"{token} not in the source"))
+    return out
 
 
 def numbers_summary(checks: list[NumberCheck]) -> dict[str, int]:

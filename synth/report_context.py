@@ -66,6 +66,7 @@ class SourceView:
     kind: str
     pages: int | None
     parser: str
+    requested: str  # what the user asked `synth fetch` for (id, URL, path or search hit)
     in_library: bool
     url: str | None
     mirror: bool  # fetched from an arXiv mirror (SYNTH_ARXIV_PDF), `url` is where the PDF came from
@@ -202,7 +203,7 @@ def _sources(cf: ClaimsFile, papers: list[PaperMeta]) -> list[SourceView]:
         views[(m.id, m.version)] = SourceView(
             key=m.key, id=m.id, version=m.version, title=m.title or "untitled", year=year or "n.d.",
             authors=", ".join(m.authors) or "unknown authors", sha256=m.sha256, kind=m.source,
-            pages=m.n_pages, parser=m.parser or "unknown", in_library=True,
+            pages=m.n_pages, parser=m.parser or "unknown", requested=m.requested or m.key, in_library=True,
             url=_arxiv_url(m), mirror=_is_mirror(m), claims=0, latest_version=m.latest_version)
     for s in cf.study.sources:
         if (s.paper, s.version) in views or (s.version is None and any(k[0] == s.paper for k in views)):
@@ -211,7 +212,7 @@ def _sources(cf: ClaimsFile, papers: list[PaperMeta]) -> list[SourceView]:
             key=f"{s.paper}v{s.version}" if s.version else s.paper, id=s.paper, version=s.version,
             title=s.title or "untitled", year="n.d.", authors="unknown authors", sha256=s.sha256 or "unknown",
             kind="local" if s.paper.startswith("local-") else "arxiv", pages=None, parser="not fetched",
-            in_library=False, url=None if s.paper.startswith("local-") else
+            requested="not fetched", in_library=False, url=None if s.paper.startswith("local-") else
             f"https://arxiv.org/abs/{s.paper}" + (f"v{s.version}" if s.version else ""),
             mirror=False, claims=0, latest_version=None)
     for (pid, version), n in cited.items():
@@ -246,7 +247,11 @@ def _limitations(cf: ClaimsFile, rows: list[ClaimRow], papers: list[PaperMeta], 
                    f"{ids(unverified)}.")
     linked = sorted({c.experiment.experiment for c in cf.claims if c.experiment is not None})
     if not results.docs:
-        what = f" The claims link to experiments {', '.join(linked)}, which were not run." if linked else ""
+        what = ""
+        if linked:
+            one = len(linked) == 1
+            what = (f" The claims link to experiment{'' if one else 's'} {', '.join(linked)}, which "
+                    f"{'was' if one else 'were'} not run.")
         out.append("No replication results were found: no experiment was re-run, so no claim is replicated or "
                    "refuted by re-running it." + what)
     else:

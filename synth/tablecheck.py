@@ -7,6 +7,7 @@ inconsistency of the paper and is reported as such, not as an error of the claim
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from statistics import fmean
 
@@ -37,8 +38,11 @@ def _terms(text: str) -> set[str]:
 
 
 def _matches(header: str, terms: set[str]) -> bool:
-    words = _terms(header)
-    return bool(words & terms) or any(t in header.lower() for t in terms if len(t) >= 4 and "-" in t)
+    """A row/column header naming one of the terms ('MNLI', 'en', 'Cosmos QA', 'ANLI+'), as whole words."""
+    if _terms(header) & terms:
+        return True
+    low = header.lower()
+    return any(t in low and re.search(rf"(?<!\w){re.escape(t)}(?!\w)", low) for t in terms if len(t) > 2)
 
 
 def _close(a: float, b: float, decimals: int) -> bool:
@@ -116,7 +120,7 @@ def check_tables(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
     wanted = {c.lower() for c in cited or []}
     chosen = [t for t in tables if t.label and t.label.lower() in wanted] or tables
     relevant: list[TableValue] = []
-    everything: list[TableValue] = []
+    everything: list[float] = []  # sorted |value| of every cell and derived value of the chosen tables
     for table in chosen:
         # a table the claim names is searched whole; others only in rows/columns naming the claim's terms
         restrict = not (table.label and table.label.lower() in wanted)
@@ -130,12 +134,13 @@ def check_tables(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
             relevant.extend(part)
         whole_key = (id(table), "whole")
         if memo is None or whole_key not in memo:
-            whole = table_values(table, set(), restrict=False)
+            whole = sorted(abs(v.value) for v in table_values(table, set(), restrict=False))
             if memo is not None:
                 memo[whole_key] = whole
         else:
             whole = memo[whole_key]
         everything.extend(whole)
+    everything.sort()
     finding.n_relevant_cells = sum(v.direct for v in relevant)
     for i, num in enumerate(claim_numbers):
         if num.unit == "x" or num.spelled:
@@ -145,7 +150,9 @@ def check_tables(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
         if exact:
             finding.found[i] = min(exact, key=lambda v: (not v.direct, abs(abs(v.value) - target)))
             continue
-        if any(_close(abs(v.value), target, num.decimals) for v in everything):
+        half = 0.5 * 10 ** (-num.decimals) + 1e-9
+        at = bisect_left(everything, target - half)
+        if at < len(everything) and everything[at] <= target + half:
             continue  # stated somewhere in the table, only not where we looked first: no inconsistency
         # near miss: off by at most two units of the claim's last digit (8.4 vs 8.3); never an average
         step = 10 ** (-num.decimals) if num.decimals else 0.0
@@ -155,3 +162,30 @@ def check_tables(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
             if near:
                 finding.near[i] = min(near, key=lambda v: (not v.direct, abs(abs(v.value) - target)))
     return finding
+
+
+def cell_support(claim_numbers: list[Num], tables: list[TableBlock], terms: set[str],
+                 ) -> tuple[TableBlock, list[TableCell], bool] | None:
+    """A table cell for every number of the claim, in a row AND column that the claim names: (table, cells,
+    all_equal). For a claim such as 'MNLI reaches 85.0 on English' that no sentence makes, only Table 1.
+    Decimal scores only; a one-number claim whose named cell holds another, similar value comes back with
+    all_equal False (the table contradicts it)."""
+    wanted = [n for n in claim_numbers if not n.spelled]
+    # differences ('rises by 3.2 points') are not cell values; small integers match too many cells by chance
+    if not wanted or any(n.decimals == 0 or n.unit in ("points", "x") for n in wanted):
+        return None
+    for table in tables:
+        named = [c for c in table.cells if _matches(c.row, terms) and _matches(c.column, terms)]
+        if not named:
+            continue
+        cells = []
+        for num in wanted:
+            hit = next((c for c in named if _close(abs(c.value), abs(num.value), num.decimals)), None)
+            if hit is None:
+                break
+            cells.append(hit)
+        else:
+            return table, cells, True
+        if len(wanted) == 1 and len(named) == 1 and abs(named[0].value - wanted[0].value) <= 0.25 * abs(named[0].value):
+            return table, named, False  # the same kind of number, plausibly mistyped: the table contradicts it
+    return None

@@ -11,16 +11,18 @@ from pathlib import Path
 from . import __version__
 from .calibration import Calibrator, load_verifier
 from .errors import LibraryError, SynthError
+from .fsutil import stable_hash
 from .evidence import Alignment, PreparedClaim, SourceCache, search_evidence
 from .library import Library
 from .models import Claim, Evidence, NumberCheck, PaperMeta, PaperRef, Verification
 from .numbers import compare_numbers, extract_numbers
-from .tablecheck import check_tables
+from .tablecheck import cell_support, check_tables
 from .textcheck import EntityCheck, check_entities, looks_english, names_in
 
 MAX_CLAIM_CHARS = 1000
 ANY_SOURCE_PAPERS = 3  # with --any-source, how many best-matching uncited papers are checked in full
-DEFAULT_THRESHOLDS = {"found": 0.6, "partial_coverage": 0.75}
+# Used only where verifier.json gives none; bench/fit_verifier.py fits the shipped values.
+DEFAULT_THRESHOLDS = {"found": 0.65, "partial_coverage": 0.4}
 OK_NUMBER = ("equal", "rounded", "converted", "table")
 
 
@@ -36,9 +38,12 @@ class Assessment:
     entities: EntityCheck = field(default_factory=EntityCheck)
     table_note: str | None = None
     nli: float = 0.0
+    table_evidence: Evidence | None = None  # when only a table states the claim
 
     @property
     def evidence(self) -> Evidence | None:
+        if self.table_evidence is not None:
+            return self.table_evidence
         return self.alignment.passage.evidence(self.alignment.align) if self.alignment else None
 
     @property
@@ -51,6 +56,15 @@ def _where(meta: PaperMeta, a: Alignment) -> str:
     s = a.passage.first
     section = f", {s.section[-1]}" if s.section else ""
     return f"{meta.key} p. {s.page}{section}"
+
+
+def _anchored(claim: PreparedClaim, a: Alignment) -> bool:
+    """Reworded, but anchored by numbers: two or more numbers, all of them in this passage, and a fair textual
+    match. Specific numbers are strong evidence that a heavily paraphrased claim is about this sentence."""
+    if a.align < 0.7:
+        return False
+    checks = compare_numbers(_claim_for_numbers(claim, a), a.passage.text)
+    return len(checks) >= 2 and all(c.status in ("equal", "rounded", "converted") for c in checks)
 
 
 def _pick(claim: PreparedClaim, candidates: list[Alignment], tie: float = 0.05) -> Alignment | None:
@@ -95,12 +109,13 @@ class Verifier:
         data = load_verifier(weights) if calibrator is None or thresholds is None else {}
         self.calibrator = calibrator or Calibrator.from_dict(data["calibrator"])
         self.thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or data.get("thresholds", {}))}
+        weights_id = stable_hash({"calibrator": self.calibrator.to_dict(), "thresholds": self.thresholds})
         self.nli = None
         if nli_model is not None:
             from .nli import NLIScorer
 
             self.nli = NLIScorer(nli_model)
-        self.fingerprint = f"synth {__version__}; nli={'yes' if self.nli else 'no'}"
+        self.fingerprint = f"synth {__version__}; weights {weights_id}; nli={'yes' if self.nli else 'no'}"
 
     # ------------------------------------------------------------------------------------ one version
 
@@ -108,11 +123,15 @@ class Verifier:
                ) -> Assessment:
         """Label the claim against one paper version's best passage (None: nothing matched)."""
         th = self.thresholds
-        if a is None or a.found_score < th["found"] and not a.truncated:
+        if a is None or a.found_score < th["found"] and not a.truncated and not _anchored(claim, a):
+            table_only = self._table_support(claim, meta, a)
+            if table_only is not None:
+                return table_only
             best = f" (best similarity {a.align:.2f})" if a else ""
             return Assessment(meta, "not_found", f"no passage in {meta.key} matches the claim{best}", a)
-        numbers = compare_numbers(_claim_for_numbers(claim, a), a.passage.text)
-        entities = check_entities(claim.text, a.passage.text)
+        complete = _claim_for_numbers(claim, a)  # without a cut-off last word ('MN…' is not a name)
+        numbers = compare_numbers(complete, a.passage.text)
+        entities = check_entities(complete, a.passage.text)
         out = Assessment(meta, "supported", "", a, numbers, entities)
         if self.nli is not None:
             out.nli = self.nli.entailment(a.passage.text, claim.text)
@@ -143,6 +162,40 @@ class Verifier:
                 "near-verbatim in" if a.align >= 0.9 else "paraphrases")
             out.reason = f"claim {how} {where}{detail}"
         return out
+
+    def _table_support(self, claim: PreparedClaim, meta: PaperMeta, a: Alignment | None) -> Assessment | None:
+        """No sentence states the claim, but a table does: every number in a cell the claim names by row and
+        column (and no name in the claim that the table lacks)."""
+        tables = self.cache.tables(meta)
+        nums = extract_numbers(claim.text)
+        if not tables or not nums:
+            return None
+        names = names_in(claim.text)
+        hit = cell_support(nums, tables, {n.lower() for n in names})
+        if hit is None:
+            return None
+        table, cells, equal = hit
+        headers = " ".join(f"{c.row} {c.column}" for c in cells) + " " + table.caption
+        if any(not _named_in(n, headers) for n, group in names.items() if group in ("data", "languages", "name")):
+            return None
+        rows = [line for line in table.raw.splitlines() if any(line.strip().startswith(c.row) for c in cells)]
+        quote = "\n".join(dict.fromkeys(rows)) or table.raw
+        offset = table.raw.find(quote)
+        evidence = Evidence(paper=meta.id, version=meta.version, page=table.page,
+                            start=table.start + offset if offset >= 0 else table.start,
+                            end=table.start + offset + len(quote) if offset >= 0 else table.end,
+                            quote=quote, score=1.0)
+        name = table.label or "a table"
+        status = "table" if equal else "table_conflict"
+        numbers = [NumberCheck(claim=n.text, source=c.text, status=status, note=f"{name} ({c.row}, {c.column})")
+                   for n, c in zip(nums, cells)]
+        where = ", ".join(f"{c.text} ({c.row}, {c.column})" for c in cells)
+        if not equal:
+            return Assessment(meta, "contradicted", f"source says {cells[0].text}, claim says {nums[0].text} "
+                              f"({name} of {meta.key}, p. {table.page}, row {cells[0].row}, column "
+                              f"{cells[0].column})", a, numbers, table_evidence=evidence)
+        return Assessment(meta, "supported", f"{name} of {meta.key} (p. {table.page}) gives {where}; no sentence "
+                          "states it", a, numbers, table_evidence=evidence)
 
     def _check_tables(self, out: Assessment, claim: PreparedClaim, cited_tables: list[str]) -> None:
         tables = self.cache.tables(out.meta)
@@ -276,15 +329,24 @@ class Verifier:
                   runner_up: float) -> dict[str, float]:
         n_tokens = len(claim.norm.split())
         f = {"claim_tokens": math.log1p(n_tokens) / 5, "other_version_support": float(bool(supporting))}
-        if final is None or final.alignment is None:
-            return f
+        if final is not None and final.alignment is not None:
+            f.update(self._alignment_features(final, runner_up))
+        if final is not None and final.table_evidence is not None:
+            agree = sum(n.status == "table" for n in final.numbers)
+            f.update(table_only=1.0, n_table=float(agree), n_numbers=float(len(final.numbers)),
+                     frac_numbers_ok=agree / max(1, len(final.numbers)), n_conflict=float(len(final.numbers) - agree))
+        return f
+
+    @staticmethod
+    def _alignment_features(final: Assessment, runner_up: float) -> dict[str, float]:
         a = final.alignment
         counts: dict[str, int] = {}
         for n in final.numbers:
             counts[n.status] = counts.get(n.status, 0) + 1
         n_claim = sum(v for k, v in counts.items() if k != "table_conflict")
-        f.update(
-            align=a.align, coverage=a.coverage, bigrams=a.bigrams, contained=a.contained, prefix=a.prefix, margin=max(0.0, a.rank - runner_up),
+        return dict(
+            align=a.align, coverage=a.coverage, bigrams=a.bigrams, contained=a.contained, prefix=a.prefix,
+            margin=max(0.0, a.rank - runner_up),
             two_sentences=float(a.two_sentences), truncated=float(a.truncated), n_numbers=float(n_claim),
             frac_numbers_ok=sum(counts.get(k, 0) for k in OK_NUMBER) / n_claim if n_claim else 1.0,
             n_conflict=float(counts.get("conflict", 0)), n_missing=float(counts.get("missing", 0)),
@@ -292,7 +354,6 @@ class Verifier:
             entity_missing=float(len(final.entities.missing)), table_conflict=float(bool(final.table_note)),
             nli_entail=final.nli,
         )
-        return f
 
 
 def _paper_rank(verdict: tuple[Assessment, list[Assessment]]) -> tuple[int, float]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import ClaimsError, UsageError
+from .errors import ClaimsError, SynthError, UsageError
 from .library import Library
 from .models import Claim, Verification
 from .settings import Settings
@@ -107,6 +107,13 @@ def verify_claims_file(settings: Settings, ids: list[str] | None = None, *, any_
     return run
 
 
+def _in_library(library: Library, ref: str) -> bool:
+    try:
+        return library.has(ref)
+    except SynthError:  # not a paper id at all: its claim already carries that error
+        return True
+
+
 def verify_review(path: Path, settings: Settings, *, any_source: bool = False, replicate: bool = False,
                   advance: Callable[..., None] | None = None) -> VerifyRun:
     """Verify an existing literature review end to end: import its claims table, look its cited papers up in the
@@ -120,7 +127,8 @@ def verify_review(path: Path, settings: Settings, *, any_source: bool = False, r
     library = Library.open(settings)
     run = VerifyRun(outcomes=verify_claims(list(review.claims), library, settings, any_source=any_source,
                                            replicate=replicate, advance=advance))
-    missing = sorted({c for o in run.outcomes for c in o.claim.cites if not library.has(c)})
+    run.notes.extend(review.warnings)
+    missing = sorted({c for o in run.outcomes for c in o.claim.cites if not _in_library(library, c)})
     if missing:
         run.notes.append("cited papers missing from the library: " + ", ".join(missing) +
                          f" (run: synth fetch {' '.join(missing)})")

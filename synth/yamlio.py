@@ -20,6 +20,8 @@ def make_yaml():
     yaml.width = 4096  # never fold long sentences: one claim text per line diffs better
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.preserve_quotes = True
+    # write null as `null` (ruamel's default is an empty value, which would rewrite hand-written `key: null`)
+    yaml.representer.add_representer(type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
     return yaml
 
 

@@ -106,3 +106,15 @@ def show_command(claim_id: str = typer.Argument(..., help="Claim id, e.g. 2005.1
     buf = io.StringIO()
     make_yaml().dump(data, buf)
     common.out.print(buf.getvalue().rstrip(), markup=False, highlight=False)
+
+
+@claims_app.command("check")
+def check_command() -> None:
+    """Validate the claims file (schema, unique ids) and that every cited paper is in the library."""
+    from ..claims_ops import check_claims
+
+    result = check_claims()
+    if common.state.json:
+        common.emit_json(result)
+        return
+    common.info(f"{result['claims_file']}: {result['claims']} claims OK; papers: {', '.join(result['papers']) or '-'}")

@@ -19,7 +19,9 @@ def register(app: typer.Typer) -> None:
         ),
         query: Optional[str] = typer.Option(None, "--query", help="Also fetch the top hits of an arXiv search."),
         max_results: int = typer.Option(10, "--max", min=1, help="How many search hits --query fetches."),
-        offline: bool = typer.Option(False, "--offline", help="Use only the library: no network."),
+        offline: bool = typer.Option(
+            False, "--offline", help="Use only the library, no network (--query then searches the library)."
+        ),
     ) -> None:
         """Fetch papers at a pinned version into the library and parse them (idempotent; exit 1 if any failed)."""
         from ..fetch import exit_code, fetch

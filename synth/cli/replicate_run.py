@@ -25,6 +25,8 @@ def run(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan: steps, cache status, tokens, H100 GPU-hours."),
     executor: str = typer.Option("local", "--executor", help="local (in-process, sequential) or ray."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (default: a local instance)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Replace the profile's encoder: a local HF folder "
+                                        "(XLM-R architecture) or a hub id."),
     runs: Optional[Path] = typer.Option(None, "--runs", help="Runs folder (default SYNTH_RUNS or ./runs)."),
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
@@ -37,7 +39,7 @@ def run(
         common.state.json = True
     settings = get_settings()
     runs_dir = runs or settings.runs
-    plan = build_plan(experiment, profile, only=only or None)
+    plan = build_plan(experiment, profile, only=only or None, model=model)
     summary = plan_summary(plan, runs_dir)
     if dry_run:
         if common.state.json:

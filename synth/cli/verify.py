@@ -45,7 +45,8 @@ def register(app: typer.Typer) -> None:
         write: bool = typer.Option(True, "--write/--no-write", help="Write verdicts back into the claims file."),
         json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout (same as synth --json)."),
     ) -> None:
-        """Check every claim against its cited source: quote, numbers, entities, version, tables; calibrated confidence."""
+        """Check claims against their cited sources: quote, numbers, entities, version, tables, with a calibrated
+        confidence. Exit 1 when a claim cannot be checked, or (--strict) is contradicted or not found."""
         from ..errors import UsageError
         from ..settings import get_settings
         from ..verify import verify_claims_file, verify_review

@@ -152,13 +152,13 @@ class ArxivClient:
         return response
 
     def _wait_turn(self) -> None:
-        """Keep arXiv's rate limit across processes too (e.g. `synth fetch` in a shell loop): a stamp file's
-        mtime in settings.cache records the last API call made from this machine."""
+        """Keep arXiv's rate limit across processes too (e.g. `synth fetch` in a shell loop): a stamp file in
+        settings.cache holds the time of the last API call made from this machine."""
         if self.settings.arxiv_delay <= 0:
             return
         try:
-            since = time.time() - self._stamp.stat().st_mtime
-        except OSError:
+            since = time.time() - float(self._stamp.read_text(encoding="ascii"))
+        except (OSError, ValueError):
             return
         if 0 <= since < self.settings.arxiv_delay:
             time.sleep(self.settings.arxiv_delay - since)
@@ -171,7 +171,8 @@ class ArxivClient:
         if self.settings.arxiv_delay > 0:
             try:
                 self._stamp.parent.mkdir(parents=True, exist_ok=True)
-                self._stamp.touch()
+                # the time as text, not the file's mtime: mtimes can be coarser than the delay we keep
+                self._stamp.write_text(f"{time.time():.6f}", encoding="ascii")
             except OSError:  # a read-only cache folder only loses the cross-process guard
                 pass
 

@@ -2,9 +2,9 @@
 
 Used by the tests (to drive the real `arxiv` client and the real download path) and by `synth demo`:
 
-    with ArxivMirror([MirrorPaper("2005.13013", 1, "X-STILTs", pdf=pdf_bytes)]) as mirror:
-        env = mirror.env()                       # SYNTH_ARXIV_API / SYNTH_ARXIV_PDF for a subprocess
-        mirror.faults.append(Fault(route="pdf", status=429, retry_after="1"))
+    with ArxivMirror([MirrorPaper("2005.13013", 1, "X-STILTs", ["J. Phang"], "Abstract...", pdf=pdf_bytes)]) as m:
+        env = m.env()                       # SYNTH_ARXIV_API / SYNTH_ARXIV_PDF for a subprocess
+        m.faults.append(Fault(route="pdf", status=429, retry_after="1"))   # next PDF request: 429, then OK
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ class MirrorPaper:
     id: str
     version: int
     title: str
-    pdf: bytes
     authors: list[str] = field(default_factory=lambda: ["A. Author"])
     abstract: str = ""
+    pdf: bytes = b""
     published: str = "2020-05-26T17:59:46Z"
     updated: str | None = None
     categories: list[str] = field(default_factory=lambda: ["cs.CL"])
@@ -105,7 +105,8 @@ class ArxivMirror:
             if m is None:
                 continue
             paper_id = m["id"].replace("_", "/")
-            papers.append(MirrorPaper(paper_id, int(m["v"]), pdf_title(path) or path.stem, path.read_bytes(), **kwargs))
+            papers.append(MirrorPaper(paper_id, int(m["v"]), pdf_title(path) or path.stem, pdf=path.read_bytes(),
+                                      **kwargs))
         return cls(papers)
 
     def add(self, paper: MirrorPaper) -> None:

@@ -83,3 +83,14 @@ def test_show_unknown_claim_and_missing_file(cli, settings):
 def test_min_score_out_of_range(cli, library):
     run = cli("extract", "--min-score", "3")
     assert run.exit_code == 2 and "--min-score must be between 0 and 1" in run.stderr
+
+
+def test_claims_check_reports_papers_missing_from_the_library(cli, library, settings):
+    cli("extract")
+    ok = cli("--json", "claims", "check")
+    assert ok.exit_code == 0 and ok.json()["papers"] == [PAPER_ID]
+    cli("import-report", str(DATA / "review_stilts.md"))  # cites 2005.13013v2, which is not in the library
+    run = cli("claims", "check")
+    assert run.exit_code == 2
+    assert "points at paper 2005.13013v2, which is not in the library" in run.stderr
+    assert f"{settings.claims}:" in run.stderr

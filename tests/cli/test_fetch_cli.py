@@ -155,8 +155,12 @@ def test_offline_uses_only_the_library(cli, mirror):
     assert (ok["status"], ok["paper"]) == ("present", "2005.13013v1")
     assert missing["message"] == "paper 2005.13013v2 is not in the library (--offline uses only the library)"
     assert len(mirror.requests) == before
-    bad = cli("fetch", "--offline", "--query", "transfer")
-    assert bad.exit_code == 2 and "cannot run with --offline" in bad.stderr
+    found = cli("--json", "fetch", "--offline", "--query", "zero-shot transfer", "--max", "3").json()
+    assert [(r["item"], r["status"], r["paper"]) for r in found] == [
+        ("--query zero-shot transfer #1", "present", "2005.13013v1")]
+    none = cli("--json", "fetch", "--offline", "--query", "quantum chromodynamics")
+    assert none.exit_code == 1 and "no paper in the library matches" in none.json()[0]["message"]
+    assert len(mirror.requests) == before
 
 
 def test_retries_through_the_cli(cli, mirror, settings):
@@ -183,9 +187,9 @@ def test_503_forever_is_a_clear_failure(cli, mirror, settings):
 
 
 def test_bad_pdfs_from_arxiv(cli, mirror, settings):
-    mirror.add(MirrorPaper("2101.00005", 1, "Broken upload", corrupt_pdf()))
-    mirror.add(MirrorPaper("2101.00006", 1, "Empty upload", b""))
-    mirror.add(MirrorPaper("2101.00007", 1, "Scanned upload", scanned_pdf()))
+    mirror.add(MirrorPaper("2101.00005", 1, "Broken upload", pdf=corrupt_pdf()))
+    mirror.add(MirrorPaper("2101.00006", 1, "Empty upload", pdf=b""))
+    mirror.add(MirrorPaper("2101.00007", 1, "Scanned upload", pdf=scanned_pdf()))
     results = by_item(cli("--json", "fetch", "2101.00005", "2101.00006", "2101.00007v1").json())
     assert "corrupt PDF" in results["2101.00005"]["message"]
     assert "empty download (0 bytes)" in results["2101.00006"]["message"]
@@ -242,3 +246,9 @@ def test_network_down_points_at_the_library_copy(cli, mirror, settings):
     (result,) = cli("--json", "fetch", "2005.13013").json()
     assert result["status"] == "failed"
     assert result["message"].endswith("(2005.13013v1 is in the library: use --offline)")
+
+
+def test_nothing_to_fetch_is_a_usage_error(cli):
+    run = cli("fetch")
+    assert run.exit_code == 2
+    assert "nothing to fetch" in run.stderr and "Traceback" not in run.stderr

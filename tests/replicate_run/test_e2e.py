@@ -55,3 +55,20 @@ def test_tiny_end_to_end_then_second_run_trains_nothing(run_settings, mini_exper
     assert again.ran == [] and sorted(again.cached) == sorted(plan.steps)
     assert {p: p.stat().st_mtime_ns for p in runs.glob("*/DONE")} == stamps
     assert plan_summary(plan, runs)["pending"] == 0
+
+    # the CLI sees the same state: everything done, and one results row per evaluation
+    from typer.testing import CliRunner
+
+    from synth.cli.app import app
+
+    runner = CliRunner()
+    plan_json = runner.invoke(app, ["--json", "replicate", "run", str(mini_experiment), "--profile", "tiny",
+                                    "--dry-run", "--runs", str(runs)])
+    assert plan_json.exit_code == 0 and json.loads(plan_json.stdout)["pending"] == 0
+    rerun = runner.invoke(app, ["--json", "replicate", "run", str(mini_experiment), "--profile", "tiny",
+                                "--runs", str(runs)])
+    assert rerun.exit_code == 0 and json.loads(rerun.stdout)["ran"] == []
+    listing = runner.invoke(app, ["--json", "replicate", "results", "mini", "--runs", str(runs)])
+    rows = json.loads(listing.stdout)
+    assert len(rows) == 4 and {r["intermediate"] for r in rows} == {"baseline", "mnli"}
+    assert all(r["fidelity"] == "pipeline-check" for r in rows)

@@ -111,3 +111,33 @@ def test_collate_pads_to_the_longest_row_only():
     assert batch["labels"].tolist()[0] == [-100, 1, -100, -100, -100]
     assert (batch["real_tokens"], batch["padded_tokens"]) == (8, 10)
     assert collate(rows, pad_id=1, pad_to_multiple_of=8)["input_ids"].shape == (2, 8)
+
+
+def test_multitask_model_shares_one_encoder_and_routes_batches(tiny_model, tmp_path):
+    from replicate.model import build_multitask_model
+
+    specs = {"mnli": HeadSpec("classification", num_labels=3), "ccg": HeadSpec("tagging", num_labels=5)}
+    model = build_multitask_model(tiny_model, specs, seed=0)
+    keys = list(model.state_dict())
+    assert sum(k.startswith("encoder.embeddings.word_embeddings") for k in keys) == 1  # the encoder once
+    assert {k.split(".")[1] for k in keys if k.startswith("heads.")} == {"mnli", "ccg"}
+    ids, mask = _batch()
+    assert tuple(model(task="mnli", input_ids=ids, attention_mask=mask)["logits"].shape) == (3, 3)
+    assert tuple(model(task="ccg", input_ids=ids, attention_mask=mask)["logits"].shape) == (3, 7, 5)
+    model.eval()
+    assert not model._members["ccg"].dropout.training  # mode reaches the members' dropout
+
+    save_checkpoint(model, tmp_path / "mt")
+    with pytest.raises(ReplicationError, match="multi-task checkpoint"):
+        load_checkpoint(tmp_path / "mt")
+    moved = transfer_encoder(tmp_path / "mt", HeadSpec("classification", num_labels=2))
+    assert all(torch.equal(a, b) for a, b in zip(model.encoder.state_dict().values(),
+                                                  moved.encoder.state_dict().values()))
+
+
+def test_grouped_batches_never_mix_tasks():
+    lengths = list(range(5, 65))
+    groups = ["a"] * 20 + ["b"] * 40
+    batches = length_grouped_batches(lengths, 8, seed=0, epoch=0, groups=groups)
+    assert all(len({groups[i] for i in b}) == 1 for b in batches)
+    assert sorted(i for b in batches for i in b) == list(range(60))

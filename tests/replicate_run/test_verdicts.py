@@ -96,3 +96,24 @@ def test_benchmark_average_needs_every_target(tmp_path):
 def test_t_interval_matches_the_textbook_value():
     mean, half, sd = t_interval([1.0, 2.0, 3.0])
     assert mean == 2.0 and sd == 1.0 and half == pytest.approx(4.303 / 3 ** 0.5)
+
+
+def test_best_intermediate_per_target_minus_baseline(tmp_path):
+    """The X-STILTs headline: per target the best intermediate task, averaged over targets, minus baseline."""
+    targets = load_experiment_targets()
+    for seed in range(3):
+        for target in targets:
+            _doc(tmp_path, target=target, seed=seed, score=70.0)
+            _doc(tmp_path, target=target, seed=seed, intermediate="mnli", score=72.0 if target == "xnli" else 70.0)
+            _doc(tmp_path, target=target, seed=seed, intermediate="squad_v1", score=70.0 if target == "xnli" else 76.0)
+    # best: xnli from mnli (+2), the eight others from squad_v1 (+6) -> (2 + 8 * 6) / 9
+    v = judge_claim(_claim(metric="xtreme_avg", target=None, comparison="best - baseline",
+                           expected=50 / 9, tolerance=0.01), tmp_path)
+    assert v.label == "replicated", v.reason
+    assert v.replication["measured"] == pytest.approx(50 / 9, abs=1e-3)
+
+
+def load_experiment_targets():
+    from replicate.experiments import load_experiment
+
+    return load_experiment("xstilts").targets

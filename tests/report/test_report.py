@@ -198,7 +198,7 @@ def test_missing_results_are_a_limitation(study):
     text = write_report(study, name=NAME).path.read_text(encoding="utf-8")
     assert "No replication was run: no results documents were found." in text
     assert "No replication results were found" in text
-    assert "The claims link to experiments demo, which were not run." in text
+    assert "The claims link to experiment demo, which was not run." in text
 
 
 def test_unreadable_results_document_is_reported_not_fatal(study):

@@ -101,7 +101,7 @@ def test_404_is_not_found_without_retries(settings, mirror, tmp_path, sleeps):
 
 
 def test_huge_file_over_the_cap(settings, mirror, tmp_path, sleeps):
-    mirror.add(MirrorPaper("2101.00002", 1, "Huge", b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024)))
+    mirror.add(MirrorPaper("2101.00002", 1, "Huge", pdf=b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024)))
     settings.max_pdf_mb = 1
     with pytest.raises(PDFError, match=r"too large: .* is 3.0 MiB, over the 1 MiB cap"):
         download(url(mirror, "2101.00002v1"), tmp_path / "p.pdf", settings)
@@ -110,8 +110,8 @@ def test_huge_file_over_the_cap(settings, mirror, tmp_path, sleeps):
 
 
 def test_zero_byte_and_non_pdf_bodies(settings, mirror, tmp_path):
-    mirror.add(MirrorPaper("2101.00003", 1, "Empty", b""))
-    mirror.add(MirrorPaper("2101.00004", 1, "Html", b"<html>withdrawn</html>"))
+    mirror.add(MirrorPaper("2101.00003", 1, "Empty", pdf=b""))
+    mirror.add(MirrorPaper("2101.00004", 1, "Html", pdf=b"<html>withdrawn</html>"))
     with pytest.raises(PDFError, match="empty download"):
         download(url(mirror, "2101.00003v1"), tmp_path / "p.pdf", settings)
     with pytest.raises(PDFError, match=r"not a PDF \(the server sent b'<html'"):

@@ -63,3 +63,19 @@ def test_missing_nli_model_folder_is_a_clear_error(verifier, tmp_path):
 
     with pytest.raises(ConfigError, match="not a local model folder"):
         Verifier(verifier.library, nli_model=tmp_path / "nope")
+
+
+def test_replicate_attaches_the_replication_verdict(verifier, settings):
+    from synth.models import ExperimentLink
+    from synth.verify import verify_claims
+
+    link = ExperimentLink(experiment="xstilts", metric="xnli.accuracy", target="xnli", expected=5.5,
+                          comparison="<intermediate> - baseline", intermediate="mnli")
+    claims = [Claim(id="r-c01", text="Without intermediate training the average is 67.0.", cites=["2101.00001"],
+                    experiment=link),
+              Claim(id="r-c02", text="MNLI beats the baseline by 5.5 points on XNLI.", experiment=link)]
+    out = verify_claims(claims, verifier.library, settings, replicate=True, verifier=verifier)
+    first, second = (o.verification for o in out)
+    assert first.label == "supported"  # the text verdict stays the label ...
+    assert first.replication["label"] == "inconclusive" and "no results" in first.replication["reason"]
+    assert second.label == "inconclusive"  # ... a claim with only an experiment gets the run's verdict

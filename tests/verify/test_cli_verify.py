@@ -3,43 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-CLAIMS_YAML = """\
-schema: 1
-study:
-  question: Does English intermediate-task training help zero-shot transfer?
-claims:
-# a note a person wrote: keep it
-- id: 2101.00001-c01
-  text: With MNLI as the intermediate task, the average accuracy is 73.3, 6.3 points above the baseline (67.0).
-  origin: manual
-  type: comparison   # changed by hand from 'result'
-  source: {paper: '2101.00001'}
-- id: 2101.00001-c02
-  text: With MNLI as the intermediate task, the average accuracy is 74.1, 6.3 points above the baseline (67.0).
-  origin: manual
-  source: {paper: '2101.00001'}
-- id: 2101.00001-c03
-  text: The largest gain is on Swahili, with +8.4 points.
-  origin: manual
-  source: {paper: '2101.00001', version: 1}
-"""
-
-REVIEW_MD = """\
-# A review
-
-| # | Claim | Source | Verified | Confidence |
-|---|-------|--------|----------|------------|
-| 1 | With SQuAD as the intermediate task, the average accuracy is 68.6, 1.6 points above the baseline (67.0). | [1] | ✓ | 0.9 |
-| 2 | With MNLI as the intermediate task, the average accuracy is 72.5, 5.5 points above the baseline (67.0). | [1] | ✓ | 0.9 |
-| 3 | On Swahili, MNLI reaches 69.0 compared with 60.0 for the baseline, the larg | [1] | ✓ | 0.8 |
-| 4 | English intermediate-task training gives a 5.4 point improvement over XLM-R Large on XTREME. | [2] | ✓ | 0.9 |
-
-## References
-
-1. Ada Example. 2021. Does English Intermediate-Task Training Help? https://arxiv.org/abs/2101.00001
-2. Jason Phang et al. 2020. English intermediate-task training improves zero-shot transfer too. https://arxiv.org/abs/2005.13013
-"""
+DATA = Path(__file__).resolve().parent.parent / "data" / "verify"
+CLAIMS_YAML = (DATA / "claims.yaml").read_text(encoding="utf-8")  # three claims, a comment and a hand edit
 
 
 def test_verify_writes_back_and_keeps_human_edits(cli, settings):
@@ -86,10 +53,8 @@ def test_unknown_claim_id_is_a_usage_error(cli, settings):
     assert run.exit_code == 2 and "no claim with id" in run.stderr
 
 
-def test_review_file_end_to_end(cli, settings, tmp_path):
-    review = tmp_path / "review.md"
-    review.write_text(REVIEW_MD, encoding="utf-8")
-    run = cli("--json", "verify", str(review))
+def test_review_file_end_to_end(cli, settings):
+    run = cli("--json", "verify", str(DATA / "review.md"))
     data = json.loads(run.stdout)
     labels = [c["verification"]["label"] for c in data["claims"]]
     assert labels == ["supported", "version_mismatch", "supported", "error"]
@@ -97,3 +62,29 @@ def test_review_file_end_to_end(cli, settings, tmp_path):
     assert "synth fetch 2005.13013" in data["claims"][3]["verification"]["reason"]
     assert run.exit_code == 1  # one claim could not be checked
     assert not settings.claims.exists()  # a review is verified, not imported
+
+
+def test_edit_made_while_verifying_is_kept(settings, library_dir, monkeypatch):
+    """A person edits claims.yaml during the run: their edit wins, that claim's stale verdict is not written."""
+    import shutil
+
+    import synth.verify as verify
+
+    shutil.copytree(library_dir, settings.home)
+    settings.claims.write_text(CLAIMS_YAML, encoding="utf-8")
+    original = verify.verify_claims
+
+    def verify_then_edit(*args, **kwargs):
+        out = original(*args, **kwargs)
+        text = settings.claims.read_text(encoding="utf-8")
+        settings.claims.write_text(text.replace("is 74.1, 6.3 points", "is 73.3, 6.3 points"), encoding="utf-8")
+        return out
+
+    monkeypatch.setattr(verify, "verify_claims", verify_then_edit)
+    run = verify.verify_claims_file(settings)
+    assert run.skipped_edited == ["2101.00001-c02"]
+    from synth.claims import load_claims
+
+    doc = load_claims(settings.claims)
+    assert "73.3" in doc.get("2101.00001-c02").text and doc.get("2101.00001-c02").verification is None
+    assert doc.get("2101.00001-c01").verification.label == "supported"

@@ -89,3 +89,10 @@ def test_sign_counts_only_when_both_are_signed():
 
 def test_claim_more_precise_than_source_is_not_supported():
     assert _one("a gain of 8.35 points", "a gain of 8.4 points").status == "conflict"
+
+
+def test_digits_outside_measurements_must_match_too():
+    checks = compare_numbers("as shown in Section 5.8 (Conneau et al., 2019)",
+                             "as shown in Section 2.1 (Conneau et al., 2020)")
+    assert [(c.status, c.source, c.claim) for c in checks] == [("conflict", "2.1", "5.8"), ("conflict", "2020", "2019")]
+    assert compare_numbers("as shown in Section 2.1", "as shown in Section 2.1") == []

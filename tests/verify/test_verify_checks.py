@@ -138,3 +138,14 @@ def test_contradicted_verdicts_name_the_conflict(check):
                  "We evaluate on seven languages: English (en), German (de), Swahili (sw), Urdu (ur)."):
         v = check(text)
         assert v.label == "contradicted" and "source says" in v.reason and "claim says" in v.reason
+
+
+def test_claim_only_the_table_states(check):
+    v = check("Intermediate training on MNLI gives 76.2 accuracy on German.", cites=["2101.00001v1"])
+    assert v.label == "supported" and "Table 1" in v.reason and "76.2 (MNLI, de)" in v.reason
+    assert v.evidence[0].quote.startswith("MNLI 84.4 76.2") and v.numbers[0].status == "table"
+
+
+def test_claim_the_table_contradicts(check):
+    v = check("Intermediate training on MNLI gives 79.9 accuracy on German.", cites=["2101.00001v1"])
+    assert v.label == "contradicted" and "source says 76.2, claim says 79.9" in v.reason

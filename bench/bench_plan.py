@@ -1,0 +1,45 @@
+"""Plan cost: every bundled experiment's step DAG with step reuse vs naively re-running each (intermediate,
+target) pair from the base model; tokens and H100 GPU-hours (stated throughput), plus plan-build time.
+
+    .venv/bin/python bench/bench_plan.py [--profile paper]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    from replicate.experiments import list_experiments
+    from replicate.pipeline import build_plan, plan_summary
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="paper")
+    args = parser.parse_args()
+    print(f"profile: {args.profile}\n")
+    print("| experiment | steps (inter / target / eval) | tokens with reuse | naive tokens | GPU-h with reuse | "
+          "naive GPU-h | naive / reuse | plan build (ms) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    throughput = None
+    with tempfile.TemporaryDirectory() as runs:
+        for name in list_experiments():
+            started = time.perf_counter()
+            plan = build_plan(name, args.profile)
+            built = (time.perf_counter() - started) * 1000
+            s = plan_summary(plan, Path(runs))
+            c = s["counts"]
+            throughput = s["throughput"]
+            print(f"| {name} | {c['intermediate']} / {c['target']} / {c['eval']} | {s['tokens']:,} | "
+                  f"{s['naive_tokens']:,} | {s['gpu_hours']:.1f} | {s['naive_gpu_hours']:.1f} | "
+                  f"{s['reuse_ratio']:.2f}x | {built:.0f} |")
+    print(f"\nthroughput used: {throughput['train_tokens_per_s']:,} train / {throughput['eval_tokens_per_s']:,} eval "
+          f"tokens/s on {throughput['device']} ({throughput['basis']})")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

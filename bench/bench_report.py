@@ -1,0 +1,119 @@
+"""`synth report` cost at scale, side by side: markdown (+ PNG figures) vs one self-contained HTML page, for a
+synthetic study of N claims (every verdict kind, evidence quotes) and a replication grid of results documents.
+
+Timings are split into loading claims.yaml, building the context, figures and the whole command; a second render checks that unchanged
+inputs give identical bytes. The study and results are generated here (made-up numbers, not model output).
+
+    .venv/bin/python bench/bench_report.py [--claims 100 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LABELS = ["supported", "partially_supported", "contradicted", "not_found", "version_mismatch", "inconclusive", None]
+LANGS = ["en", "de", "ar", "hi", "sw", "ur", "yo", "th", "ja", "ru"]
+CONFIGS = [(None, None), ("mnli", 1000), ("mnli", 4000), ("mnli", None), ("squad_v1", None)]
+
+
+def write_study(folder: Path, n_claims: int) -> None:
+    from synth.fsutil import write_json, write_text
+    from synth.models import ClaimsFile
+
+    claims = []
+    for i in range(n_claims):
+        label = LABELS[i % len(LABELS)]
+        text = f"Intermediate task {i} improves zero-shot accuracy on language {LANGS[i % 10]} by {i % 17}.{i % 10} points."
+        claim = {"id": f"2401.00001-c{i + 1:04d}", "text": text, "origin": "extracted",
+                 "source": {"paper": "2401.00001", "version": 2, "page": 1 + i % 9, "section": ["4 Results"]}}
+        if label:
+            claim["verification"] = {
+                "label": label, "confidence": round(0.5 + (i % 50) / 100, 2), "reason": f"reason for claim {i}",
+                "evidence": [{"paper": "2401.00001", "version": 2, "page": 1 + i % 9, "section": ["4 Results"],
+                              "quote": text, "score": 0.9}]}
+        claims.append(claim)
+    cf = ClaimsFile.model_validate({"schema": 1, "study": {"title": "bench", "question": "q?"}, "claims": claims})
+    import io
+
+    from ruamel.yaml import YAML
+
+    buf = io.StringIO()
+    YAML().dump(cf.model_dump(mode="json", by_alias=True, exclude_none=True), buf)
+    write_text(folder / "claims.yaml", buf.getvalue())
+    for target in ("xnli", "pawsx"):
+        for k, (inter, n) in enumerate(CONFIGS):
+            for seed in range(3):
+                score = {lang: 40 + j + k + seed * 0.3 for j, lang in enumerate(LANGS)}
+                step = f"eval-{target}{k}{seed}"
+                write_json(folder / "runs" / step / "results.json", {
+                    "schema": 1, "step_id": step, "experiment": "bench", "profile": "tiny",
+                    "fidelity": "pipeline-check", "target": target, "intermediate": inter,
+                    "intermediate_examples": n, "seed": seed, "model": "tiny", "metric": "accuracy",
+                    "per_language": {lg: {"accuracy": v} for lg, v in score.items()}, "score": score,
+                    "task_score": sum(score.values()) / len(score), "config": {}, "versions": {},
+                    "git": None, "created": "2026-01-01T00:00:00+00:00"})
+
+
+def measure(folder: Path, fmt: str) -> dict:
+    from synth import report
+    from synth.settings import Settings
+
+    s = Settings(home=folder / "library", claims=folder / "claims.yaml", runs=folder / "runs",
+                 reports=folder / f"reports-{fmt}")
+    tl = time.perf_counter()
+    cf = report.load_claims_file(s.claims)  # synth.claims.load_claims: ruamel round-trip parse
+    t0 = time.perf_counter()
+    papers, note = report.library_papers(s)
+    results = report.load_results(s.runs)
+    languages, groups = report.load_languages()
+    context = report.build_context(cf, papers=papers, results=results, languages=languages, library_note=note,
+                                   provenance=report.provenance(s.claims, papers, results, s, fmt),
+                                   resource_groups=groups)
+    t1 = time.perf_counter()
+    figures = report.plan_figures(context, "bench-figures")
+    report.draw_figures(figures, s.reports)
+    t2 = time.perf_counter()
+    result = report.write_report(s, fmt=fmt, name="bench")  # full command path (figures again + render)
+    t3 = time.perf_counter()
+    first = hashlib.sha256(result.path.read_bytes()).hexdigest()
+    second = hashlib.sha256(report.write_report(s, fmt=fmt, name="bench").path.read_bytes()).hexdigest()
+    return {"load_s": t0 - tl, "context_s": t1 - t0, "figures_s": t2 - t1, "write_report_s": t3 - t2,
+            "bytes": result.path.stat().st_size, "figures": len(result.figures), "identical": first == second}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print("| claims | format | load claims.yaml (s) | context (s) | figures (s) | full `write_report` (s) | output bytes "
+          "| figures | re-render identical |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    for n in args.claims:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            write_study(folder, n)
+            for fmt in ("md", "html"):
+                runs = [measure(folder, fmt) for _ in range(args.repeat)]
+                med = {k: statistics.median(r[k] for r in runs)
+                       for k in ("load_s", "context_s", "figures_s", "write_report_s")}
+                r = runs[-1]
+                print(f"| {n} | {fmt} | {med['load_s']:.3f} | {med['context_s']:.3f} | {med['figures_s']:.3f} | {med['write_report_s']:.3f} "
+                      f"| {r['bytes']:,} | {r['figures']} | {all(x['identical'] for x in runs)} |")
+    print(f"\npeak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(json.dumps({"python": sys.version.split()[0]}))
+
+
+if __name__ == "__main__":
+    main()

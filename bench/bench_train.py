@@ -1,0 +1,182 @@
+"""Training throughput: our loop (dynamic padding + length-grouped batches) vs the HF Trainer, side by side.
+
+Same model (a small random XLM-R), same rows, same hyper-parameters (AdamW, lr, 10% warmup, batch, steps,
+grad clipping), same CPU thread count. The Trainer runs three ways: as the reference scripts use it (every row
+padded to max_length), with dynamic padding but random batches, and with its own length-grouped sampler (the
+fair like-for-like). Reports real tokens/s (non-padding tokens), padding efficiency (real / processed tokens)
+and peak RSS.
+
+    .venv/bin/python bench/bench_train.py [--steps N] [--batch 16] [--hidden 128] [--threads 1]
+    .venv/bin/python bench/bench_train.py --gpu-large   # on a GPU: XLM-R Large, the recipe's settings, MFU
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+
+def make_rows(n: int, vocab: int, max_length: int, seed: int = 0) -> list[dict]:
+    """Token rows with an MNLI-like length distribution (log-normal, median ~40 tokens, capped at max_length)."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        length = min(max_length, max(6, int(rng.lognormvariate(math.log(40), 0.5))))
+        ids = [0] + [rng.randrange(5, vocab - 1) for _ in range(length - 2)] + [2]
+        rows.append({"input_ids": ids, "labels": rng.randrange(3)})
+    return rows
+
+
+def build(model_dir: Path, hidden: int):
+    from transformers import XLMRobertaConfig, XLMRobertaModel
+
+    from replicate.model import HeadSpec, _task_model_class, quiet_transformers
+    from replicate.testing import build_tiny_model
+
+    quiet_transformers()
+    tiny = build_tiny_model(model_dir / "tiny")
+    import torch
+
+    torch.manual_seed(0)
+    config = XLMRobertaConfig.from_pretrained(str(tiny))
+    config.hidden_size, config.intermediate_size, config.num_attention_heads = hidden, 4 * hidden, max(2, hidden // 64)
+    config.num_hidden_layers = 4
+    encoder = XLMRobertaModel(config, add_pooling_layer=False)
+    return _task_model_class()(encoder, HeadSpec("classification", num_labels=3)), config.vocab_size
+
+
+def run_ours(model, rows, args, out: Path, grad_accum: int = 1) -> dict:
+    import json
+
+    from replicate.train import TrainConfig, train
+
+    config = TrainConfig(learning_rate=2e-5, warmup_ratio=0.1, batch_size=args.batch, grad_accum=grad_accum, epochs=100,
+                         max_steps=args.steps, checkpoint_every=10_000, log_every=1, seed=0, max_grad_norm=1.0)
+    started = time.perf_counter()
+    summary = train(model, rows, out, config, pad_id=1, progress=False)
+    wall = time.perf_counter() - started
+    last = [json.loads(l) for l in (out / "train_log.jsonl").read_text().splitlines() if '"step"' in l][-1]
+    return {"name": "ours: dynamic padding + length grouping", "seconds": last["elapsed_s"], "wall": wall,
+            "real": summary["real_tokens"], "processed": summary["padded_tokens"]}
+
+
+def run_trainer(model, rows, args, out: Path, *, pad_to_max: bool, grouped: bool = False) -> dict:
+    import datasets
+    import torch
+    from transformers import Trainer, TrainingArguments
+
+    counts = {"real": 0, "processed": 0}
+
+    def collate(batch):
+        longest = args.max_length if pad_to_max else max(len(r["input_ids"]) for r in batch)
+        ids = [r["input_ids"] + [1] * (longest - len(r["input_ids"])) for r in batch]
+        mask = [[1] * len(r["input_ids"]) + [0] * (longest - len(r["input_ids"])) for r in batch]
+        counts["real"] += sum(map(sum, mask))
+        counts["processed"] += len(mask) * longest
+        return {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask),
+                "labels": torch.tensor([r["labels"] for r in batch])}
+
+    targs = TrainingArguments(
+        output_dir=str(out), per_device_train_batch_size=args.batch, learning_rate=2e-5, warmup_steps=0.1,  # a float < 1 is a ratio in transformers 5
+        max_steps=args.steps, weight_decay=0.01, max_grad_norm=1.0, logging_steps=10_000, save_strategy="no",
+        report_to=[], use_cpu=True, seed=0, dataloader_num_workers=0, disable_tqdm=True,
+        remove_unused_columns=False, train_sampling_strategy="group_by_length" if grouped else "random",
+    )
+    trainer = Trainer(model=model, args=targs, train_dataset=datasets.Dataset.from_list(rows), data_collator=collate)
+    started = time.perf_counter()
+    result = trainer.train()
+    wall = time.perf_counter() - started
+    name = ("HF Trainer: pad to max_length" if pad_to_max else
+            "HF Trainer: dynamic padding + group_by_length sampler" if grouped else
+            "HF Trainer: dynamic padding, random batches")
+    return {"name": name, "seconds": result.metrics["train_runtime"], "wall": wall, **counts}
+
+
+# Dense bf16 peak of the GPUs we may be lent (no sparsity), FLOP/s: the MFU denominator.
+PEAK_BF16 = {"H100": 989e12, "H200": 989e12, "A100": 312e12}
+
+
+def run_gpu_large(args) -> None:
+    """XLM-R Large (random weights, no download) with our loop on CUDA, bf16: the recipe's two settings
+    (batch 4 x grad-accum 8 at max length 256; batch 2 x 8 at 384 for QA). MFU = 6 x non-embedding
+    parameters x real tokens/s / peak (padding tokens are not counted as useful work)."""
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaModel
+
+    from replicate.model import HeadSpec, _task_model_class
+
+    if not torch.cuda.is_available():
+        raise SystemExit("--gpu-large needs a CUDA device")
+    name = torch.cuda.get_device_name(0)
+    peak = next((v for k, v in PEAK_BF16.items() if k in name), None)
+    config = XLMRobertaConfig(vocab_size=250002, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
+                              intermediate_size=4096, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1)
+    print(f"device: {name}; model: XLM-R Large shape, random init\n")
+    print("| setting | real tokens/s | padding efficiency | MFU |")
+    print("|---|---:|---:|---:|")
+    for label, batch, length in (("classification: batch 4 x 8, max 256", 4, 256), ("span QA: batch 2 x 8, max 384", 2, 384)):
+        torch.manual_seed(0)
+        model = _task_model_class()(XLMRobertaModel(config, add_pooling_layer=False), HeadSpec("classification", num_labels=3))
+        nonembed = sum(p.numel() for n, p in model.named_parameters() if "embeddings" not in n)
+        rows = make_rows(args.steps * batch * 8, config.vocab_size, length)
+        with tempfile.TemporaryDirectory() as tmp:
+            r = run_ours(model, rows, argparse.Namespace(steps=args.steps, batch=batch), Path(tmp) / "run",
+                         grad_accum=8)
+        rate = r["real"] / r["seconds"]
+        mfu = f"{6 * nonembed * rate / peak:.1%}" if peak else "n/a"
+        print(f"| {label} | {rate:,.0f} | {r['real'] / r['processed']:.3f} | {mfu} |")
+        del model
+        torch.cuda.empty_cache()
+    print(f"\npeak GPU memory: {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=None, help="default: one epoch (every run sees every row)")
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--rows", type=int, default=1600)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--gpu-large", action="store_true", help="XLM-R Large on CUDA with the recipe's settings")
+    args = parser.parse_args()
+    if args.gpu_large:
+        args.steps = args.steps or 20
+        return run_gpu_large(args)
+    args.steps = args.steps or args.rows // args.batch
+    import copy
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        model, vocab = build(tmp, args.hidden)
+        rows = make_rows(args.rows, vocab, args.max_length)
+        results = [
+            run_ours(copy.deepcopy(model), rows, args, tmp / "ours"),
+            run_trainer(copy.deepcopy(model), rows, args, tmp / "hf-max", pad_to_max=True),
+            run_trainer(copy.deepcopy(model), rows, args, tmp / "hf-dyn", pad_to_max=False),
+            run_trainer(copy.deepcopy(model), rows, args, tmp / "hf-grp", pad_to_max=False, grouped=True),
+        ]
+    ours = results[0]["real"] / results[0]["seconds"]
+    print(f"model: XLM-R, 4 layers, hidden {args.hidden}; {args.steps} steps x batch {args.batch}; max_length "
+          f"{args.max_length}; {args.threads} CPU thread(s); torch {torch.__version__}\n")
+    print("| training loop | real tokens/s | padding efficiency | step time (s) | ours vs this |")
+    print("|---|---:|---:|---:|---:|")
+    for r in results:
+        rate = r["real"] / r["seconds"]
+        print(f"| {r['name']} | {rate:,.0f} | {r['real'] / r['processed']:.3f} | {r['seconds'] / args.steps:.3f} | "
+              f"{ours / rate:.2f}x |")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS (whole run): {peak:.0f} MiB")
+    print(f"real tokens per run: {', '.join(str(r['real']) for r in results)} (one epoch: the same rows for all)")
+
+
+if __name__ == "__main__":
+    main()
