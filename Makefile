@@ -14,7 +14,7 @@ $(BIN)/synth: pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first, pinned: a CPU wheel here; an open range would pull a multi-GB CUDA build
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[replicate,dev]"
+	$(BIN)/python -m pip install -q -e ".[replicate,ray,cpu-model,dev]"
 	touch $(BIN)/synth
 
 install: $(BIN)/synth
