@@ -58,10 +58,20 @@ def _register() -> None:
 _register()
 
 
+GLOBAL_FLAGS = frozenset({"--json", "--quiet", "-q", "--debug"})
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """Move the value-less global flags to the front, so `synth fetch X --quiet` works like `synth --quiet fetch X`."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in GLOBAL_FLAGS]
+    return flags + [a for a in argv[:end] if a not in GLOBAL_FLAGS] + argv[end:]
+
+
 def main() -> None:
     """Console-script entry point: run the app, map SynthError to a one-line message and exit code."""
     try:
-        app()
+        app(args=hoist_global_flags(sys.argv[1:]), prog_name="synth")
     except SynthError as exc:
         if common.state.debug:
             raise

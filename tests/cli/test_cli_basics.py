@@ -53,3 +53,20 @@ def test_root_help_and_version():
 
     version = CliRunner().invoke(app, ["--version"])
     assert version.exit_code == 0 and version.output.strip() == f"synth {__version__}"
+
+
+def test_global_flags_work_after_the_command(tmp_path):
+    """`synth library ls --json` (flag after the command) behaves like `synth --json library ls`."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from synth.cli.app import hoist_global_flags
+
+    assert hoist_global_flags(["fetch", "x", "--quiet", "--", "--json"]) == ["--quiet", "fetch", "x", "--", "--json"]
+    env = {**os.environ, "SYNTH_HOME": str(tmp_path / "lib")}
+    script = [sys.executable, "-c", "from synth.cli.app import main; main()"]
+    done = subprocess.run([*script, "library", "ls", "--json"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
