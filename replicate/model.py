@@ -204,16 +204,12 @@ def _encoder_dir(path: str | Path) -> str:
 
 def save_checkpoint(model, folder: str | Path, tokenizer=None) -> Path:
     """Write encoder/ (HF folder, safetensors), head.safetensors and model.json into `folder` (atomically)."""
-    import os
-    import shutil
-    import tempfile
-
     from safetensors.torch import save_file
 
+    from synth.fsutil import atomic_dir
+
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic_dir(folder) as tmp:
         model.encoder.save_pretrained(tmp / "encoder")
         if tokenizer is not None:
             tokenizer.save_pretrained(tmp / "encoder")
@@ -223,12 +219,6 @@ def save_checkpoint(model, folder: str | Path, tokenizer=None) -> Path:
         info = ({"multitask": {n: asdict(s) for n, s in model.specs.items()}} if hasattr(model, "specs")
                 else asdict(model.spec))
         (tmp / "model.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return folder
 
 

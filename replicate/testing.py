@@ -128,21 +128,11 @@ def build_tiny_model(folder: str | Path, *, texts: list[str] | None = None, voca
 
 def _publish(folder: Path, model, tokenizer) -> None:
     """Save into a temp folder next to `folder`, then rename it into place (no half-written model folders)."""
-    import os
-    import shutil
-    import tempfile
+    from synth.fsutil import atomic_dir
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with atomic_dir(folder) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def tiny_model_dir(cache: str | Path) -> Path:

@@ -308,14 +308,10 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
 
 def _copy_folder(source: Path, target: Path) -> None:
     """Copy a folder into place through a temp folder (readers never see a half-copied model)."""
-    import os
-    import tempfile
+    from synth.fsutil import atomic_dir
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    shutil.copytree(source, tmp, dirs_exist_ok=True)
-    if target.exists():
-        shutil.rmtree(target)
-    os.replace(tmp, target)
+    with atomic_dir(target) as tmp:
+        shutil.copytree(source, tmp, dirs_exist_ok=True)
 
 
 class _null:

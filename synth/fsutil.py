@@ -78,3 +78,21 @@ def stable_hash(obj: Any, length: int = 8) -> str:
     """Short content hash of a JSON-serialisable object (sorted keys), used for settings and step ids."""
     data = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:length]
+
+
+@contextmanager
+def atomic_dir(folder: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temp folder next to `folder`; on clean exit it replaces `folder` whole, else it is removed."""
+    import shutil
+
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        yield tmp
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.cli_harness import make_cli
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "claims"
 PAPER_ID = "2101.00001"
@@ -45,41 +44,9 @@ def library(settings, stilts_pdf):
     lib.close()
 
 
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    def json(self):
-        return json.loads(self.stdout)
-
-
-class _Entry:
-    """Lets CliRunner drive `synth.cli.app.main` (SynthError → message + exit code, as for a user)."""
-
-    name = "synth"
-
-    def main(self, args=None, prog_name=None, **extra):
-        from synth.cli.app import main
-
-        sys.argv = ["synth", *(args or [])]
-        main()
 
 
 @pytest.fixture
 def cli(settings, monkeypatch):
     """cli(*args) → Run(exit_code, stdout, stderr) with SYNTH_* pointing at the test settings."""
-    from click.testing import CliRunner
-
-    monkeypatch.setattr(sys, "argv", list(sys.argv))
-    env = {"COLUMNS": "250"}
-    for name, value in settings.model_dump(mode="json").items():
-        if value is not None:
-            env[f"SYNTH_{name.upper()}"] = str(value)
-
-    def run(*args: str) -> Run:
-        result = CliRunner().invoke(_Entry(), list(args), env=env, catch_exceptions=False)
-        return Run(result.exit_code, result.stdout, result.stderr)
-
-    return run
+    return make_cli(settings, monkeypatch)

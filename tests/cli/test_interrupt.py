@@ -14,7 +14,7 @@ import pytest
 
 from synth.library import Library
 from synth.sources.loopback import Fault
-from tests.cli.conftest import settings_env
+from tests.cli_harness import settings_env
 
 SYNTH = Path(sys.executable).parent / "synth"
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sys
-from dataclasses import dataclass
 
 import pytest
-from click.testing import CliRunner
+
+from tests.cli_harness import make_cli
 
 V1 = {
     "baseline": {"en": 81.0, "de": 72.0, "sw": 60.0, "ur": 55.0},
@@ -77,35 +76,10 @@ def check(verifier):
     return run
 
 
-@dataclass
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-class _Entry:
-    """Lets CliRunner drive `synth.cli.app.main` (which maps SynthError to messages and exit codes)."""
-
-    name = "synth"
-
-    def main(self, args=None, prog_name=None, **extra):
-        from synth.cli.app import main
-
-        sys.argv = ["synth", *(args or [])]
-        main()
 
 
 @pytest.fixture
 def cli(settings, library_dir, monkeypatch):
     """cli(*args) -> Run, with SYNTH_HOME pointing at a copy of the session library."""
     shutil.copytree(library_dir, settings.home)
-    monkeypatch.setattr(sys, "argv", list(sys.argv))
-    env = {"COLUMNS": "250", "SYNTH_HOME": str(settings.home), "SYNTH_CLAIMS": str(settings.claims),
-           "SYNTH_RUNS": str(settings.runs)}
-
-    def run(*args: str) -> Run:
-        result = CliRunner().invoke(_Entry(), list(args), env=env, catch_exceptions=False)
-        return Run(result.exit_code, result.stdout, result.stderr)
-
-    return run
+    return make_cli(settings, monkeypatch)
