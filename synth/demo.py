@@ -97,9 +97,13 @@ class DemoResult:
 
 
 def demo_settings(out: Path) -> Settings:
-    """Every path under `out`; nothing is read from or written to the user's library or claims file."""
+    """Every path under `out`; nothing is read from or written to the user's library or claims file.
+
+    Task data is the bundled fixtures for every profile, so `--profile cpu` runs offline too."""
+    from replicate.data import fixtures_dir
+
     return Settings(home=out / "library", claims=out / "claims.yaml", runs=out / "runs", reports=out / "reports",
-                    cache=out / "cache", arxiv_delay=0.0, http_retries=1, http_backoff=0.1)
+                    cache=out / "cache", data_dir=fixtures_dir(), arxiv_delay=0.0, http_retries=1, http_backoff=0.1)
 
 
 # ------------------------------------------------------------------------------------------ stages

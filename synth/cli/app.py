@@ -80,3 +80,7 @@ def main() -> None:
     except KeyboardInterrupt:
         common.fail("interrupted")
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
