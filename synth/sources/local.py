@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InvalidIdError, PDFError
+from ..errors import InvalidIdError
 from ..fsutil import sha256_file
 from ..models import PaperMeta
 from .http import MiB, too_large
@@ -17,20 +17,16 @@ if TYPE_CHECKING:
 
 def check_pdf_file(path: Path, settings: "Settings") -> int:
     """Raise a clear error for a missing, empty, oversized or non-PDF file; return its size in bytes."""
+    from ..parse.pdf import check_file
+
     if not path.exists():
-        raise InvalidIdError(f"no such file: {path}")
+        raise InvalidIdError(f"no such file: {path}")  # a usage error here (exit 2), not a bad PDF
     if not path.is_file():
         raise InvalidIdError(f"not a file: {path}")
     size = path.stat().st_size
-    if size == 0:
-        raise PDFError(f"empty file (0 bytes): {path}")
-    cap = settings.max_pdf_mb * MiB
-    if size > cap:
+    if size > settings.max_pdf_mb * MiB:
         raise too_large(str(path), size, settings)
-    with open(path, "rb") as fh:
-        head = fh.read(1024)
-    if b"%PDF-" not in head:
-        raise PDFError(f"not a PDF (no %PDF- header): {path}")
+    check_file(path)
     return size
 
 
