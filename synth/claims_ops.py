@@ -94,7 +94,7 @@ def list_claims(paper: str | None = None, origin: str | None = None, type_: str 
                 settings: Settings | None = None) -> list[Claim]:
     """Claims of the claims file, filtered by paper (id or id+version, also matches cites), origin and type."""
     settings = settings or get_settings()
-    doc = load_claims(settings.claims)
+    doc = load_claims(settings.claims, read_only=True)
     out = []
     for c in doc.claims:
         if origin and c.origin.value != origin:
@@ -114,7 +114,7 @@ def list_claims(paper: str | None = None, origin: str | None = None, type_: str 
 def get_claim(claim_id: str, settings: Settings | None = None) -> Claim:
     """One claim by id (ClaimsError with close matches when absent)."""
     settings = settings or get_settings()
-    return load_claims(settings.claims).get(claim_id)
+    return load_claims(settings.claims, read_only=True).get(claim_id)
 
 
 def check_claims(settings: Settings | None = None) -> dict:

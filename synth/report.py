@@ -200,7 +200,7 @@ def load_claims_file(path: Path) -> ClaimsFile:
         raise ClaimsError(f"claims file not found: {path}", hint="run `synth extract` or `synth import-report` first")
     if not path.read_text(encoding="utf-8", errors="replace").strip():
         raise ClaimsError(f"claims file is empty: {path}", hint="run `synth extract` or `synth import-report` first")
-    cf = load_claims(path).data
+    cf = load_claims(path, read_only=True).data
     if not cf.claims:
         raise ClaimsError(f"{path} has no claims: nothing to report",
                           hint="run `synth extract` or `synth import-report` first")

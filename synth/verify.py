@@ -88,7 +88,7 @@ def verify_claims_file(settings: Settings, ids: list[str] | None = None, *, any_
     path = Path(settings.claims)
     if not path.exists():
         raise ClaimsError(f"{path} does not exist", hint="run `synth extract` or `synth import-report` first")
-    doc = load_claims(path)
+    doc = load_claims(path, read_only=True)  # the write below re-reads with the round-trip tree
     claims = [doc.get(cid) for cid in ids] if ids else list(doc.claims)
     library = Library.open(settings)
     run = VerifyRun(outcomes=verify_claims(claims, library, settings, any_source=any_source,

@@ -206,3 +206,23 @@ def test_save_refuses_duplicate_ids_and_keeps_the_old_file(tmp_path):
     with pytest.raises(ClaimsError, match="duplicate claim id"):
         save_claims(doc)
     assert path.read_text() == before
+
+
+def test_read_only_load_matches_round_trip_and_refuses_to_save(tmp_path):
+    """The fast read-only path gives the same claims, falls back for file:line errors, and cannot be saved."""
+    import pytest
+
+    from synth.claims import load_claims, save_claims
+    from synth.errors import ClaimsError
+
+    path = tmp_path / "claims.yaml"
+    path.write_text("schema: 1\n# a comment\nclaims:\n  - id: p-c01\n    text: MNLI helps by 5.4 points.\n"
+                    "  - id: p-c02\n    text: SQuAD helps too.\n", encoding="utf-8")
+    fast, full = load_claims(path, read_only=True), load_claims(path)
+    assert fast.read_only and not full.read_only
+    assert fast.data == full.data
+    with pytest.raises(ClaimsError, match="read-only"):
+        save_claims(fast)
+    path.write_text("schema: 1\nclaims:\n  - id: p-c01\n    text: [oops\n", encoding="utf-8")
+    with pytest.raises(ClaimsError, match=r"claims.yaml:\d+: malformed YAML"):
+        load_claims(path, read_only=True)
