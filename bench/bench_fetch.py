@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from synth.models import PaperRef  # noqa: E402
-from synth.settings import Settings  # noqa: E402
-from synth.sources.arxiv import ArxivClient  # noqa: E402
-from synth.sources.http import download  # noqa: E402
-from synth.sources.loopback import ArxivMirror, MirrorPaper  # noqa: E402
+from synth.core.models import PaperRef  # noqa: E402
+from synth.core.settings import Settings  # noqa: E402
+from synth.papers.sources.arxiv import ArxivClient  # noqa: E402
+from synth.papers.sources.http import download  # noqa: E402
+from synth.demo.loopback import ArxivMirror, MirrorPaper  # noqa: E402
 
 
 def main() -> None:

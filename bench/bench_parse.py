@@ -1,7 +1,7 @@
-"""Parse throughput: synth.parse.parse_pdf vs raw pypdf extract_text on the same files, in one run.
+"""Parse throughput: synth.papers.parse.parse_pdf vs raw pypdf extract_text on the same files, in one run.
 
 Files: the shared real PDF (../shared/corpus/2020.acl-main.442.pdf, when present) and a generated 30-page
-two-column paper (synth.pdfgen.long_spec). Also compares the rule sentence splitter with spaCy's
+two-column paper (synth.demo.pdfgen.long_spec). Also compares the rule sentence splitter with spaCy's
 blank("en") + sentencizer on the same cleaned text (speed, and the gold sentences each gets exactly right).
 
     .venv/bin/python bench/bench_parse.py [--repeat 5] [--pages 30]
@@ -43,8 +43,9 @@ def raw_pypdf(path: Path) -> list[str]:
 
 
 def bench_file(name: str, path: Path, repeat: int) -> dict:
-    from synth.parse import parse_pages, parse_pdf
-    from synth.parse.pdf import RawPage
+    from synth.papers.parse import parse_pages
+    from synth.papers.parse import parse_pdf
+    from synth.papers.parse.pdf import RawPage
 
     raw_t, texts = timed(lambda: raw_pypdf(path), 1)  # warm-up (imports, page cache)
     rss_raw = peak_rss_mb()
@@ -67,7 +68,7 @@ def bench_splitters(parsed, repeat: int) -> list[tuple[str, float, int, int]]:
     import spacy
     from ruamel.yaml import YAML
 
-    from synth.parse.sentences import split_sentences
+    from synth.papers.parse.sentences import split_sentences
 
     gold = [g["text"] for g in YAML(typ="safe").load(GOLD.read_text())["sentences"]] if GOLD.exists() else []
     # Both splitters see the same newline-delimited segments of the cleaned page text.
@@ -96,7 +97,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=30)
     args = parser.parse_args()
 
-    from synth.pdfgen import long_spec, render_pdf
+    from synth.demo.pdfgen import long_spec, render_pdf
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:

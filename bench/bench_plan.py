@@ -14,8 +14,8 @@ from pathlib import Path
 
 
 def main() -> None:
-    from replicate.experiments import list_experiments
-    from replicate.pipeline import build_plan, plan_summary
+    from synth.replicate.experiments import list_experiments
+    from synth.replicate.pipeline import build_plan, plan_summary
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="paper")

@@ -28,8 +28,8 @@ CONFIGS = [(None, None), ("mnli", 1000), ("mnli", 4000), ("mnli", None), ("squad
 
 
 def write_study(folder: Path, n_claims: int) -> None:
-    from synth.fsutil import write_json, write_text
-    from synth.models import ClaimsFile
+    from synth.core.files import write_json, write_text
+    from synth.core.models import ClaimsFile
 
     claims = []
     for i in range(n_claims):
@@ -66,13 +66,13 @@ def write_study(folder: Path, n_claims: int) -> None:
 
 
 def measure(folder: Path, fmt: str) -> dict:
-    from synth import report
-    from synth.settings import Settings
+    from synth.report import render as report
+    from synth.core.settings import Settings
 
     s = Settings(home=folder / "library", claims=folder / "claims.yaml", runs=folder / "runs",
                  reports=folder / f"reports-{fmt}")
     tl = time.perf_counter()
-    cf = report.load_claims_file(s.claims)  # synth.claims.load_claims: ruamel round-trip parse
+    cf = report.load_claims_file(s.claims)  # synth.claims.document.load_claims: ruamel round-trip parse
     t0 = time.perf_counter()
     papers, note = report.library_papers(s)
     results = report.load_results(s.runs)

@@ -35,8 +35,8 @@ def make_rows(n: int, vocab: int, max_length: int, seed: int = 0) -> list[dict]:
 def build(model_dir: Path, hidden: int):
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from replicate.model import HeadSpec, _task_model_class, quiet_transformers
-    from replicate.testing import build_tiny_model
+    from synth.replicate.model import HeadSpec, _task_model_class, quiet_transformers
+    from synth.replicate.testing import build_tiny_model
 
     quiet_transformers()
     tiny = build_tiny_model(model_dir / "tiny")
@@ -53,7 +53,7 @@ def build(model_dir: Path, hidden: int):
 def run_ours(model, rows, args, out: Path, grad_accum: int = 1) -> dict:
     import json
 
-    from replicate.train import TrainConfig, train
+    from synth.replicate.train import TrainConfig, train
 
     config = TrainConfig(learning_rate=2e-5, warmup_ratio=0.1, batch_size=args.batch, grad_accum=grad_accum, epochs=100,
                          max_steps=args.steps, checkpoint_every=10_000, log_every=1, seed=0, max_grad_norm=1.0)
@@ -108,7 +108,7 @@ def run_gpu_large(args) -> None:
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from replicate.model import HeadSpec, _task_model_class
+    from synth.replicate.model import HeadSpec, _task_model_class
 
     if not torch.cuda.is_available():
         raise SystemExit("--gpu-large needs a CUDA device")

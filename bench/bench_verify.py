@@ -20,12 +20,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import make_verify_set as mvs  # noqa: E402
 
-from synth import verifier as verifier_module  # noqa: E402
-from synth.calibration import classification_metrics  # noqa: E402
-from synth.evidence import PreparedClaim, SearchResult, SourceCache, score_alignment  # noqa: E402
-from synth.library import Library  # noqa: E402
-from synth.models import LABELS_TEXT, Claim, PaperRef  # noqa: E402
-from synth.verifier import Verifier  # noqa: E402
+from synth.verify import claim_verifier as verifier_module
+from synth.verify.calibration import classification_metrics  # noqa: E402
+from synth.verify.evidence import PreparedClaim, SearchResult, SourceCache, score_alignment  # noqa: E402
+from synth.papers.library import Library  # noqa: E402
+from synth.core.models import LABELS_TEXT, Claim, PaperRef  # noqa: E402
+from synth.verify.claim_verifier import Verifier  # noqa: E402
 
 
 def naive_search(cache: SourceCache, claim: PreparedClaim, papers: list[str] | None, **_) -> SearchResult:

@@ -1,6 +1,6 @@
 """Fit the verifier on the labelled set: grid-search the two decision thresholds for macro-F1 on the train papers,
 fit the per-label confidence model on the train verdicts, and report accuracy, macro-F1 and ECE on the held-out
-papers. Writes synth/data/verifier.json (weights + how they were made).
+papers. Writes synth/verify/verifier.json (weights + how they were made).
 
     .venv/bin/python bench/make_verify_set.py --out .synth-cache/verify-set
     .venv/bin/python bench/make_verify_set.py --out .synth-cache/verify-set-hard --papers 12 --seed 23 --variant hard
@@ -21,12 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from synth.calibration import (DEFAULT_PATH, Calibrator, classification_metrics,  # noqa: E402
+from synth.verify.calibration import (DEFAULT_PATH, Calibrator, classification_metrics,  # noqa: E402
                                expected_calibration_error)
-from synth.fsutil import write_json  # noqa: E402
-from synth.library import Library  # noqa: E402
-from synth.models import LABELS_TEXT, Claim  # noqa: E402
-from synth.verifier import DEFAULT_THRESHOLDS, Verifier  # noqa: E402
+from synth.core.files import write_json  # noqa: E402
+from synth.papers.library import Library  # noqa: E402
+from synth.core.models import LABELS_TEXT, Claim  # noqa: E402
+from synth.verify.claim_verifier import DEFAULT_THRESHOLDS, Verifier  # noqa: E402
 
 # Ties go to the first value listed: the middle of each range, never a rule switched off by chance.
 GRID = {"found": [0.65, 0.6, 0.7, 0.55, 0.75, 0.5], "partial_coverage": [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.0]}

@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from synth.evidence import normalise  # noqa: E402
-from synth.numbers import extract_numbers  # noqa: E402
-from synth.pdfgen import LANGUAGE_NAMES, SectionSpec, render_pdf, stilts_study_spec  # noqa: E402
+from synth.verify.evidence import normalise  # noqa: E402
+from synth.core.numbers import extract_numbers  # noqa: E402
+from synth.demo.pdfgen import LANGUAGE_NAMES, SectionSpec, render_pdf, stilts_study_spec  # noqa: E402
 
 GOLD = {"verbatim": "supported", "rounded": "supported", "truncated": "supported", "paraphrase": "supported",
         "two_sentences": "supported", "extra_clause": "partially_supported",
@@ -167,8 +167,8 @@ def paper_spec(plan: PaperPlan, version: int):
 
 
 def build_library(out: Path, plans: list[PaperPlan]) -> None:
-    from synth.library import Library
-    from synth.models import PaperMeta
+    from synth.papers.library import Library
+    from synth.core.models import PaperMeta
 
     library = Library(out / "library")
     pdf_dir = out / "pdf"
@@ -242,7 +242,7 @@ def _paraphrase(text: str, rng: random.Random, synonyms: list[tuple[str, str]] =
 
 
 def _swap_entity(text: str, plan: PaperPlan, rng: random.Random) -> str | None:
-    from synth.entities import entity_spans
+    from synth.claims.entities import entity_spans
 
     spans = [s for s in entity_spans(text) if s.category in ("tasks", "languages")]
     if not spans:
@@ -263,7 +263,7 @@ def _truncate(text: str, rng: random.Random, share: tuple[float, float] = (0.45,
 
 
 def plant_claims(out: Path, plans: list[PaperPlan], seed: int, variant: str = "standard") -> list[dict]:
-    from synth.library import Library
+    from synth.papers.library import Library
 
     synonyms, extras, cut_share = VARIANTS[variant]
     rng = random.Random(seed + 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from synth.errors import ConfigError
+from synth.core.errors import ConfigError
 
 BENCHMARKS_FILE = Path(__file__).resolve().parent / "tasks" / "benchmarks.yaml"
 

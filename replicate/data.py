@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from synth.errors import ReplicationError
+from synth.core.errors import ReplicationError
 
 from .taskconfig import TaskConfig, load_task
 
@@ -41,7 +41,7 @@ def resolve_task(task: TaskConfig | str, language: str | None = None) -> TaskCon
 def load_split(task: TaskConfig | str, split: str, language: str | None = None, *, data_dir: Path | str | None = None,
                limit: int | None = None, seed: int = 0) -> "datasets.Dataset":
     """One split ('train' / 'validation' / 'test') of a task, optionally subsampled to `limit` rows (seeded)."""
-    from synth.settings import get_settings
+    from synth.core.settings import get_settings
 
     config = resolve_task(task, language)
     if data_dir is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth.fsutil import atomic_open, write_json
+from synth.core.files import atomic_open, write_json
 
 from .batching import collate, lengths_of, sorted_batches
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from synth.errors import ReplicationError, UsageError
+from synth.core.errors import ReplicationError, UsageError
 
 from .pipeline import Plan, Step, is_done
 
@@ -65,7 +65,7 @@ def run_local(plan: Plan, runs: Path, settings, *, progress: bool = True,
 
 def _ray_step(step_fields: dict, runs: str, settings_fields: dict, progress: bool, *parents: str) -> str:
     """Body of one Ray task: rebuild the step and settings in the worker and run it."""
-    from synth.settings import Settings
+    from synth.core.settings import Settings
 
     from .steps import run_step
 

@@ -18,7 +18,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from synth.errors import ReplicationError
+from synth.core.errors import ReplicationError
 
 from .taskconfig import TaskConfig, load_task
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from synth.errors import ConfigError
+from synth.core.errors import ConfigError
 
 LANGUAGES_FILE = Path(__file__).resolve().parent / "languages.yaml"
 

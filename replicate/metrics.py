@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from synth.errors import UsageError
+from synth.core.errors import UsageError
 
 from . import metrics_qa as qa
 from .metrics_tagging import span_prf

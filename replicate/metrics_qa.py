@@ -14,7 +14,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from synth.errors import UsageError
+from synth.core.errors import UsageError
 
 _ASCII_PUNCT = set(string.punctuation)
 _SQUAD_ARTICLES = re.compile(r"\b(a|an|the)\b")

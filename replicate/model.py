@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from synth.errors import ReplicationError
+from synth.core.errors import ReplicationError
 
 TASK_TYPES = ("classification", "multiple_choice", "span_qa", "tagging", "retrieval")
 # The X-STILTs / XTREME reference mean-pools hidden layer 14 of XLM-R Large (of 24) for retrieval.
@@ -206,7 +206,7 @@ def save_checkpoint(model, folder: str | Path, tokenizer=None) -> Path:
     """Write encoder/ (HF folder, safetensors), head.safetensors and model.json into `folder` (atomically)."""
     from safetensors.torch import save_file
 
-    from synth.fsutil import atomic_dir
+    from synth.core.files import atomic_dir
 
     folder = Path(folder)
     with atomic_dir(folder) as tmp:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from synth.errors import ReplicationError
+from synth.core.errors import ReplicationError
 
 MAGIC = b"E5S1"
 QK = 32

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from synth.errors import ConfigError
-from synth.fsutil import stable_hash
+from synth.core.errors import ConfigError
+from synth.core.files import stable_hash
 
 from .experiments import EXPERIMENTS_DIR, Experiment, Hyper, load_experiment
 from .profiles import Profile, load_profile

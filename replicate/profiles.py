@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth.errors import ConfigError
+from synth.core.errors import ConfigError
 
 from .experiments import Hyper
 

@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth.errors import ReplicationError
-from synth.fsutil import write_json
+from synth.core.errors import ReplicationError
+from synth.core.files import write_json
 
 SCHEMA = 1
 

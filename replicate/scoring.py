@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synth.errors import UsageError
+from synth.core.errors import UsageError
 
 from . import metrics
 from .benchmarks import benchmark_tasks

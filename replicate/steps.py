@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from synth.errors import ReplicationError
-from synth.fsutil import write_json
+from synth.core.errors import ReplicationError
+from synth.core.files import write_json
 
 from .pipeline import Step, is_done, step_dir
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from synth.errors import ConfigError
+from synth.core.errors import ConfigError
 
 TASKS_DIR = Path(__file__).resolve().parent / "tasks"
 

@@ -128,7 +128,7 @@ def build_tiny_model(folder: str | Path, *, texts: list[str] | None = None, voca
 
 def _publish(folder: Path, model, tokenizer) -> None:
     """Save into a temp folder next to `folder`, then rename it into place (no half-written model folders)."""
-    from synth.fsutil import atomic_dir
+    from synth.core.files import atomic_dir
 
     with atomic_dir(folder) as tmp:
         model.save_pretrained(tmp)

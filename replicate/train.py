@@ -19,8 +19,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth.errors import ReplicationError
-from synth.fsutil import write_json, write_text
+from synth.core.errors import ReplicationError
+from synth.core.files import write_json, write_text
 
 from .batching import collate, length_grouped_batches, lengths_of, shard
 
@@ -308,7 +308,7 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
 
 def _copy_folder(source: Path, target: Path) -> None:
     """Copy a folder into place through a temp folder (readers never see a half-copied model)."""
-    from synth.fsutil import atomic_dir
+    from synth.core.files import atomic_dir
 
     with atomic_dir(target) as tmp:
         shutil.copytree(source, tmp, dirs_exist_ok=True)

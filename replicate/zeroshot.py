@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth.errors import ReplicationError
+from synth.core.errors import ReplicationError
 
 from .evaluate import decode_labels, margin_candidates, predict, retrieve, write_predictions
 from .pipeline import Step, step_dir

@@ -21,7 +21,7 @@ CORPUS_PDF = SHARED / "corpus" / "2020.acl-main.442.pdf"
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     """Isolated Settings (library, claims, runs, reports, cache under tmp_path) installed for the test."""
-    from synth.settings import Settings, set_settings
+    from synth.core.settings import Settings, set_settings
 
     for key in list(os.environ):
         if key.startswith("SYNTH_"):

@@ -2,7 +2,7 @@
 
 An experiment is a grid: intermediate tasks (plus the no-intermediate baseline and an optional multi-task
 mixture) × target tasks × intermediate data volumes × seeds, with the hyper-parameters of the recipe.
-`replicate.pipeline` expands it into content-addressed steps.
+`synth.replicate.pipeline` expands it into content-addressed steps.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from synth.errors import ConfigError
+from synth.core.errors import ConfigError
 
 EXPERIMENTS_DIR = Path(__file__).resolve().parent
 

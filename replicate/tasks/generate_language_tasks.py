@@ -1,6 +1,6 @@
 """Write the per-language task files (replicate/tasks/<family>/languages/<family>_<lang>.yaml).
 
-Run `python -m replicate.tasks.generate_language_tasks` after editing a family's task files; `--check`
+Run `python -m synth.replicate.tasks.generate_language_tasks` after editing a family's task files; `--check`
 exits 1 when the committed files differ from what this script writes (the tests run the check).
 Each file includes its family's shared base and sets only what differs per language (Hub config,
 row filter, or a different source for languages a benchmark added later).
@@ -26,7 +26,7 @@ TATOEBA_LOCAL_ONLY = {"az", "lt", "pl", "uk", "ro"}
 
 
 def _family_tasks(family_dir: Path) -> list[dict]:
-    from replicate.taskconfig import read_task_file
+    from synth.replicate.taskconfig import read_task_file
 
     tasks = []
     for path in sorted(family_dir.glob("*.yaml")):
@@ -37,7 +37,7 @@ def _family_tasks(family_dir: Path) -> list[dict]:
 
 def _overrides(family: str, lang: str) -> dict:
     """What differs for one language of a family (pure data; the result is written into the file)."""
-    from replicate.languages import get_language
+    from synth.replicate.languages import get_language
 
     language = get_language(lang)
     if family in ("xnli", "pawsx", "panx", "xcopa"):
@@ -80,7 +80,7 @@ def _yaml_value(value) -> str:
 
 def render_family(family_dir: Path) -> dict[Path, str]:
     """The per-language files of one family: path -> file text."""
-    from replicate.languages import get_language
+    from synth.replicate.languages import get_language
 
     tasks = _family_tasks(family_dir)
     family = tasks[0].get("family") or tasks[0]["name"]
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in stale:
             print(f"stale: {path}", file=sys.stderr)
         return 1 if stale else 0
-    from synth.fsutil import write_text
+    from synth.core.files import write_text
 
     expected = render_all()
     for path in set(TASKS_DIR.glob("*/languages/*.yaml")) - set(expected):

@@ -8,9 +8,9 @@ from typing import Optional
 
 import typer
 
-from .. import __version__
-from ..errors import SynthError
-from . import common
+from synth import __version__
+from synth.core.errors import SynthError
+from synth.cli import common
 
 app = typer.Typer(
     name="synth",
@@ -38,7 +38,7 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """synth: literature synthesis plus replication."""
-    from ..settings import Settings, set_settings
+    from synth.core.settings import Settings, set_settings
 
     common.state.json, common.state.quiet, common.state.debug = json_, quiet, debug
     overrides = {k: v for k, v in {"home": library, "claims": claims}.items() if v is not None}
@@ -49,7 +49,7 @@ def root(
 
 
 def _register() -> None:
-    from . import claims, fetch, library, replicate, report, verify
+    from synth.cli import claims, fetch, library, replicate, report, verify
 
     for module in (fetch, library, claims, verify, replicate, report):
         module.register(app)

@@ -1,4 +1,4 @@
-"""CLI commands: extract, import-report, claims ls / show (thin: parse args, call synth.claims_ops, print)."""
+"""CLI commands: extract, import-report, claims ls / show (thin: parse args, call synth.claims.operations, print)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from . import common
+from synth.cli import common
 
 claims_app = typer.Typer(help="List and inspect the claims in claims.yaml.", no_args_is_help=True)
 
@@ -24,7 +24,7 @@ def extract_command(
     min_score: float = typer.Option(0.5, "--min-score", help="Keep candidates with confidence ≥ this (0..1)."),
 ) -> None:
     """Extract empirical claims from library papers into the claims file (re-runnable; keeps human edits)."""
-    from ..claims_ops import extract_to_claims
+    from synth.claims.operations import extract_to_claims
 
     report = extract_to_claims(papers or [], min_score=min_score)
     if common.state.json:
@@ -46,7 +46,7 @@ def import_report_command(
     review_id: Optional[str] = typer.Option(None, "--id", help="Review id used in claim ids (default: file name)."),
 ) -> None:
     """Import an existing literature review's claims (origin: imported) so `synth verify` can check them."""
-    from ..claims_ops import import_to_claims
+    from synth.claims.operations import import_to_claims
 
     result = import_to_claims(file, review_id)
     if common.state.json:
@@ -67,7 +67,7 @@ def ls_command(
     type_: Optional[str] = typer.Option(None, "--type", help="result | comparison | method | setup | dataset | limitation"),
 ) -> None:
     """List claims: id, type, origin, score, verdict and text."""
-    from ..claims_ops import list_claims
+    from synth.claims.operations import list_claims
 
     claims = list_claims(paper=paper, origin=origin, type_=type_)
     if common.state.json:
@@ -92,7 +92,7 @@ def ls_command(
 @claims_app.command("show")
 def show_command(claim_id: str = typer.Argument(..., help="Claim id, e.g. 2005.13013-c03.")) -> None:
     """Show one claim with its source, quantities, entities and verdict."""
-    from ..claims_ops import get_claim
+    from synth.claims.operations import get_claim
 
     claim = get_claim(claim_id)
     data = claim.model_dump(mode="json", exclude_none=True)
@@ -101,7 +101,7 @@ def show_command(claim_id: str = typer.Argument(..., help="Claim id, e.g. 2005.1
         return
     import io
 
-    from ..yamlio import make_yaml
+    from synth.core.yamlio import make_yaml
 
     buf = io.StringIO()
     make_yaml().dump(data, buf)
@@ -111,7 +111,7 @@ def show_command(claim_id: str = typer.Argument(..., help="Claim id, e.g. 2005.1
 @claims_app.command("check")
 def check_command() -> None:
     """Validate the claims file (schema, unique ids) and that every cited paper is in the library."""
-    from ..claims_ops import check_claims
+    from synth.claims.operations import check_claims
 
     result = check_claims()
     if common.state.json:

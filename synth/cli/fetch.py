@@ -1,4 +1,4 @@
-"""CLI command: fetch (thin: parse args, call synth.fetch.fetch, print the per-item summary)."""
+"""CLI command: fetch (thin: parse args, call synth.papers.fetch.fetch, print the per-item summary)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from . import common
+from synth.cli import common
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Fetch papers at a pinned version into the library and parse them (idempotent; exit 1 if any failed)."""
-        from ..fetch import exit_code, fetch
+        from synth.papers.fetch import exit_code, fetch
 
         with common.progress("fetching") as advance:
             results = fetch(list(items or []), query=query, max_results=max_results, offline=offline,
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
 def _print_table(results) -> None:
     from rich.table import Table
 
-    from ..fetch import summarize
+    from synth.papers.fetch import summarize
 
     table = Table(show_edge=False, pad_edge=False)
     for column in ("item", "status", "paper", "note", "title"):

@@ -1,10 +1,10 @@
-"""CLI commands: library ls / show / search / reindex (thin: parse args, call synth.library, print)."""
+"""CLI commands: library ls / show / search / reindex (thin: parse args, call synth.papers.library, print)."""
 
 from __future__ import annotations
 
 import typer
 
-from . import common
+from synth.cli import common
 
 library_app = typer.Typer(help="Inspect the paper library (papers/<id>v<N>/ + synth.sqlite).", no_args_is_help=True)
 
@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _library():
-    from ..library import Library
+    from synth.papers.library import Library
 
     return Library.open()
 
@@ -44,7 +44,7 @@ def ls_command() -> None:
 @library_app.command("show")
 def show_command(paper: str = typer.Argument(..., help="2005.13013 (newest version present) or 2005.13013v1.")) -> None:
     """Show one paper: metadata, sections, counts."""
-    from ..library.views import describe
+    from synth.papers.library.views import describe
 
     info = describe(_library(), paper)
     if common.state.json:

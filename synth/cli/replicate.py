@@ -9,7 +9,7 @@ replicate_app = typer.Typer(help="Replication: tasks, scoring, and running exper
 
 def register(app: typer.Typer) -> None:
     """Add `synth replicate` and its sub-commands to the root app."""
-    from . import replicate_run, replicate_tasks
+    from synth.cli import replicate_run, replicate_tasks
 
     replicate_tasks.register(replicate_app)
     replicate_run.register(replicate_app)

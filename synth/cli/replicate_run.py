@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from . import common
+from synth.cli import common
 
 
 def register(replicate_app: typer.Typer) -> None:
@@ -31,9 +31,9 @@ def run(
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """Run an experiment: content-addressed steps, finished steps reused, killed training resumed."""
-    from replicate.executors import execute
-    from replicate.pipeline import build_plan, plan_summary
-    from synth.settings import get_settings
+    from synth.replicate.executors import execute
+    from synth.replicate.pipeline import build_plan, plan_summary
+    from synth.core.settings import get_settings
 
     if json_:
         common.state.json = True
@@ -91,8 +91,8 @@ def results(
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """List the results documents: target, intermediate, seed, profile, fidelity, score."""
-    from replicate.results import results_table
-    from synth.settings import get_settings
+    from synth.replicate.results import results_table
+    from synth.core.settings import get_settings
 
     if json_:
         common.state.json = True

@@ -1,4 +1,4 @@
-"""CLI commands: report and demo (thin: parse args, call synth.report / synth.demo, print where things are)."""
+"""CLI commands: report and demo (thin: parse args, call synth.report.render / synth.demo.runner, print where things are)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from . import common
+from synth.cli import common
 
 
 def register(app: typer.Typer) -> None:
@@ -20,8 +20,8 @@ def register(app: typer.Typer) -> None:
         name: Optional[str] = typer.Option(None, "--name", help="File name without extension (default: the study title)."),
     ) -> None:
         """Render the study report of the claims file: verdicts with evidence, replication tables, figures."""
-        from ..report import write_report
-        from ..settings import get_settings
+        from synth.report.render import write_report
+        from synth.core.settings import get_settings
 
         result = write_report(get_settings(), out=out, fmt=fmt, name=name)
         if common.state.json:
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("demo-out"), "--out", help="Folder for everything the demo writes."),
     ) -> None:
         """Run the whole pipeline offline on a generated example: replicate, paper PDF, fetch, extract, review, verify, report."""
-        from ..demo import STAGES, run_demo
+        from synth.demo.runner import STAGES, run_demo
 
         with common.progress("demo", total=len(STAGES)) as advance:
             result = run_demo(out, profile=profile, progress=advance, log=common.info)

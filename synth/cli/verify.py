@@ -1,4 +1,4 @@
-"""CLI command: verify (thin: parse args, call synth.verify, print a table or JSON, choose the exit code)."""
+"""CLI command: verify (thin: parse args, call synth.verify.runner, print a table or JSON, choose the exit code)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from . import common
+from synth.cli import common
 
 LABEL_STYLE = {
     "supported": "green", "partially_supported": "yellow", "contradicted": "red", "not_found": "magenta",
@@ -47,9 +47,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check claims against their cited sources: quote, numbers, entities, version, tables, with a calibrated
         confidence. Exit 1 when a claim cannot be checked, or (--strict) is contradicted or not found."""
-        from ..errors import UsageError
-        from ..settings import get_settings
-        from ..verify import verify_claims_file, verify_review
+        from synth.core.errors import UsageError
+        from synth.core.settings import get_settings
+        from synth.verify.runner import verify_claims_file, verify_review
 
         if json_:
             common.state.json = True

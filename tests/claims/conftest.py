@@ -20,13 +20,13 @@ NUMBERS = {
 
 @pytest.fixture(scope="session")
 def stilts_pdf(tmp_path_factory) -> Path:
-    from synth.pdfgen import render_pdf, stilts_study_spec
+    from synth.demo.pdfgen import render_pdf, stilts_study_spec
 
     return render_pdf(stilts_study_spec(NUMBERS, 1), tmp_path_factory.mktemp("pdf") / "stilts.pdf")
 
 
 def add_paper(library, pdf: Path, paper_id: str = PAPER_ID, version: int = 1):
-    from synth.models import PaperMeta
+    from synth.core.models import PaperMeta
 
     meta = PaperMeta(id=paper_id, version=version, source="arxiv", sha256="", size_bytes=0,
                      fetched_at="2021-01-04T00:00:00Z", title="Does English Intermediate-Task Training Help?")
@@ -36,7 +36,7 @@ def add_paper(library, pdf: Path, paper_id: str = PAPER_ID, version: int = 1):
 @pytest.fixture
 def library(settings, stilts_pdf):
     """A library (under the test's tmp dir) holding the generated paper as 2101.00001v1."""
-    from synth.library import Library
+    from synth.papers.library import Library
 
     lib = Library.open(settings)
     add_paper(lib, stilts_pdf)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from synth.claims import (ClaimsDocument, is_human_edited, load_claims, machine_hash, new_claims_file,
+from synth.claims.document import (ClaimsDocument, is_human_edited, load_claims, machine_hash, new_claims_file,
                           save_claims)
-from synth.errors import ClaimsError
-from synth.models import Claim, Evidence, SourceSpan, Verification
+from synth.core.errors import ClaimsError
+from synth.core.models import Claim, Evidence, SourceSpan, Verification
 
 from .conftest import DATA
 
@@ -212,8 +212,8 @@ def test_read_only_load_matches_round_trip_and_refuses_to_save(tmp_path):
     """The fast read-only path gives the same claims, falls back for file:line errors, and cannot be saved."""
     import pytest
 
-    from synth.claims import load_claims, save_claims
-    from synth.errors import ClaimsError
+    from synth.claims.document import load_claims, save_claims
+    from synth.core.errors import ClaimsError
 
     path = tmp_path / "claims.yaml"
     path.write_text("schema: 1\n# a comment\nclaims:\n  - id: p-c01\n    text: MNLI helps by 5.4 points.\n"

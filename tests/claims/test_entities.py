@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from synth.entities import GazetteerFile, find_entities, load_gazetteer_file
-from synth.errors import ConfigError
+from synth.claims.entities import GazetteerFile, find_entities, load_gazetteer_file
+from synth.core.errors import ConfigError
 
 
 def test_finds_canonical_names_across_categories():

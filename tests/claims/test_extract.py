@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from synth.extract import extract_claims, load_pipeline, pipeline_name, section_class
-from synth.extract_eval import evaluate, totals
+from synth.claims.extract import extract_claims, load_pipeline, pipeline_name, section_class
+from synth.claims.evaluation import evaluate, totals
 
 from .conftest import DATA, NUMBERS, PAPER_ID, add_paper
 
@@ -77,7 +77,7 @@ def test_section_classes():
 
 
 def test_classify_text_without_a_pipeline():
-    from synth.extract import classify_text
+    from synth.claims.extract import classify_text
 
     assert classify_text("but neither consistently outperforms English intermediate training").value == "limitation"
     assert classify_text("MNLI outperforms QQP by 2.1 points on XNLI.").value == "comparison"
@@ -90,7 +90,7 @@ def test_blank_pipeline_is_the_fallback(nlp):
 
 
 def test_real_pdf_quotes_are_exact_and_key_results_found(settings, corpus_pdf, nlp):
-    from synth.library import Library
+    from synth.papers.library import Library
 
     library = Library.open(settings)
     meta = add_paper(library, corpus_pdf, paper_id="2004.04118")

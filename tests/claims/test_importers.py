@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from synth.claims import load_claims, new_claims_file, save_claims
-from synth.errors import ClaimsError
-from synth.importers import import_review, normalise_verdict, parse_confidence
+from synth.claims.document import load_claims, new_claims_file, save_claims
+from synth.core.errors import ClaimsError
+from synth.claims.importers import import_review, normalise_verdict, parse_confidence
 
 from .conftest import DATA
 

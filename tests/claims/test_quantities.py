@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.quantities import parse_number, parse_quantities
+from synth.claims.quantities import parse_number, parse_quantities
 
 CASES = [
     # text, [(surface, value, unit, extra fields)]

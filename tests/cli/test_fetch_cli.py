@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from synth.library import Library
-from synth.sources.loopback import Fault, MirrorPaper
+from synth.papers.library import Library
+from synth.demo.loopback import Fault, MirrorPaper
 from tests.sources.pdfs import corrupt_pdf, encrypted_pdf, paper_pdf, scanned_pdf, write
 
 

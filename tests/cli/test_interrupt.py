@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from synth.library import Library
-from synth.sources.loopback import Fault
+from synth.papers.library import Library
+from synth.demo.loopback import Fault
 from tests.cli_harness import settings_env
 
 SYNTH = Path(sys.executable).parent / "synth"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from synth.library import Library
-from synth.sources.local import local_meta
+from synth.papers.library import Library
+from synth.papers.sources.local import local_meta
 
 
 def test_real_paper_is_stored_and_searchable(settings, corpus_pdf):

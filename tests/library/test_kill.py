@@ -11,17 +11,18 @@ import textwrap
 
 import pytest
 
-from synth.library import Library
-from synth.models import PaperMeta
+from synth.papers.library import Library
+from synth.core.models import PaperMeta
 from tests.sources.pdfs import paper_pdf, write
 
 SCRIPT = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    import synth.parse
-    from synth.library import Library, store
-    from synth.models import PaperMeta
+    import synth.papers.parse
+    from synth.papers.library import Library
+    from synth.papers.library import store
+    from synth.core.models import PaperMeta
 
     root, pdf, stage = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 
@@ -30,11 +31,11 @@ SCRIPT = textwrap.dedent(
         time.sleep(120)
 
     if stage == "parse":  # killed while parsing: the temp folder holds a partial copy
-        real = synth.parse.parse_pdf
+        real = synth.papers.parse.parse_pdf
         def parse_pdf(path):
             result = real(path)
             ready()
-        synth.parse.parse_pdf = parse_pdf
+        synth.papers.parse.parse_pdf = parse_pdf
     else:  # killed with the index transaction open, just before the folder is renamed into place
         class Os:
             def __getattr__(self, name):

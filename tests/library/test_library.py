@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
-from synth.errors import InvalidIdError, LibraryError, PDFError
-from synth.fsutil import sha256_file
-from synth.library import FILES, Library
-from synth.models import PaperMeta, TableBlock, TableCell
+from synth.core.errors import InvalidIdError, LibraryError, PDFError
+from synth.core.files import sha256_file
+from synth.papers.library import FILES, Library
+from synth.core.models import PaperMeta, TableBlock, TableCell
 from tests.sources.pdfs import corrupt_pdf, encrypted_pdf, paper_pdf, scanned_pdf, write
 
 
@@ -181,12 +181,12 @@ def test_bad_pdfs_leave_nothing(lib, tmp_path, settings, data, message):
 
 
 def test_interrupt_during_parse_leaves_nothing(lib, tmp_path, settings, monkeypatch):
-    import synth.parse
+    import synth.papers.parse
 
     def interrupted(path):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(synth.parse, "parse_pdf", interrupted)
+    monkeypatch.setattr(synth.papers.parse, "parse_pdf", interrupted)
     pdf = write(tmp_path / "p.pdf", paper_pdf("X-STILTs v1", 1, 3.5))
     with pytest.raises(KeyboardInterrupt):
         lib.add_pdf(pdf, arxiv_meta(pdf))
@@ -194,7 +194,7 @@ def test_interrupt_during_parse_leaves_nothing(lib, tmp_path, settings, monkeypa
 
 
 def test_interrupt_during_indexing_rolls_back(lib, tmp_path, settings, monkeypatch):
-    from synth.library import index
+    from synth.papers.library import index
 
     real = index.insert_paper
 

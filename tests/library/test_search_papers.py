@@ -1,10 +1,10 @@
-"""Paper-level library search (synth.sources.search): newest version per paper, ranked by its best sentences."""
+"""Paper-level library search (synth.papers.search): newest version per paper, ranked by its best sentences."""
 
 from __future__ import annotations
 
-from synth.library import Library
-from synth.models import PaperMeta
-from synth.sources.search import search_library
+from synth.papers.library import Library
+from synth.core.models import PaperMeta
+from synth.papers.search import search_library
 from tests.sources.pdfs import paper_pdf, write
 
 

@@ -1,10 +1,10 @@
-"""PDFs the parse tests generate once per session (fpdf2 via synth.pdfgen)."""
+"""PDFs the parse tests generate once per session (fpdf2 via synth.demo.pdfgen)."""
 
 from __future__ import annotations
 
 import pytest
 
-from synth.pdfgen import PaperSpec, SectionSpec, TableSpec, render_pdf, stilts_study_spec
+from synth.demo.pdfgen import PaperSpec, SectionSpec, TableSpec, render_pdf, stilts_study_spec
 
 STILTS_NUMBERS = {
     "baseline": {"en": 80.1, "de": 71.2, "sw": 60.3, "ur": 58.4},
@@ -70,13 +70,13 @@ def hyphen_pdf(gen_dir):
 
 @pytest.fixture(scope="session")
 def parsed_stilts(stilts_pdf):
-    from synth.parse import parse_pdf
+    from synth.papers.parse import parse_pdf
 
     return parse_pdf(stilts_pdf)
 
 
 @pytest.fixture(scope="session")
 def parsed_hyphen(hyphen_pdf):
-    from synth.parse import parse_pdf
+    from synth.papers.parse import parse_pdf
 
     return parse_pdf(hyphen_pdf)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from synth.parse import PARSER_VERSION, parse_pdf
-from synth.parse.pdf import PdfBackend, RawPage
+from synth.papers.parse import PARSER_VERSION
+from synth.papers.parse import parse_pdf
+from synth.papers.parse.pdf import PdfBackend, RawPage
 
 
 class ListBackend:

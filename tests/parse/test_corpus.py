@@ -18,7 +18,7 @@ def gold():
 
 @functools.lru_cache(maxsize=1)
 def _parse(path: Path):
-    from synth.parse import parse_pdf
+    from synth.papers.parse import parse_pdf
 
     return parse_pdf(path)
 

@@ -1,4 +1,4 @@
-"""Parsing PDFs that synth.pdfgen draws: two columns, hyphenation, ligatures, a table, headers and footers."""
+"""Parsing PDFs that synth.demo.pdfgen draws: two columns, hyphenation, ligatures, a table, headers and footers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 
 import pypdf
 
-from synth.pdfgen import unicode_font_paths
+from synth.demo.pdfgen import unicode_font_paths
 
 from .conftest import STILTS_NUMBERS
 
@@ -145,8 +145,8 @@ def test_two_columns_do_not_glue_sentences(parsed_hyphen):
 
 
 def test_one_column_layout(tmp_path):
-    from synth.parse import parse_pdf
-    from synth.pdfgen import render_pdf
+    from synth.papers.parse import parse_pdf
+    from synth.demo.pdfgen import render_pdf
 
     from .conftest import hyphen_spec
 
@@ -158,8 +158,8 @@ def test_one_column_layout(tmp_path):
 
 def test_long_paper_round_trip(tmp_path):
     """Every heading, table cell and whole sentence of a generated multi-page paper comes back exactly."""
-    from synth.parse import parse_pdf
-    from synth.pdfgen import long_spec, render_pdf
+    from synth.papers.parse import parse_pdf
+    from synth.demo.pdfgen import long_spec, render_pdf
 
     spec = long_spec(6, seed=3)
     parsed = parse_pdf(render_pdf(spec, tmp_path / "long.pdf"))
@@ -184,8 +184,8 @@ def test_long_paper_round_trip(tmp_path):
 
 
 def test_arxiv_stamp_on_page_one_is_furniture(tmp_path):
-    from synth.parse import parse_pdf
-    from synth.pdfgen import render_pdf, stilts_study_spec
+    from synth.papers.parse import parse_pdf
+    from synth.demo.pdfgen import render_pdf, stilts_study_spec
 
     spec = stilts_study_spec(STILTS_NUMBERS, version=2, arxiv_id="2005.13013")
     parsed = parse_pdf(render_pdf(spec, tmp_path / "v2.pdf"))

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from synth.errors import PDFError
-from synth.parse import parse_pdf
+from synth.core.errors import PDFError
+from synth.papers.parse import parse_pdf
 
 
 def _fails(path) -> str:
@@ -90,7 +90,7 @@ def test_image_only_pdf_has_no_text_layer(tmp_path):
 
 
 def test_backend_protocol_and_streaming(stilts_pdf):
-    from synth.parse.pdf import PdfBackend, PypdfBackend
+    from synth.papers.parse.pdf import PdfBackend, PypdfBackend
 
     backend = PypdfBackend()
     assert isinstance(backend, PdfBackend)

@@ -1,12 +1,12 @@
-"""synth.pdfgen: deterministic output, the Latin-1 fallback, spec validation, long papers."""
+"""synth.demo.pdfgen: deterministic output, the Latin-1 fallback, spec validation, long papers."""
 
 from __future__ import annotations
 
 import pypdf
 import pytest
 
-import synth.pdfgen as pdfgen
-from synth.pdfgen import long_spec, render_pdf, stilts_study_spec
+import synth.demo.pdfgen as pdfgen
+from synth.demo.pdfgen import long_spec, render_pdf, stilts_study_spec
 
 from .conftest import STILTS_NUMBERS
 
@@ -51,7 +51,7 @@ def test_core_font_fallback_without_unicode_font(tmp_path, monkeypatch):
     path = render_pdf(stilts_study_spec(STILTS_NUMBERS), tmp_path / "core.pdf")
     text = "".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
     assert "\ufb01" not in text and "fine-tune" in " ".join(text.split()).replace("-\n", "-")
-    from synth.parse import parse_pdf
+    from synth.papers.parse import parse_pdf
 
     parsed = parse_pdf(path)
     assert [s.title for s in parsed.sections][-2:] == ["References", "Training Details"]

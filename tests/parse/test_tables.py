@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from synth.parse import parse_pages
-from synth.parse.pdf import RawPage
-from synth.parse.tables import is_numeric_row, to_float
+from synth.papers.parse import parse_pages
+from synth.papers.parse.pdf import RawPage
+from synth.papers.parse.tables import is_numeric_row, to_float
 
 
 def test_numeric_rows():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from synth.parse import parse_pages
-from synth.parse.pdf import RawPage
-from synth.parse.sentences import split_references, split_sentences
-from synth.parse.text import Vocabulary, keep_hyphen, normalise
+from synth.papers.parse import parse_pages
+from synth.papers.parse.pdf import RawPage
+from synth.papers.parse.sentences import split_references, split_sentences
+from synth.papers.parse.text import Vocabulary, keep_hyphen, normalise
 
 
 def _sentences(text: str) -> list[str]:

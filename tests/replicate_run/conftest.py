@@ -12,7 +12,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "replicate_run"
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    from replicate.testing import build_tiny_model
+    from synth.replicate.testing import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny") / "tiny-xlmr")
 

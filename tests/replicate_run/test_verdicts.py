@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from replicate.results import ResultsDocument, write_results
-from replicate.verdicts import judge_claim, t_interval
-from synth.models import Claim, ExperimentLink
+from synth.replicate.results import ResultsDocument, write_results
+from synth.verify.replication import judge_claim, t_interval
+from synth.core.models import Claim, ExperimentLink
 
 COUNTER = iter(range(10_000))
 
@@ -114,6 +114,6 @@ def test_best_intermediate_per_target_minus_baseline(tmp_path):
 
 
 def load_experiment_targets():
-    from replicate.experiments import load_experiment
+    from synth.replicate.experiments import load_experiment
 
     return load_experiment("xstilts").targets

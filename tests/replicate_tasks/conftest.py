@@ -12,7 +12,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def tokenizer():
     """A small XLM-R-layout Unigram tokenizer trained on a multilingual corpus (no download)."""
-    from replicate.testing import CORPUS, train_unigram_vocab, xlmr_tokenizer_from_vocab
+    from synth.replicate.testing import CORPUS, train_unigram_vocab, xlmr_tokenizer_from_vocab
 
     return xlmr_tokenizer_from_vocab(train_unigram_vocab(CORPUS, vocab_size=400))
 

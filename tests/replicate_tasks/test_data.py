@@ -8,10 +8,10 @@ from collections import Counter
 
 import pytest
 
-from replicate.data import fixtures_dir, load_split, local_path, subsample
-from replicate.fixtures.build_fixtures import render
-from replicate.taskconfig import list_tasks, load_task
-from synth.errors import ReplicationError
+from synth.replicate.data import fixtures_dir, load_split, local_path, subsample
+from synth.replicate.fixtures.build_fixtures import render
+from synth.replicate.taskconfig import list_tasks, load_task
+from synth.core.errors import ReplicationError
 
 
 def test_fixtures_are_reproducible():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from replicate import metrics
-from replicate.metrics import bucc_mine, bucc_optimize_threshold, compute, xtreme_score
-from replicate.metrics_qa import mixed_segmentation, normalize_mlqa, normalize_squad
-from replicate.metrics_tagging import get_entities, span_prf
-from synth.errors import UsageError
+from synth.replicate import metrics
+from synth.replicate.metrics import bucc_mine, bucc_optimize_threshold, compute, xtreme_score
+from synth.replicate.metrics_qa import mixed_segmentation, normalize_mlqa, normalize_squad
+from synth.replicate.metrics_tagging import get_entities, span_prf
+from synth.core.errors import UsageError
 
 
 def test_accuracy_and_length_mismatch():

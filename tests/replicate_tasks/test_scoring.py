@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from replicate.scoring import read_tags, score_benchmark
-from replicate.taskconfig import load_task
-from synth.errors import UsageError
+from synth.replicate.scoring import read_tags, score_benchmark
+from synth.replicate.taskconfig import load_task
+from synth.core.errors import UsageError
 
 
 def _write(path: Path, text: str) -> None:

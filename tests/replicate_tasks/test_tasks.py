@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from replicate.languages import get_language, group, load_languages
-from replicate.taskconfig import TaskConfig, list_tasks, load_task, read_task_file, validate_all
-from replicate.tasks.generate_language_tasks import render_all, stale_files
-from synth.errors import ConfigError
+from synth.replicate.languages import get_language, group, load_languages
+from synth.replicate.taskconfig import TaskConfig, list_tasks, load_task, read_task_file, validate_all
+from synth.replicate.tasks.generate_language_tasks import render_all, stale_files
+from synth.core.errors import ConfigError
 
 
 def test_every_task_file_validates():

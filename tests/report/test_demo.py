@@ -8,13 +8,13 @@ import re
 
 import pytest
 
-from synth.demo import _change_last_number, _cut_mid_word, earlier_draft, load_study
+from synth.demo.runner import _change_last_number, _cut_mid_word, earlier_draft, load_study
 
 
 def test_demo_study_file_is_valid():
     study = load_study()
     assert study.experiment == "demo" and study.target == "xnli"
-    from replicate.experiments import load_experiment
+    from synth.replicate.experiments import load_experiment
 
     assert study.target in load_experiment(study.experiment).targets
 
@@ -44,7 +44,7 @@ def test_demo_end_to_end(tmp_path, settings, monkeypatch, capsys):
     assert summary["steps"]["ran"] + summary["steps"]["cached"] == 14
 
     # the paper's Table 1 holds the run's own numbers: baseline + both intermediate tasks, per language
-    from replicate.results import load_all_results
+    from synth.replicate.results import load_all_results
 
     docs = [d for d in load_all_results(out / "runs") if d.intermediate is None]
     assert summary["numbers"]["baseline"] == {lang: round(v, 2) for lang, v in docs[0].score.items()}
@@ -57,7 +57,7 @@ def test_demo_end_to_end(tmp_path, settings, monkeypatch, capsys):
     assert meta["source"] == "arxiv" and meta["pdf_url"].startswith("http://127.0.0.1:")
 
     # the review's planted errors are found
-    from synth.claims import load_claims
+    from synth.claims.document import load_claims
 
     claims = {c.id: c for c in load_claims(out / "claims.yaml").claims}
     review = [c for c in claims.values() if c.origin.value == "imported"]
@@ -82,8 +82,8 @@ def test_demo_end_to_end(tmp_path, settings, monkeypatch, capsys):
 
 
 def test_demo_refuses_unknown_profile_and_foreign_folders(tmp_path, settings):
-    from synth.demo import run_demo
-    from synth.errors import UsageError
+    from synth.demo.runner import run_demo
+    from synth.core.errors import UsageError
 
     with pytest.raises(UsageError, match="unknown demo profile 'paper'"):
         run_demo(tmp_path / "new", profile="paper")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from synth.errors import ClaimsError, ConfigError
-from synth.models import ClaimsFile
-from synth.report import md_cell, write_report
+from synth.core.errors import ClaimsError, ConfigError
+from synth.core.models import ClaimsFile
+from synth.report.render import md_cell, write_report
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "report"
 GOLDEN = DATA / "expected" / "report.md"
@@ -20,7 +20,7 @@ NAME = "report"
 
 
 def _claims(path: Path) -> ClaimsFile:
-    from synth.claims import load_claims
+    from synth.claims.document import load_claims
 
     return load_claims(path).data
 
@@ -173,7 +173,7 @@ def test_missing_claims_file(study):
 
 
 def test_claims_without_verification_are_not_yet_verified(study):
-    from synth.fsutil import write_text
+    from synth.core.files import write_text
     from ruamel.yaml import YAML
 
     data = YAML(typ="safe").load(study.claims.read_text(encoding="utf-8"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.sources.loopback import ArxivMirror, MirrorPaper
+from synth.demo.loopback import ArxivMirror, MirrorPaper
 
 from .pdfs import paper_pdf
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from synth.errors import NetworkError, NotFoundError
-from synth.models import PaperRef
-from synth.sources import arxiv as arxiv_source
-from synth.sources.arxiv import ArxivClient
-from synth.sources.loopback import Fault
+from synth.core.errors import NetworkError, NotFoundError
+from synth.core.models import PaperRef
+from synth.papers.sources import arxiv as arxiv_source
+from synth.papers.sources.arxiv import ArxivClient
+from synth.demo.loopback import Fault
 
 
 def refs(*texts):

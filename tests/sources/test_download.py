@@ -6,10 +6,10 @@ import hashlib
 
 import pytest
 
-from synth.errors import NetworkError, NotFoundError, PDFError
-from synth.sources import http as http_source
-from synth.sources.http import download, parse_retry_after
-from synth.sources.loopback import Fault, MirrorPaper
+from synth.core.errors import NetworkError, NotFoundError, PDFError
+from synth.papers.sources import http as http_source
+from synth.papers.sources.http import download, parse_retry_after
+from synth.demo.loopback import Fault, MirrorPaper
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from synth.errors import InvalidIdError
-from synth.sources.arxiv import build_search_query, parse_identifier
+from synth.core.errors import InvalidIdError
+from synth.papers.sources.arxiv import build_search_query, parse_identifier
 
 
 @pytest.mark.parametrize(

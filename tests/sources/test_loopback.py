@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.request
 import xml.etree.ElementTree as ET
 
-from synth.sources.loopback import ARXIV_NS, ATOM_NS, OPENSEARCH_NS, ArxivMirror
+from synth.demo.loopback import ARXIV_NS, ATOM_NS, OPENSEARCH_NS, ArxivMirror
 from tests.sources.pdfs import paper_pdf, write
 
 

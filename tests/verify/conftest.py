@@ -28,8 +28,8 @@ TWO_DECIMALS = {
 
 
 def _add(library, spec, pid: str, version: int, folder) -> None:
-    from synth.models import PaperMeta
-    from synth.pdfgen import render_pdf
+    from synth.core.models import PaperMeta
+    from synth.demo.pdfgen import render_pdf
 
     pdf = render_pdf(spec, folder / f"{pid}v{version}.pdf")
     library.add_pdf(pdf, PaperMeta(id=pid, version=version, source="arxiv", sha256="", size_bytes=0,
@@ -39,8 +39,8 @@ def _add(library, spec, pid: str, version: int, folder) -> None:
 @pytest.fixture(scope="session")
 def library_dir(tmp_path_factory):
     """The session's library folder (read-only for tests: copy it before changing it)."""
-    from synth.library import Library
-    from synth.pdfgen import stilts_study_spec
+    from synth.papers.library import Library
+    from synth.demo.pdfgen import stilts_study_spec
 
     root = tmp_path_factory.mktemp("verify-library")
     library = Library(root / "library")
@@ -57,9 +57,9 @@ def library_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def verifier(library_dir):
-    """A Verifier over the session library with the shipped weights (synth/data/verifier.json)."""
-    from synth.library import Library
-    from synth.verifier import Verifier
+    """A Verifier over the session library with the shipped weights (synth/verify/verifier.json)."""
+    from synth.papers.library import Library
+    from synth.verify.claim_verifier import Verifier
 
     return Verifier(Library(library_dir))
 
@@ -67,7 +67,7 @@ def verifier(library_dir):
 @pytest.fixture
 def check(verifier):
     """check(text, cites=['2101.00001'], **claim fields) -> Verification."""
-    from synth.models import Claim
+    from synth.core.models import Claim
 
     def run(text: str, cites: list[str] | None = None, **fields):
         return verifier.verify(Claim(id="t-c01", text=text, cites=["2101.00001"] if cites is None else cites,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from synth.models import Claim, SourceSpan
+from synth.core.models import Claim, SourceSpan
 
 
 def test_bad_claims_get_their_own_verdicts_and_the_run_continues(verifier, settings):
-    from synth.verify import verify_claims
+    from synth.verify.runner import verify_claims
 
     claims = [
         Claim(id="b-c01", text="MNLI helps a lot."),
@@ -37,15 +37,15 @@ def test_claim_without_source_needs_any_source(check):
 
 
 def test_any_source_finds_the_paper(verifier):
-    from synth.models import Claim
+    from synth.core.models import Claim
 
     v = verifier.verify(Claim(id="a-c01", text="The largest gain is on Swahili, with +8.35 points."), any_source=True)
     assert v.label == "supported" and v.evidence[0].paper == "2101.00002"
 
 
 def test_empty_paper_is_reported(verifier, monkeypatch):
-    from synth.models import PaperMeta
-    from synth.verifier import Verifier
+    from synth.core.models import PaperMeta
+    from synth.verify.claim_verifier import Verifier
 
     empty = PaperMeta(id="2101.09999", version=1, source="arxiv", sha256="0" * 64, size_bytes=10,
                       fetched_at="2026-01-01T00:00:00Z", n_sentences=0)
@@ -58,16 +58,16 @@ def test_empty_paper_is_reported(verifier, monkeypatch):
 def test_missing_nli_model_folder_is_a_clear_error(verifier, tmp_path):
     import pytest
 
-    from synth.errors import ConfigError
-    from synth.verifier import Verifier
+    from synth.core.errors import ConfigError
+    from synth.verify.claim_verifier import Verifier
 
     with pytest.raises(ConfigError, match="not a local model folder"):
         Verifier(verifier.library, nli_model=tmp_path / "nope")
 
 
 def test_replicate_attaches_the_replication_verdict(verifier, settings):
-    from synth.models import ExperimentLink
-    from synth.verify import verify_claims
+    from synth.core.models import ExperimentLink
+    from synth.verify.runner import verify_claims
 
     link = ExperimentLink(experiment="xstilts", metric="xnli.accuracy", target="xnli", expected=5.5,
                           comparison="<intermediate> - baseline", intermediate="mnli")

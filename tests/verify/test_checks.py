@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from synth.calibration import Calibrator, classification_metrics, expected_calibration_error, fit_logistic
-from synth.models import TableBlock, TableCell
-from synth.numbers import extract_numbers
-from synth.tablecheck import check_tables
-from synth.textcheck import check_entities, looks_english
+from synth.verify.calibration import Calibrator, classification_metrics, expected_calibration_error, fit_logistic
+from synth.core.models import TableBlock, TableCell
+from synth.core.numbers import extract_numbers
+from synth.verify.table_checks import check_tables
+from synth.verify.text_checks import check_entities, looks_english
 
 CELLS = [("baseline", "en", 80.0), ("baseline", "sw", 60.0), ("baseline", "Avg", 70.0),
          ("MNLI", "en", 84.0), ("MNLI", "sw", 68.6), ("MNLI", "Avg", 76.3)]

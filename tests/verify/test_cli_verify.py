@@ -17,7 +17,7 @@ def test_verify_writes_back_and_keeps_human_edits(cli, settings):
     assert "source says 73.3, claim says 74.1" in run.stdout
     text = settings.claims.read_text(encoding="utf-8")
     assert "# a note a person wrote: keep it" in text and "# changed by hand from 'result'" in text
-    from synth.claims import load_claims
+    from synth.claims.document import load_claims
 
     doc = load_claims(settings.claims)
     labels = {c.id: c.verification.label for c in doc.claims}
@@ -68,7 +68,7 @@ def test_edit_made_while_verifying_is_kept(settings, library_dir, monkeypatch):
     """A person edits claims.yaml during the run: their edit wins, that claim's stale verdict is not written."""
     import shutil
 
-    import synth.verify as verify
+    import synth.verify.runner as verify
 
     shutil.copytree(library_dir, settings.home)
     settings.claims.write_text(CLAIMS_YAML, encoding="utf-8")
@@ -83,7 +83,7 @@ def test_edit_made_while_verifying_is_kept(settings, library_dir, monkeypatch):
     monkeypatch.setattr(verify, "verify_claims", verify_then_edit)
     run = verify.verify_claims_file(settings)
     assert run.skipped_edited == ["2101.00001-c02"]
-    from synth.claims import load_claims
+    from synth.claims.document import load_claims
 
     doc = load_claims(settings.claims)
     assert "73.3" in doc.get("2101.00001-c02").text and doc.get("2101.00001-c02").verification is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.models import Claim
+from synth.core.models import Claim
 
 
 @pytest.fixture(scope="module")
@@ -13,7 +13,7 @@ def nli_folder(tmp_path_factory):
     pytest.importorskip("torch")
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
-    from replicate.testing import build_tiny_model
+    from synth.replicate.testing import build_tiny_model
 
     root = tmp_path_factory.mktemp("nli")
     encoder = build_tiny_model(root / "encoder")
@@ -27,7 +27,7 @@ def nli_folder(tmp_path_factory):
 
 
 def test_nli_entailment_becomes_a_feature(verifier, nli_folder):
-    from synth.verifier import Verifier
+    from synth.verify.claim_verifier import Verifier
 
     with_nli = Verifier(verifier.library, nli_model=nli_folder)
     v = with_nli.verify(Claim(id="n-c01", text="Without intermediate training the average is 67.0.",

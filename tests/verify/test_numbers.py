@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.numbers import compare_numbers, extract_numbers
+from synth.core.numbers import compare_numbers, extract_numbers
 
 
 def _one(claim: str, source: str):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from synth.models import Claim, PaperMeta
+from synth.core.models import Claim, PaperMeta
 from tests.conftest import CORPUS_PDF
 
 
@@ -16,8 +16,8 @@ from tests.conftest import CORPUS_PDF
 def real(tmp_path_factory):
     if not CORPUS_PDF.exists():
         pytest.skip("../shared/corpus is not beside this checkout")
-    from synth.library import Library
-    from synth.verifier import Verifier
+    from synth.papers.library import Library
+    from synth.verify.claim_verifier import Verifier
 
     library = Library(tmp_path_factory.mktemp("real") / "library")
     meta = library.add_pdf(CORPUS_PDF, PaperMeta(id="2005.04118", version=1, source="arxiv", sha256="",

@@ -1,7 +1,7 @@
 """Writes tests/data/report/runs/*/results.json: hand-chosen scores (0-100) of a fixed small replication grid.
 
 Run from the repository root: `.venv/bin/python tests/data/report/make_runs.py`. The documents follow the
-replicate.results schema; the numbers are made up for the report's golden test, not produced by a model.
+synth.replicate.results schema; the numbers are made up for the report's golden test, not produced by a model.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Claims: the claims.yaml document, extraction from parsed papers, review importers, claim ↔ table links."""

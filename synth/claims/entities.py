@@ -1,0 +1,146 @@
+"""Named things in claim text (tasks, datasets, models, metrics, languages, benchmarks) from a YAML gazetteer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from synth.core.models import Entities
+
+GAZETTEER_PATH = Path(__file__).resolve().parent / "gazetteer.yaml"
+CATEGORIES = ("benchmarks", "tasks", "datasets", "models", "metrics", "languages")
+Category = Literal["benchmarks", "tasks", "datasets", "models", "metrics", "languages"]
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+    return pattern
+
+
+RegexText = Annotated[str, AfterValidator(_compiles)]
+
+
+class GazetteerEntry(BaseModel):
+    """One canonical name and the surface forms that mean it."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(min_length=1)
+    ignore_case: bool = False
+
+
+class GazetteerFile(BaseModel):
+    """synth/claims/gazetteer.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_: Literal[1] = Field(1, alias="schema")
+    benchmarks: list[GazetteerEntry] = Field(default_factory=list)
+    tasks: list[GazetteerEntry] = Field(default_factory=list)
+    datasets: list[GazetteerEntry] = Field(default_factory=list)
+    models: list[GazetteerEntry] = Field(default_factory=list)
+    metrics: list[GazetteerEntry] = Field(default_factory=list)
+    languages: list[GazetteerEntry] = Field(default_factory=list)
+    patterns: dict[Category, list[RegexText]] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    start: int
+    end: int
+    category: str
+    name: str
+    text: str
+
+
+# Word boundaries that also keep "XLM-R" from matching inside "XLM-R-large" and "F1" inside "F1-score".
+_LEFT = r"(?<![\w@+-])"
+_RIGHT = r"(?![\w@]|-\w)"
+
+
+class Gazetteer:
+    """Compiled gazetteer: one alternation per case mode, longest alias first, plus category patterns."""
+
+    def __init__(self, spec: GazetteerFile):
+        self.spec = spec
+        self._lookup_cs: dict[str, tuple[str, str]] = {}
+        self._lookup_ci: dict[str, tuple[str, str]] = {}
+        for category in CATEGORIES:
+            for entry in getattr(spec, category):
+                for alias in {entry.name, *entry.aliases} if category != "languages" else set(entry.aliases):
+                    if entry.ignore_case:
+                        self._lookup_ci.setdefault(alias.lower(), (category, entry.name))
+                    else:
+                        self._lookup_cs.setdefault(alias, (category, entry.name))
+        self._re_cs = self._alternation(self._lookup_cs, 0)
+        self._re_ci = self._alternation(self._lookup_ci, re.IGNORECASE)
+        self._patterns = [(cat, re.compile(p)) for cat, ps in spec.patterns.items() for p in ps]
+
+    @staticmethod
+    def _alternation(lookup: dict[str, tuple[str, str]], flags: int) -> re.Pattern | None:
+        if not lookup:
+            return None
+        aliases = sorted(lookup, key=lambda a: (-len(a), a))
+        return re.compile(_LEFT + "(?:" + "|".join(re.escape(a) for a in aliases) + ")" + _RIGHT, flags)
+
+    def spans(self, text: str) -> list[EntitySpan]:
+        """All non-overlapping entity mentions in `text`, longest match wins, in text order."""
+        found: list[EntitySpan] = []
+        if self._re_cs is not None:
+            for m in self._re_cs.finditer(text):
+                category, name = self._lookup_cs[m.group(0)]
+                found.append(EntitySpan(m.start(), m.end(), category, name, m.group(0)))
+        if self._re_ci is not None:
+            for m in self._re_ci.finditer(text):
+                category, name = self._lookup_ci[m.group(0).lower()]
+                found.append(EntitySpan(m.start(), m.end(), category, name, m.group(0)))
+        for category, pattern in self._patterns:
+            for m in pattern.finditer(text):
+                found.append(EntitySpan(m.start(), m.end(), category, m.group(0), m.group(0)))
+        found.sort(key=lambda s: (s.start, -(s.end - s.start)))
+        kept: list[EntitySpan] = []
+        for span in found:
+            if kept and span.start < kept[-1].end:
+                continue
+            kept.append(span)
+        return kept
+
+
+def load_gazetteer_file(path: str | Path = GAZETTEER_PATH) -> GazetteerFile:
+    """Read and validate a gazetteer YAML file; raises ConfigError with file:line on problems."""
+    from synth.core.yamlio import load_yaml_validated
+
+    return load_yaml_validated(Path(path), GazetteerFile)
+
+
+@lru_cache(maxsize=4)
+def get_gazetteer(path: str | None = None) -> Gazetteer:
+    """The compiled gazetteer (the packaged one unless `path` is given), cached per path."""
+    return Gazetteer(load_gazetteer_file(path or GAZETTEER_PATH))
+
+
+@lru_cache(maxsize=2048)
+def _cached_spans(text: str) -> tuple[EntitySpan, ...]:
+    return tuple(get_gazetteer().spans(text))
+
+
+def entity_spans(text: str) -> list[EntitySpan]:
+    """Entity mentions with character offsets (used by the quantity parser to mask names like 'SQuAD 2.0')."""
+    return list(_cached_spans(text))
+
+
+def find_entities(text: str, spans: list[EntitySpan] | None = None) -> Entities:
+    """Canonical names of the tasks, datasets, models, metrics, languages and benchmarks in `text`."""
+    spans = entity_spans(text) if spans is None else spans
+    buckets: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+    for span in spans:
+        if span.name not in buckets[span.category]:
+            buckets[span.category].append(span.name)
+    return Entities(**buckets)

@@ -1,0 +1,233 @@
+"""Existing literature reviews (markdown with a claims table) → claims to verify (`origin: imported`).
+
+The table may be pipe- or tab-separated; its header names a claim column ('Claim', 'Finding', 'Statement')
+and optionally the review's verdict ('Verified', 'Verdict', 'Status'), 'Confidence' and 'Source'. Claims cut
+off mid-sentence are kept as written and marked `truncated: true`. A references list with arXiv URLs lets a
+source cell like '[2]', 'Phang et al., 2020' or an arXiv id be resolved to the paper the claim is about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from synth.claims.document import claim_id
+from synth.claims.entities import find_entities
+from synth.core.errors import ClaimsError
+from synth.claims.extract import classify_text
+from synth.core.models import Claim, Origin, ReportedVerification
+from synth.claims.quantities import parse_quantities
+from synth.core.yamlio import read_utf8
+
+COLUMN_ALIASES = {
+    "claim": ("claim", "claims", "finding", "findings", "statement", "result", "key claim"),
+    "verified": ("verified", "verdict", "status", "verification", "check", "checked", "supported"),
+    "confidence": ("confidence", "conf", "conf.", "certainty"),
+    "source": ("source", "sources", "paper", "papers", "citation", "cite", "ref", "reference", "references"),
+}
+VERDICTS = {
+    "verified": ("✓", "✔", "☑", "✅", "yes", "y", "true", "verified", "supported", "confirmed", "correct", "ok"),
+    "unverified": ("✗", "✘", "❌", "x", "no", "n", "false", "unverified", "not verified", "unsupported",
+                   "refuted", "incorrect", "wrong", "contradicted"),
+    "partial": ("~", "partial", "partially", "partly", "mixed", "partially verified", "partially supported", "◐"),
+}
+# Words some reviews use instead of numbers; the mapping is ours and stated here so it is not hidden.
+CONFIDENCE_WORDS = {"very high": 0.95, "high": 0.9, "medium": 0.6, "moderate": 0.6, "low": 0.3, "very low": 0.1}
+
+ARXIV_ID = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:\s*)?(?P<id>\d{4}\.\d{4,5})(?P<v>v\d+)?(?:\.pdf)?",
+                      re.I)
+_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_TERMINAL = re.compile(r"[.!?)\]\"”'%]\s*$")
+
+
+@dataclass
+class ImportedReview:
+    """Claims read from one review document, with the arXiv references it lists."""
+
+    review_id: str
+    claims: list[Claim]
+    references: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def slugify(text: str) -> str:
+    """'My Review (2024).md' → 'my-review-2024'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "review"
+
+
+def _split_row(line: str) -> list[str]:
+    if "\t" in line and "|" not in line:
+        return [c.strip() for c in line.rstrip("\n").split("\t")]
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", body)]
+
+
+def _column_role(name: str) -> str | None:
+    key = re.sub(r"[*_`]", "", name).strip().lower()
+    for role, aliases in COLUMN_ALIASES.items():
+        if key in aliases:
+            return role
+    return None
+
+
+@dataclass
+class _Table:
+    header_line: int
+    roles: dict[str, int]
+    rows: list[tuple[int, list[str]]]
+
+
+def find_claims_table(lines: list[str]) -> _Table | None:
+    """The first pipe- or tab-separated table whose header has a claim column."""
+    for i, line in enumerate(lines):
+        if "|" not in line and "\t" not in line:
+            continue
+        cells = _split_row(line)
+        roles = {}
+        for j, cell in enumerate(cells):
+            role = _column_role(cell)
+            if role and role not in roles:
+                roles[role] = j
+        if "claim" not in roles or len(cells) < 2:
+            continue
+        rows: list[tuple[int, list[str]]] = []
+        tabbed = "\t" in line and "|" not in line
+        for k in range(i + 1, len(lines)):
+            row = lines[k]
+            if _SEPARATOR_ROW.match(row):
+                continue
+            if not row.strip() or (tabbed and "\t" not in row) or (not tabbed and "|" not in row):
+                break
+            rows.append((k + 1, _split_row(row)))
+        return _Table(i + 1, roles, rows)
+    return None
+
+
+def parse_references(lines: list[str]) -> list[tuple[str | None, str]]:
+    """(arXiv id with version if given, the reference text) for each references-list entry, in order.
+
+    An entry is a list item ('1.', '-', '[1]') under a 'References' heading plus its indented continuation lines.
+    """
+    entries: list[str] = []
+    in_refs = False
+    for line in lines:
+        if re.match(r"^\s*#+\s*(references|bibliography|sources|works cited)\b", line, re.I):
+            in_refs = True
+            continue
+        if in_refs and re.match(r"^\s*#+\s", line):
+            break
+        if not in_refs or not line.strip():
+            continue
+        if re.match(r"^\s*(?:[-*+]|\d+[.)]|\[\d+\])\s+", line):
+            entries.append(line.strip())
+        elif entries and line[:1].isspace():
+            entries[-1] += " " + line.strip()
+    refs = []
+    for entry in entries:
+        m = ARXIV_ID.search(entry)
+        refs.append(((m["id"] + (m["v"] or "")) if m else None, entry))
+    return refs
+
+
+def normalise_verdict(raw: str) -> str | None:
+    """'✓' → 'verified', 'No' → 'unverified', 'partly' → 'partial', unknown text → 'unknown', empty → None."""
+    key = re.sub(r"[*_`]", "", raw).strip().lower().rstrip(".")
+    if not key:
+        return None
+    for verdict, forms in VERDICTS.items():
+        if key in forms or key.split()[0] in forms:
+            return verdict
+    return "unknown"
+
+
+def parse_confidence(raw: str) -> float | None:
+    """'0.85' → 0.85, '85%' → 0.85, 'High' → 0.9 (CONFIDENCE_WORDS), anything else → None."""
+    key = re.sub(r"[*_`]", "", raw).strip().lower()
+    if not key:
+        return None
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(%)?", key)
+    if m:
+        value = float(m[1])
+        value = value / 100 if m[2] or value > 1 else value
+        return value if 0 <= value <= 1 else None
+    return CONFIDENCE_WORDS.get(key)
+
+
+def _resolve_cites(cell: str, refs: list[tuple[str | None, str]]) -> list[str]:
+    cites: list[str] = []
+    for m in ARXIV_ID.finditer(cell):
+        cites.append(m["id"] + (m["v"] or ""))
+    for m in re.finditer(r"\[(\d+)\]|^\s*(\d+)\s*$", cell):
+        n = int(m[1] or m[2])
+        if 1 <= n <= len(refs) and refs[n - 1][0]:
+            cites.append(refs[n - 1][0])
+    if not cites:
+        for name, year in re.findall(r"([A-Z][A-Za-z\-]+)(?: et al\.?| and [A-Z][A-Za-z\-]+)?,?\s*\(?((?:19|20)\d{2})",
+                                     cell):
+            for ref_id, line in refs:
+                if ref_id and name in line and year in line:
+                    cites.append(ref_id)
+    if not cites and len(refs) == 1 and refs[0][0]:
+        cites.append(refs[0][0])  # a single-source review is about that source
+    return list(dict.fromkeys(cites))
+
+
+def _is_truncated(text: str) -> tuple[str, bool]:
+    stripped = text.rstrip()
+    for ellipsis in ("…", "..."):
+        if stripped.endswith(ellipsis):
+            return stripped[: -len(ellipsis)].rstrip(), True
+    return stripped, not _TERMINAL.search(stripped)
+
+
+def import_review(path: str | Path, review_id: str | None = None) -> ImportedReview:
+    """Read a markdown review into imported claims `<review>-cNN` (row order), with reported verdicts and cites."""
+    path = Path(path)
+    text = read_utf8(path, ClaimsError)
+    lines = text.splitlines()
+    table = find_claims_table(lines)
+    if table is None:
+        raise ClaimsError(f"{path}: no claims table found (expected a markdown or tab-separated table with a "
+                          "'Claim' column)")
+    rid = slugify(review_id or path.stem)
+    refs = parse_references(lines)
+    claims: list[Claim] = []
+    warnings: list[str] = []
+    for line_no, cells in table.rows:
+        def cell(role: str) -> str:
+            j = table.roles.get(role)
+            return cells[j].strip() if j is not None and j < len(cells) else ""
+
+        raw_text = re.sub(r"\s+", " ", cell("claim")).strip()
+        if not raw_text:
+            warnings.append(f"{path}:{line_no}: row without claim text skipped")
+            continue
+        claim_text, truncated = _is_truncated(raw_text)
+        verdict_raw, conf_raw = cell("verified"), cell("confidence")
+        reported = None
+        if verdict_raw or conf_raw:
+            reported = ReportedVerification(verdict=normalise_verdict(verdict_raw), raw=verdict_raw or None,
+                                            confidence=parse_confidence(conf_raw))
+        cites = _resolve_cites(cell("source"), refs)
+        if not cites:
+            warnings.append(f"{path}:{line_no}: claim cites no paper synth can fetch; it cannot be verified")
+        claims.append(Claim(
+            id=claim_id(rid, len(claims) + 1),
+            text=claim_text,
+            origin=Origin.imported,
+            type=classify_text(claim_text),
+            cites=cites,
+            quantities=parse_quantities(claim_text),
+            entities=find_entities(claim_text),
+            truncated=truncated,
+            reported_verification=reported,
+        ))
+    if not claims:
+        raise ClaimsError(f"{path}:{table.header_line}: the claims table has no rows")
+    return ImportedReview(rid, claims, [r for r, _ in refs if r], warnings)

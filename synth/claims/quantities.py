@@ -1,0 +1,233 @@
+"""Numbers in claim text with units, direction, ± and ranges: '8.7 points', '5.4%', '8 out of 9', '1k-64k'.
+
+Rule-based on purpose: the surface forms in papers are few and regular, and a rule that fails is easy to see
+and fix. References ('Table 2', '[12]', '(Smith et al., 2019)'), names with digits ('SQuAD 2.0', 'GPT-2',
+'F1') and URLs are masked first so their digits never become quantities.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from synth.claims.entities import entity_spans
+from synth.core.models import Quantity
+
+# A number as written: signs, thousands separators, decimals, k/M/B suffixes ('64k', '1.5M').
+_NUM = r"[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:[eE][-−]?\d+|\s?[kKMB](?![A-Za-z]))?"
+_LEFT = r"(?<![\w.@/+\-−])"  # not inside an identifier, version, path or another number
+
+WORD_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+}
+# 'one' is only a number in 'one out of N' (elsewhere it is a pronoun: 'one of the best').
+_WORD = r"(?:" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")"
+_WORD_OR_ONE = r"(?:" + _WORD[3:-1] + r"|one)"
+_NUM_OR_WORD = rf"(?:{_NUM}|{_WORD_OR_ONE})"
+
+_UNIT_PERCENT = r"(?:\s?%|\s?percent(?:age)?(?!\s+points?)|\s?per\s?cent)"
+_UNIT_POINTS = r"(?:\s?(?:percentage[\s-]points?|pp\b|p\.p\.|points?|pts\.?|pt\b)|-points?)"
+
+PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("plus_minus", re.compile(
+        rf"{_LEFT}(?P<a>{_NUM})(?P<ua>{_UNIT_PERCENT})?\s*(?:(?P<paren>\(\s*±)|±|\+/-|\+-)\s*(?P<b>{_NUM})"
+        rf"(?P<ub>{_UNIT_PERCENT}|{_UNIT_POINTS})?(?(paren)\s*\))")),
+    ("pm_alone", re.compile(rf"(?:±|\+/-)\s*(?P<a>{_NUM})(?P<ua>{_UNIT_PERCENT}|{_UNIT_POINTS})?")),
+    ("out_of", re.compile(
+        rf"(?<![\w.])(?P<a>{_NUM_OR_WORD})\s+(?:out\s+of|of\s+the|of)\s+(?P<b>{_NUM_OR_WORD})(?![\w.]\d)", re.I)),
+    ("range", re.compile(
+        rf"{_LEFT}(?:(?P<between>between\s+)|(?P<from>from\s+))?(?P<a>{_NUM})(?P<ua>{_UNIT_PERCENT}|{_UNIT_POINTS})?"
+        rf"\s*(?(between)and|(?:-|–|—|(?P<to>to)))\s*(?P<b>{_NUM})(?P<ub>{_UNIT_PERCENT}|{_UNIT_POINTS})?(?![\w.]\d|\w)")),
+    ("times", re.compile(rf"{_LEFT}(?P<a>{_NUM})\s?(?:x|×|-fold|\s?fold|\s+times)(?!\w)", re.I)),
+    ("times_word", re.compile(rf"(?<![\w-])(?:(?P<w>{_WORD})(?:\s+times|-fold)|(?P<twice>twice))(?![\w-])", re.I)),
+    ("percent", re.compile(rf"{_LEFT}(?P<a>{_NUM}){_UNIT_PERCENT}(?![\w])")),
+    ("points", re.compile(rf"{_LEFT}(?P<a>{_NUM}){_UNIT_POINTS}(?![\w])")),
+    ("number", re.compile(rf"{_LEFT}(?P<a>{_NUM})(?![\w%]|\.\d)")),
+    ("word", re.compile(rf"(?<![\w-])(?P<w>{_WORD})(?![\w-])", re.I)),
+]
+
+# Spans whose digits are references, not measurements.
+_MASKS = [
+    re.compile(r"\b(?:Tables?|Tab\.|Figures?|Figs?\.|Sections?|Sec\.|§|Eqs?\.|Equations?|Appendix|Algorithm|"
+               r"Footnote|Chapter|Line|Lines|Step|Steps)\s*\(?\d+(?:\.\d+)*[a-z]?\)?"
+               r"(?:\s*(?:,\s*(?:and|&|or)?|and|&|or|-|–)\s*\(?\d+(?:\.\d+)*[a-z]?\)?)*"),
+    re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]"),  # numeric citations [3], [4, 7]
+    re.compile(r"https?://\S+|\barXiv:\s*\S+|\b\d{4}\.\d{4,5}(?:v\d+)?\b"),
+    re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?|\(\s*\d{4}[a-z]?\s*\)|\b\d{4}[a-z]\b"),
+]
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sep\.|Sept\.|Oct\.|Nov\.|Dec\.)"
+_YEAR_BEFORE = re.compile(rf"(?:{_MONTHS}|\bin|\bsince|\buntil|\bas of|\bby|\bof|\bfrom|al\.,?)\s*$")
+
+_UP = re.compile(r"improv|increas|gain|boost|outperform|higher|better|rais|rise|rose|exceed|surpass|beat|"
+                 r"\bup\b|advantage|benefit", re.I)
+_DOWN = re.compile(r"decreas|drop|reduc|lower|declin|degrad|hurt|worse|\bloss|\bfall|\bfell|\bdown\b|"
+                   r"underperform|deteriorat|diminish|harm", re.I)
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|whereas|but|and)\b|\bwhile\b|\bwhereas\b|\bbut\b")
+_MEASURE_CATEGORIES = ("metrics", "benchmarks", "tasks")
+
+
+def parse_number(text: str) -> float:
+    """'1,024' → 1024, '64k' → 64000, '−2.1' → -2.1, 'nine' → 9."""
+    t = text.strip().replace("−", "-").lstrip("+").replace(",", "").replace(" ", "")
+    if t.lower() in WORD_NUMBERS:
+        return float(WORD_NUMBERS[t.lower()])
+    if t.lower() == "one":
+        return 1.0
+    scale = 1.0
+    if t and t[-1] in "kKMB" and "e" not in t.lower():
+        scale = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}[t[-1]]
+        t = t[:-1]
+    value = float(t) * scale
+    return float(round(value, 10))
+
+
+def _unit(*suffixes: str | None) -> str:
+    joined = " ".join(s for s in suffixes if s).lower()
+    if not joined:
+        return "absolute"
+    if "point" in joined or "pp" in joined or "p.p." in joined or "pt" in joined:
+        return "points"
+    return "%"
+
+
+def _masked_spans(text: str) -> list[tuple[int, int]]:
+    spans = [(m.start(), m.end()) for rx in _MASKS for m in rx.finditer(text)]
+    spans += [(s.start, s.end) for s in entity_spans(text) if any(ch.isdigit() for ch in s.text)]
+    return spans
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _is_year(text: str, start: int, end: int, value: float) -> bool:
+    if not (value.is_integer() and 1950 <= value <= 2039 and re.fullmatch(r"\d{4}", text[start:end])):
+        return False
+    after = text[end:end + 12]
+    if re.match(r"\s*[a-z]+s\b", after) and not re.match(r"\s*(?:and|as|was|is)\b", after):
+        return False  # '2000 examples' is a count, not a year
+    return True
+
+
+def _clause_window(text: str, start: int, end: int, before: int = 60, after: int = 40) -> tuple[str, str]:
+    """Text just before and after a number, cut at clause boundaries so cues of other clauses don't leak."""
+    left = text[max(0, start - before):start]
+    breaks = list(_CLAUSE_BREAK.finditer(left))
+    if breaks:
+        left = left[breaks[-1].end():]
+    right = text[end:end + after]
+    m = _CLAUSE_BREAK.search(right)
+    if m:
+        right = right[:m.start()]
+    return left, right
+
+
+def _direction(text: str, start: int, end: int, value: float) -> str:
+    if value < 0:
+        return "decrease"
+    left, right = _clause_window(text, start, end)
+    # the nearest cue wins: 'drops by 2 points while improving' reads locally
+    cues: list[tuple[int, str]] = []
+    for rx, label in ((_UP, "increase"), (_DOWN, "decrease")):
+        cues += [(len(left) - m.end(), label) for m in rx.finditer(left)]
+        cues += [(m.start(), label) for m in rx.finditer(right)]
+    return min(cues)[1] if cues else "none"
+
+
+def _measures(text: str, start: int, end: int, spans) -> str | None:
+    candidates = []
+    for s in spans:
+        if s.category not in _MEASURE_CATEGORIES or (s.start < end and start < s.end):
+            continue
+        if s.start >= end and s.start - end <= 80 and not _CLAUSE_BREAK.search(text[end:s.start]):
+            candidates.append((s.start - end, 0 if s.category == "metrics" else 1, s.name))
+        elif s.end <= start and start - s.end <= 60 and not _CLAUSE_BREAK.search(text[s.end:start]):
+            candidates.append((start - s.end + 5, 0 if s.category == "metrics" else 1, s.name))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c[1], c[0]))[2]
+
+
+def iter_quantity_spans(text: str) -> Iterator[tuple[int, int, str, re.Match]]:
+    """(start, end, kind, match) for every quantity, in text order, longest reading first."""
+    blocked = _masked_spans(text)
+    taken: list[tuple[int, int]] = []
+    found = []
+    for kind, rx in PATTERNS:
+        for m in rx.finditer(text):
+            start, end = m.start(), m.end()
+            if _overlaps(start, end, blocked) or _overlaps(start, end, taken):
+                continue
+            if kind in ("number", "range") and _is_year(text, m.start("a"), m.end("a"), parse_number(m.group("a"))):
+                continue
+            if kind == "out_of" and not _is_count_pair(m):
+                continue
+            if kind == "range" and m["to"] and not _is_count_range(m):
+                continue  # 'from 80.1 to 85.3' is a change between two scores, not a range
+            taken.append((start, end))
+            found.append((start, end, kind, m))
+    yield from sorted(found, key=lambda f: f[0])
+
+
+def _is_count_range(m: re.Match) -> bool:
+    return not (m["ua"] or m["ub"]) and "." not in m["a"] + m["b"]
+
+
+def _is_count_pair(m: re.Match) -> bool:
+    a, b = parse_number(m.group("a")), parse_number(m.group("b"))
+    return a <= b and a.is_integer() and b.is_integer()
+
+
+def parse_quantities(text: str) -> list[Quantity]:
+    """Every quantity in `text` with value, unit (%, points, x, absolute), direction, ±, range and 'out of'."""
+    spans = entity_spans(text)
+    out: list[Quantity] = []
+    ends: list[int] = []
+    for start, end, kind, m in iter_quantity_spans(text):
+        surface = text[start:end]
+        fields: dict = {}
+        if kind == "plus_minus":
+            fields = dict(value=parse_number(m["a"]), plus_minus=parse_number(m["b"]), unit=_unit(m["ua"], m["ub"]))
+        elif kind == "pm_alone":  # '(± 0.5)': a spread stated on its own
+            fields = dict(value=parse_number(m["a"]), plus_minus=parse_number(m["a"]), unit=_unit(m["ua"]))
+        elif kind == "out_of":
+            fields = dict(value=parse_number(m["a"]), out_of=parse_number(m["b"]))
+        elif kind == "range":
+            low, high = parse_number(m["a"]), parse_number(m["b"])
+            if low > high:  # '5-3' is not a range; treat as two separate numbers (rare) → skip the pair
+                continue
+            fields = dict(value=low, low=low, high=high, unit=_unit(m["ua"], m["ub"]))
+        elif kind == "times":
+            fields = dict(value=parse_number(m["a"]), unit="x")
+        elif kind == "times_word":
+            fields = dict(value=2.0 if m["twice"] else parse_number(m["w"]), unit="x")
+        elif kind == "percent":
+            fields = dict(value=parse_number(m["a"]), unit="%")
+        elif kind == "points":
+            fields = dict(value=parse_number(m["a"]), unit="points")
+        else:
+            fields = dict(value=parse_number(m["a"] if kind == "number" else m["w"]))
+        direction = _direction(text, start, end, fields["value"])
+        out.append(Quantity(text=surface, direction=direction, measures=_measures(text, start, end, spans), **fields))
+        ends.append(end)
+    _share_units(text, out, ends)
+    return out
+
+
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*and|,\s*or|and|or)\s*$")
+
+
+def _share_units(text: str, quantities: list[Quantity], ends: list[int]) -> None:
+    """'gaining 4.1 and 3.8 points': a bare number listed right before a number with a unit shares that unit."""
+    for i in range(len(quantities) - 2, -1, -1):
+        q, nxt = quantities[i], quantities[i + 1]
+        if q.unit != "absolute" or nxt.unit not in ("%", "points") or q.low is not None or q.out_of is not None:
+            continue
+        between = text[ends[i]:text.find(nxt.text, ends[i])]
+        if _LIST_JOIN.match(between):
+            q.unit = nxt.unit
+            if q.direction == "none":
+                q.direction = nxt.direction

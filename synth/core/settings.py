@@ -1,0 +1,62 @@
+"""One typed settings object for every path, URL and knob; environment prefix SYNTH_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from synth.core.files import stable_hash
+
+
+class Settings(BaseSettings):
+    """Settings for synth. Every field can be set as SYNTH_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="SYNTH_", extra="forbid", validate_assignment=True)
+
+    home: Path = Field(Path("library"), description="Library folder: papers/<id>v<N>/ and synth.sqlite.")
+    claims: Path = Field(Path("claims.yaml"), description="The claims file read and written by extract/verify.")
+    runs: Path = Field(Path("runs"), description="Folder of replication step outputs (runs/<step-id>/).")
+    reports: Path = Field(Path("reports"), description="Where `synth report` writes reports and figures.")
+    templates: Path | None = Field(None, description="Jinja2 templates folder for reports; None = the shipped ones.")
+    data_dir: Path | None = Field(None, description="Offline task data (json/jsonl/parquet); None = HF Hub.")
+    cache: Path = Field(Path(".synth-cache"), description="Cache of tokenised features and converted models.")
+
+    arxiv_api: str = Field("https://export.arxiv.org/api/query", description="arXiv API query endpoint.")
+    arxiv_pdf: str = Field("https://arxiv.org/pdf", description="Base URL of arXiv PDFs (<base>/<id>v<N>).")
+    arxiv_delay: float = Field(3.0, ge=0, description="Seconds between arXiv API calls (arXiv asks for 3).")
+    http_timeout: float = Field(30.0, gt=0, description="Connect/read timeout per HTTP request, seconds.")
+    http_retries: int = Field(4, ge=0, description="Retries on 429/5xx/connection errors.")
+    http_backoff: float = Field(1.0, ge=0, description="Base of the exponential backoff, seconds.")
+    http_backoff_max: float = Field(60.0, ge=0, description="Cap on one backoff sleep (also on Retry-After).")
+    max_pdf_mb: float = Field(50.0, gt=0, description="Size cap of one downloaded or imported PDF, MiB.")
+
+    nli_model: Path | None = Field(None, description="Optional local NLI/cross-encoder model folder for verify.")
+    spacy_model: str | None = Field(None, description="spaCy model to use for extraction; None = auto.")
+
+    def fingerprint(self) -> str:
+        """Hash of the settings that change outputs (not paths), recorded in artifacts."""
+        keep = {k: v for k, v in self.model_dump(mode="json").items() if k in {"spacy_model", "nli_model"}}
+        return stable_hash(keep)
+
+
+@lru_cache(maxsize=1)
+def _env_settings() -> Settings:
+    return Settings()
+
+
+_override: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The active settings: the CLI's override (from --library etc.) or the environment's."""
+    return _override if _override is not None else _env_settings()
+
+
+def set_settings(settings: Settings | None) -> None:
+    """Install settings for this process (the CLI calls this once; tests use it for isolation)."""
+    global _override
+    _override = settings
+    _env_settings.cache_clear()

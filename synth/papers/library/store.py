@@ -1,0 +1,318 @@
+"""The paper store: papers/<id>v<N>/{meta.json, paper.pdf, pages.jsonl, sections.jsonl, sentences.jsonl, tables.jsonl}.
+
+Folders are the source of truth and appear atomically (built under a hidden temp name, then renamed); the SQLite
+index (synth.sqlite, see index.py) is derived from them and is re-synchronised when the two disagree (e.g. after a
+kill between renaming a folder and committing its rows).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from synth.core.errors import InvalidIdError, LibraryError
+from synth.core.files import read_jsonl, sha256_file, write_json, write_jsonl
+from synth.core.models import Page, PaperMeta, PaperRef, Section, Sentence, TableBlock
+from synth.papers.library import index
+from synth.papers.library.index import SearchHit
+
+if TYPE_CHECKING:
+    from synth.core.settings import Settings
+
+_TMP_PREFIX = ".tmp-"
+FILES = ("meta.json", "paper.pdf", "pages.jsonl", "sections.jsonl", "sentences.jsonl", "tables.jsonl")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _first_line(pages: list[Page]) -> str:
+    """Title fallback for PDFs without metadata: the first non-empty line of the first page."""
+    for page in pages[:1]:
+        for line in page.text.splitlines():
+            if line.strip():
+                return " ".join(line.split())[:200]
+    return ""
+
+
+class Library:
+    """A folder of parsed papers plus its SQLite/FTS5 index. Creates root/papers and root/synth.sqlite lazily."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.papers_dir = self.root / "papers"
+        self.db_path = self.root / "synth.sqlite"
+        self._conn: sqlite3.Connection | None = None
+
+    @classmethod
+    def open(cls, settings: "Settings | None" = None) -> "Library":
+        """The library at settings.home (the active settings when None)."""
+        if settings is None:
+            from synth.core.settings import get_settings
+
+            settings = get_settings()
+        return cls(settings.home)
+
+    def __repr__(self) -> str:
+        return f"Library({str(self.root)!r})"
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # ------------------------------------------------------------------------------------------ lookup
+
+    def _folders(self) -> list[Path]:
+        if not self.papers_dir.is_dir():
+            return []
+        return sorted(p for p in self.papers_dir.iterdir()
+                      if p.is_dir() and not p.name.startswith(".") and (p / "meta.json").is_file())
+
+    def _read_meta(self, folder: Path) -> PaperMeta:
+        try:
+            return PaperMeta.model_validate_json((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise LibraryError(f"unreadable library entry {folder.name}: {exc}".splitlines()[0]) from exc
+
+    def papers(self) -> list[PaperMeta]:
+        """Every paper version in the library, sorted by key."""
+        return sorted((self._read_meta(f) for f in self._folders()), key=lambda m: m.key)
+
+    def versions(self, paper_id: str) -> list[PaperMeta]:
+        """All versions of one paper present in the library, oldest first."""
+        prefix = paper_id.replace("/", "_") + "v"
+        found = [self._read_meta(f) for f in self._folders() if f.name.startswith(prefix)]
+        return sorted((m for m in found if m.id == paper_id), key=lambda m: m.version)
+
+    @staticmethod
+    def _ref(ref: "str | PaperRef") -> PaperRef:
+        if isinstance(ref, PaperRef):
+            return ref
+        try:
+            return PaperRef.parse(ref)
+        except ValueError:
+            raise InvalidIdError(f"not a paper id: {ref!r} (expected e.g. 2005.13013 or 2005.13013v2)") from None
+
+    def get(self, ref: "str | PaperRef") -> PaperMeta:
+        """`2005.13013` → newest version present; `2005.13013v1` → exactly that version. Raises LibraryError."""
+        ref = self._ref(ref)
+        if ref.version is None:
+            found = self.versions(ref.id)
+            if found:
+                return found[-1]
+        else:
+            folder = self.papers_dir / ref.folder
+            if (folder / "meta.json").is_file():
+                return self._read_meta(folder)
+        raise LibraryError(f"paper {ref} is not in the library (run: synth fetch {ref})")
+
+    def has(self, ref: "str | PaperRef") -> bool:
+        try:
+            self.get(ref)
+        except LibraryError:
+            return False
+        return True
+
+    def paper_dir(self, meta: PaperMeta) -> Path:
+        return self.papers_dir / meta.ref.folder
+
+    def pdf_path(self, meta: PaperMeta) -> Path:
+        return self.paper_dir(meta) / "paper.pdf"
+
+    def iter_pages(self, meta: PaperMeta) -> Iterator[Page]:
+        """Stream pages.jsonl."""
+        for row in read_jsonl(self.paper_dir(meta) / "pages.jsonl"):
+            yield Page.model_validate(row)
+
+    def iter_sentences(self, meta: PaperMeta) -> Iterator[Sentence]:
+        """Stream sentences.jsonl."""
+        for row in read_jsonl(self.paper_dir(meta) / "sentences.jsonl"):
+            yield Sentence.model_validate(row)
+
+    def sections(self, meta: PaperMeta) -> list[Section]:
+        return [Section.model_validate(r) for r in read_jsonl(self.paper_dir(meta) / "sections.jsonl")]
+
+    def tables(self, meta: PaperMeta) -> list[TableBlock]:
+        return [TableBlock.model_validate(r) for r in read_jsonl(self.paper_dir(meta) / "tables.jsonl")]
+
+    # ------------------------------------------------------------------------------------------ writes
+
+    def add_pdf(self, pdf_path: Path, meta: PaperMeta) -> PaperMeta:
+        """Parse `pdf_path` and store it as one entry, atomically. Returns the stored meta (existing one if present).
+
+        Raises synth.core.errors.PDFError when the PDF cannot be parsed; nothing is left behind in that case.
+        """
+        from synth.papers.parse import parse_pdf
+
+        existing = self._existing(meta)
+        if existing is not None:
+            return existing
+        self.papers_dir.mkdir(parents=True, exist_ok=True)
+        self._clean_stale_temps()
+        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{meta.ref.folder}-{os.getpid()}-", dir=self.papers_dir))
+        try:
+            shutil.copyfile(pdf_path, tmp / "paper.pdf")
+            parsed = parse_pdf(tmp / "paper.pdf")
+            meta = meta.model_copy(update={
+                "sha256": sha256_file(tmp / "paper.pdf"),
+                "size_bytes": (tmp / "paper.pdf").stat().st_size,
+                "parser": parsed.parser,
+                "n_pages": len(parsed.pages),
+                "n_sentences": len(parsed.sentences),
+                "n_tables": len(parsed.tables),
+                "warnings": [*meta.warnings, *parsed.warnings],
+                "title": meta.title or _first_line(parsed.pages),
+            })
+            write_jsonl(tmp / "pages.jsonl", (p.model_dump(mode="json") for p in parsed.pages))
+            write_jsonl(tmp / "sections.jsonl", (s.model_dump(mode="json") for s in parsed.sections))
+            write_jsonl(tmp / "sentences.jsonl", (s.model_dump(mode="json") for s in parsed.sentences))
+            write_jsonl(tmp / "tables.jsonl", (t.model_dump(mode="json") for t in parsed.tables))
+            write_json(tmp / "meta.json", meta.model_dump(mode="json"))
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                index.insert_paper(conn, meta, parsed.sections, parsed.sentences, parsed.tables)
+                final = self.paper_dir(meta)
+                try:
+                    os.rename(tmp, final)  # the moment the entry appears; a crash after this is healed by _sync
+                except OSError:
+                    conn.execute("ROLLBACK")
+                    existing = self._existing(meta)
+                    if existing is None:
+                        raise
+                    return existing  # another process stored the same version meanwhile
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return meta
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    def _existing(self, meta: PaperMeta) -> PaperMeta | None:
+        folder = self.paper_dir(meta)
+        return self._read_meta(folder) if (folder / "meta.json").is_file() else None
+
+    def save_tables(self, meta: PaperMeta, tables: list[TableBlock]) -> None:
+        """Atomically rewrite tables.jsonl (and n_tables in meta.json and the index); used by extract."""
+        folder = self.paper_dir(self.get(meta.ref))
+        write_jsonl(folder / "tables.jsonl", (t.model_dump(mode="json") for t in tables))
+        stored = self._read_meta(folder).model_copy(update={"n_tables": len(tables)})
+        write_json(folder / "meta.json", stored.model_dump(mode="json"))
+        conn = self._db()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            index.replace_tables(conn, stored.key, tables)
+            index.update_paper_meta(conn, stored)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def remove(self, ref: "str | PaperRef") -> None:
+        """Delete one version (or, for a bare id, every version) from folders and index."""
+        ref = self._ref(ref)
+        metas = [self.get(ref)] if ref.version is not None else self.versions(ref.id)
+        if not metas:
+            raise LibraryError(f"paper {ref} is not in the library")
+        conn = self._db()
+        for meta in metas:
+            folder = self.paper_dir(meta)
+            # Rename away first so the entry disappears atomically, then delete at leisure.
+            graveyard = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}rm-{os.getpid()}-", dir=self.papers_dir))
+            os.rename(folder, graveyard / folder.name)
+            conn.execute("BEGIN IMMEDIATE")
+            index.delete_paper(conn, meta.key)
+            conn.execute("COMMIT")
+            shutil.rmtree(graveyard, ignore_errors=True)
+
+    # ------------------------------------------------------------------------------------------ index
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = index.connect(self.db_path)
+            self._sync()
+        return self._conn
+
+    def _sync(self) -> None:
+        """Make the index agree with the folders (the folders win)."""
+        assert self._conn is not None
+        on_disk = {m.key: m for m in (self._read_meta(f) for f in self._folders())}
+        indexed = index.indexed_keys(self._conn)
+        if on_disk.keys() == indexed:
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for key in indexed - on_disk.keys():
+                index.delete_paper(self._conn, key)
+            for key in on_disk.keys() - indexed:
+                self._index_folder(on_disk[key])
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def _index_folder(self, meta: PaperMeta) -> None:
+        index.insert_paper(self._conn, meta, self.sections(meta), self.iter_sentences(meta), self.tables(meta))
+
+    def reindex(self) -> int:
+        """Rebuild the whole database from the folders; returns the number of papers indexed."""
+        conn = self._db()
+        metas = self.papers()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            index.clear(conn)
+            for meta in metas:
+                self._index_folder(meta)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return len(metas)
+
+    def search(
+        self,
+        query: str,
+        papers: list[str] | None = None,
+        limit: int = 50,
+        kinds: tuple[str, ...] = ("body", "front", "caption"),
+    ) -> list[SearchHit]:
+        """BM25 full-text search over sentences. `papers` takes ids (every version) or keys (`<id>v<N>`)."""
+        keys = None
+        if papers is not None:
+            keys = []
+            for p in papers:
+                ref = self._ref(p)
+                keys.extend([ref.key] if ref.version is not None else [m.key for m in self.versions(ref.id)])
+        return index.search(self._db(), query, keys, kinds, limit)
+
+    def _clean_stale_temps(self) -> None:
+        """Remove temp folders left by killed processes (their pid is part of the name)."""
+        for p in self.papers_dir.glob(f"{_TMP_PREFIX}*"):
+            try:
+                pid = int(p.name.rsplit("-", 2)[-2])
+            except (ValueError, IndexError):
+                continue
+            if not _pid_alive(pid):
+                shutil.rmtree(p, ignore_errors=True)

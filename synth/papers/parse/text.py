@@ -1,0 +1,314 @@
+"""Clean extracted page text: normalise, drop page furniture, dehyphenate, mark sections, segments and sentences.
+
+Cleaned page text is built line by line: lines of one paragraph are joined with a space (or nothing, across a
+hyphenated line break), and a newline separates *segments* (front-matter lines, headings, captions, footnotes,
+bullet items, table rows, paragraph ends). Sentences never cross a segment or a page (offsets index one page's
+text), so every `Sentence.text == Page.text[start:end]`; a sentence cut by a page break becomes two.
+
+Page furniture: edge lines repeated on many pages once digits are masked (running headers and footers), bare
+page numbers whose offset to the physical page is shared (kept as `Page.printed_number`), proceedings/copyright
+stamps on the first page's edges and the arXiv stamp anywhere on page 1.
+
+Dehyphenation rule for a line ending in "<x>-" followed by a line starting with "<y>" (x, y letters):
+keep the hyphen ("zero-shot") when
+  1. the fragment before or after the break is itself a compound ("end-to-" + "end", "train-" + "validation-test"),
+  2. "<x>-<y>" occurs elsewhere in the document with its hyphen, or
+otherwise join ("eval-" + "uated" -> "evaluated") when
+  3. "<x><y>" occurs elsewhere in the document;
+otherwise keep the hyphen when
+  4. y starts upper-case ("XLM-" + "R", "non-" + "English"), or x has a digit or two capitals ("STILTs-style"),
+  5. x is a compound-forming word (zero, few, cross, self, ...), or
+  6. x (4+ letters) occurs elsewhere as a word and y is not a word ending ("-ization", "-ing", ...) but
+     a word seen elsewhere or a long one ("intermediate-" + "task", "context-" + "appropriate");
+and join in every other case (typesetting hyphenation is by far the most common cause of a final hyphen).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from synth.papers.parse.sections import Heading, HeadingTracker
+from synth.papers.parse.sentences import line_ends_sentence, split_references, split_sentences
+from synth.papers.parse.tables import CAPTION, is_numeric_row
+
+EDGE = 4  # lines at the top and bottom of a page where headers, footers and page numbers live
+PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–]?\s*(\d{1,5})\s*[-–]?(?:\s*(?:/|of)\s*\d{1,5})?$", re.I)
+VENUE_LINES = (
+    re.compile(r"^Proceedings of (?:the )?.*(?:Meeting|Conference|Workshop|Symposium|pages \d+)", re.I),
+    re.compile(r"©\s*\d{4}|\(c\)\s*\d{4}", re.I),
+    re.compile(r"^(?:Published as a conference paper|Under review as a conference paper)", re.I),
+)
+# First parts that form compounds rather than being split by hyphenation ("zero-shot", "cross-lingual").
+# The arXiv stamp up the left margin of page 1; pypdf puts it anywhere in the page's text.
+ARXIV_STAMP = re.compile(
+    r"^arXiv:(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})v\d+\s+\[[\w.\-]+\]\s+\d{1,2} \w{3} \d{4}$"
+)
+COMPOUND_PREFIXES = frozenset(
+    "zero few one two three cross self state well high low long short large small task language domain "
+    "data model human end non".split()
+)
+# A continuation starting like this is a word ending, not a word: "general-" + "ization" joins.
+SUFFIXES = ("tion", "sion", "ing", "ment", "ness", "ity", "ities", "ally", "ical", "able", "ible", "ance",
+            "ence", "ous", "ive", "ly", "ed", "er", "es", "al", "ic", "iz", "is", "ure", "ent", "ant", "ist")
+FOOTNOTE = re.compile(r"^\d{1,2}(?:[A-Z][a-z]|https?://)")
+BREAK_BEFORE = frozenset({"heading", "table", "front", "caption", "bullet", "footnote"})
+# A dash starts a list item only before a capital: "– although ..." at a line start continues a sentence.
+BULLET_START = re.compile(r"^(?:[•◦▪‣∙·]|[-–*]\s+(?=[A-Z]))")
+SENTENCE_START = re.compile(r"[\"'“‘(\[]?[A-Z0-9]")
+SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
+WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+RUN_IN_ABSTRACT = re.compile(r"^(Abstract|ABSTRACT)\s*[.:—–]\s*(\S.*)$")  # LNCS / IEEE style
+SOFT = str.maketrans({"\u00ad": None, "\t": " ", "\r": None, "\u00a0": " ", "\u200b": None})
+
+
+def normalise(text: str) -> str:
+    """NFKC (ligatures ﬁ ﬂ ﬀ ﬃ -> fi fl ff ffi, full-width forms), no soft hyphens, single spaces per line."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(SOFT)
+
+
+def page_lines(text: str) -> list[str]:
+    """Normalised, whitespace-collapsed, non-empty lines; a run-in "Abstract. We ..." becomes two lines."""
+    lines = []
+    for raw in normalise(text).split("\n"):
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        m = RUN_IN_ABSTRACT.match(line)
+        lines.extend((m.group(1), m.group(2)) if m else (line,))
+    return lines
+
+
+@dataclass
+class Furniture:
+    removed: list[set[int]]
+    printed: list[str | None]
+
+
+def find_furniture(pages: list[list[str]]) -> Furniture:
+    """Running headers/footers (repeated edge lines, digits ignored), page numbers and venue stamps."""
+    n = len(pages)
+    removed: list[set[int]] = [set() for _ in pages]
+    printed: list[str | None] = [None] * n
+    edges = [sorted(set(range(min(EDGE, len(lines)))) | set(range(max(0, len(lines) - EDGE), len(lines))))
+             for lines in pages]
+    # Page numbers: bare numbers on the page edge whose offset to the physical page number is shared.
+    offsets: Counter[int] = Counter()
+    candidates: list[list[tuple[int, int]]] = []
+    for p, (lines, idxs) in enumerate(zip(pages, edges)):
+        found = []
+        for i in idxs:
+            m = PAGE_NUMBER.match(lines[i])
+            if m:
+                found.append((i, int(m.group(1))))
+                offsets[int(m.group(1)) - (p + 1)] += 1
+        candidates.append(found)
+    if offsets:
+        offset, count = offsets.most_common(1)[0]
+        if count >= 2 or n == 1:
+            for p, found in enumerate(candidates):
+                for i, value in found:
+                    if value - (p + 1) == offset:
+                        removed[p].add(i)
+                        printed[p] = str(value)
+                        break
+    # Running headers and footers: the same edge line (digits masked) on many pages.
+    keys: Counter[str] = Counter()
+    for lines, idxs in zip(pages, edges):
+        keys.update({_key(lines[i]) for i in idxs})
+    threshold = max(2, int(0.3 * n + 0.5))
+    for p, (lines, idxs) in enumerate(zip(pages, edges)):
+        for i in idxs:
+            key = _key(lines[i])
+            venue = p == 0 and any(v.search(lines[i]) for v in VENUE_LINES)  # stamps sit on the first page
+            if (len(key) >= 4 and keys[key] >= threshold) or venue:
+                removed[p].add(i)
+    if pages:
+        removed[0].update(i for i, line in enumerate(pages[0]) if ARXIV_STAMP.match(line))
+    return Furniture(removed, printed)
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.lower())
+
+
+@dataclass
+class Vocabulary:
+    words: set[str] = field(default_factory=set)
+    compounds: set[str] = field(default_factory=set)
+
+    def add(self, text: str) -> None:
+        for token in WORD.findall(text):
+            low = token.lower()
+            if "-" in low:
+                self.compounds.add(low)
+                self.words.update(low.split("-"))
+            else:
+                self.words.add(low)
+
+
+def build_vocabulary(pages: list[list[str]]) -> Vocabulary:
+    """Words and hyphenated compounds of the document, leaving out the fragments around line-break hyphens."""
+    vocab = Vocabulary()
+    for lines in pages:
+        prev_hyphen = False
+        for line in lines:
+            text = line
+            if prev_hyphen:
+                text = text.split(" ", 1)[1] if " " in text else ""
+            prev_hyphen = line.endswith("-")
+            if prev_hyphen:
+                text = text.rsplit(" ", 1)[0] if " " in text else ""
+            vocab.add(text)
+    return vocab
+
+
+def keep_hyphen(before: str, after: str, vocab: Vocabulary) -> bool:
+    """Decide a line-break hyphen: `before` is the token ending in '-', `after` the next line's first token."""
+    fragment = before[:-1].lstrip("([{\"'“‘")
+    x = re.search(r"[A-Za-z]+$", fragment)
+    y = re.match(r"[A-Za-z]+", after)
+    if not x or not y:
+        return True
+    x_text, y_text = x.group(0), y.group(0)
+    xl, yl = x_text.lower(), y_text.lower()
+    if "-" in fragment or "-" in after.rstrip("-.,;:)"):
+        return True
+    if f"{xl}-{yl}" in vocab.compounds:
+        return True
+    if xl + yl in vocab.words:
+        return False
+    if y_text[0].isupper() or any(c.isdigit() for c in fragment) or sum(c.isupper() for c in x_text) >= 2:
+        return True
+    if xl in COMPOUND_PREFIXES:
+        return True
+    if len(xl) >= 4 and xl in vocab.words and not yl.startswith(SUFFIXES):
+        return (len(yl) >= 3 and yl in vocab.words) or len(yl) >= 6
+    return False
+
+
+@dataclass
+class Segment:
+    """A newline-delimited run of page text with what it is and where it sits in the paper."""
+
+    start: int
+    end: int
+    role: str  # text | heading | table | caption | front
+    section: list[str]
+    kind: str  # section kind: front | body | references | appendix
+
+
+@dataclass
+class PageBuild:
+    text: str
+    segments: list[Segment]
+    line_spans: list[tuple[int, int]]  # (start, end) of every body line in `text`
+    line_roles: list[str]
+    headings: list[tuple[Heading, int, list[str]]]  # (heading, start offset in text, section path)
+
+
+def assemble_page(lines: list[str], tracker: HeadingTracker, vocab: Vocabulary, median_len: float) -> PageBuild:
+    """Join one page's body lines into cleaned text, detecting headings and segment boundaries."""
+    roles = _line_roles(lines, tracker)
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    segments: list[Segment] = []
+    headings = []
+    pos = 0
+    in_note = False
+    for i, line in enumerate(lines):
+        role, heading, path, kind = roles[i]
+        if i > 0:
+            sep = _separator(lines[i - 1], roles[i - 1][0], line, role, vocab, median_len)
+            if in_note and sep == " " and SENTENCE_END.search(lines[i - 1]):
+                sep = "\n"  # captions and footnotes end at their first sentence-final line; the body resumes
+            if sep == "-drop":  # a hyphenated word: remove the hyphen already written, join without space
+                parts[-1] = parts[-1][:-1]
+                pos -= 1
+                spans[-1] = (spans[-1][0], pos)
+                sep = ""
+            if sep == "\n":
+                segments[-1].end = pos
+            parts.append(sep)
+            pos += len(sep)
+        if i == 0 or parts[-1] == "\n":
+            segments.append(Segment(pos, pos, role, path, kind))
+            in_note = role in ("caption", "footnote")
+        if heading is not None:
+            headings.append((heading, pos, path))
+        parts.append(line)
+        spans.append((pos, pos + len(line)))
+        pos += len(line)
+    if segments:
+        segments[-1].end = pos
+    return PageBuild("".join(parts), segments, spans, [r[0] for r in roles], headings)
+
+
+def _line_roles(lines: list[str], tracker: HeadingTracker) -> list[tuple[str, Heading | None, list[str], str]]:
+    """(role, heading or None, section path, section kind) of every line, in reading order."""
+    flags = [is_numeric_row(line) for line in lines]
+    # A lone number-heavy line is body text; tables are runs of at least two such rows (plus a header).
+    numeric = [f and ((i > 0 and flags[i - 1]) or (i + 1 < len(flags) and flags[i + 1])) for i, f in enumerate(flags)]
+    roles: list[tuple[str, Heading | None, list[str], str]] = []
+    for i, line in enumerate(lines):
+        heading = None
+        if numeric[i] or (i + 2 < len(lines) and numeric[i + 1] and numeric[i + 2] and _header_like(line)):
+            role = "table"
+        elif (heading := tracker.detect(line)) is not None:
+            role = "heading"
+        elif not tracker.stack:
+            role = "front"
+        elif CAPTION.match(line):
+            role = "caption"
+        elif BULLET_START.match(line):
+            role = "bullet"
+        elif FOOTNOTE.match(line):
+            role = "footnote"
+        else:
+            role = "text"
+        roles.append((role, heading, tracker.path, tracker.kind))
+    return roles
+
+
+def _header_like(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 16 and not SENTENCE_END.search(line) and not CAPTION.match(line)
+
+
+def _separator(prev: str, prev_role: str, line: str, role: str, vocab: Vocabulary, median_len: float) -> str:
+    if prev_role in ("heading", "table", "front") or role in BREAK_BEFORE:
+        return "\n"
+    if prev.endswith("-") and len(prev) > 1:
+        before = prev.rsplit(" ", 1)[-1]
+        if prev[-2].isalpha() and line[0].isalpha():
+            return "" if keep_hyphen(before, line.split(" ", 1)[0], vocab) else "-drop"
+        if prev[-2].isdigit() and line[0].isdigit():
+            return ""
+    if prev.endswith("–") and len(prev) > 1 and prev[-2].isdigit() and line[0].isdigit():
+        return ""
+    if len(prev) < 0.8 * median_len and SENTENCE_START.match(line) and line_ends_sentence(prev):
+        return "\n"  # a short line ending a sentence ends its paragraph
+    return " "
+
+
+def median_line_length(pages: list[list[str]]) -> float:
+    lengths = [len(line) for lines in pages for line in lines if len(line) >= 15]
+    return statistics.median(lengths) if lengths else 60.0
+
+
+def segment_sentences(text: str, segment: Segment) -> list[tuple[int, int, str]]:
+    """(start, end, sentence kind) for the sentences of one segment; headings and tables have none."""
+    if segment.role in ("heading", "table") or segment.start >= segment.end:
+        return []
+    chunk = text[segment.start:segment.end]
+    if segment.kind == "references" and segment.role != "caption":
+        kind, spans = "references", split_references(chunk)
+    else:
+        kind = {"caption": "caption", "front": "front"}.get(segment.role, "body")
+        spans = split_sentences(chunk)
+    return [(segment.start + a, segment.start + b, kind) for a, b in spans]

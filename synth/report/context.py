@@ -1,0 +1,324 @@
+"""Build the report context from the claims file, the library's paper metadata and results documents.
+
+The context is plain data (dataclasses, lists, dicts), sorted everywhere, with no clock reads: the same
+inputs always give the same context, so rendering it twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from synth.core.models import Claim, ClaimsFile, Evidence, PaperMeta, PaperRef
+from synth.report.results import LoadedResults, ResultsGroup, group_results
+
+NOT_VERIFIED = "not yet verified"
+VERIFIED_LABELS = ("supported", "partially_supported", "replicated")
+PROBLEM_LABELS = ("contradicted", "version_mismatch", "not_found", "not_replicated")
+UNRESOLVED_LABELS = ("inconclusive", "error")
+LABEL_ORDER = (*VERIFIED_LABELS, *PROBLEM_LABELS, *UNRESOLVED_LABELS, NOT_VERIFIED)
+REVIEW_VERIFIED = {"verified", "partial"}
+
+
+@dataclass
+class EvidenceView:
+    quote: str
+    where: str  # "2005.13013v2, p. 3, § 4 Results"
+    score: float
+
+
+@dataclass
+class ReviewView:
+    review: str
+    said: str  # the review's verdict as written plus its confidence
+    verdict: str | None  # normalised: verified | unverified | partial | unknown
+    agreement: str  # "agrees" / "disagrees: ..." / "not yet verified by synth"
+
+
+@dataclass
+class ClaimRow:
+    id: str
+    text: str
+    truncated: bool
+    origin: str
+    type: str
+    source: str
+    label: str
+    confidence: float | None
+    reason: str
+    evidence: list[EvidenceView]
+    other_versions: list[EvidenceView]
+    numbers: list[str]
+    experiment: str | None
+    replication: str | None
+    review: ReviewView | None
+
+
+@dataclass
+class SourceView:
+    key: str
+    id: str
+    version: int | None
+    title: str
+    authors: str
+    year: str
+    sha256: str
+    kind: str
+    pages: int | None
+    parser: str
+    requested: str  # what the user asked `synth fetch` for (id, URL, path or search hit)
+    in_library: bool
+    url: str | None
+    mirror: bool  # fetched from an arXiv mirror (SYNTH_ARXIV_PDF), `url` is where the PDF came from
+    claims: int
+    latest_version: int | None
+
+
+@dataclass
+class Figure:
+    """A figure to draw: `kind` picks the synth.report.figures function, `data` its arguments."""
+
+    file: str
+    caption: str
+    kind: str
+    data: dict = field(default_factory=dict)
+
+
+def where(paper: str, version: int | None, page: int | None, section: list[str]) -> str:
+    parts = [f"{paper}v{version}" if version is not None else f"{paper} (version unknown)"]
+    if page is not None:
+        parts.append(f"p. {page}")
+    if section:
+        parts.append("§ " + " › ".join(section))
+    return ", ".join(parts)
+
+
+def evidence_view(ev: Evidence) -> EvidenceView:
+    return EvidenceView(quote=ev.quote, where=where(ev.paper, ev.version, ev.page, ev.section), score=ev.score)
+
+
+def review_of(claim: Claim) -> str:
+    """Imported claims are named `<review>-cNN`: the review is the id without the claim number."""
+    head, sep, tail = claim.id.rpartition("-c")
+    return head if sep and tail.isdigit() else claim.id
+
+
+def _source_text(claim: Claim) -> str:
+    if claim.source is not None:
+        s = claim.source
+        return where(s.paper, s.version, s.page, s.section)
+    if claim.cites:
+        return "cites " + ", ".join(sorted(claim.cites))
+    return "no source"
+
+
+def _review_view(claim: Claim, label: str) -> ReviewView | None:
+    rv = claim.reported_verification
+    if claim.origin.value != "imported" or rv is None:
+        return None
+    said = rv.raw or rv.verdict or "no verdict given"
+    if rv.confidence is not None:
+        said += f" (confidence {rv.confidence:.2f})"
+    if label == NOT_VERIFIED:
+        agreement = "not yet verified by synth"
+    elif rv.verdict not in REVIEW_VERIFIED | {"unverified"}:
+        agreement = f"the review gave no verdict; synth says {label.replace('_', ' ')}"
+    elif (rv.verdict in REVIEW_VERIFIED) == (label in VERIFIED_LABELS):
+        agreement = "agrees"
+    else:
+        agreement = f"disagrees: the review says {rv.verdict}, synth says {label.replace('_', ' ')}"
+    return ReviewView(review=review_of(claim), said=said, verdict=rv.verdict, agreement=agreement)
+
+
+REPLICATION_FIELDS = ("experiment", "target", "comparison", "measured", "expected", "tolerance", "n", "interval",
+                      "profiles", "profile", "fidelity")
+
+
+def _replication_text(replication: dict | None) -> str | None:
+    """The replication facts a reader needs (ids of steps and per-seed values stay in claims.yaml)."""
+    if not replication:
+        return None
+    parts = []
+    for key in REPLICATION_FIELDS:
+        value = replication.get(key)
+        if value is None or value == []:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{key} {value}")
+    return "; ".join(parts) or None
+
+
+def claim_row(claim: Claim) -> ClaimRow:
+    v = claim.verification
+    label = v.label if v is not None else NOT_VERIFIED
+    return ClaimRow(
+        id=claim.id, text=claim.text, truncated=claim.truncated or bool(v and v.truncated),
+        origin=claim.origin.value, type=claim.type.value, source=_source_text(claim), label=label,
+        confidence=v.confidence if v is not None else None,
+        reason=v.reason if v is not None and v.reason.strip() else (
+            "not yet verified: run `synth verify`" if v is None else "no reason recorded"),
+        evidence=[evidence_view(e) for e in v.evidence] if v is not None else [],
+        other_versions=[evidence_view(e) for e in v.other_versions] if v is not None else [],
+        numbers=[f"{n.claim} vs {n.source if n.source is not None else 'nothing'}: {n.status}"
+                 + (f" ({n.note})" if n.note else "") for n in v.numbers] if v is not None else [],
+        experiment=(f"{claim.experiment.experiment}: {claim.experiment.metric}"
+                    if claim.experiment is not None else None),
+        replication=_replication_text(v.replication) if v is not None else None,
+        review=_review_view(claim, label),
+    )
+
+
+def _refs_of(claim: Claim) -> list[PaperRef]:
+    refs = []
+    if claim.source is not None:
+        refs.append(PaperRef(id=claim.source.paper, version=claim.source.version))
+    for cite in claim.cites:
+        try:
+            refs.append(PaperRef.parse(cite))
+        except ValueError:
+            continue
+    return refs
+
+
+def _is_mirror(m: PaperMeta) -> bool:
+    return m.source == "arxiv" and bool(m.pdf_url) and not m.pdf_url.startswith(("https://arxiv.org/",
+                                                                                  "http://arxiv.org/"))
+
+
+def _arxiv_url(m: PaperMeta) -> str | None:
+    if m.source != "arxiv":
+        return None
+    return m.pdf_url if _is_mirror(m) else f"https://arxiv.org/abs/{m.key}"
+
+
+def _sources(cf: ClaimsFile, papers: list[PaperMeta]) -> list[SourceView]:
+    cited = Counter()
+    for claim in cf.claims:
+        for ref in {(r.id, r.version) for r in _refs_of(claim)}:
+            cited[ref] += 1
+    views: dict[tuple[str, int | None], SourceView] = {}
+    for m in papers:
+        year = (m.published or "")[:4]
+        views[(m.id, m.version)] = SourceView(
+            key=m.key, id=m.id, version=m.version, title=m.title or "untitled", year=year or "n.d.",
+            authors=", ".join(m.authors) or "unknown authors", sha256=m.sha256, kind=m.source,
+            pages=m.n_pages, parser=m.parser or "unknown", requested=m.requested or m.key, in_library=True,
+            url=_arxiv_url(m), mirror=_is_mirror(m), claims=0, latest_version=m.latest_version)
+    for s in cf.study.sources:
+        if (s.paper, s.version) in views or (s.version is None and any(k[0] == s.paper for k in views)):
+            continue
+        views[(s.paper, s.version)] = SourceView(
+            key=f"{s.paper}v{s.version}" if s.version else s.paper, id=s.paper, version=s.version,
+            title=s.title or "untitled", year="n.d.", authors="unknown authors", sha256=s.sha256 or "unknown",
+            kind="local" if s.paper.startswith("local-") else "arxiv", pages=None, parser="not fetched",
+            requested="not fetched", in_library=False, url=None if s.paper.startswith("local-") else
+            f"https://arxiv.org/abs/{s.paper}" + (f"v{s.version}" if s.version else ""),
+            mirror=False, claims=0, latest_version=None)
+    for (pid, version), n in cited.items():
+        matches = [k for k in views if k[0] == pid and (version is None or k[1] == version)]
+        for k in matches:
+            views[k].claims += n
+    return [views[k] for k in sorted(views, key=lambda k: (k[0], k[1] or 0))]
+
+
+def _missing_sources(cf: ClaimsFile, papers: list[PaperMeta]) -> list[str]:
+    """Papers cited by claims or listed as study sources that are not in the library."""
+    have = {(m.id, m.version) for m in papers}
+    ids = {m.id for m in papers}
+    refs = [r for claim in cf.claims for r in _refs_of(claim)]
+    refs += [PaperRef(id=s.paper, version=s.version) for s in cf.study.sources]
+    missing = {str(r) for r in refs
+               if (r.version is None and r.id not in ids) or (r.version is not None and (r.id, r.version) not in have)}
+    return sorted(missing)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _limitations(cf: ClaimsFile, rows: list[ClaimRow], papers: list[PaperMeta], groups: list[ResultsGroup],
+                 results: LoadedResults, library_note: str | None) -> list[str]:
+    out: list[str] = []
+    ids = lambda rs: ", ".join(r.id for r in rs)  # noqa: E731
+    unverified = [r for r in rows if r.label == NOT_VERIFIED]
+    if unverified:
+        out.append(f"{len(unverified)} of {plural(len(rows), 'claim')} not yet verified (run `synth verify`): "
+                   f"{ids(unverified)}.")
+    linked = sorted({c.experiment.experiment for c in cf.claims if c.experiment is not None})
+    if not results.docs:
+        what = ""
+        if linked:
+            one = len(linked) == 1
+            what = (f" The claims link to experiment{'' if one else 's'} {', '.join(linked)}, which "
+                    f"{'was' if one else 'were'} not run.")
+        out.append("No replication results were found: no experiment was re-run, so no claim is replicated or "
+                   "refuted by re-running it." + what)
+    else:
+        ran = {g.experiment for g in groups}
+        not_run = [e for e in linked if e not in ran]
+        if not_run:
+            out.append(f"Experiments linked from claims but not run: {', '.join(not_run)}.")
+    for g in groups:
+        if not g.is_evidence:
+            out.append(f"Experiment {g.experiment} ran with the {g.profile} profile (model {g.model or 'unknown'}, "
+                       f"{g.steps} evaluation steps, fidelity {g.fidelity}): below paper fidelity, so its numbers "
+                       "are a pipeline check, never evidence for or against the paper's claims.")
+        if len(g.seeds) < 2:
+            out.append(f"Experiment {g.experiment} ({g.profile}) ran a single seed ({g.seeds[0]}): "
+                       "no seed interval, differences between configurations may be noise.")
+    out.extend(results.problems)
+    no_source = [r for r in rows if r.source == "no source"]
+    if no_source:
+        out.append(f"{plural(len(no_source), 'claim')} without a source, not checkable against a paper: {ids(no_source)}.")
+    missing = _missing_sources(cf, papers)
+    if missing:
+        out.append(f"Sources cited or listed but not in the library (run `synth fetch`): {', '.join(missing)}.")
+    if library_note:
+        out.append(library_note)
+    truncated = [r for r in rows if r.truncated]
+    if truncated:
+        out.append(f"{plural(len(truncated), 'claim')} truncated as written (cut off mid-sentence), checkable only "
+                   f"against the start of the source sentence: {ids(truncated)}.")
+    newest = {m.id: m for m in papers}  # papers are sorted: the last one per id is the newest held
+    for m in newest.values():
+        if m.latest_version and m.latest_version > m.version:
+            out.append(f"{m.id}: the library holds v{m.version} but arXiv reported v{m.latest_version} when it "
+                       "was fetched; newer results may differ.")
+    unresolved = [r for r in rows if r.label in UNRESOLVED_LABELS]
+    if unresolved:
+        out.append(f"{plural(len(unresolved), 'claim')} ended inconclusive or with an error: {ids(unresolved)}.")
+    return out
+
+
+def build_context(cf: ClaimsFile, *, papers: list[PaperMeta], results: LoadedResults, languages: dict,
+                  provenance: dict, library_note: str | None = None,
+                  resource_groups: dict[str, set[str]] | None = None) -> dict:
+    """Everything the templates read. Figures are described (file + data), drawn by synth.report.render."""
+    rows = sorted((claim_row(c) for c in cf.claims), key=lambda r: r.id)
+    counts = Counter(r.label for r in rows)
+    groups = group_results(results.docs, languages, resource_groups)
+    reviews: dict[str, list[ClaimRow]] = {}
+    for r in rows:
+        if r.review is not None:
+            reviews.setdefault(r.review.review, []).append(r)
+    return {
+        "title": cf.study.title.strip() or "Study report",
+        "question": cf.study.question.strip(),
+        "n_claims": len(rows),
+        "counts": [(label, counts[label]) for label in LABEL_ORDER if counts[label]],
+        "origins": sorted(Counter(r.origin for r in rows).items()),
+        "extraction_scores": sorted(c.score for c in cf.claims if c.origin.value == "extracted" and c.score is not None),
+        "verifiers": sorted({c.verification.verifier for c in cf.claims if c.verification and c.verification.verifier}),
+        "verified": [r for r in rows if r.label in VERIFIED_LABELS],
+        "problems": [r for r in rows if r.label in PROBLEM_LABELS],
+        "unresolved": [r for r in rows if r.label in UNRESOLVED_LABELS],
+        "unverified": [r for r in rows if r.label == NOT_VERIFIED],
+        "reviews": sorted(reviews.items()),
+        "review_files": sorted(cf.study.reviews),
+        "sources": _sources(cf, papers),
+        "groups": groups,
+        "limitations": _limitations(cf, rows, papers, groups, results, library_note),
+        "provenance": provenance,
+        "languages": {code: languages[code] for code in sorted(languages)},
+    }

@@ -1,0 +1,295 @@
+"""`synth report`: claims file + library + results documents → reports/<name>.md (or .html) with PNG figures.
+
+Deterministic by construction: the context is sorted and clock-free, figures are byte-stable PNGs, and
+provenance (input hashes, versions) sits in a footer. Re-rendering unchanged inputs gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from synth import __version__
+from synth.core.errors import ClaimsError, ConfigError
+from synth.core.files import sha256_file, stable_hash, write_text
+from synth.core.models import ClaimsFile, PaperMeta
+from synth.report.context import NOT_VERIFIED, Figure, build_context
+from synth.report.results import BASELINE, LoadedResults, load_results
+from synth.core.settings import Settings
+
+FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
+
+
+@dataclass
+class ReportResult:
+    """What `write_report` wrote: the report file, its figures and the verdict counts."""
+
+    path: Path
+    format: str
+    figures: list[Path] = field(default_factory=list)
+    claims: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    results: int = 0
+    limitations: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"path": str(self.path), "format": self.format, "figures": [str(p) for p in self.figures],
+                "claims": self.claims, "counts": self.counts, "results": self.results,
+                "limitations": self.limitations}
+
+
+# ------------------------------------------------------------------------------------------ filters
+
+
+def md_cell(value: object) -> str:
+    """Text safe inside a markdown table cell: '|' escaped, newlines as <br>, stray HTML tags neutralised."""
+    text = str(value)
+    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+    text = text.replace("|", "\\|")
+    return re.sub(r"\r\n|\r|\n", "<br>", text).strip()
+
+
+def fmt_conf(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def fmt_score(value: float | None, fraction: bool) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.3f}" if fraction else f"{value:.1f}"
+
+
+def fmt_delta(value: float | None, fraction: bool) -> str:
+    if value is None or math.isnan(value):
+        return "n/a"
+    digits = 3 if fraction else 1
+    value = round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0: no "-0.000" in the report
+    return f"{value:+.{digits}f}"
+
+
+def fmt_stat(s, fraction: bool) -> str:
+    if s is None or math.isnan(s.mean):
+        return "n/a"
+    text = fmt_score(s.mean, fraction)
+    if s.sd is not None:
+        text += f" ± {fmt_score(s.sd, fraction)}"
+    return f"{text} (n={s.n})" if s.n > 1 else text
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """A file-name-safe slug, cut at a word boundary when longer than `limit`."""
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(text) > limit:
+        text = text[:limit + 1].rsplit("-", 1)[0] if "-" in text[:limit + 1] else text[:limit]
+    return text
+
+
+def _environment(templates: Path, html: bool):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=html,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(md=md_cell, conf=fmt_conf, score=fmt_score, delta=fmt_delta, stat=fmt_stat,
+                       label=lambda s: str(s).replace("_", " "), slug=slug)
+    return env
+
+
+def render(context: dict, *, templates: Path, fmt: str = "md") -> str:
+    """Render the context with templates/<report.md.j2|report.html.j2>; template problems → ConfigError."""
+    import jinja2
+
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    name = FORMATS[fmt]
+    env = _environment(templates, html=fmt == "html")
+    try:
+        text = env.get_template(name).render(**context)
+        # one blank line at most between blocks (templates stay readable without whitespace gymnastics)
+        return re.sub(r"\n{3,}", "\n\n", text) if fmt == "md" else text
+    except jinja2.TemplateSyntaxError as exc:
+        where = Path(exc.filename).name if exc.filename else (exc.name or name)
+        raise ConfigError(f"template error in {where} line {exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise ConfigError(f"template {exc.name} not found in {templates}") from exc
+    except Exception as exc:  # runtime errors inside a template: undefined names, bad filters
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        if not frames:
+            raise
+        frame = frames[-1]
+        raise ConfigError(f"template error in {Path(frame.filename).name} line {frame.lineno}: {exc}") from exc
+
+
+# ------------------------------------------------------------------------------------------ figures
+
+
+def plan_figures(context: dict, prefix: str) -> list[Figure]:
+    """Describe every figure of the report (verdicts, per-language, scaling) and attach them to the context."""
+    figures = []
+    counts = dict(context["counts"])
+    if counts:
+        fig = Figure(file=f"{prefix}/verdicts.png", kind="verdicts", data={"counts": counts},
+                     caption=f"Verdicts of the {context['n_claims']} claims.")
+        context["verdict_figure"] = fig
+        figures.append(fig)
+    else:
+        context["verdict_figure"] = None
+    for g in context["groups"]:
+        stem = slug(f"{g.experiment}-{g.profile}")
+        sub = f"{g.experiment}, profile {g.profile} ({g.fidelity})"
+        for t in g.targets:
+            series = {}
+            for config in [c for c in (BASELINE, t.best) if c is not None and c in t.configs]:
+                series[config] = [t.per_language[lang][config].mean if config in t.per_language[lang] else None
+                                  for lang in t.languages]
+            if series and t.languages:
+                t.figures.append(Figure(
+                    file=f"{prefix}/{stem}-{slug(t.target)}-languages.png", kind="languages",
+                    caption=f"{t.target}: zero-shot {t.metric or 'score'} per language, "
+                            + " vs ".join(series) + f" ({sub}).",
+                    data={"target": t.target, "metric": t.metric, "languages": t.languages, "series": series,
+                          "subtitle": sub}))
+            for task, volumes in t.scaling.items():
+                curves = {cls: [(n, by_class[cls]) for n, by_class in volumes.items() if cls in by_class]
+                          for cls in t.classes}
+                has_base = BASELINE in t.configs
+                t.figures.append(Figure(
+                    file=f"{prefix}/{stem}-{slug(t.target)}-scaling-{slug(task)}.png", kind="scaling",
+                    caption=f"{t.target}: {'change over the baseline' if has_base else 'score'} by "
+                            f"{task} training examples, per resource class ({sub}).",
+                    data={"target": t.target, "task": task, "curves": {c: p for c, p in curves.items() if p},
+                          "ylabel": "Δ vs baseline" if has_base else (t.metric or "score"), "subtitle": sub}))
+            figures.extend(t.figures)
+    return figures
+
+
+def draw_figures(figures: list[Figure], out: Path) -> list[Path]:
+    from synth.report import figures as draw
+
+    paths = []
+    for f in figures:
+        path = out / f.file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if f.kind == "verdicts":
+            draw.verdict_chart(f.data["counts"], path)
+        elif f.kind == "languages":
+            draw.language_chart(path=path, **f.data)
+        else:
+            draw.scaling_chart(path=path, **f.data)
+        paths.append(path)
+    return paths
+
+
+# ------------------------------------------------------------------------------------------ inputs
+
+
+def load_claims_file(path: Path) -> ClaimsFile:
+    """The claims file through synth.claims.document (file:line errors); an empty one is an input error."""
+    from synth.claims.document import load_claims
+
+    if not path.exists():
+        raise ClaimsError(f"claims file not found: {path}", hint="run `synth extract` or `synth import-report` first")
+    if not path.read_text(encoding="utf-8", errors="replace").strip():
+        raise ClaimsError(f"claims file is empty: {path}", hint="run `synth extract` or `synth import-report` first")
+    cf = load_claims(path, read_only=True).data
+    if not cf.claims:
+        raise ClaimsError(f"{path} has no claims: nothing to report",
+                          hint="run `synth extract` or `synth import-report` first")
+    return cf
+
+
+def library_papers(settings: Settings) -> tuple[list[PaperMeta], str | None]:
+    """Paper metadata from the library, sorted; a missing library folder is a limitation, not an error."""
+    if not settings.home.exists():
+        return [], f"The library folder {settings.home} does not exist: sources are listed from the claims file only."
+    from synth.papers.library import Library
+
+    with Library.open(settings) as lib:
+        papers = lib.papers()
+    return sorted(papers, key=lambda m: (m.id, m.version)), None
+
+
+RESOURCE_GROUPS = ("low_resource", "mid_resource", "high_resource")
+
+
+def load_languages() -> tuple[dict, dict[str, set[str]]]:
+    """Language metadata and the resource groups (languages.yaml), for per-class and per-group rows."""
+    from synth.replicate.languages import group, load_languages as load
+
+    return load(), {name: set(group(name)) for name in RESOURCE_GROUPS}
+
+
+def templates_dir(settings: Settings) -> Path:
+    """The templates folder: SYNTH_TEMPLATES when set, else the templates shipped in the package."""
+    if settings.templates is not None:
+        return settings.templates
+    from importlib.resources import files
+
+    return Path(str(files("synth.templates")))
+
+
+def provenance(claims_path: Path, papers: list[PaperMeta], results: LoadedResults, settings: Settings,
+               fmt: str) -> dict:
+    templates = sorted(p for p in templates_dir(settings).glob("*.j2"))
+    return {
+        "synth": __version__,
+        "claims_file": claims_path.name,
+        "claims_sha256": sha256_file(claims_path),
+        "papers": len(papers),
+        "papers_hash": stable_hash(sorted((m.key, m.sha256) for m in papers)),
+        "results": len(results.docs),
+        "results_hash": stable_hash(sorted(d.step_id for d in results.docs)),
+        "git": sorted({d.git for d in results.docs if d.git}),
+        "templates": FORMATS[fmt],
+        "templates_hash": stable_hash([(p.name, sha256_file(p)) for p in templates]),
+        "settings": settings.fingerprint(),
+    }
+
+
+def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md",
+                 name: str | None = None) -> ReportResult:
+    """Render the study report of settings.claims into out/<name>.<fmt> (+ <name>-figures/*.png)."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
+    out = Path(out) if out is not None else settings.reports
+    cf = load_claims_file(settings.claims)
+    papers, library_note = library_papers(settings)
+    results = load_results(settings.runs)
+    languages, resource_groups = load_languages()
+    context = build_context(cf, papers=papers, results=results, languages=languages,
+                            provenance=provenance(settings.claims, papers, results, settings, fmt),
+                            library_note=library_note, resource_groups=resource_groups)
+    name = slug(name) if name else (slug(context["title"]) or "report")
+    if not name:
+        raise ConfigError("report name is empty after removing characters unsafe in file names")
+    figure_dir = f"{name}-figures"
+    figures = plan_figures(context, figure_dir)
+    paths = draw_figures(figures, out)
+    for stale in sorted((out / figure_dir).glob("*.png")) if (out / figure_dir).is_dir() else []:
+        if stale not in paths:
+            stale.unlink()
+
+    def figure_src(fig: Figure) -> str:
+        if fmt == "md":
+            return fig.file
+        return "data:image/png;base64," + base64.b64encode((out / fig.file).read_bytes()).decode("ascii")
+
+    context["figure_src"] = figure_src
+    text = render(context, templates=templates_dir(settings), fmt=fmt)
+    path = out / f"{name}.{fmt}"
+    write_text(path, text)
+    counts = {label: n for label, n in context["counts"]}
+    return ReportResult(path=path, format=fmt, figures=paths, claims=context["n_claims"], counts=counts,
+                        results=len(results.docs), limitations=context["limitations"])
+
+
+__all__ = ["ReportResult", "write_report", "render", "build_context", "md_cell", "NOT_VERIFIED"]

@@ -1,0 +1,1 @@
+"""Verification: evidence search, checks (numbers, entities, tables, versions), calibration, replication verdicts."""

@@ -1,0 +1,336 @@
+"""Evidence search: FTS5 (BM25) candidates from the library, then fine alignment (rapidfuzz) of the claim to
+one sentence or two adjacent sentences, with prefix matching for claims cut off mid-sentence."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from synth.papers.library import Library
+from synth.core.models import Evidence, PaperMeta, PaperRef, Sentence, TableBlock
+
+STOPWORDS = frozenset("""
+a an the and or but if then than that this these those of in on at to for from by with without as is are was
+were be been being it its we our us they their them he she his her which who whom whose what when where why how
+also into over under between about across after before during while such both each all any some most more less
+not no nor can could may might will would should shall do does did done has have had i e g et al vs via per
+""".split())
+END_PUNCT = tuple('.!?;:)"\'”’]')
+TRAILING_FUNCTION_WORDS = frozenset("a an the of in on at to for from by with and or than as is are was were".split())
+ELLIPSIS = ("…", "...")
+_WORDS = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_SPACE = re.compile(r"\s+")
+
+
+_SPELLED = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                     r"fifty|hundred|dozen)\b")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, NFKC, every number (digits or spelled out) replaced by '0' (numbers are checked separately),
+    punctuation dropped."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("–", "-").replace("—", "-")
+    text = _SPELLED.sub("0", _DIGITS.sub("0", text))
+    return " ".join(_WORDS.findall(text))
+
+
+# Words that reviews use in place of the paper's words; mapped onto one stem so paraphrases keep coverage.
+SYNONYMS = {
+    **dict.fromkeys("raise raises raised increase increases increased boost boosts boosted lift lifts improve "
+                    "improves improved improvement improvements".split(), "improv"),
+    **dict.fromkeys("mean average averaged averages".split(), "averag"),
+    **dict.fromkeys("biggest greatest largest".split(), "largest"),
+    **dict.fromkeys("higher above".split(), "above"),
+    **dict.fromkeys("lower below".split(), "below"),
+    **dict.fromkeys("attain attains achieve achieves reach reaches obtain obtains".split(), "reach"),
+    **dict.fromkeys("versus against compared".split(), "compar"),
+    **dict.fromkeys("use uses using used".split(), ""),
+}
+
+
+def stem(word: str) -> str:
+    """A crude stem so that 'improves', 'improved' and 'improvement' meet (synonyms, else 6-letter prefix)."""
+    if word in SYNONYMS:
+        return SYNONYMS[word]
+    return word[:6] if len(word) > 6 else word.rstrip("s") if len(word) > 3 else word
+
+
+def content_words(norm: str) -> list[str]:
+    return [w for w in norm.split() if w not in STOPWORDS and w != "0" and len(w) > 1 and SYNONYMS.get(w) != ""]
+
+
+@dataclass
+class PreparedClaim:
+    """A claim ready for search and alignment (computed once per claim)."""
+
+    text: str
+    norm: str
+    stems: set[str]
+    bigrams: set[tuple[str, str]]
+    query: str
+    cut: bool  # looks cut off: ellipsis, no final punctuation after a function word, or flagged by the importer
+
+    @classmethod
+    def make(cls, text: str, flagged_truncated: bool = False) -> "PreparedClaim":
+        raw = text.strip()
+        ellipsis = raw.endswith(ELLIPSIS)
+        for mark in ELLIPSIS:
+            raw = raw.removesuffix(mark).rstrip()
+        norm = normalise(raw)
+        words = content_words(norm)
+        last = norm.split()[-1] if norm else ""
+        cut = flagged_truncated or ellipsis or (not raw.endswith(END_PUNCT) and last in TRAILING_FUNCTION_WORDS)
+        # search words come from the raw text ('F1' stays 'f1'); a possibly cut last word is left out
+        raw_words = [w for w in _WORDS.findall(unicodedata.normalize("NFKC", raw).lower())
+                     if w not in STOPWORDS and not _DIGITS.fullmatch(w) and len(w) > 1]
+        if (cut or not raw.endswith(END_PUNCT)) and len(raw_words) > 3:
+            raw_words = raw_words[:-1]
+        seq = [stem(w) for w in words]
+        return cls(text=raw, norm=norm, stems=set(seq), bigrams=set(zip(seq, seq[1:])),
+                   query=" ".join(list(dict.fromkeys(raw_words))[:32]), cut=cut)
+
+
+@dataclass
+class Passage:
+    """One sentence or two adjacent sentences of one paper version, with exact provenance."""
+
+    meta: PaperMeta
+    sentences: list[Sentence]
+    text: str
+    norm: str = ""
+    stems: set[str] = field(default_factory=set)
+    bigrams: set[tuple[str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.norm = normalise(self.text)
+        seq = [stem(w) for w in content_words(self.norm)]
+        # pairs one word apart count too: "English (en), German" still pairs English with German
+        self.stems, self.bigrams = set(seq), set(zip(seq, seq[1:])) | set(zip(seq, seq[2:]))
+
+    @property
+    def first(self) -> Sentence:
+        return self.sentences[0]
+
+    def evidence(self, score: float) -> Evidence:
+        s, e = self.sentences[0], self.sentences[-1]
+        same_page = s.page == e.page
+        return Evidence(paper=self.meta.id, version=self.meta.version, page=s.page, section=s.section,
+                        start=s.start, end=e.end if same_page else s.end, quote=self.text, score=round(score, 4))
+
+
+@dataclass
+class Alignment:
+    passage: Passage
+    align: float  # 0..1, best of full, partial and token-set similarity
+    coverage: float  # share of the claim's content words (stemmed) found in the passage
+    prefix: float  # similarity of the claim to the start of the passage (cut-off claims)
+    truncated: bool
+    bigrams: float = 0.0  # share of the claim's consecutive content-word pairs found in the passage
+    contained: float = 0.0  # share of the passage's content words found in the claim (claim = source + more)
+    rank: float = 0.0
+    bm25: float = 0.0
+
+    @property
+    def found_score(self) -> float:
+        """How surely this passage states the claim at all (numbers aside): mean of the similarities, where a
+        claim that contains the whole passage (plus more) counts as covered."""
+        return (self.align + max(self.coverage, self.contained) + self.bigrams) / 3
+
+    @property
+    def two_sentences(self) -> bool:
+        return len(self.passage.sentences) > 1
+
+
+def score_alignment(claim: PreparedClaim, passage: Passage) -> Alignment:
+    """Fine alignment of a claim to a passage (numbers masked: a wrong number still aligns, then conflicts)."""
+    p_norm = passage.norm
+    c_norm = claim.norm
+    if not c_norm or not p_norm:
+        return Alignment(passage, 0.0, 0.0, 0.0, False, 0.0)
+    ratio = fuzz.ratio(c_norm, p_norm) / 100
+    partial = fuzz.partial_ratio(c_norm, p_norm) / 100 if len(c_norm) < len(p_norm) else ratio
+    token_set = fuzz.token_set_ratio(c_norm, p_norm) / 100
+    align = max(ratio, (partial + token_set) / 2)
+    coverage = len(claim.stems & passage.stems) / len(claim.stems) if claim.stems else 0.0
+    contained = len(claim.stems & passage.stems) / len(passage.stems) if passage.stems else 0.0
+    bigrams = len(claim.bigrams & passage.bigrams) / len(claim.bigrams) if claim.bigrams else coverage
+    prefix = fuzz.ratio(c_norm, p_norm[:len(c_norm)]) / 100
+    truncated = False
+    c_tokens, p_tokens = c_norm.split(), p_norm.split()
+    n = len(c_tokens)
+    if n <= len(p_tokens) and prefix >= 0.9:
+        head_ok = fuzz.ratio(" ".join(c_tokens[:-1]), " ".join(p_tokens[:n - 1])) >= 90
+        tail, there = c_tokens[-1], p_tokens[n - 1]
+        cut_mid_word = there.startswith(tail) and len(there) > len(tail)
+        # a cut inside the last number is invisible after masking: the raw text is then clearly shorter
+        shorter = n < len(p_tokens) or len(claim.text) + 2 < len(passage.text)
+        truncated = head_ok and shorter and (cut_mid_word or (claim.cut and tail == there))
+        if truncated:
+            align = max(align, prefix)
+    rank = 0.5 * align + 0.25 * coverage + 0.25 * bigrams
+    if truncated:  # a cut-off claim covers only the start of its sentence: the prefix match is what counts
+        rank = max(rank, 0.95 * prefix)
+    return Alignment(passage, align, coverage, prefix, truncated, bigrams, contained, rank)
+
+
+class SourceCache:
+    """Per-run cache of sentences and tables of the library's papers (each file read once)."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self._sentences: dict[str, dict[int, Sentence]] = {}
+        self._tables: dict[str, list[TableBlock]] = {}
+        self._metas: dict[str, PaperMeta] = {}
+        self._versions: dict[str, list[PaperMeta]] = {}
+        self._passages: dict[tuple[str, int, int], Passage] = {}
+        self.table_values: dict[tuple, list] = {}  # tablecheck's values per table (see check_tables' memo)
+        self._df: dict[str, int] = {}
+        self._stats = None
+
+    def versions(self, paper_id: str) -> list[PaperMeta]:
+        if paper_id not in self._versions:
+            self._versions[paper_id] = self.library.versions(paper_id)
+            for m in self._versions[paper_id]:
+                self._metas[m.key] = m
+        return self._versions[paper_id]
+
+    def meta(self, key: str, paper_id: str) -> PaperMeta:
+        if key not in self._metas:
+            self.versions(paper_id)
+        return self._metas[key]
+
+    def sentences(self, meta: PaperMeta) -> dict[int, Sentence]:
+        if meta.key not in self._sentences:
+            self._sentences[meta.key] = {s.idx: s for s in self.library.iter_sentences(meta)}
+        return self._sentences[meta.key]
+
+    def distinctive(self, query: str, keep_share: float = 0.08, at_least: int = 4) -> str:
+        """The query without words that occur in more than `keep_share` of all sentences (they match nearly
+        everything and make BM25 rank the whole library); at least the `at_least` rarest words stay."""
+        words = query.split()
+        if len(words) <= at_least:
+            return query
+        stats = self._term_stats()
+        if stats is None:
+            return query
+        conn, total = stats
+        for w in words:
+            if w not in self._df:
+                row = conn.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
+                                   ('"' + w.replace('"', '""') + '"',)).fetchone()
+                self._df[w] = row[0]
+        keep = [w for w in words if self._df[w] <= keep_share * total]
+        if len(keep) < at_least:
+            rarest = set(sorted(words, key=lambda w: self._df[w])[:at_least])
+            keep = [w for w in words if w in rarest]
+        return " ".join(keep)
+
+    def _term_stats(self):
+        """A read-only connection to the library's index and its sentence count (None when unavailable)."""
+        if self._stats is None:
+            import sqlite3
+
+            try:
+                conn = sqlite3.connect(f"file:{self.library.db_path}?mode=ro", uri=True, check_same_thread=False)
+                total = conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
+                self._stats = (conn, max(1, total))
+            except sqlite3.Error:
+                self._stats = False
+        return self._stats or None
+
+    def passage(self, meta: PaperMeta, first: int, last: int) -> Passage | None:
+        """Sentences first..last (one or two) of a paper version, normalised once and kept."""
+        key = (meta.key, first, last)
+        if key not in self._passages:
+            sents = self.sentences(meta)
+            parts = [sents.get(i) for i in range(first, last + 1)]
+            if any(p is None for p in parts):
+                return None
+            self._passages[key] = Passage(meta, parts, " ".join(p.text for p in parts))
+        return self._passages[key]
+
+    def tables(self, meta: PaperMeta) -> list[TableBlock]:
+        if meta.key not in self._tables:
+            try:
+                self._tables[meta.key] = self.library.tables(meta)
+            except FileNotFoundError:
+                self._tables[meta.key] = []
+        return self._tables[meta.key]
+
+
+def _neighbours(cache: SourceCache, meta: PaperMeta, idx: int) -> list[Passage]:
+    """The sentence paired with the previous and with the next sentence of the same section."""
+    sents = cache.sentences(meta)
+    s = sents.get(idx)
+    out = []
+    for first in (idx - 1, idx):
+        a, b = sents.get(first), sents.get(first + 1)
+        if s is not None and a is not None and b is not None and a.kind == b.kind and a.section == b.section:
+            out.append(cache.passage(meta, first, first + 1))
+    return out
+
+
+@dataclass
+class SearchResult:
+    """Best alignment per paper version (key) and the other candidates, plus the runner-up score of the overall
+    best (for the margin)."""
+
+    best: dict[str, Alignment] = field(default_factory=dict)
+    candidates: dict[str, list[Alignment]] = field(default_factory=dict)  # per key, best first
+    runner_up: float = 0.0
+
+
+def search_evidence(cache: SourceCache, claim: PreparedClaim, papers: list[str] | None,
+                    limit: int = 10, pair_candidates: int = 4) -> SearchResult:
+    """FTS5 candidates from `papers` (ids: every version; None: the whole library), aligned to the claim.
+
+    BM25 picks `limit` sentences per paper version; the best `pair_candidates` of them are also tried together
+    with their neighbouring sentence (a claim may span two sentences).
+    """
+    result = SearchResult()
+    if not claim.query:
+        return result
+    keys = None
+    if papers is not None:
+        keys = [m.key for p in papers for m in cache.versions(PaperRef.parse(p).id)]
+        if not keys:
+            return result
+    query = cache.distinctive(claim.query)
+    if len(query.split()) <= 2:
+        limit *= 4  # a short query (a claim cut off early) ranks poorly: look further down the list
+    hits = cache.library.search(query, papers=keys, limit=limit * (len(keys) if keys else 4))
+    scored: list[Alignment] = []
+    for hit in hits:
+        meta = cache.meta(hit.paper_key, hit.paper_id)
+        passage = cache.passage(meta, hit.idx, hit.idx)
+        if passage is None:
+            continue
+        a = score_alignment(claim, passage)
+        a.bm25 = hit.score
+        scored.append(a)
+    scored.sort(key=lambda a: a.rank, reverse=True)
+    seen: set[int] = set()
+    for single in scored[:pair_candidates]:
+        if len(claim.norm) < 1.2 * len(single.passage.norm):
+            continue  # the claim fits in this sentence: pairing it would mix two statements
+        for passage in _neighbours(cache, single.passage.meta, single.passage.first.idx):
+            if id(passage) in seen:
+                continue
+            seen.add(id(passage))
+            a = score_alignment(claim, passage)
+            a.rank -= 0.03  # prefer one sentence unless the pair is clearly better
+            scored.append(a)
+    scored.sort(key=lambda a: a.rank, reverse=True)
+    for a in scored:
+        result.best.setdefault(a.passage.meta.key, a)
+        result.candidates.setdefault(a.passage.meta.key, []).append(a)
+    if scored:
+        top = scored[0]
+        taken = {s.idx for s in top.passage.sentences}
+        result.runner_up = max((a.rank for a in scored if a.passage.meta.key == top.passage.meta.key
+                                and not taken & {s.idx for s in a.passage.sentences}), default=0.0)
+    return result

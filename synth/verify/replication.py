@@ -1,0 +1,186 @@
+"""Replication verdicts: a claim's `experiment` link checked against results documents.
+
+Rules (CORE-Bench style):
+  * only `paper`-fidelity results are evidence; a tiny/cpu run is a pipeline check → always `inconclusive`;
+  * `replicated` when the measured mean is within the claim's tolerance of the expected value, or the expected
+    value lies inside the 95% t-interval over seeds;
+  * otherwise `not_replicated` when there are at least MIN_SEEDS seeds, or when even one seed misses by more
+    than DECISIVE_MISS × tolerance; with fewer seeds and a smaller miss the verdict is `inconclusive`;
+  * missing results (a target or configuration never run) → `inconclusive`, saying which.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from synth.core.models import Claim, ExperimentLink, Verification
+
+from synth.replicate.results import ResultsDocument, load_all_results
+
+MIN_SEEDS = 3
+DECISIVE_MISS = 3.0
+BASELINE = "baseline"
+BEST = "best"  # per target, the best intermediate task (chosen by mean over seeds)
+# Two-sided 95% Student t quantiles by degrees of freedom (no scipy needed); df > 30 uses the normal 1.96.
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+        11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093,
+        20: 2.086, 21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060, 26: 2.056, 27: 2.052, 28: 2.048,
+        29: 2.045, 30: 2.042}
+BENCHMARK_METRICS = {"xtreme_avg", "xtreme_r_avg", "benchmark_avg", "average"}
+
+
+def t_interval(values: list[float]) -> tuple[float, float, float | None]:
+    """(mean, half-width of the 95% t-interval, sample sd); half-width is inf for a single value."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, math.inf, None
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    return mean, T975.get(n - 1, 1.96) * sd / math.sqrt(n), sd
+
+
+def _languages(link: ExperimentLink) -> set[str] | None:
+    if link.languages is None:
+        return None
+    if isinstance(link.languages, str):
+        from synth.replicate.languages import group
+
+        return set(group(link.languages))
+    return set(link.languages)
+
+
+def _doc_value(doc: ResultsDocument, link: ExperimentLink, languages: set[str] | None) -> float | None:
+    """One document's number for the link: a metric (or the task score) averaged over the chosen languages."""
+    metric = link.metric.split(".", 1)[1] if "." in link.metric else link.metric
+    use_task_score = metric in BENCHMARK_METRICS or metric in ("task_score", "score") or "." not in link.metric
+    values = []
+    for lang, score in doc.score.items():
+        if languages is not None and lang not in languages:
+            continue
+        if use_task_score:
+            values.append(score)
+        elif metric in doc.per_language.get(lang, {}):
+            values.append(doc.per_language[lang][metric])
+    return sum(values) / len(values) if values else None
+
+
+def _config_values(docs: list[ResultsDocument], link: ExperimentLink, config: str, languages: set[str] | None,
+                   targets: list[str], problems: list[str]) -> dict[int, float]:
+    """seed -> value of one configuration (an intermediate label or 'baseline')."""
+    if config == BEST:
+        return _best_values(docs, link, languages, targets, problems)
+    wanted = None if config == BASELINE else config
+    by_seed: dict[int, dict[str, float]] = defaultdict(dict)
+    for doc in docs:
+        if doc.intermediate == wanted and doc.intermediate_examples is None and doc.target in targets:
+            value = _doc_value(doc, link, languages)
+            if value is not None:
+                by_seed[doc.seed][doc.target] = value
+    out = {}
+    for seed, per_target in sorted(by_seed.items()):
+        missing = [t for t in targets if t not in per_target]
+        if missing:
+            problems.append(f"{config} seed {seed} lacks {', '.join(missing)}")
+            continue
+        out[seed] = sum(per_target.values()) / len(per_target)  # benchmark = unweighted mean over tasks
+    if not out and not problems:
+        problems.append(f"no results for {config} on {', '.join(targets)}")
+    return out
+
+
+def _best_values(docs, link, languages, targets, problems) -> dict[int, float]:
+    """'best': per target the intermediate with the highest mean over seeds (the paper's "best intermediate-task
+    model for each target task"), then per seed the mean over targets of those choices."""
+    table: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    for doc in docs:
+        if doc.intermediate is not None and doc.intermediate_examples is None and doc.target in targets:
+            value = _doc_value(doc, link, languages)
+            if value is not None:
+                table[doc.target][doc.intermediate][doc.seed] = value
+    missing = [t for t in targets if t not in table]
+    if missing:
+        problems.append(f"no intermediate results for {', '.join(missing)}")
+        return {}
+    chosen = {t: max(table[t], key=lambda i: sum(table[t][i].values()) / len(table[t][i])) for t in targets}
+    seeds = set.intersection(*(set(table[t][chosen[t]]) for t in targets))
+    return {s: sum(table[t][chosen[t]][s] for t in targets) / len(targets) for s in sorted(seeds)}
+
+
+def _parse_comparison(link: ExperimentLink) -> tuple[str, str | None]:
+    """('mnli', 'baseline') for a difference, ('mnli', None) for a plain value."""
+    text = (link.comparison or "value").strip()
+    if text == "value":
+        return link.intermediate or BASELINE, None
+    m = re.fullmatch(r"\s*(<intermediate>|[\w+-]+?)\s+-\s+([\w+-]+)\s*", text)
+    if not m:
+        raise ValueError(f"cannot read comparison {text!r} (use 'value' or '<intermediate> - baseline')")
+    left = link.intermediate if m[1] == "<intermediate>" else m[1]
+    return left or BASELINE, m[2]
+
+
+def _inconclusive(reason: str, replication: dict) -> Verification:
+    return Verification(label="inconclusive", confidence=0.3, reason=reason, replication=replication,
+                        verifier="synth.verify.replication")
+
+
+def judge_claim(claim: Claim, runs_dir: str | Path) -> Verification | None:
+    """The replication verdict of one claim, or None when the claim has no experiment link."""
+    link = claim.experiment
+    if link is None:
+        return None
+    runs_dir = Path(runs_dir)
+    docs = [d for d in load_all_results(runs_dir) if d.experiment == link.experiment] if runs_dir.is_dir() else []
+    info = {"experiment": link.experiment, "metric": link.metric, "target": link.target,
+            "comparison": link.comparison or "value", "expected": link.expected, "tolerance": link.tolerance}
+    if not docs:
+        return _inconclusive(f"no results for experiment {link.experiment!r} in {runs_dir}", info)
+    try:
+        left, right = _parse_comparison(link)
+    except ValueError as exc:
+        return _inconclusive(str(exc), info)
+    if link.target:
+        targets = [link.target]
+    else:  # benchmark average: every target the experiment evaluated
+        from synth.replicate.experiments import load_experiment
+
+        targets = list(load_experiment(link.experiment).targets)
+    languages = _languages(link)
+    problems: list[str] = []
+    configs = [left] + ([right] if right else [])
+    relevant = [d for d in docs if d.target in targets
+                and ((d.intermediate or BASELINE) in configs or (BEST in configs and d.intermediate))]
+    low = sorted({f"{d.profile} ({d.fidelity})" for d in relevant if d.fidelity != "paper"})
+    info.update(profiles=sorted({d.profile for d in relevant}), step_ids=sorted(d.step_id for d in relevant))
+    if low:
+        return _inconclusive(f"pipeline check only: results come from profile {', '.join(low)}, which is not "
+                             "evidence about the paper's model; run with --profile paper", info)
+    values_left = _config_values(relevant, link, left, languages, targets, problems)
+    values_right = _config_values(relevant, link, right, languages, targets, problems) if right else {}
+    if right:
+        seeds = sorted(set(values_left) & set(values_right))
+        values = [values_left[s] - values_right[s] for s in seeds]
+    else:
+        seeds, values = sorted(values_left), [values_left[s] for s in sorted(values_left)]
+    if not values:
+        return _inconclusive("missing results: " + "; ".join(problems), info)
+    mean, half, sd = t_interval(values)
+    miss = abs(mean - link.expected)
+    info.update(seeds=seeds, values=[round(v, 4) for v in values], measured=round(mean, 4), n=len(values),
+                sd=None if sd is None else round(sd, 4),
+                interval=None if math.isinf(half) else [round(mean - half, 4), round(mean + half, 4)])
+    what = f"measured {mean:.2f} vs expected {link.expected:.2f} (±{link.tolerance:g}) over {len(values)} seed(s)"
+    if miss <= link.tolerance:
+        return Verification(label="replicated", confidence=0.9 if len(values) >= MIN_SEEDS else 0.7,
+                            reason=f"{what}: within tolerance", replication=info, verifier="synth.verify.replication")
+    if not math.isinf(half) and miss <= half:
+        return Verification(label="replicated", confidence=0.6, replication=info, verifier="synth.verify.replication",
+                            reason=f"{what}: outside tolerance but inside the 95% seed interval ±{half:.2f}")
+    if len(values) >= MIN_SEEDS or miss > DECISIVE_MISS * link.tolerance:
+        return Verification(label="not_replicated", confidence=0.8 if len(values) >= MIN_SEEDS else 0.6,
+                            reason=f"{what}: outside tolerance and seed interval", replication=info,
+                            verifier="synth.verify.replication")
+    return _inconclusive(f"{what}: outside tolerance, but {len(values)} seed(s) < {MIN_SEEDS} cannot separate "
+                         "this from seed variance", info)

@@ -1,0 +1,135 @@
+"""`synth verify` orchestration: pick claims (claims.yaml or an existing review), verify each against the library,
+optionally judge linked replication runs, and write verdicts back into claims.yaml atomically."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from synth.core.errors import ClaimsError, SynthError, UsageError
+from synth.papers.library import Library
+from synth.core.models import Claim, Verification
+from synth.core.settings import Settings
+from synth.verify.claim_verifier import Verifier
+
+FAILING = ("contradicted", "not_found", "error")
+
+
+@dataclass
+class VerifyOutcome:
+    claim: Claim
+    verification: Verification
+
+
+@dataclass
+class VerifyRun:
+    """What one `synth verify` did: a verdict per claim, where it was written, what was skipped."""
+
+    outcomes: list[VerifyOutcome] = field(default_factory=list)
+    written: Path | None = None
+    skipped_edited: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(o.verification.label for o in self.outcomes))
+
+    def failed(self) -> list[str]:
+        """Ids of claims that --strict fails on (contradicted, not found, or not checkable)."""
+        return [o.claim.id for o in self.outcomes if o.verification.label in FAILING]
+
+    def to_json(self) -> dict:
+        return {
+            "claims": [{"id": o.claim.id, "text": o.claim.text,
+                        "verification": o.verification.model_dump(mode="json")} for o in self.outcomes],
+            "counts": self.counts(),
+            "written": str(self.written) if self.written else None,
+            "skipped_edited": self.skipped_edited,
+            "notes": self.notes,
+        }
+
+
+def _judge_replication(claim: Claim, runs_dir: Path) -> Verification | None:
+    try:
+        from synth.verify.replication import judge_claim
+    except ImportError as exc:
+        raise UsageError(f"--replicate needs the replication engine (synth.verify.replication): {exc}") from None
+    return judge_claim(claim, runs_dir)
+
+
+def verify_claims(claims: list[Claim], library: Library, settings: Settings, *, any_source: bool = False,
+                  replicate: bool = False, advance: Callable[..., None] | None = None,
+                  verifier: Verifier | None = None) -> list[VerifyOutcome]:
+    """Verify every claim; a problem with one claim becomes its own 'error' verdict and the run continues."""
+    verifier = verifier or Verifier(library, nli_model=settings.nli_model)
+    out: list[VerifyOutcome] = []
+    for claim in claims:
+        verification = verifier.verify(claim, any_source=any_source)
+        if replicate and claim.experiment is not None:
+            replication = _judge_replication(claim, settings.runs)
+            if replication is not None:
+                if verification.label == "error" and claim.source is None and not claim.cites:
+                    verification = replication  # a claim about an experiment only: the run is the verdict
+                else:
+                    verification = verification.model_copy(update={"replication": replication.model_dump(mode="json")})
+        out.append(VerifyOutcome(claim, verification))
+        if advance:
+            advance()
+    return out
+
+
+def verify_claims_file(settings: Settings, ids: list[str] | None = None, *, any_source: bool = False,
+                       replicate: bool = False, write: bool = True,
+                       advance: Callable[..., None] | None = None) -> VerifyRun:
+    """Verify claims of settings.claims (all, or `ids`) and write the verdicts back into the same file."""
+    from synth.claims.document import load_claims, save_claims
+
+    path = Path(settings.claims)
+    if not path.exists():
+        raise ClaimsError(f"{path} does not exist", hint="run `synth extract` or `synth import-report` first")
+    doc = load_claims(path, read_only=True)  # the write below re-reads with the round-trip tree
+    claims = [doc.get(cid) for cid in ids] if ids else list(doc.claims)
+    library = Library.open(settings)
+    run = VerifyRun(outcomes=verify_claims(claims, library, settings, any_source=any_source,
+                                           replicate=replicate, advance=advance))
+    if write and run.outcomes:
+        # Re-read just before writing: a person may have edited the file while we were verifying.
+        fresh = load_claims(path)
+        for o in run.outcomes:
+            current = fresh.find(o.claim.id)
+            if current is None or current.text != o.claim.text:
+                run.skipped_edited.append(o.claim.id)
+                continue
+            fresh.set_verification(o.claim.id, o.verification)
+        save_claims(fresh, path)
+        run.written = path
+    return run
+
+
+def _in_library(library: Library, ref: str) -> bool:
+    try:
+        return library.has(ref)
+    except SynthError:  # not a paper id at all: its claim already carries that error
+        return True
+
+
+def verify_review(path: Path, settings: Settings, *, any_source: bool = False, replicate: bool = False,
+                  advance: Callable[..., None] | None = None) -> VerifyRun:
+    """Verify an existing literature review end to end: import its claims table, look its cited papers up in the
+    library, verify every claim. Nothing is written (use `synth import-report` to keep the claims)."""
+    from synth.claims.importers import import_review
+
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{path} does not exist")
+    review = import_review(path)
+    library = Library.open(settings)
+    run = VerifyRun(outcomes=verify_claims(list(review.claims), library, settings, any_source=any_source,
+                                           replicate=replicate, advance=advance))
+    run.notes.extend(review.warnings)
+    missing = sorted({c for o in run.outcomes for c in o.claim.cites if not _in_library(library, c)})
+    if missing:
+        run.notes.append("cited papers missing from the library: " + ", ".join(missing) +
+                         f" (run: synth fetch {' '.join(missing)})")
+    return run
