@@ -82,19 +82,21 @@ def _time_naive(lib, meta, repeat: int) -> tuple[float, float, int]:
 
 def _quality(nlp) -> dict:
     from synth.claims.evaluation import evaluate, totals
+    from synth.demo.papers import gold_paper_pdf
 
-    return totals(evaluate(GOLD, nlp=nlp))
+    return totals(evaluate(GOLD, nlp=nlp, pdf_for=gold_paper_pdf))
 
 
 def _naive_quality() -> dict:
     from synth.claims.extract import eligible
-    from synth.claims.evaluation import load_gold, paper_pdf, score_paper, totals
+    from synth.claims.evaluation import load_gold, score_paper, totals
+    from synth.demo.papers import gold_paper_pdf
     from synth.papers.parse import parse_pdf
 
     scores = []
     with tempfile.TemporaryDirectory() as tmp:
         for paper in load_gold(GOLD).papers:
-            pdf = paper_pdf(paper, Path(tmp))
+            pdf = gold_paper_pdf(paper, Path(tmp))
             if pdf is None:
                 continue
             sentences = [s for s in parse_pdf(pdf).sentences if eligible(s)]
@@ -109,7 +111,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    from synth.demo.pdfgen import long_spec, render_pdf
+    from synth.demo.pdfgen import render_pdf
+
+    from synth.demo.papers import long_spec
 
     pipelines = _pipelines()
     with tempfile.TemporaryDirectory() as tmp:

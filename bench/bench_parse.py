@@ -97,7 +97,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=30)
     args = parser.parse_args()
 
-    from synth.demo.pdfgen import long_spec, render_pdf
+    from synth.demo.pdfgen import render_pdf
+
+    from synth.demo.papers import long_spec
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:

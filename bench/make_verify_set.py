@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from synth.verify.evidence import normalise  # noqa: E402
 from synth.core.numbers import extract_numbers  # noqa: E402
-from synth.demo.pdfgen import LANGUAGE_NAMES, SectionSpec, render_pdf, stilts_study_spec  # noqa: E402
+from synth.demo.pdfgen import SectionSpec, render_pdf  # noqa: E402
+from synth.demo.papers import LANGUAGE_NAMES, stilts_study_spec
 
 GOLD = {"verbatim": "supported", "rounded": "supported", "truncated": "supported", "paraphrase": "supported",
         "two_sentences": "supported", "extra_clause": "partially_supported",

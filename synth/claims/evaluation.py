@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
@@ -70,21 +72,10 @@ def _matches(sentence: Sentence, gold: GoldSentence) -> bool:
     return _norm(sentence.text).startswith(_norm(gold.starts)) and gold.page in (None, sentence.page)
 
 
-def paper_pdf(paper: GoldPaper, workdir: Path) -> Path | None:
-    """The PDF of a gold paper: the stored one (None when absent) or one generated into `workdir`."""
-    from synth.demo.pdfgen import PaperSpec, SectionSpec, TableSpec, render_pdf, stilts_study_spec
-
-    if paper.pdf:
-        path = Path(paper.pdf)
-        return path if path.exists() else None
-    if paper.generate == "stilts":
-        spec = stilts_study_spec(paper.numbers or {}, paper.version)
-    else:
-        raw = dict(paper.spec or {})
-        sections = [SectionSpec(s.get("number"), s["title"], list(s.get("paragraphs", [])),
-                                [TableSpec(**t) for t in s.get("tables", [])]) for s in raw.pop("sections")]
-        spec = PaperSpec(sections=sections, **raw)
-    return render_pdf(spec, workdir / f"{paper.name}.pdf")
+def stored_pdf(paper: GoldPaper, workdir: Path) -> Path | None:
+    """The stored PDF of a gold paper (None when absent or when the paper is generated)."""
+    path = Path(paper.pdf) if paper.pdf else None
+    return path if path is not None and path.exists() else None
 
 
 @dataclass
@@ -137,8 +128,10 @@ def score_paper(paper: GoldPaper, sentences: list[Sentence], extracted_idx: set[
     return score
 
 
-def evaluate(gold_path: str | Path, min_score: float = 0.5, nlp=None) -> list[PaperScore]:
-    """Parse every available gold paper, run the scorer, and return per-paper scores (absent PDFs skipped)."""
+def evaluate(gold_path: str | Path, min_score: float = 0.5, nlp=None,
+             pdf_for: Callable[[GoldPaper, Path], Path | None] = stored_pdf) -> list[PaperScore]:
+    """Parse every available gold paper, run the scorer, and return per-paper scores (absent PDFs skipped).
+    `pdf_for` gives a paper's PDF (synth.demo.papers.gold_paper_pdf also renders the generated ones)."""
     from synth.claims.extract import eligible, load_pipeline, score_sentences
     from synth.papers.parse import parse_pdf
 
@@ -146,7 +139,7 @@ def evaluate(gold_path: str | Path, min_score: float = 0.5, nlp=None) -> list[Pa
     scores = []
     with tempfile.TemporaryDirectory() as tmp:
         for paper in load_gold(gold_path).papers:
-            pdf = paper_pdf(paper, Path(tmp))
+            pdf = pdf_for(paper, Path(tmp))
             if pdf is None:
                 continue
             parsed = parse_pdf(pdf)

@@ -5,7 +5,8 @@ Both are deterministic: the same arguments always give the same spec (and so the
 
 from __future__ import annotations
 
-from synth.demo.pdfgen import PaperSpec, SectionSpec, TableSpec
+from synth.claims.evaluation import GoldPaper, stored_pdf
+from synth.demo.pdfgen import PaperSpec, SectionSpec, TableSpec, render_pdf
 
 LANGUAGE_NAMES = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "ru": "Russian", "zh": "Chinese",
@@ -209,3 +210,17 @@ def long_spec(pages: int = 30, seed: int = 0) -> PaperSpec:
 
 
 __all__ = ["stilts_study_spec", "long_spec", "LANGUAGE_NAMES", "STILTS_REFERENCES"]
+
+
+def gold_paper_pdf(paper: GoldPaper, workdir: Path) -> Path | None:
+    """The PDF of a gold paper: the stored one (None when absent) or one generated into `workdir`."""
+    if paper.pdf:
+        return stored_pdf(paper, workdir)
+    if paper.generate == "stilts":
+        spec = stilts_study_spec(paper.numbers or {}, paper.version)
+    else:
+        raw = dict(paper.spec or {})
+        sections = [SectionSpec(s.get("number"), s["title"], list(s.get("paragraphs", [])),
+                                [TableSpec(**t) for t in s.get("tables", [])]) for s in raw.pop("sections")]
+        spec = PaperSpec(sections=sections, **raw)
+    return render_pdf(spec, workdir / f"{paper.name}.pdf")

@@ -321,18 +321,4 @@ def render_pdf(spec: PaperSpec, path: str | os.PathLike) -> Path:
     return path
 
 
-# The ready-made papers (STILTs study, long benchmark paper) live in synth.demo.papers; they are re-exported
-# here lazily so that `from synth.demo.pdfgen import stilts_study_spec` works without a circular import.
-_PAPERS = ("stilts_study_spec", "long_spec", "LANGUAGE_NAMES", "STILTS_REFERENCES")
-
-
-def __getattr__(name: str):
-    if name in _PAPERS:
-        from synth.demo import papers as pdfgen_papers
-
-        return getattr(pdfgen_papers, name)
-    raise AttributeError(f"module 'synth.demo.pdfgen' has no attribute {name!r}")
-
-
-__all__ = ["PaperSpec", "SectionSpec", "TableSpec", "render_pdf", "unicode_font_paths", "apply_ligatures",
-           *_PAPERS]
+__all__ = ["PaperSpec", "SectionSpec", "TableSpec", "render_pdf", "unicode_font_paths", "apply_ligatures"]

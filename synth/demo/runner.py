@@ -167,7 +167,8 @@ def earlier_draft(numbers: dict[str, dict[str, float]], change: float) -> tuple[
 
 def write_papers(out: Path, numbers: dict, study: DemoStudy) -> dict[int, tuple[object, Path]]:
     """Render v1 and v2 of the example paper; returns {version: (spec, pdf path)}."""
-    from synth.demo.pdfgen import render_pdf, stilts_study_spec
+    from synth.demo.pdfgen import render_pdf
+    from synth.demo.papers import stilts_study_spec
 
     v1_numbers, _, _ = earlier_draft(numbers, study.paper.v1_change)
     papers = {}

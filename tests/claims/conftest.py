@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli_harness import make_cli
+from tests.conftest import DATA as TESTS_DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "claims"
+DATA = TESTS_DATA / "claims"
 PAPER_ID = "2101.00001"
 NUMBERS = {
     "baseline": {"en": 88.1, "de": 81.3, "sw": 64.2, "ur": 62.0},
@@ -20,7 +21,8 @@ NUMBERS = {
 
 @pytest.fixture(scope="session")
 def stilts_pdf(tmp_path_factory) -> Path:
-    from synth.demo.pdfgen import render_pdf, stilts_study_spec
+    from synth.demo.pdfgen import render_pdf
+    from synth.demo.papers import stilts_study_spec
 
     return render_pdf(stilts_study_spec(NUMBERS, 1), tmp_path_factory.mktemp("pdf") / "stilts.pdf")
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.cli_harness import make_cli
 
-from tests.sources.fixtures import mirror  # noqa: F401
+from tests.papers.sources.fixtures import mirror  # noqa: F401
 
 
 

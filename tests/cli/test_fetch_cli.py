@@ -8,7 +8,7 @@ import pytest
 
 from synth.papers.library import Library
 from synth.demo.loopback import Fault, MirrorPaper
-from tests.sources.pdfs import corrupt_pdf, encrypted_pdf, paper_pdf, scanned_pdf, write
+from tests.papers.sources.pdfs import corrupt_pdf, encrypted_pdf, paper_pdf, scanned_pdf, write
 
 
 def by_item(results):

@@ -13,8 +13,9 @@ import pytest
 from synth.core.errors import ClaimsError, ConfigError
 from synth.core.models import ClaimsFile
 from synth.report.render import md_cell, write_report
+from tests.conftest import DATA as TESTS_DATA, ROOT
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "report"
+DATA = TESTS_DATA / "report"
 GOLDEN = DATA / "expected" / "report.md"
 NAME = "report"
 
@@ -212,7 +213,7 @@ def test_unreadable_results_document_is_reported_not_fatal(study):
 
 def _broken_templates(tmp_path: Path, line: int, replacement: str) -> Path:
     folder = tmp_path / "templates"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "templates", folder)
+    shutil.copytree(ROOT / "templates", folder)
     path = folder / "report.md.j2"
     lines = path.read_text(encoding="utf-8").splitlines()
     lines.insert(line - 1, replacement)

@@ -40,7 +40,7 @@ def _add(library, spec, pid: str, version: int, folder) -> None:
 def library_dir(tmp_path_factory):
     """The session's library folder (read-only for tests: copy it before changing it)."""
     from synth.papers.library import Library
-    from synth.demo.pdfgen import stilts_study_spec
+    from synth.demo.papers import stilts_study_spec
 
     root = tmp_path_factory.mktemp("verify-library")
     library = Library(root / "library")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from tests.conftest import DATA as TESTS_DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "verify"
+DATA = TESTS_DATA / "verify"
 CLAIMS_YAML = (DATA / "claims.yaml").read_text(encoding="utf-8")  # three claims, a comment and a hand edit
 
 

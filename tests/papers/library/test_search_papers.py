@@ -5,7 +5,7 @@ from __future__ import annotations
 from synth.papers.library import Library
 from synth.core.models import PaperMeta
 from synth.papers.search import search_library
-from tests.sources.pdfs import paper_pdf, write
+from tests.papers.sources.pdfs import paper_pdf, write
 
 
 def add(lib, tmp_path, paper_id, version, title):

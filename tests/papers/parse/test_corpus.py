@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+from tests.conftest import DATA as TESTS_DATA
 
-GOLD = Path(__file__).resolve().parent.parent / "data" / "parse" / "checklist_gold.yaml"
+GOLD = TESTS_DATA / "parse" / "checklist_gold.yaml"
 
 
 @pytest.fixture(scope="module")

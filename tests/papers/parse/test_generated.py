@@ -159,7 +159,8 @@ def test_one_column_layout(tmp_path):
 def test_long_paper_round_trip(tmp_path):
     """Every heading, table cell and whole sentence of a generated multi-page paper comes back exactly."""
     from synth.papers.parse import parse_pdf
-    from synth.demo.pdfgen import long_spec, render_pdf
+    from synth.demo.pdfgen import render_pdf
+    from synth.demo.papers import long_spec
 
     spec = long_spec(6, seed=3)
     parsed = parse_pdf(render_pdf(spec, tmp_path / "long.pdf"))
@@ -185,7 +186,8 @@ def test_long_paper_round_trip(tmp_path):
 
 def test_arxiv_stamp_on_page_one_is_furniture(tmp_path):
     from synth.papers.parse import parse_pdf
-    from synth.demo.pdfgen import render_pdf, stilts_study_spec
+    from synth.demo.pdfgen import render_pdf
+    from synth.demo.papers import stilts_study_spec
 
     spec = stilts_study_spec(STILTS_NUMBERS, version=2, arxiv_id="2005.13013")
     parsed = parse_pdf(render_pdf(spec, tmp_path / "v2.pdf"))

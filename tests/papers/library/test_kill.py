@@ -13,7 +13,7 @@ import pytest
 
 from synth.papers.library import Library
 from synth.core.models import PaperMeta
-from tests.sources.pdfs import paper_pdf, write
+from tests.papers.sources.pdfs import paper_pdf, write
 
 SCRIPT = textwrap.dedent(
     """

@@ -11,7 +11,7 @@ from synth.core.errors import InvalidIdError, LibraryError, PDFError
 from synth.core.files import sha256_file
 from synth.papers.library import FILES, Library
 from synth.core.models import PaperMeta, TableBlock, TableCell
-from tests.sources.pdfs import corrupt_pdf, encrypted_pdf, paper_pdf, scanned_pdf, write
+from tests.papers.sources.pdfs import corrupt_pdf, encrypted_pdf, paper_pdf, scanned_pdf, write
 
 
 def arxiv_meta(pdf, paper_id="2005.13013", version=1, **extra) -> PaperMeta:

@@ -6,7 +6,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 from synth.demo.loopback import ARXIV_NS, ATOM_NS, OPENSEARCH_NS, ArxivMirror
-from tests.sources.pdfs import paper_pdf, write
+from tests.papers.sources.pdfs import paper_pdf, write
 
 
 def get(url, headers=None):

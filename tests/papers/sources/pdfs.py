@@ -11,13 +11,13 @@ from pathlib import Path
 @lru_cache(maxsize=None)
 def paper_pdf(title: str, version: int = 1, gain: float = 3.5) -> bytes:
     """A small two-column STILTs-style paper; `gain` changes the numbers so versions differ in content."""
-    from synth.demo import pdfgen
+    from synth.demo import papers, pdfgen
 
     numbers = {
         "baseline": {"en": 80.0, "de": 70.0, "sw": 60.0},
         "MNLI": {"en": 82.0, "de": 70.0 + gain, "sw": 61.5},
     }
-    spec = pdfgen.stilts_study_spec(numbers, version=version, title=title)
+    spec = papers.stilts_study_spec(numbers, version=version, title=title)
     with tempfile.TemporaryDirectory() as tmp:
         return pdfgen.render_pdf(spec, Path(tmp) / "paper.pdf").read_bytes()
 

@@ -6,7 +6,8 @@ import pypdf
 import pytest
 
 import synth.demo.pdfgen as pdfgen
-from synth.demo.pdfgen import long_spec, render_pdf, stilts_study_spec
+from synth.demo.pdfgen import render_pdf
+from synth.demo.papers import long_spec, stilts_study_spec
 
 from .conftest import STILTS_NUMBERS
 

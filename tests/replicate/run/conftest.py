@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA as TESTS_DATA
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "replicate_run"
+DATA = TESTS_DATA / "replicate_run"
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from synth.demo.pdfgen import PaperSpec, SectionSpec, TableSpec, render_pdf, stilts_study_spec
+from synth.demo.pdfgen import PaperSpec, SectionSpec, TableSpec, render_pdf
+
+from synth.demo.papers import stilts_study_spec
 
 STILTS_NUMBERS = {
     "baseline": {"en": 80.1, "de": 71.2, "sw": 60.3, "ur": 58.4},

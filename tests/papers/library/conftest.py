@@ -1,0 +1,3 @@
+"""Fixtures: the loopback arXiv mirror (see tests/papers/sources/fixtures.py)."""
+
+from tests.papers.sources.fixtures import mirror  # noqa: F401
