@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from synth.core.errors import ReplicationError
-from synth.core.files import write_json, write_text
+from synth.core.files import make_temp_dir, write_json, write_text
 
 from .batching import collate, length_grouped_batches, lengths_of, shard
 
@@ -99,7 +99,7 @@ def _save_checkpoint(folder: Path, model, optimizer, scheduler, state: dict) -> 
 
     folder.mkdir(parents=True, exist_ok=True)
     name = f"step-{state['step']}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
+    tmp = make_temp_dir(folder, f".{name}.")
     weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     save_file(weights, str(tmp / "model.safetensors"))
     torch.save(optimizer.state_dict(), tmp / "optimizer.pt")

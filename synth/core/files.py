@@ -12,6 +12,13 @@ from pathlib import Path
 from typing import IO, Any, Iterator
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it: there is no getter before Python 3.13's os API)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temp file next to `path`; on clean exit fsync and rename it over `path`, else delete it."""
@@ -20,6 +27,8 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
     binary = "b" in mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes 0600 files; what we publish follows the umask like any open() would (0644 usually)
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode, encoding=None if binary else encoding) as fh:
             yield fh
             fh.flush()
@@ -80,6 +89,13 @@ def stable_hash(obj: Any, length: int = 8) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:length]
 
 
+def make_temp_dir(parent: str | os.PathLike, prefix: str) -> Path:
+    """A new temp folder in `parent` with the umask's permissions (mkdtemp alone makes it 0700)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    tmp.chmod(0o777 & ~_umask())
+    return tmp
+
+
 @contextmanager
 def atomic_dir(folder: str | os.PathLike) -> Iterator[Path]:
     """Yield a temp folder next to `folder`; on clean exit it replaces `folder` whole, else it is removed."""
@@ -87,7 +103,7 @@ def atomic_dir(folder: str | os.PathLike) -> Iterator[Path]:
 
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    tmp = make_temp_dir(folder.parent, f".{folder.name}.")
     try:
         yield tmp
         if folder.exists():

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synth.core.errors import InvalidIdError, LibraryError
-from synth.core.files import read_jsonl, sha256_file, write_json, write_jsonl
+from synth.core.files import make_temp_dir, read_jsonl, sha256_file, write_json, write_jsonl
 from synth.core.models import Page, PaperMeta, PaperRef, Section, Sentence, TableBlock
 from synth.papers.library import index
 from synth.papers.library.index import SearchHit
@@ -168,7 +168,7 @@ class Library:
             return existing
         self.papers_dir.mkdir(parents=True, exist_ok=True)
         self._clean_stale_temps()
-        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{meta.ref.folder}-{os.getpid()}-", dir=self.papers_dir))
+        tmp = make_temp_dir(self.papers_dir, f"{_TMP_PREFIX}{meta.ref.folder}-{os.getpid()}-")
         try:
             shutil.copyfile(pdf_path, tmp / "paper.pdf")
             parsed = parse_pdf(tmp / "paper.pdf")
