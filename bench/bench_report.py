@@ -76,10 +76,11 @@ def measure(folder: Path, fmt: str) -> dict:
     t0 = time.perf_counter()
     papers, note = report.library_papers(s)
     results = report.load_results(s.runs)
-    languages, groups = report.load_languages()
-    context = report.build_context(cf, papers=papers, results=results, languages=languages, library_note=note,
-                                   provenance=report.provenance(s.claims, papers, results, s, fmt),
-                                   resource_groups=groups)
+    from synth.replicate.languages import load_languages
+
+    context = report.build_context(cf, papers=papers, results=results, languages=load_languages(),
+                                   library_note=note, grouping=report.experiment_grouping,
+                                   provenance=report.provenance(s.claims, papers, results, s, fmt))
     t1 = time.perf_counter()
     figures = report.plan_figures(context, "bench-figures")
     report.draw_figures(figures, s.reports)

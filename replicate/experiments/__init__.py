@@ -50,12 +50,15 @@ class Multitask(BaseModel):
 
 
 class Reporting(BaseModel):
-    """How results are grouped for the study's question."""
+    """How the report groups this experiment's languages (read by synth.report)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    group_languages_by: Literal["resource_class", "none"] = "resource_class"
-    separate_group: str | None = Field("low_resource", description="language group reported on its own")
+    group_languages_by: Literal["resource_class", "none"] = Field(
+        "resource_class", description="rows per Joshi resource class, or none")
+    language_groups: list[str] = Field(
+        default_factory=lambda: ["low_resource", "mid_resource", "high_resource"],
+        description="named language groups (languages.yaml) with a row of their own, in this order")
 
 
 class Experiment(BaseModel):

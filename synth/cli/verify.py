@@ -26,9 +26,10 @@ def _print_table(run) -> None:
         v = o.verification
         label = v.label + (" (truncated)" if v.truncated else "")
         reason = v.reason + (f" [{v.table_note}]" if v.table_note else "")
-        if v.replication:
-            reason += f" | replication: {v.replication.get('label')} ({v.replication.get('reason', '')})"
-        table.add_row(o.claim.id, f"[{LABEL_STYLE.get(v.label, 'white')}]{label}[/]", f"{v.confidence:.2f}", reason)
+        if v.replication is not None and v.replication.label != v.label:
+            reason += f" | replication: {v.replication.label} ({v.replication.reason})"
+        confidence = "-" if v.confidence is None else f"{v.confidence:.2f}"
+        table.add_row(o.claim.id, f"[{LABEL_STYLE.get(v.label, 'white')}]{label}[/]", confidence, reason)
     common.out.print(table)
 
 

@@ -212,11 +212,12 @@ class ExperimentLink(Strict):
 
     experiment: str = Field(description="experiment file name, e.g. 'xstilts'")
     metric: str = Field(description="metric or score, e.g. 'xtreme_avg', 'xnli.accuracy'")
-    aggregation: str = Field("mean_over_languages", description="how per-language numbers are combined")
     target: str | None = Field(None, description="target task, e.g. 'xnli'; None = benchmark average")
     languages: list[str] | str | None = Field(None, description="language list or group name")
     comparison: str | None = Field(None, description="'<intermediate> - baseline' or 'value'")
     intermediate: str | None = None
+    intermediate_examples: int | None = Field(
+        None, description="compare intermediate runs at this data volume (a scaling point); None = the full task")
     expected: float = Field(description="the paper's value or difference")
     tolerance: float = Field(1.0, ge=0, description="absolute tolerance, same scale as expected")
 
@@ -239,6 +240,32 @@ class NumberCheck(Strict):
     note: str | None = None
 
 
+class ReplicationResult(Strict):
+    """A claim's experiment link judged against results documents (synth.verify.replication). Rule-based: the label
+    comes from tolerance and seed-interval rules, so it carries no probability."""
+
+    label: Literal["replicated", "not_replicated", "inconclusive"]
+    reason: str = Field(description="one line a person can read")
+    experiment: str
+    metric: str
+    target: str | None = Field(None, description="target task; None = benchmark average over the targets")
+    comparison: str = Field("value", description="'value' or '<left> - <right>' configurations")
+    expected: float
+    tolerance: float
+    measured: float | None = Field(None, description="mean over seeds of the compared value")
+    seeds: list[int] = Field(default_factory=list)
+    values: list[float] = Field(default_factory=list, description="per-seed values, in seed order")
+    sd: float | None = Field(None, description="sample standard deviation over seeds")
+    interval: tuple[float, float] | None = Field(None, description="95% t-interval of the mean over seeds")
+    profiles: list[str] = Field(default_factory=list, description="profiles of the results used")
+    evidence: bool = Field(False, description="True only when every result ran at paper fidelity")
+    step_ids: list[str] = Field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+
 LABELS_TEXT = ("supported", "partially_supported", "contradicted", "not_found", "version_mismatch")
 LABELS_REPLICATION = ("replicated", "not_replicated", "inconclusive")
 
@@ -250,7 +277,9 @@ class Verification(Strict):
         "supported", "partially_supported", "contradicted", "not_found", "version_mismatch",
         "replicated", "not_replicated", "inconclusive", "error",
     ]
-    confidence: float = Field(ge=0, le=1)
+    confidence: float | None = Field(None, ge=0, le=1, description=(
+        "calibrated probability that the label is right; None where the verdict is not a fitted judgement "
+        "(an `error`, or a rule-based replication verdict)"))
     reason: str = Field(description="one line a person can read")
     evidence: list[Evidence] = Field(default_factory=list)
     other_versions: list[Evidence] = Field(default_factory=list)
@@ -258,7 +287,7 @@ class Verification(Strict):
     features: dict[str, float] = Field(default_factory=dict)
     truncated: bool = False
     table_note: str | None = None
-    replication: dict | None = None
+    replication: ReplicationResult | None = None
     verifier: str = Field("", description="synth version + settings fingerprint")
 
 

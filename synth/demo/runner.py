@@ -199,6 +199,14 @@ def fetch_papers(settings: Settings, study: DemoStudy, papers: dict) -> Settings
     return mirrored
 
 
+def largest_volume(experiment: str) -> int | None:
+    """The data volume Table 1 reports (the largest of the experiment; None when it trains on full tasks)."""
+    from synth.replicate.experiments import load_experiment
+
+    volumes = load_experiment(experiment).intermediate_examples
+    return None if "full" in volumes else max(volumes)
+
+
 def start_claims(settings: Settings, study: DemoStudy, numbers: dict) -> None:
     """A fresh claims.yaml: the study header plus one hand-written claim linked to the replication run."""
     from synth.claims.document import new_claims_file, save_claims
@@ -216,7 +224,7 @@ def start_claims(settings: Settings, study: DemoStudy, numbers: dict) -> None:
               f"{study.target.upper()} {study.metric} by {gain:+.2f} points over the baseline."),
         experiment=ExperimentLink(experiment=study.experiment, metric=f"{study.target}.{study.metric}",
                                   target=study.target, comparison=f"{key} - baseline", expected=gain,
-                                  tolerance=1.0)))
+                                  intermediate_examples=largest_volume(study.experiment), tolerance=1.0)))
     save_claims(doc, settings.claims)
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
-from synth.core.models import Claim, ClaimsFile, Evidence, PaperMeta, PaperRef
-from synth.report.results import LoadedResults, ResultsGroup, group_results
+from synth.core.models import Claim, ClaimsFile, Evidence, PaperMeta, PaperRef, ReplicationResult
+from synth.report.results import LanguageGrouping, LoadedResults, ResultsGroup, group_results
 
 NOT_VERIFIED = "not yet verified"
 VERIFIED_LABELS = ("supported", "partially_supported", "replicated")
@@ -50,7 +51,7 @@ class ClaimRow:
     other_versions: list[EvidenceView]
     numbers: list[str]
     experiment: str | None
-    replication: str | None
+    replication: ReplicationView | None
     review: ReviewView | None
 
 
@@ -130,23 +131,31 @@ def _review_view(claim: Claim, label: str) -> ReviewView | None:
     return ReviewView(review=review_of(claim), said=said, verdict=rv.verdict, agreement=agreement)
 
 
-REPLICATION_FIELDS = ("experiment", "target", "comparison", "measured", "expected", "tolerance", "n", "interval",
-                      "profiles", "profile", "fidelity")
+@dataclass
+class ReplicationView:
+    label: str
+    summary: str
+    is_evidence: bool
 
 
-def _replication_text(replication: dict | None) -> str | None:
-    """The replication facts a reader needs (ids of steps and per-seed values stay in claims.yaml)."""
-    if not replication:
+def replication_view(result: ReplicationResult | None, verdict_reason: str = "") -> ReplicationView | None:
+    """The replication facts a reader needs (step ids and per-seed values stay in claims.yaml); the reason is left
+    out when the verdict already gives it."""
+    if result is None:
         return None
-    parts = []
-    for key in REPLICATION_FIELDS:
-        value = replication.get(key)
-        if value is None or value == []:
-            continue
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
-        parts.append(f"{key} {value}")
-    return "; ".join(parts) or None
+    parts = [f"{result.experiment}: {result.metric}" + (f" on {result.target}" if result.target else "")
+             + (f", {result.comparison}" if result.comparison != "value" else "")]
+    if result.measured is not None:
+        seeds = f"{result.n} seed{'s' if result.n != 1 else ''}"
+        parts.append(f"measured {result.measured:.2f} vs expected {result.expected:.2f} (±{result.tolerance:g}) "
+                     f"over {seeds}" + (f", 95% interval [{result.interval[0]:.2f}, {result.interval[1]:.2f}]"
+                                        if result.interval else ""))
+    if result.profiles:
+        parts.append(f"profile {', '.join(result.profiles)}"
+                     + ("" if result.evidence else ": a pipeline check, not evidence"))
+    if result.reason != verdict_reason:
+        parts.append(result.reason)
+    return ReplicationView(label=result.label, summary="; ".join(parts), is_evidence=result.evidence)
 
 
 def claim_row(claim: Claim) -> ClaimRow:
@@ -164,7 +173,7 @@ def claim_row(claim: Claim) -> ClaimRow:
                  + (f" ({n.note})" if n.note else "") for n in v.numbers] if v is not None else [],
         experiment=(f"{claim.experiment.experiment}: {claim.experiment.metric}"
                     if claim.experiment is not None else None),
-        replication=_replication_text(v.replication) if v is not None else None,
+        replication=replication_view(v.replication, v.reason) if v is not None else None,
         review=_review_view(claim, label),
     )
 
@@ -293,11 +302,11 @@ def _limitations(cf: ClaimsFile, rows: list[ClaimRow], papers: list[PaperMeta], 
 
 def build_context(cf: ClaimsFile, *, papers: list[PaperMeta], results: LoadedResults, languages: dict,
                   provenance: dict, library_note: str | None = None,
-                  resource_groups: dict[str, set[str]] | None = None) -> dict:
+                  grouping: Callable[[str], LanguageGrouping] = lambda _: LanguageGrouping()) -> dict:
     """Everything the templates read. Figures are described (file + data), drawn by synth.report.render."""
     rows = sorted((claim_row(c) for c in cf.claims), key=lambda r: r.id)
     counts = Counter(r.label for r in rows)
-    groups = group_results(results.docs, languages, resource_groups)
+    groups = group_results(results.docs, languages, grouping)
     reviews: dict[str, list[ClaimRow]] = {}
     for r in rows:
         if r.review is not None:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synth import __version__
-from synth.core.errors import ClaimsError, ConfigError
+from synth.core.errors import ClaimsError, ConfigError, SynthError
 from synth.core.files import sha256_file, stable_hash, write_text
 from synth.core.models import ClaimsFile, PaperMeta
 from synth.report.context import NOT_VERIFIED, Figure, build_context
-from synth.report.results import BASELINE, LoadedResults, load_results
+from synth.report.results import BASELINE, LanguageGrouping, LoadedResults, load_results
 from synth.core.settings import Settings
 
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -54,7 +54,7 @@ def md_cell(value: object) -> str:
 
 
 def fmt_conf(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    return "–" if value is None else f"{value:.2f}"
 
 
 def fmt_score(value: float | None, fraction: bool) -> str:
@@ -218,14 +218,17 @@ def library_papers(settings: Settings) -> tuple[list[PaperMeta], str | None]:
     return sorted(papers, key=lambda m: (m.id, m.version)), None
 
 
-RESOURCE_GROUPS = ("low_resource", "mid_resource", "high_resource")
+def experiment_grouping(experiment: str) -> LanguageGrouping:
+    """The language rows an experiment's `reporting:` block asks for (defaults for an unknown experiment)."""
+    from synth.replicate.experiments import Reporting, load_experiment
+    from synth.replicate.languages import group
 
-
-def load_languages() -> tuple[dict, dict[str, set[str]]]:
-    """Language metadata and the resource groups (languages.yaml), for per-class and per-group rows."""
-    from synth.replicate.languages import group, load_languages as load
-
-    return load(), {name: set(group(name)) for name in RESOURCE_GROUPS}
+    try:
+        reporting = load_experiment(experiment).reporting
+    except SynthError:
+        reporting = Reporting()
+    return LanguageGrouping(by_class=reporting.group_languages_by == "resource_class",
+                            groups={name: set(group(name)) for name in reporting.language_groups})
 
 
 def templates_dir(settings: Settings) -> Path:
@@ -264,10 +267,11 @@ def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md"
     cf = load_claims_file(settings.claims)
     papers, library_note = library_papers(settings)
     results = load_results(settings.runs)
-    languages, resource_groups = load_languages()
-    context = build_context(cf, papers=papers, results=results, languages=languages,
+    from synth.replicate.languages import load_languages
+
+    context = build_context(cf, papers=papers, results=results, languages=load_languages(),
                             provenance=provenance(settings.claims, papers, results, settings, fmt),
-                            library_note=library_note, resource_groups=resource_groups)
+                            library_note=library_note, grouping=experiment_grouping)
     name = slug(name) if name else (slug(context["title"]) or "report")
     if not name:
         raise ConfigError("report name is empty after removing characters unsafe in file names")

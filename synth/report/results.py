@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from synth.core.errors import SynthError
 
@@ -127,7 +127,15 @@ def _means(per_language: dict[str, dict[str, Stat]], members: list[str], order: 
     return out
 
 
-def _target_tables(docs: list[ResultsDoc], languages: dict, groups: dict[str, set[str]]) -> TargetTables:
+@dataclass
+class LanguageGrouping:
+    """An experiment's `reporting:` block resolved: per-class rows or not, and the named groups' members."""
+
+    by_class: bool = True
+    groups: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _target_tables(docs: list[ResultsDoc], languages: dict, grouping: LanguageGrouping) -> TargetTables:
     docs = sorted(docs, key=lambda d: (_config_key(d), d.seed, d.step_id))
     order: list[str] = []
     by_config: dict[str, list[ResultsDoc]] = {}
@@ -144,10 +152,10 @@ def _target_tables(docs: list[ResultsDoc], languages: dict, groups: dict[str, se
     for lang in langs:
         per_language[lang] = {c: stat([d.score[lang] for d in ds if lang in d.score])
                               for c, ds in by_config.items() if any(lang in d.score for d in ds)}
-    classes_of = {lang: resource_class_of(lang, languages) for lang in langs}
+    classes_of = {lang: resource_class_of(lang, languages) for lang in langs} if grouping.by_class else {}
     classes = sorted(set(classes_of.values()), key=lambda c: (not c.isdigit(), c))
     per_class = {cls: _means(per_language, [lg for lg in langs if classes_of[lg] == cls], order) for cls in classes}
-    members = {name: [lg for lg in langs if lg in codes] for name, codes in groups.items()}
+    members = {name: [lg for lg in langs if lg in codes] for name, codes in grouping.groups.items()}
     members = {name: m for name, m in members.items() if m}
     # group rows only add something when the target's languages fall into more than one group
     per_group = {name: _means(per_language, m, order) for name, m in members.items()} if len(members) > 1 else {}
@@ -186,9 +194,9 @@ def _scaling(docs: list[ResultsDoc], per_class: dict, classes: list[str]) -> dic
 
 
 def group_results(docs: list[ResultsDoc], languages: dict,
-                  resource_groups: dict[str, set[str]] | None = None) -> list[ResultsGroup]:
+                  grouping: Callable[[str], LanguageGrouping] = lambda _: LanguageGrouping()) -> list[ResultsGroup]:
     """Results documents → one ResultsGroup per (experiment, profile, fidelity, model), sorted.
-    `resource_groups` (e.g. low_resource → codes) adds per-group rows after the per-class ones, in order."""
+    `grouping(experiment)` says which language rows the experiment's `reporting:` block asks for."""
     runs: dict[tuple, list[ResultsDoc]] = {}
     for d in docs:
         runs.setdefault((d.experiment, d.profile, d.fidelity, d.model), []).append(d)
@@ -201,7 +209,7 @@ def group_results(docs: list[ResultsDoc], languages: dict,
         out.append(ResultsGroup(
             experiment=experiment, profile=profile, fidelity=fidelity, model=model, steps=len(ds),
             seeds=sorted({d.seed for d in ds}),
-            targets=[_target_tables(by_target[t], languages, resource_groups or {}) for t in sorted(by_target)],
+            targets=[_target_tables(by_target[t], languages, grouping(experiment)) for t in sorted(by_target)],
             fraction=bool(values) and max(abs(v) for v in values) <= 1.0,
             git=sorted({d.git for d in ds if d.git}),
         ))

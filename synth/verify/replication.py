@@ -16,30 +16,27 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from synth.core.models import Claim, ExperimentLink, Verification
-
+from synth.core.models import Claim, ExperimentLink, ReplicationResult
 from synth.replicate.results import ResultsDocument, load_all_results
 
 MIN_SEEDS = 3
 DECISIVE_MISS = 3.0
 BASELINE = "baseline"
 BEST = "best"  # per target, the best intermediate task (chosen by mean over seeds)
-# Two-sided 95% Student t quantiles by degrees of freedom (no scipy needed); df > 30 uses the normal 1.96.
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-        11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093,
-        20: 2.086, 21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060, 26: 2.056, 27: 2.052, 28: 2.048,
-        29: 2.045, 30: 2.042}
 BENCHMARK_METRICS = {"xtreme_avg", "xtreme_r_avg", "benchmark_avg", "average"}
 
 
 def t_interval(values: list[float]) -> tuple[float, float, float | None]:
     """(mean, half-width of the 95% t-interval, sample sd); half-width is inf for a single value."""
-    n = len(values)
-    mean = sum(values) / n
-    if n < 2:
+    import numpy as np
+    from scipy import stats
+
+    data = np.asarray(values, dtype=float)
+    mean = float(data.mean())
+    if len(data) < 2:
         return mean, math.inf, None
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    return mean, T975.get(n - 1, 1.96) * sd / math.sqrt(n), sd
+    sd = float(data.std(ddof=1))
+    return mean, float(stats.t.ppf(0.975, len(data) - 1) * sd / math.sqrt(len(data))), sd
 
 
 def _languages(link: ExperimentLink) -> set[str] | None:
@@ -67,6 +64,11 @@ def _doc_value(doc: ResultsDocument, link: ExperimentLink, languages: set[str] |
     return sum(values) / len(values) if values else None
 
 
+def _volume_matches(doc: ResultsDocument, link: ExperimentLink) -> bool:
+    """Baselines have no volume; intermediate runs count at the link's volume (None = the full task)."""
+    return doc.intermediate is None or doc.intermediate_examples == link.intermediate_examples
+
+
 def _config_values(docs: list[ResultsDocument], link: ExperimentLink, config: str, languages: set[str] | None,
                    targets: list[str], problems: list[str]) -> dict[int, float]:
     """seed -> value of one configuration (an intermediate label or 'baseline')."""
@@ -75,7 +77,7 @@ def _config_values(docs: list[ResultsDocument], link: ExperimentLink, config: st
     wanted = None if config == BASELINE else config
     by_seed: dict[int, dict[str, float]] = defaultdict(dict)
     for doc in docs:
-        if doc.intermediate == wanted and doc.intermediate_examples is None and doc.target in targets:
+        if doc.intermediate == wanted and _volume_matches(doc, link) and doc.target in targets:
             value = _doc_value(doc, link, languages)
             if value is not None:
                 by_seed[doc.seed][doc.target] = value
@@ -96,7 +98,7 @@ def _best_values(docs, link, languages, targets, problems) -> dict[int, float]:
     model for each target task"), then per seed the mean over targets of those choices."""
     table: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     for doc in docs:
-        if doc.intermediate is not None and doc.intermediate_examples is None and doc.target in targets:
+        if doc.intermediate is not None and _volume_matches(doc, link) and doc.target in targets:
             value = _doc_value(doc, link, languages)
             if value is not None:
                 table[doc.target][doc.intermediate][doc.seed] = value
@@ -121,26 +123,26 @@ def _parse_comparison(link: ExperimentLink) -> tuple[str, str | None]:
     return left or BASELINE, m[2]
 
 
-def _inconclusive(reason: str, replication: dict) -> Verification:
-    return Verification(label="inconclusive", confidence=0.3, reason=reason, replication=replication,
-                        verifier="synth.verify.replication")
-
-
-def judge_claim(claim: Claim, runs_dir: str | Path) -> Verification | None:
+def judge_claim(claim: Claim, runs_dir: str | Path) -> ReplicationResult | None:
     """The replication verdict of one claim, or None when the claim has no experiment link."""
     link = claim.experiment
     if link is None:
         return None
     runs_dir = Path(runs_dir)
     docs = [d for d in load_all_results(runs_dir) if d.experiment == link.experiment] if runs_dir.is_dir() else []
-    info = {"experiment": link.experiment, "metric": link.metric, "target": link.target,
-            "comparison": link.comparison or "value", "expected": link.expected, "tolerance": link.tolerance}
+    result = ReplicationResult(label="inconclusive", reason="", experiment=link.experiment, metric=link.metric,
+                               target=link.target, comparison=link.comparison or "value", expected=link.expected,
+                               tolerance=link.tolerance)
+
+    def verdict(label: str, reason: str) -> ReplicationResult:
+        return result.model_copy(update={"label": label, "reason": reason})
+
     if not docs:
-        return _inconclusive(f"no results for experiment {link.experiment!r} in {runs_dir}", info)
+        return verdict("inconclusive", f"no results for experiment {link.experiment!r} in {runs_dir}")
     try:
         left, right = _parse_comparison(link)
     except ValueError as exc:
-        return _inconclusive(str(exc), info)
+        return verdict("inconclusive", str(exc))
     if link.target:
         targets = [link.target]
     else:  # benchmark average: every target the experiment evaluated
@@ -153,10 +155,9 @@ def judge_claim(claim: Claim, runs_dir: str | Path) -> Verification | None:
     relevant = [d for d in docs if d.target in targets
                 and ((d.intermediate or BASELINE) in configs or (BEST in configs and d.intermediate))]
     low = sorted({f"{d.profile} ({d.fidelity})" for d in relevant if d.fidelity != "paper"})
-    info.update(profiles=sorted({d.profile for d in relevant}), step_ids=sorted(d.step_id for d in relevant))
-    if low:
-        return _inconclusive(f"pipeline check only: results come from profile {', '.join(low)}, which is not "
-                             "evidence about the paper's model; run with --profile paper", info)
+    result = result.model_copy(update={"profiles": sorted({d.profile for d in relevant}),
+                                       "step_ids": sorted(d.step_id for d in relevant),
+                                       "evidence": bool(relevant) and not low})
     values_left = _config_values(relevant, link, left, languages, targets, problems)
     values_right = _config_values(relevant, link, right, languages, targets, problems) if right else {}
     if right:
@@ -164,23 +165,24 @@ def judge_claim(claim: Claim, runs_dir: str | Path) -> Verification | None:
         values = [values_left[s] - values_right[s] for s in seeds]
     else:
         seeds, values = sorted(values_left), [values_left[s] for s in sorted(values_left)]
+    if values:
+        mean, half, sd = t_interval(values)
+        result = result.model_copy(update={
+            "seeds": seeds, "values": [round(v, 4) for v in values], "measured": round(mean, 4),
+            "sd": None if sd is None else round(sd, 4),
+            "interval": None if math.isinf(half) else (round(mean - half, 4), round(mean + half, 4))})
+    if low:  # the numbers are shown, but they say nothing about the paper's model
+        return verdict("inconclusive", f"pipeline check only: results come from profile {', '.join(low)}, which is "
+                       "not evidence about the paper's model; run with --profile paper")
     if not values:
-        return _inconclusive("missing results: " + "; ".join(problems), info)
-    mean, half, sd = t_interval(values)
+        return verdict("inconclusive", "missing results: " + "; ".join(problems))
     miss = abs(mean - link.expected)
-    info.update(seeds=seeds, values=[round(v, 4) for v in values], measured=round(mean, 4), n=len(values),
-                sd=None if sd is None else round(sd, 4),
-                interval=None if math.isinf(half) else [round(mean - half, 4), round(mean + half, 4)])
     what = f"measured {mean:.2f} vs expected {link.expected:.2f} (±{link.tolerance:g}) over {len(values)} seed(s)"
     if miss <= link.tolerance:
-        return Verification(label="replicated", confidence=0.9 if len(values) >= MIN_SEEDS else 0.7,
-                            reason=f"{what}: within tolerance", replication=info, verifier="synth.verify.replication")
+        return verdict("replicated", f"{what}: within tolerance")
     if not math.isinf(half) and miss <= half:
-        return Verification(label="replicated", confidence=0.6, replication=info, verifier="synth.verify.replication",
-                            reason=f"{what}: outside tolerance but inside the 95% seed interval ±{half:.2f}")
+        return verdict("replicated", f"{what}: outside tolerance but inside the 95% seed interval ±{half:.2f}")
     if len(values) >= MIN_SEEDS or miss > DECISIVE_MISS * link.tolerance:
-        return Verification(label="not_replicated", confidence=0.8 if len(values) >= MIN_SEEDS else 0.6,
-                            reason=f"{what}: outside tolerance and seed interval", replication=info,
-                            verifier="synth.verify.replication")
-    return _inconclusive(f"{what}: outside tolerance, but {len(values)} seed(s) < {MIN_SEEDS} cannot separate "
-                         "this from seed variance", info)
+        return verdict("not_replicated", f"{what}: outside tolerance and seed interval")
+    return verdict("inconclusive", f"{what}: outside tolerance, but {len(values)} seed(s) < {MIN_SEEDS} cannot "
+                   "separate this from seed variance")

@@ -10,9 +10,10 @@ from typing import Callable
 
 from synth.core.errors import ClaimsError, SynthError, UsageError
 from synth.papers.library import Library
-from synth.core.models import Claim, Verification
+from synth.core.models import Claim, ReplicationResult, Verification
 from synth.core.settings import Settings
 from synth.verify.claim_verifier import Verifier
+from synth.verify.replication import judge_claim
 
 FAILING = ("contradicted", "not_found", "error")
 
@@ -50,12 +51,13 @@ class VerifyRun:
         }
 
 
-def _judge_replication(claim: Claim, runs_dir: Path) -> Verification | None:
-    try:
-        from synth.verify.replication import judge_claim
-    except ImportError as exc:
-        raise UsageError(f"--replicate needs the replication engine (synth.verify.replication): {exc}") from None
-    return judge_claim(claim, runs_dir)
+def with_replication(verification: Verification, claim: Claim, result: ReplicationResult) -> Verification:
+    """Attach a replication result. A claim about an experiment only (no text source to check) takes the
+    replication label as its verdict, without a probability: the rule-based label is not a fitted judgement."""
+    if verification.label == "error" and claim.source is None and not claim.cites:
+        return Verification(label=result.label, confidence=None, reason=result.reason, replication=result,
+                            verifier="synth.verify.replication (rule-based)")
+    return verification.model_copy(update={"replication": result})
 
 
 def verify_claims(claims: list[Claim], library: Library, settings: Settings, *, any_source: bool = False,
@@ -67,12 +69,7 @@ def verify_claims(claims: list[Claim], library: Library, settings: Settings, *, 
     for claim in claims:
         verification = verifier.verify(claim, any_source=any_source)
         if replicate and claim.experiment is not None:
-            replication = _judge_replication(claim, settings.runs)
-            if replication is not None:
-                if verification.label == "error" and claim.source is None and not claim.cites:
-                    verification = replication  # a claim about an experiment only: the run is the verdict
-                else:
-                    verification = verification.model_copy(update={"replication": replication.model_dump(mode="json")})
+            verification = with_replication(verification, claim, judge_claim(claim, settings.runs))
         out.append(VerifyOutcome(claim, verification))
         if advance:
             advance()

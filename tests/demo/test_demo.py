@@ -67,11 +67,17 @@ def test_demo_end_to_end(tmp_path, settings, monkeypatch, capsys):
     assert review[2].truncated and labels[2] in ("supported", "partially_supported")  # cut mid-word, still right
     assert labels[3] == "version_mismatch"  # a v1 number, citing v2
     assert labels[0] == "supported"
-    assert claims["demo-c01"].verification.label == "inconclusive"  # tiny run: a pipeline check, never evidence
+    demo_claim = claims["demo-c01"].verification
+    assert demo_claim.label == "inconclusive"  # tiny run: a pipeline check, never evidence
+    assert demo_claim.replication is not None and demo_claim.replication.profiles == ["tiny"]
+    assert demo_claim.replication.measured is not None and not demo_claim.replication.evidence
     assert any(c.origin.value == "extracted" for c in claims.values())
 
     text = report.read_text(encoding="utf-8")
     assert "**Pipeline check, not evidence.**" in text
+    row = next(line for line in text.splitlines() if line.startswith("| `demo-c01`"))
+    assert f"replication: ⚠️ inconclusive demo: " in row and f"measured {demo_claim.replication.measured:.2f}" in row
+    assert "profile tiny: a pipeline check, not evidence" in row
     assert "### Review said / source says: review" in text
     assert "fetched from a mirror: <http://127.0.0.1:" in text
     for claim in claims.values():

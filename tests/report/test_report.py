@@ -48,6 +48,18 @@ def _table_rows(text: str) -> list[list[str]]:
     return rows
 
 
+def test_fixture_replication_is_what_verify_writes(study):
+    """The fixture's replication verdict is the real producer's output on the fixture's runs, not a hand shape."""
+    from synth.core.models import Verification
+    from synth.verify.replication import judge_claim
+    from synth.verify.runner import with_replication
+
+    claim = next(c for c in _claims(study.claims).claims if c.id == "manual-c01")
+    produced = with_replication(Verification(label="error", reason="no source"),
+                                claim.model_copy(update={"verification": None}), judge_claim(claim, study.runs))
+    assert produced == claim.verification
+
+
 def test_golden_markdown(study):
     result = write_report(study, name=NAME)
     text = result.path.read_text(encoding="utf-8")
@@ -191,7 +203,7 @@ def test_claims_without_verification_are_not_yet_verified(study):
     assert "### Not yet verified (8)" in text and "No claim is verified." in text
     assert "No claim is contradicted" in text
     assert "8 of 8 claims not yet verified" in text
-    assert "| `review-c01` | ✓ Verified (confidence 0.27) | ⏳ not yet verified | n/a |" in text
+    assert "| `review-c01` | ✓ Verified (confidence 0.27) | ⏳ not yet verified | – |" in text
 
 
 def test_missing_results_are_a_limitation(study):
@@ -270,3 +282,26 @@ def test_cli_report_json_and_usage_error(study, monkeypatch, capsys):
     code, out, err = _main(monkeypatch, capsys, [*base, "report", "--format", "pdf"])
     assert code == 2 and out == ""
     assert "unknown report format 'pdf'" in err and "Traceback" not in err
+
+
+def test_experiment_reporting_block_drives_the_language_rows(study):
+    """`reporting:` in an experiment file chooses per-class rows and the named groups (it used to be ignored)."""
+    from synth.replicate.languages import group, load_languages
+    from synth.report.render import experiment_grouping
+    from synth.report.results import LanguageGrouping, group_results, load_results
+
+    xstilts = experiment_grouping("xstilts")
+    assert xstilts.by_class and list(xstilts.groups) == ["low_resource", "mid_resource", "high_resource"]
+    assert experiment_grouping("no-such-experiment") == LanguageGrouping(
+        groups={name: set(group(name)) for name in ("low_resource", "mid_resource", "high_resource")})
+    docs, languages = load_results(study.runs).docs, load_languages()
+    def xnli(grouping):
+        return next(t for t in group_results(docs, languages, grouping)[0].targets if t.target == "xnli")
+
+    default = xnli(experiment_grouping)
+    custom = xnli(lambda _: LanguageGrouping(by_class=False, groups={name: set(group(name)) for name in (
+        "low_resource", "high_resource")}))
+    assert default.classes and default.per_class
+    assert custom.classes == [] and custom.per_class == {}
+    assert set(custom.per_group) == {"low_resource", "high_resource"}
+    assert custom.per_group["low_resource"] == default.per_group["low_resource"]

@@ -77,5 +77,5 @@ def test_replicate_attaches_the_replication_verdict(verifier, settings):
     out = verify_claims(claims, verifier.library, settings, replicate=True, verifier=verifier)
     first, second = (o.verification for o in out)
     assert first.label == "supported"  # the text verdict stays the label ...
-    assert first.replication["label"] == "inconclusive" and "no results" in first.replication["reason"]
+    assert first.replication.label == "inconclusive" and "no results" in first.replication.reason
     assert second.label == "inconclusive"  # ... a claim with only an experiment gets the run's verdict
