@@ -80,11 +80,6 @@ def get_language(code: str) -> Language:
     return languages[code]
 
 
-def group_names() -> list[str]:
-    """Names of the language groups defined in languages.yaml."""
-    return sorted(_load(LANGUAGES_FILE)[1])
-
-
 def group(name: str) -> list[str]:
     """Sorted language codes of a named group (e.g. 'low_resource' = Joshi classes 0-2)."""
     languages, groups = _load(LANGUAGES_FILE)

@@ -238,6 +238,3 @@ def load_checkpoint(folder: str | Path):
         model.head.load_state_dict(load_file(str(folder / "head.safetensors")))
     return model
 
-
-def count_parameters(model) -> int:
-    return sum(p.numel() for p in model.parameters())

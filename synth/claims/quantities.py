@@ -12,20 +12,13 @@ from typing import Iterator
 
 from synth.claims.entities import entity_spans
 from synth.core.models import Quantity
+from synth.core.numbers import NUMBER, WORD, parse_number, unit_of
 
-# A number as written: signs, thousands separators, decimals, k/M/B suffixes ('64k', '1.5M').
-_NUM = r"[-−+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:[eE][-−]?\d+|\s?[kKMB](?![A-Za-z]))?"
+_NUM = NUMBER
 _LEFT = r"(?<![\w.@/+\-−])"  # not inside an identifier, version, path or another number
-
-WORD_NUMBERS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
-}
+_WORD = WORD
 # 'one' is only a number in 'one out of N' (elsewhere it is a pronoun: 'one of the best').
-_WORD = r"(?:" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")"
-_WORD_OR_ONE = r"(?:" + _WORD[3:-1] + r"|one)"
+_WORD_OR_ONE = r"(?:" + WORD[3:-1] + r"|one)"
 _NUM_OR_WORD = rf"(?:{_NUM}|{_WORD_OR_ONE})"
 
 _UNIT_PERCENT = r"(?:\s?%|\s?percent(?:age)?(?!\s+points?)|\s?per\s?cent)"
@@ -67,30 +60,6 @@ _DOWN = re.compile(r"decreas|drop|reduc|lower|declin|degrad|hurt|worse|\bloss|\b
                    r"underperform|deteriorat|diminish|harm", re.I)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|whereas|but|and)\b|\bwhile\b|\bwhereas\b|\bbut\b")
 _MEASURE_CATEGORIES = ("metrics", "benchmarks", "tasks")
-
-
-def parse_number(text: str) -> float:
-    """'1,024' → 1024, '64k' → 64000, '−2.1' → -2.1, 'nine' → 9."""
-    t = text.strip().replace("−", "-").lstrip("+").replace(",", "").replace(" ", "")
-    if t.lower() in WORD_NUMBERS:
-        return float(WORD_NUMBERS[t.lower()])
-    if t.lower() == "one":
-        return 1.0
-    scale = 1.0
-    if t and t[-1] in "kKMB" and "e" not in t.lower():
-        scale = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}[t[-1]]
-        t = t[:-1]
-    value = float(t) * scale
-    return float(round(value, 10))
-
-
-def _unit(*suffixes: str | None) -> str:
-    joined = " ".join(s for s in suffixes if s).lower()
-    if not joined:
-        return "absolute"
-    if "point" in joined or "pp" in joined or "p.p." in joined or "pt" in joined:
-        return "points"
-    return "%"
 
 
 def _masked_spans(text: str) -> list[tuple[int, int]]:
@@ -190,16 +159,16 @@ def parse_quantities(text: str) -> list[Quantity]:
         surface = text[start:end]
         fields: dict = {}
         if kind == "plus_minus":
-            fields = dict(value=parse_number(m["a"]), plus_minus=parse_number(m["b"]), unit=_unit(m["ua"], m["ub"]))
+            fields = dict(value=parse_number(m["a"]), plus_minus=parse_number(m["b"]), unit=unit_of(m["ua"], m["ub"]))
         elif kind == "pm_alone":  # '(± 0.5)': a spread stated on its own
-            fields = dict(value=parse_number(m["a"]), plus_minus=parse_number(m["a"]), unit=_unit(m["ua"]))
+            fields = dict(value=parse_number(m["a"]), plus_minus=parse_number(m["a"]), unit=unit_of(m["ua"]))
         elif kind == "out_of":
             fields = dict(value=parse_number(m["a"]), out_of=parse_number(m["b"]))
         elif kind == "range":
             low, high = parse_number(m["a"]), parse_number(m["b"])
             if low > high:  # '5-3' is not a range; treat as two separate numbers (rare) → skip the pair
                 continue
-            fields = dict(value=low, low=low, high=high, unit=_unit(m["ua"], m["ub"]))
+            fields = dict(value=low, low=low, high=high, unit=unit_of(m["ua"], m["ub"]))
         elif kind == "times":
             fields = dict(value=parse_number(m["a"]), unit="x")
         elif kind == "times_word":

@@ -79,10 +79,6 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def stable_hash(obj: Any, length: int = 8) -> str:
     """Short content hash of a JSON-serialisable object (sorted keys), used for settings and step ids."""
     data = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)

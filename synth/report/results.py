@@ -70,12 +70,6 @@ def _config_key(doc: ResultsDoc) -> tuple:
             doc.intermediate_examples or 0)
 
 
-def _doc_task_score(doc: ResultsDoc) -> float | None:
-    if doc.task_score is not None:
-        return doc.task_score
-    return sum(doc.score.values()) / len(doc.score) if doc.score else None
-
-
 @dataclass
 class TargetTables:
     """Everything the report shows for one target task of one group."""
@@ -145,8 +139,7 @@ def _target_tables(docs: list[ResultsDoc], languages: dict, grouping: LanguageGr
             order.append(label)
             by_config[label] = []
         by_config[label].append(d)
-    task = {c: stat([s for d in ds if (s := _doc_task_score(d)) is not None] or [math.nan])
-            for c, ds in by_config.items()}
+    task = {c: stat([d.task_score for d in ds]) for c, ds in by_config.items()}
     langs = sorted({lang for d in docs for lang in d.score})
     per_language: dict[str, dict[str, Stat]] = {}
     for lang in langs:

@@ -15,7 +15,8 @@ from synth.core.files import stable_hash
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, search_evidence
 from synth.papers.library import Library
 from synth.core.models import Claim, Evidence, NumberCheck, PaperMeta, PaperRef, Verification
-from synth.core.numbers import compare_numbers, extract_numbers
+from synth.core.numbers import extract_numbers
+from synth.verify.number_checks import compare_numbers
 from synth.verify.table_checks import cell_support, check_tables
 from synth.verify.text_checks import EntityCheck, check_entities, looks_english, names_in
 

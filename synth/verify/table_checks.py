@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from statistics import fmean
 
 from synth.core.models import TableBlock, TableCell
-from synth.core.numbers import Num
+from synth.core.numbers import Num, within_rounding
 
 _TERM = re.compile(r"[\w\-]+")
 
@@ -30,7 +30,6 @@ class TableFinding:
 
     found: dict[int, TableValue] = field(default_factory=dict)
     near: dict[int, TableValue] = field(default_factory=dict)
-    n_relevant_cells: int = 0
 
 
 def _terms(text: str) -> set[str]:
@@ -43,10 +42,6 @@ def _matches(header: str, terms: set[str]) -> bool:
         return True
     low = header.lower()
     return any(t in low and re.search(rf"(?<!\w){re.escape(t)}(?!\w)", low) for t in terms if len(t) > 2)
-
-
-def _close(a: float, b: float, decimals: int) -> bool:
-    return abs(a - b) <= 0.5 * 10 ** (-decimals) + 1e-9
 
 
 def _label(table: TableBlock) -> str:
@@ -141,12 +136,11 @@ def check_tables(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
             whole = memo[whole_key]
         everything.extend(whole)
     everything.sort()
-    finding.n_relevant_cells = sum(v.direct for v in relevant)
     for i, num in enumerate(claim_numbers):
         if num.unit == "x" or num.spelled:
             continue
         target = abs(num.value)
-        exact = [v for v in relevant if _close(abs(v.value), target, num.decimals)]
+        exact = [v for v in relevant if within_rounding(abs(v.value), target, num.decimals)]
         if exact:
             finding.found[i] = min(exact, key=lambda v: (not v.direct, abs(abs(v.value) - target)))
             continue
@@ -180,7 +174,7 @@ def cell_support(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
             continue
         cells = []
         for num in wanted:
-            hit = next((c for c in named if _close(abs(c.value), abs(num.value), num.decimals)), None)
+            hit = next((c for c in named if within_rounding(abs(c.value), abs(num.value), num.decimals)), None)
             if hit is None:
                 break
             cells.append(hit)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from synth.claims.quantities import parse_number, parse_quantities
+from synth.claims.quantities import parse_quantities
+from synth.core.numbers import parse_number
 
 CASES = [
     # text, [(surface, value, unit, extra fields)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from synth.core.numbers import compare_numbers, extract_numbers
+from synth.core.numbers import extract_numbers
+from synth.verify.number_checks import compare_numbers
 
 
 def _one(claim: str, source: str):
