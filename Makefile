@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_UPDATE_DOWNLOAD_COUNTS=0
 export TOKENIZERS_PARALLELISM=false
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test wheel-check bench clean
 
 $(BIN)/synth: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest tests
+
+wheel-check:
+	PYTHON=$(PYTHON) .ci/wheel_check.sh
 
 bench: install
 	$(BIN)/python bench/run_all.py
