@@ -114,20 +114,50 @@ class Sentence(Strict):
 
 
 class TableCell(Strict):
-    row: str
-    column: str
+    """One numeric cell of a table, with the headers that say what it measures (tables.jsonl).
+
+    `row` and `column` are what a reader would call the cell ("BPE-J90k", "BLEU / ens-8"): header levels are
+    joined top-down with " / ". A score pair written in one cell ("86.7/85.9") becomes two cells with the same
+    `pair_text` and `pair_index` 0 and 1; when the column header names both parts ("MNLI-m/mm", "P/R") each
+    cell's `column` carries its own part ("MNLI-m", "MNLI-mm"), otherwise "(1st of a/b)" / "(2nd of a/b)".
+    """
+
+    row: str = Field(description="row header: the row's label; a group row above it is joined with ' / '")
+    column: str = Field(description="column header: header rows joined top-down with ' / ', pair part included")
     value: float
-    text: str
+    text: str = Field(description="this number exactly as printed (one part of a pair)")
+    row_headers: list[str] = Field(default_factory=list,
+                                   description="row header levels, outermost first (group row, then row label)")
+    column_headers: list[str] = Field(default_factory=list,
+                                      description="column header levels top-down (multi-row headers unjoined)")
+    row_index: int | None = Field(None, ge=0, description="0-based data row in the table")
+    column_index: int | None = Field(None, ge=0, description="0-based value column (pairs share their column)")
+    pair_text: str | None = Field(None, description="the whole 'a/b' text when this cell is one part of a pair")
+    pair_index: int | None = Field(None, ge=0, le=1, description="0 = first number of the pair, 1 = second")
+    confident: bool = Field(True, description="False when the column was a guess (see TableBlock.uncertain)")
 
 
 class TableBlock(Strict):
-    """A numeric table from the text layer (tables.jsonl): raw lines always, parsed cells when possible."""
+    """A numeric table (tables.jsonl): raw lines always, parsed cells when they can be read.
+
+    `start`/`end` index the page text (`Page.text[start:end]` is the table's text). What could not be read
+    confidently is listed in `uncertain` (and those cells carry `confident: False`), never silently guessed.
+    """
 
     label: str | None = Field(None, description="'Table 2'")
-    caption: str = ""
+    caption: str = Field("", description="the caption text after the label ('Accuracy per language.')")
+    caption_page: int | None = Field(None, description="page of the caption (None: no caption found)")
+    caption_start: int | None = Field(None, description="char offset of the caption ('Table 2: ...') in its page text")
+    caption_end: int | None = None
     page: int
     start: int
     end: int
     raw: str
-    header: list[str] = Field(default_factory=list)
+    header: list[str] = Field(default_factory=list,
+                              description="column headers as in the cells (joined levels); first the row-label header")
+    header_rows: list[list[str]] = Field(default_factory=list,
+                                         description="the header lines as read, top-down, before joining")
     cells: list[TableCell] = Field(default_factory=list)
+    uncertain: list[str] = Field(default_factory=list,
+                                 description="what could not be read confidently ('row 4: 5 values for 6 columns')")
+    bbox: list[float] | None = Field(None, description="table region on the page in PDF points: x0, y0, x1, y1")
