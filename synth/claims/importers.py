@@ -2,8 +2,11 @@
 
 The table may be pipe- or tab-separated; its header names a claim column ('Claim', 'Finding', 'Statement')
 and optionally the review's verdict ('Verified', 'Verdict', 'Status'), 'Confidence' and 'Source'. Claims cut
-off mid-sentence are kept as written and marked `truncated: true`. A references list with arXiv URLs lets a
-source cell like '[2]', 'Phang et al., 2020' or an arXiv id be resolved to the paper the claim is about.
+off mid-sentence are kept as written and marked `truncated: true`. A references list lets a source cell like
+'[2]', 'Phang et al., 2020' or an arXiv id be resolved to the paper the claim is about. A reference (or a source
+cell) may name the paper by arXiv id or URL, library id (`local-<sha12>`), PDF file name, DOI or title; all but
+arXiv ids are looked up in the library, and an arXiv id whose paper the library holds only as a local PDF (matched
+by arXiv stamp, file name, DOI or title) is cited by its library id.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from synth.claims.extract import classify_text
 from synth.core.models import Claim, Origin, ReportedVerification
 from synth.claims.quantities import parse_quantities
 from synth.core.yamlio import read_utf8
+from synth.papers.library import Library
+from synth.papers.library.lookup import PaperFinder
 
 COLUMN_ALIASES = {
     "claim": ("claim", "claims", "finding", "findings", "statement", "result", "key claim"),
@@ -109,8 +114,9 @@ def find_claims_table(lines: list[str]) -> _Table | None:
     return None
 
 
-def parse_references(lines: list[str]) -> list[tuple[str | None, str]]:
-    """(arXiv id with version if given, the reference text) for each references-list entry, in order.
+def parse_references(lines: list[str], finder: PaperFinder | None = None) -> list[tuple[str | None, str]]:
+    """(paper id with version if given, the reference text) for each references-list entry, in order (the id is
+    None when the entry names no paper: no arXiv id, and nothing in the library when `finder` is given).
 
     An entry is a list item ('1.', '-', '[1]') under a 'References' heading plus its indented continuation lines.
     """
@@ -128,11 +134,15 @@ def parse_references(lines: list[str]) -> list[tuple[str | None, str]]:
             entries.append(line.strip())
         elif entries and line[:1].isspace():
             entries[-1] += " " + line.strip()
-    refs = []
-    for entry in entries:
-        m = ARXIV_ID.search(entry)
-        refs.append(((m["id"] + (m["v"] or "")) if m else None, entry))
-    return refs
+    return [(_cite_of(entry, finder), entry) for entry in entries]
+
+
+def _cite_of(text: str, finder: PaperFinder | None) -> str | None:
+    """The paper id a reference (or source cell) names: via the library when there is one, else its arXiv id."""
+    if finder is not None:
+        return finder.resolve(text)
+    m = ARXIV_ID.search(text)
+    return (m["id"] + (m["v"] or "")) if m else None
 
 
 def normalise_verdict(raw: str) -> str | None:
@@ -159,10 +169,10 @@ def parse_confidence(raw: str) -> float | None:
     return CONFIDENCE_WORDS.get(key)
 
 
-def _resolve_cites(cell: str, refs: list[tuple[str | None, str]]) -> list[str]:
+def _resolve_cites(cell: str, refs: list[tuple[str | None, str]], finder: PaperFinder | None = None) -> list[str]:
     cites: list[str] = []
     for m in ARXIV_ID.finditer(cell):
-        cites.append(m["id"] + (m["v"] or ""))
+        cites.append(_cite_of(m.group(0), finder) or m["id"] + (m["v"] or ""))
     for m in re.finditer(r"\[(\d+)\]|^\s*(\d+)\s*$", cell):
         n = int(m[1] or m[2])
         if 1 <= n <= len(refs) and refs[n - 1][0]:
@@ -173,6 +183,9 @@ def _resolve_cites(cell: str, refs: list[tuple[str | None, str]]) -> list[str]:
             for ref_id, line in refs:
                 if ref_id and name in line and year in line:
                     cites.append(ref_id)
+    if not cites and finder is not None and cell.strip():
+        found = finder.resolve(cell)  # a library id, file name, DOI or title written in the cell itself
+        cites.extend([found] if found else [])
     if not cites and len(refs) == 1 and refs[0][0]:
         cites.append(refs[0][0])  # a single-source review is about that source
     return list(dict.fromkeys(cites))
@@ -186,9 +199,27 @@ def _is_truncated(text: str) -> tuple[str, bool]:
     return stripped, not _TERMINAL.search(stripped)
 
 
-def import_review(path: str | Path, review_id: str | None = None) -> ImportedReview:
-    """Read a markdown review into imported claims `<review>-cNN` (row order), with reported verdicts and cites."""
+ACTIVE = "active"  # import_review's default: the library of the active settings, when it exists
+
+
+def _finder(library: "Library | str | None") -> PaperFinder | None:
+    if library == ACTIVE:
+        from synth.core.settings import get_settings
+
+        active = Library.open(get_settings())
+        library = active if active.papers_dir.is_dir() else None
+    return PaperFinder(library) if isinstance(library, Library) else None
+
+
+def import_review(path: str | Path, review_id: str | None = None,
+                  library: "Library | str | None" = ACTIVE) -> ImportedReview:
+    """Read a markdown review into imported claims `<review>-cNN` (row order), with reported verdicts and cites.
+
+    References are resolved against `library` (default: the active settings' library, if there is one; None:
+    arXiv ids only), so a review can cite papers the library holds as local PDFs.
+    """
     path = Path(path)
+    finder = _finder(library)
     text = read_utf8(path, ClaimsError)
     lines = text.splitlines()
     table = find_claims_table(lines)
@@ -196,7 +227,7 @@ def import_review(path: str | Path, review_id: str | None = None) -> ImportedRev
         raise ClaimsError(f"{path}: no claims table found (expected a markdown or tab-separated table with a "
                           "'Claim' column)")
     rid = slugify(review_id or path.stem)
-    refs = parse_references(lines)
+    refs = parse_references(lines, finder)
     claims: list[Claim] = []
     warnings: list[str] = []
     for line_no, cells in table.rows:
@@ -214,7 +245,7 @@ def import_review(path: str | Path, review_id: str | None = None) -> ImportedRev
         if verdict_raw or conf_raw:
             reported = ReportedVerification(verdict=normalise_verdict(verdict_raw), raw=verdict_raw or None,
                                             confidence=parse_confidence(conf_raw))
-        cites = _resolve_cites(cell("source"), refs)
+        cites = _resolve_cites(cell("source"), refs, finder)
         if not cites:
             warnings.append(f"{path}:{line_no}: claim cites no paper synth can fetch; it cannot be verified")
         claims.append(Claim(
@@ -230,4 +261,8 @@ def import_review(path: str | Path, review_id: str | None = None) -> ImportedRev
         ))
     if not claims:
         raise ClaimsError(f"{path}:{table.header_line}: the claims table has no rows")
+    for n, (cite, entry) in enumerate(refs, 1):
+        if cite is None:
+            where = "nor any paper in the library" if finder is not None else "(no library to look it up in)"
+            warnings.append(f"{path}: reference {n} names no arXiv id {where}: {entry[:80]}")
     return ImportedReview(rid, claims, [r for r, _ in refs if r], warnings)

@@ -14,6 +14,7 @@ from synth.core.errors import LibraryError, SynthError
 from synth.core.files import stable_hash
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, search_evidence
 from synth.papers.library import Library
+from synth.papers.library.lookup import PaperFinder
 from synth.core.models import Claim, Evidence, NumberCheck, PaperMeta, PaperRef, Verification
 from synth.core.numbers import extract_numbers
 from synth.verify.number_checks import compare_numbers
@@ -107,6 +108,7 @@ class Verifier:
                  thresholds: dict[str, float] | None = None, calibrator: Calibrator | None = None):
         self.library = library
         self.cache = SourceCache(library)
+        self.finder = PaperFinder(library)
         data = load_verifier(weights) if calibrator is None or thresholds is None else {}
         self.calibrator = calibrator or Calibrator.from_dict(data["calibrator"])
         self.thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or data.get("thresholds", {}))}
@@ -232,14 +234,19 @@ class Verifier:
             return self._error(str(exc))
 
     def _error(self, reason: str) -> Verification:
-        return Verification(label="error", confidence=1.0, reason=reason, verifier=self.fingerprint)
+        # no confidence: an error is not a judgement about the claim
+        return Verification(label="error", confidence=None, reason=reason, verifier=self.fingerprint)
 
     def _targets(self, claim: Claim) -> tuple[list[tuple[str, int | None]], list[str]]:
         """(paper id, wanted version) for every cited paper in the library, and messages for the missing ones."""
         refs: list[PaperRef] = []
         if claim.source is not None:
-            refs.append(PaperRef(id=PaperRef.parse(claim.source.paper).id,
-                                 version=claim.source.version or PaperRef.parse(claim.source.paper).version))
+            try:
+                ref = PaperRef.parse(claim.source.paper)
+            except ValueError:
+                raise LibraryError(f"source.paper {claim.source.paper!r} is not a paper id (expected e.g. "
+                                   "2005.13013, 2005.13013v2 or local-<sha12>)") from None
+            refs.append(PaperRef(id=ref.id, version=claim.source.version or ref.version))
         for cite in claim.cites:
             try:
                 ref = PaperRef.parse(cite)
@@ -250,6 +257,11 @@ class Verifier:
         found, missing = [], []
         for ref in refs:
             versions = self.cache.versions(ref.id)
+            if not versions and not ref.id.startswith("local-"):
+                local = self.finder.by_arxiv(ref.id)  # the same paper, added from a local PDF
+                if local is not None:
+                    ref = PaperRef(id=local.id)
+                    versions = self.cache.versions(ref.id)
             if not versions or (ref.version and all(m.version != ref.version for m in versions)):
                 missing.append(f"{ref} is not in the library (run: synth fetch {ref})")
             elif all(m.n_sentences == 0 for m in versions):

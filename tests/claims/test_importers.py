@@ -97,3 +97,85 @@ def test_normalise_verdict(raw, verdict):
                                        ("low", 0.3), ("n/a", None), ("", None), ("150%", None)])
 def test_parse_confidence(raw, value):
     assert parse_confidence(raw) == (pytest.approx(value) if value is not None else None)
+
+
+# ------------------------------------------------------------------ references to papers held as local PDFs
+
+LOCAL_NUMBERS = {"baseline": {"en": 80.0, "sw": 60.0}, "MNLI": {"en": 84.0, "sw": 67.5}}
+
+
+@pytest.fixture(scope="module")
+def local_library(tmp_path_factory):
+    """Three local PDFs: one with arXiv's margin stamp, one named by its arXiv id, one with only a title."""
+    from synth.core.settings import Settings
+    from synth.demo.papers import stilts_study_spec
+    from synth.demo.pdfgen import render_pdf
+    from synth.papers.library import Library
+    from synth.papers.sources.local import local_meta
+
+    root = tmp_path_factory.mktemp("local-refs")
+    settings = Settings(home=root / "library")
+    library = Library.open(settings)
+    specs = {
+        "stamped.pdf": stilts_study_spec(LOCAL_NUMBERS, 2, arxiv_id="2101.00007",
+                                         title="Stamped Paper About Intermediate Training"),
+        "2101.00008v1.pdf": stilts_study_spec(LOCAL_NUMBERS, 1, title="Paper Named After Its Identifier"),
+        "titled.pdf": stilts_study_spec(LOCAL_NUMBERS, 1, title="A Long Enough Title For Matching References"),
+    }
+    ids = {}
+    for name, spec in specs.items():
+        pdf = render_pdf(spec, root / name)
+        ids[name] = library.add_pdf(pdf, local_meta(pdf, settings)).id
+    library.close()
+    return Library(root / "library"), ids
+
+
+def _review(tmp_path, rows: list[tuple[str, str]], refs: list[str]) -> "Path":
+    table = "\n".join(f"| {claim} | {source} |" for claim, source in rows)
+    listing = "\n".join(f"{i}. {ref}" for i, ref in enumerate(refs, 1))
+    path = tmp_path / "review.md"
+    path.write_text(f"| Claim | Source |\n|---|---|\n{table}\n\n## References\n\n{listing}\n", encoding="utf-8")
+    return path
+
+
+def test_references_resolve_to_local_pdfs(tmp_path, local_library):
+    library, ids = local_library
+    assert all(i.startswith("local-") for i in ids.values())
+    path = _review(tmp_path, [("MNLI helps.", "[1]"), ("MNLI helps a lot.", "[2]"), ("It helps.", "[3]"),
+                              ("Not stored.", "[4]"), ("No paper.", "[5]")],
+                   ["A. Author. 2021. Stamped paper. https://arxiv.org/abs/2101.00007v2",
+                    "B. Author. 2021. arXiv:2101.00008",
+                    "C. Author. 2021. A long enough title for matching\n   references. In Proceedings of X.",
+                    "D. Author. 2020. Not in the library. https://arxiv.org/abs/2005.13013",
+                    "E. Author. 1999. A book with no identifier at all, never fetched."])
+    review = import_review(path, library=library)
+    cites = [c.cites for c in review.claims]
+    # arXiv stamp on page 1 → the local copy (its own version numbering, so no arXiv version)
+    assert cites[0] == [ids["stamped.pdf"]]
+    assert cites[1] == [ids["2101.00008v1.pdf"]]      # arXiv id in the file name the user gave
+    assert cites[2] == [ids["titled.pdf"]]            # title, case and line break aside
+    assert cites[3] == ["2005.13013"]                 # not in the library: kept so `synth fetch` can get it
+    assert cites[4] == []
+    assert any("reference 5 names no arXiv id nor any paper in the library" in w for w in review.warnings)
+    # without a library only arXiv ids resolve, as before
+    plain = import_review(path, library=None)
+    assert [c.cites for c in plain.claims][:2] == [["2101.00007v2"], ["2101.00008"]]
+
+
+def test_source_cells_name_library_ids_files_and_titles(tmp_path, local_library):
+    library, ids = local_library
+    path = _review(tmp_path, [("MNLI helps.", ids["titled.pdf"]), ("MNLI helps.", "see ./papers/2101.00008v1.pdf"),
+                              ("MNLI helps.", "Stamped Paper About Intermediate Training (2021)"),
+                              ("MNLI helps.", "arXiv:2101.00007")], [])
+    review = import_review(path, library=library)
+    assert [c.cites for c in review.claims] == [[ids["titled.pdf"]], [ids["2101.00008v1.pdf"]],
+                                                 [ids["stamped.pdf"]], [ids["stamped.pdf"]]]
+
+
+def test_active_library_is_used_by_default(tmp_path, settings, local_library):
+    import shutil
+
+    library, ids = local_library
+    shutil.copytree(library.root, settings.home)
+    path = _review(tmp_path, [("MNLI helps.", "[1]")], ["https://arxiv.org/abs/2101.00007"])
+    assert import_review(path).claims[0].cites == [ids["stamped.pdf"]]

@@ -19,6 +19,9 @@ def test_bad_claims_get_their_own_verdicts_and_the_run_continues(verifier, setti
         Claim(id="b-c07", text="Without intermediate training the average is 67.0.",
               source=SourceSpan(paper="2101.00001", version=7)),
         Claim(id="b-c08", text="Without intermediate training the average is 67.0.", cites=["2101.00001"]),
+        Claim(id="b-c09", text="Without intermediate training the average is 67.0.",
+              source=SourceSpan(paper="not an id")),
+        Claim(id="b-c10", text="Without intermediate training the average is 67.0.", source=SourceSpan(paper="../x")),
     ]
     out = {o.claim.id: o.verification for o in verify_claims(claims, verifier.library, settings, verifier=verifier)}
     assert out["b-c01"].label == "error" and "cites no source" in out["b-c01"].reason
@@ -29,6 +32,11 @@ def test_bad_claims_get_their_own_verdicts_and_the_run_continues(verifier, setti
     assert out["b-c06"].label == "error" and "not a paper id" in out["b-c06"].reason
     assert out["b-c07"].label == "error" and "2101.00001v7 is not in the library" in out["b-c07"].reason
     assert out["b-c08"].label == "supported"  # the good claim after all the bad ones
+    assert out["b-c09"].label == "error" and "source.paper 'not an id' is not a paper id" in out["b-c09"].reason
+    assert out["b-c10"].label == "error" and "source.paper '../x' is not a paper id" in out["b-c10"].reason
+    # an error is not a judgement about the claim: it carries no confidence
+    assert all(v.confidence is None for v in out.values() if v.label == "error")
+    assert out["b-c08"].confidence is not None
 
 
 def test_claim_without_source_needs_any_source(check):

@@ -89,3 +89,14 @@ def test_edit_made_while_verifying_is_kept(settings, library_dir, monkeypatch):
     doc = load_claims(settings.claims)
     assert "73.3" in doc.get("2101.00001-c02").text and doc.get("2101.00001-c02").verification is None
     assert doc.get("2101.00001-c01").verification.label == "supported"
+
+
+def test_malformed_source_paper_does_not_stop_the_run(cli, settings):
+    settings.claims.write_text(CLAIMS_YAML + "- id: bad-c01\n  text: Anything.\n  source: {paper: '../x'}\n",
+                               encoding="utf-8")
+    run = cli("verify", "--json")
+    assert run.exit_code == 1  # a claim could not be checked
+    out = {c["id"]: c["verification"] for c in json.loads(run.stdout)["claims"]}
+    assert out["bad-c01"]["label"] == "error" and out["bad-c01"]["confidence"] is None
+    assert "source.paper '../x' is not a paper id" in out["bad-c01"]["reason"]
+    assert out["2101.00001-c02"]["label"] == "contradicted"  # the others were verified
