@@ -38,14 +38,11 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """synth: literature synthesis plus replication."""
-    from synth.core.settings import Settings, set_settings
+    from synth.core.settings import load_settings, set_settings
 
     common.state.json, common.state.quiet, common.state.debug = json_, quiet, debug
     overrides = {k: v for k, v in {"home": library, "claims": claims}.items() if v is not None}
-    try:
-        set_settings(Settings(**overrides))
-    except Exception as exc:  # pydantic ValidationError from a bad SYNTH_* variable
-        raise SynthError(f"bad settings: {exc}") from exc
+    set_settings(load_settings(**overrides))  # a bad SYNTH_* value: one ConfigError line, exit 2
 
 
 def _register() -> None:
@@ -68,18 +65,76 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     return flags + [a for a in argv[:end] if a not in GLOBAL_FLAGS] + argv[end:]
 
 
-def main() -> None:
-    """Console-script entry point: run the app, map SynthError to a one-line message and exit code."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that cleanup (temp files, partial results) runs the same way."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
+
+
+# OS errors that are the environment's doing, not a bug: say what and where, in one line
+_USAGE_ERRNOS = {"ENAMETOOLONG", "ENOTDIR", "EISDIR", "ELOOP"}
+
+
+def _os_error_message(exc: OSError) -> tuple[str, int]:
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    where = exc.filename if exc.filename is not None else ""
+    where = str(where) if len(str(where)) <= 200 else str(where)[:200] + "…"
+    what = exc.strerror or type(exc).__name__
+    if name in ("ENOSPC", "EDQUOT"):
+        what += " (free some space and run the command again; finished work is kept)"
+    elif name in ("EROFS", "EACCES", "EPERM"):
+        what += " (the folder is not writable: choose another with --library / --claims / SYNTH_*)"
+    return (f"{where}: {what}" if where else what), (2 if name in _USAGE_ERRNOS else 1)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe (`synth library ls | head`), send the rest of stdout nowhere, silently."""
+    import os
+
     try:
-        app(args=hoist_global_flags(sys.argv[1:]), prog_name="synth")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main() -> None:
+    """Console-script entry point: run the app; expected failures become one line on stderr and an exit code."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (embedded use): keep the default
+        pass
+    try:
+        try:
+            app(args=hoist_global_flags(sys.argv[1:]), prog_name="synth")
+        finally:
+            sys.stdout.flush()
     except SynthError as exc:
         if common.state.debug:
             raise
         common.fail(str(exc))
         sys.exit(exc.exit_code)
+    except Terminated:
+        common.fail("terminated (SIGTERM); finished work is kept")
+        sys.exit(143)
     except KeyboardInterrupt:
-        common.fail("interrupted")
+        common.fail("interrupted; finished work is kept")
         sys.exit(130)
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(141)
+    except OSError as exc:
+        if common.state.debug:
+            raise
+        message, code = _os_error_message(exc)
+        common.fail(message)
+        sys.exit(code)
 
 
 if __name__ == "__main__":

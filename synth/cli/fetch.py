@@ -47,7 +47,7 @@ def _print_table(results) -> None:
     style = {"fetched": "green", "present": "cyan", "failed": "red"}
     for r in results:
         title = r.title if len(r.title) <= 60 else r.title[:59] + "…"
-        table.add_row(r.item, f"[{style[r.status]}]{r.status}[/]", r.paper or "-", r.message, title)
+        table.add_row(r.item, common.styled(r.status, style.get(r.status, "")), r.paper or "-", r.message, title)
     if not common.state.quiet:
         common.out.print(table)
     counts = summarize(results)

@@ -51,7 +51,7 @@ def show_command(paper: str = typer.Argument(..., help="2005.13013 (newest versi
         common.emit_json(info)
         return
     meta = info["meta"]
-    lines = [f"[bold]{meta['id']}v{meta['version']}[/bold]  {meta['title']}"]
+    lines = [f"{meta['id']}v{meta['version']}  {meta['title']}"]
     if meta["authors"]:
         lines.append("authors:   " + ", ".join(meta["authors"]))
     versions = ", ".join(f"v{v}" for v in info["versions_present"])
@@ -68,7 +68,8 @@ def show_command(paper: str = typer.Argument(..., help="2005.13013 (newest versi
     for s in info["sections"]:
         indent = "  " * s["level"]
         lines.append(f"{indent}{' '.join(filter(None, [s['number'], s['title']]))}  (p. {s['page']}, {s['kind']})")
-    common.out.print("\n".join(lines), markup=True, highlight=False)
+    common.out.print(common.styled(lines[0], "bold"))
+    common.out.print("\n".join(lines[1:]))  # data printed literally (SafeConsole): no markup, no escape codes
 
 
 @library_app.command("search")
@@ -86,7 +87,7 @@ def search_command(
         common.info("no matching sentence")
     for h in hits:
         where = " > ".join(h.section) or "-"
-        common.out.print(f"[bold]{h.paper_key}[/bold] p.{h.page} [{where}] ({h.score:.2f})\n  {h.text}")
+        common.out.print(common.styled(h.paper_key, "bold"), f"p.{h.page} [{where}] ({h.score:.2f})\n  {h.text}")
 
 
 @library_app.command("reindex")

@@ -29,7 +29,7 @@ def _print_table(run) -> None:
         if v.replication is not None and v.replication.label != v.label:
             reason += f" | replication: {v.replication.label} ({v.replication.reason})"
         confidence = "-" if v.confidence is None else f"{v.confidence:.2f}"
-        table.add_row(o.claim.id, f"[{LABEL_STYLE.get(v.label, 'white')}]{label}[/]", confidence, reason)
+        table.add_row(o.claim.id, common.styled(label, LABEL_STYLE.get(v.label, "white")), confidence, reason)
     common.out.print(table)
 
 

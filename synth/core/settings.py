@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from synth.core.errors import ConfigError
 from synth.core.files import stable_hash
 
 
@@ -28,10 +29,13 @@ class Settings(BaseSettings):
     arxiv_pdf: str = Field("https://arxiv.org/pdf", description="Base URL of arXiv PDFs (<base>/<id>v<N>).")
     arxiv_delay: float = Field(3.0, ge=0, description="Seconds between arXiv API calls (arXiv asks for 3).")
     http_timeout: float = Field(30.0, gt=0, description="Connect/read timeout per HTTP request, seconds.")
+    http_deadline: float = Field(300.0, gt=0, description="Total time one HTTP request may take (connect, "
+                                 "headers, whole body), seconds: a server that trickles bytes cannot hang us.")
     http_retries: int = Field(4, ge=0, description="Retries on 429/5xx/connection errors.")
     http_backoff: float = Field(1.0, ge=0, description="Base of the exponential backoff, seconds.")
     http_backoff_max: float = Field(60.0, ge=0, description="Cap on one backoff sleep (also on Retry-After).")
     max_pdf_mb: float = Field(50.0, gt=0, description="Size cap of one downloaded or imported PDF, MiB.")
+    max_api_mb: float = Field(20.0, gt=0, description="Size cap of one API reply (arXiv Atom feed, JSON), MiB.")
 
     nli_model: Path | None = Field(None, description="Optional local NLI/cross-encoder model folder for verify.")
     spacy_model: str | None = Field(None, description="spaCy model to use for extraction; None = auto.")
@@ -42,9 +46,34 @@ class Settings(BaseSettings):
         return stable_hash(keep)
 
 
+# what a user typed for each field, for error messages (the CLI's options beside the environment variables)
+CLI_OPTIONS = {"home": "--library", "claims": "--claims"}
+
+
+def settings_error(exc: ValidationError, overrides: dict | None = None) -> ConfigError:
+    """One line naming the variable (or option), the value given and what is wrong with it."""
+    first = exc.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else ""
+    where = f"SYNTH_{name.upper()}" if name else "SYNTH_* settings"
+    if overrides and name in overrides:
+        where = f"{CLI_OPTIONS.get(name, name)} / {where}"
+    value = first.get("input")
+    shown = "" if isinstance(value, dict) or value is None else f"={str(value)[:80]!r}"
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return ConfigError(f"bad setting {where}{shown}: {first['msg']}{more}")
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment plus `overrides`; a bad value is one ConfigError line (exit code 2)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise settings_error(exc, overrides) from None
+
+
 @lru_cache(maxsize=1)
 def _env_settings() -> Settings:
-    return Settings()
+    return load_settings()
 
 
 _override: Settings | None = None
