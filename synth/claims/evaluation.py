@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from synth.core.models import Sentence
 
@@ -20,18 +20,31 @@ class _Strict(BaseModel):
 
 
 class GoldSentence(_Strict):
-    starts: str = Field(description="the first words of the sentence (whitespace-normalised)")
+    """A labelled sentence: its first words and/or a distinctive phrase inside it (at least one)."""
+
+    starts: str | None = Field(None, description="the first words of the sentence (whitespace-normalised)")
+    contains: str | None = Field(None, description="a distinctive phrase inside the sentence")
     page: int | None = None
+
+    @model_validator(mode="after")
+    def _one_anchor(self) -> "GoldSentence":
+        if not (self.starts or self.contains):
+            raise ValueError("a gold sentence needs `starts` or `contains`")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.starts or f"…{self.contains}…"
 
 
 class GoldQuantity(_Strict):
     text: str
     value: float
     unit: Literal["%", "points", "x", "absolute"]
+    measures: str | None = Field(None, description="what the sentence says the number measures (canonical name)")
 
 
-class GoldQuantities(_Strict):
-    starts: str
+class GoldQuantities(GoldSentence):
     expect: list[GoldQuantity]
 
 
@@ -69,7 +82,11 @@ def _norm(text: str) -> str:
 
 
 def _matches(sentence: Sentence, gold: GoldSentence) -> bool:
-    return _norm(sentence.text).startswith(_norm(gold.starts)) and gold.page in (None, sentence.page)
+    if gold.page not in (None, sentence.page):
+        return False
+    text = _norm(sentence.text)
+    return (not gold.starts or text.startswith(_norm(gold.starts))) and (
+        not gold.contains or _norm(gold.contains) in text)
 
 
 def stored_pdf(paper: GoldPaper, workdir: Path) -> Path | None:
@@ -92,6 +109,8 @@ class PaperScore:
     q_predicted: int = 0
     q_exact: int = 0
     q_errors: list[str] = field(default_factory=list)
+    m_expected: int = 0  # quantities whose measured metric is labelled
+    m_correct: int = 0
 
     @property
     def recall(self) -> float:
@@ -111,20 +130,26 @@ def score_paper(paper: GoldPaper, sentences: list[Sentence], extracted_idx: set[
           and any(_matches(s, g) for g in [*paper.key, *paper.acceptable])]
     fps = [_norm(s.text)[:90] for s in sentences if s.idx in extracted_idx and s not in ok]
     score = PaperScore(paper.name, len(sentences), len(extracted_idx), len(paper.key), sum(key_hits), len(ok),
-                       [g.starts for g, hit in zip(paper.key, key_hits) if not hit], fps)
+                       [g.label for g, hit in zip(paper.key, key_hits) if not hit], fps)
     for gq in paper.quantities:
-        sent = next((s for s in sentences if _norm(s.text).startswith(_norm(gq.starts))), None)
-        expected = {(q.text, round(q.value, 9), q.unit) for q in gq.expect}
-        predicted = set()
+        sent = next((s for s in sentences if _matches(s, gq)), None)
+        expected = {(q.text, round(q.value, 9), q.unit): q.measures for q in gq.expect}
+        predicted: dict = {}
         if sent is not None:
-            predicted = {(q.text, round(q.value, 9), q.unit) for q in parse_quantities(_norm(sent.text))}
+            predicted = {(q.text, round(q.value, 9), q.unit): q.measures for q in parse_quantities(_norm(sent.text))}
         score.q_expected += len(expected)
         score.q_predicted += len(predicted)
-        score.q_exact += len(expected & predicted)
-        for miss in sorted(expected - predicted, key=str):
-            score.q_errors.append(f"{gq.starts[:40]}…: missed {miss}")
-        for extra in sorted(predicted - expected, key=str):
-            score.q_errors.append(f"{gq.starts[:40]}…: extra {extra}")
+        score.q_exact += len(expected.keys() & predicted.keys())
+        for key, measures in expected.items():
+            if measures is not None and key in predicted:
+                score.m_expected += 1
+                score.m_correct += predicted[key] == measures
+                if predicted[key] != measures:
+                    score.q_errors.append(f"{gq.label[:40]}…: {key[0]} measures {predicted[key]!r}, not {measures!r}")
+        for miss in sorted(expected.keys() - predicted.keys(), key=str):
+            score.q_errors.append(f"{gq.label[:40]}…: missed {miss}")
+        for extra in sorted(predicted.keys() - expected.keys(), key=str):
+            score.q_errors.append(f"{gq.label[:40]}…: extra {extra}")
     return score
 
 
@@ -160,4 +185,6 @@ def totals(scores: list[PaperScore]) -> dict[str, float]:
         "recall": sum(s.key_found for s in scores) / key if key else 1.0,
         "quantity_precision": sum(s.q_exact for s in scores) / qp if qp else 1.0,
         "quantity_recall": sum(s.q_exact for s in scores) / qe if qe else 1.0,
+        "measures_accuracy": (sum(s.m_correct for s in scores) / me) if (me := sum(s.m_expected for s in scores))
+        else 1.0,
     }
