@@ -15,9 +15,9 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from synth.core.errors import ClaimsError
-from synth.core.files import stable_hash, write_text
+from synth.core.files import stable_hash, write_bytes
 from synth.core.models import Claim, ClaimsFile, Origin, PaperMeta, StudySource, Verification
-from synth.core.yamlio import make_yaml, parse_yaml, read_utf8, validation_message
+from synth.core.yamlio import decode_utf8, make_yaml, parse_yaml, read_bytes, validation_message
 
 SCHEMA_VERSION = 1
 # Fields a machine writes; a change to any of them by a person marks the claim as human-edited.
@@ -174,6 +174,9 @@ class ClaimsDocument:
         self.path = Path(path) if path is not None else None
         self._tree = tree
         self.read_only = read_only
+        self.newline, self.bom = "\n", False  # kept on save: a CRLF file with a BOM stays one
+        # (sha256, bytes) of the file as read or last written; None for a document made in memory
+        self._disk: tuple[str | None, bytes | None] | None = None
 
     @property
     def claims(self) -> list[Claim]:
@@ -374,16 +377,30 @@ def new_claims_file(question: str = "", sources: Iterable[StudySource | dict] = 
 
 
 def _load_fast(text: str) -> ClaimsFile | None:
-    """Validate with PyYAML's C loader (about 8x faster than a ruamel round-trip); None when anything is off,
-    so that the round-trip path produces the file:line message."""
-    try:
-        import yaml
+    """Validate with PyYAML's C parser (about 8x faster than a ruamel round-trip); None when anything is off
+    (syntax, duplicate keys, alias bombs, deep nesting, schema), so that the round-trip path explains it with
+    file:line."""
+    import yaml
 
-        tree = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        if not isinstance(tree, dict) or tree.get("schema") != SCHEMA_VERSION:
+    from synth.core.yamlio import compose_fast, shape_problem
+
+    try:
+        loader, node = compose_fast(text)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
+    try:
+        if shape_problem(node) is not None:
             return None
+        tree = loader.construct_document(node)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+    if not isinstance(tree, dict) or tree.get("schema") != SCHEMA_VERSION:
+        return None
+    try:
         return ClaimsFile.model_validate(tree)
-    except Exception:  # any YAML or schema problem: let the careful path explain it
+    except ValidationError:
         return None
 
 
@@ -393,9 +410,29 @@ def load_claims(path: str | Path, missing_ok: bool = False, *, read_only: bool =
     `read_only=True` skips the comment-keeping round-trip tree (for listing and reporting); such a document
     cannot be saved."""
     path = Path(path)
+    if path.is_dir():
+        raise ClaimsError(f"{path}: is a folder; the claims file is a YAML file (--claims FILE / SYNTH_CLAIMS)")
     if missing_ok and not path.exists():
-        return new_claims_file(path=path)
-    text = read_utf8(path, ClaimsError)
+        doc = new_claims_file(path=path)
+        doc._disk = (None, None)  # "was absent": a file that appears before saving is merged, not overwritten
+        return doc
+    raw = read_bytes(path, ClaimsError)
+    doc = _parse_document(decode_utf8(raw, path, ClaimsError), path, missing_ok=missing_ok, read_only=read_only)
+    if not doc.read_only:
+        doc._disk = (_digest(raw), raw)
+    return doc
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _parse_document(text: str, path: Path, *, missing_ok: bool = False, read_only: bool = False) -> ClaimsDocument:
+    bom = text.startswith("\ufeff")
+    text = text[1:] if bom else text
+    newline = "\r\n" if "\r\n" in text else "\n"
     if read_only and text.strip() and (data := _load_fast(text)) is not None:
         doc = ClaimsDocument(data, None, path, read_only=True)
         doc.check_unique_ids()
@@ -412,7 +449,7 @@ def load_claims(path: str | Path, missing_ok: bool = False, *, read_only: bool =
         raise ClaimsError(f"{path}:1: missing `schema: {SCHEMA_VERSION}` at the top of the file")
     if tree["schema"] != SCHEMA_VERSION:
         line = tree.lc.key("schema")[0] + 1
-        raise ClaimsError(f"{path}:{line}: schema version {tree['schema']!r} is not supported "
+        raise ClaimsError(f"{path}:{line}: schema version {repr(tree['schema'])[:40]} is not supported "
                           f"(this synth reads schema {SCHEMA_VERSION})")
     from synth.core.yamlio import to_plain
 
@@ -421,21 +458,66 @@ def load_claims(path: str | Path, missing_ok: bool = False, *, read_only: bool =
     except ValidationError as exc:
         raise ClaimsError(validation_message(path, tree, exc)) from None
     doc = ClaimsDocument(data, tree, path)
+    doc.newline, doc.bom = newline, bom
     doc.check_unique_ids()
     return doc
 
 
-def save_claims(doc: ClaimsDocument, path: str | Path | None = None) -> None:
-    """Validate, then write the document atomically (to `path` or where it came from)."""
+def save_claims(doc: ClaimsDocument, path: str | Path | None = None) -> list[str]:
+    """Validate, then write the document atomically (to `path` or where it came from).
+
+    If the file changed on disk since `doc` was read (a person's edit, another synth command), this process's own
+    changes are merged into the file as it is now instead of overwriting it (see synth.claims.concurrent);
+    returns notes on changes that could not be applied. The line endings and BOM of the file are kept."""
+    from synth.claims.concurrent import locked, remove_stale_temps
+
     target = Path(path) if path is not None else doc.path
     if doc.read_only:
         raise ClaimsError(f"{doc.path}: loaded read-only (without comments); load it again to write it")
     if target is None:
         raise ClaimsError("no path to save the claims file to")
+    if target.is_dir():
+        raise ClaimsError(f"{target}: is a folder; the claims file is a YAML file (--claims FILE / SYNTH_CLAIMS)")
     try:
         ClaimsFile.model_validate(doc.data.model_dump(mode="json", by_alias=True))
     except ValidationError as exc:
         raise ClaimsError(f"{target}: refusing to write invalid claims: {exc.errors()[0]['msg']}") from None
     doc.check_unique_ids()
-    write_text(target, doc.dumps())
+    notes: list[str] = []
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with locked(target):
+        remove_stale_temps(target)
+        if doc._disk is not None and doc.path is not None and target.resolve() == doc.path.resolve():
+            notes = _merge_with_disk(doc, target)
+        text = doc.dumps()
+        if doc.newline != "\n":
+            text = text.replace("\n", doc.newline)
+        data = (("\ufeff" if doc.bom else "") + text).encode("utf-8")
+        write_bytes(target, data)
     doc.path = target
+    doc._disk = (_digest(data), data)
+    return notes
+
+
+def _merge_with_disk(doc: ClaimsDocument, target: Path) -> list[str]:
+    """When the file is no longer what `doc` was read from, re-read it and re-apply doc's own changes on top."""
+    from synth.claims.concurrent import merge_concurrent
+
+    digest, raw = doc._disk
+    try:
+        now = target.read_bytes()
+    except FileNotFoundError:
+        return [] if digest is None else [f"{target} was removed meanwhile; written anew"]
+    if digest is not None and _digest(now) == digest:
+        return []
+    try:
+        fresh = _parse_document(decode_utf8(now, target, ClaimsError), target, missing_ok=True)
+    except ClaimsError as exc:
+        raise ClaimsError(f"{target} changed while synth was running and no longer loads ({exc}); nothing was "
+                          "written: fix the file and run the command again") from None
+    base = (_parse_document(raw.decode("utf-8"), target, missing_ok=True) if raw is not None
+            else new_claims_file(path=target))
+    notes = merge_concurrent(base.data, doc.data, fresh.data)
+    doc.data, doc._tree, doc.newline, doc.bom = fresh.data, fresh._tree, fresh.newline, fresh.bom
+    doc.check_unique_ids()
+    return notes

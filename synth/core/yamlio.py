@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,12 +28,36 @@ def make_yaml():
 
 def read_utf8(path: Path, error: type[SynthError] = ConfigError) -> str:
     """The file's text; a missing or non-UTF-8 file raises `error` naming file:line."""
+    return decode_utf8(read_bytes(path, error), path, error)
+
+
+MAX_FILE_MB = 256  # a YAML file (claims, tasks) beyond this is a mistake (or /dev/zero), not data
+
+
+def read_bytes(path: Path, error: type[SynthError] = ConfigError) -> bytes:
+    """The file's bytes; a missing file, a folder, a device or an unreadable file raises `error` in one line."""
+    import stat
+
+    cap = MAX_FILE_MB * 1024 * 1024
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+                raise error(f"{path}: not a regular file")
+            data = fh.read(cap + 1)
+        if len(data) > cap:
+            raise error(f"{path}: larger than {MAX_FILE_MB} MiB; not read")
+        return data
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise error(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def decode_utf8(data: bytes, path: Path, error: type[SynthError] = ConfigError) -> str:
+    """Bytes → text; invalid UTF-8 raises `error` naming file:line and the offending byte."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -40,12 +65,109 @@ def read_utf8(path: Path, error: type[SynthError] = ConfigError) -> str:
         raise error(f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8") from None
 
 
-def parse_yaml(text: str, path: Path, error: type[SynthError] = ConfigError) -> Any:
-    """Parse YAML text round-trip; syntax errors and duplicate keys become `error` with file:line."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+# Budgets against hostile documents: a few aliases are handy, but nine nested aliases of nine aliases expand to
+# a billion values in any plain-data conversion ("billion laughs"); deep nesting exhausts the parser's recursion.
+MAX_ALIASES = 100
+MAX_ALIAS_VALUES = 100_000  # values that expanding the aliases would add
+MAX_DEPTH = 100
+
+
+def shape_problem(node: Any) -> tuple[int, str] | None:
+    """(0-based line, message) for the first budget a composed PyYAML node graph breaks, else None.
+
+    Checks alias count, the size the aliases expand to, nesting depth and duplicate mapping keys; linear in the
+    number of distinct nodes (aliased nodes are sized once)."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    aliases = 0
+    added = 0
+
+    def size(n: Any, depth: int, line: int) -> int:
+        nonlocal aliases, added
+        if id(n) in sizes:  # a node met again is an alias use
+            aliases += 1
+            added += sizes[id(n)]
+            if aliases > MAX_ALIASES:
+                raise _Shape(line, f"more than {MAX_ALIASES} YAML aliases (*name); write the values out")
+            if added > MAX_ALIAS_VALUES:
+                raise _Shape(line, f"YAML aliases here expand to more than {MAX_ALIAS_VALUES:,} values "
+                                   "(an alias bomb?); write the values out")
+            return sizes[id(n)]
+        if depth > MAX_DEPTH:
+            raise _Shape(n.start_mark.line, f"nested more than {MAX_DEPTH} levels deep")
+        sizes[id(n)] = 1  # provisional: a node that contains itself counts once
+        total = 1
+        if isinstance(n, yaml.MappingNode):
+            seen: set = set()
+            for key, value in n.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if (key.tag, key.value) in seen:
+                        raise _Shape(key.start_mark.line, f"malformed YAML: duplicate key {key.value[:80]!r}")
+                    seen.add((key.tag, key.value))
+                total += size(key, depth + 1, key.start_mark.line)
+                total += size(value, depth + 1, key.start_mark.line)
+        elif isinstance(n, yaml.SequenceNode):
+            for item in n.value:
+                total += size(item, depth + 1, getattr(item.start_mark, "line", line))
+        sizes[id(n)] = total
+        return total
 
     try:
+        if node is not None:
+            size(node, 0, node.start_mark.line)
+    except _Shape as exc:
+        return exc.line, exc.message
+    return None
+
+
+class _Shape(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def compose_fast(text: str) -> tuple[Any, Any]:
+    """(loader, node): the document composed by libyaml (PyYAML's C parser); YAMLError on syntax problems."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        return loader, loader.get_single_node()
+    except BaseException:
+        loader.dispose()
+        raise
+
+
+def check_shape(text: str, path: Path, error: type[SynthError] = ConfigError) -> None:
+    """Refuse alias bombs, deep nesting and duplicate keys before the (slow, recursive) round-trip parser sees
+    them; syntax errors are left to that parser, whose messages are better."""
+    import yaml
+
+    try:
+        loader, node = compose_fast(text)
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            raise error(f"{path}:{exc.problem_mark.line + 1}: nested more than {MAX_DEPTH} levels deep") from None
+        return
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return
+    loader.dispose()
+    problem = shape_problem(node)
+    if problem is not None:
+        raise error(f"{path}:{problem[0] + 1}: {problem[1]}")
+
+
+def parse_yaml(text: str, path: Path, error: type[SynthError] = ConfigError) -> Any:
+    """Parse YAML text round-trip; syntax errors, duplicate keys, alias bombs and deep nesting become `error`
+    with file:line."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    check_shape(text, path, error)
+    try:
         return make_yaml().load(text)
+    except RecursionError:
+        raise error(f"{path}: nested too deeply to parse (more than {MAX_DEPTH} levels)") from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
