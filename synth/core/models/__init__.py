@@ -7,6 +7,9 @@ from synth.core.models.claims import (
     StudySource,
 )
 from synth.core.models.papers import LOCAL_ID, NEW_ID, OLD_ID, Page, PaperMeta, PaperRef, Section, Sentence, TableBlock, TableCell
+from synth.core.models.search import (
+    FlowCounts, Hit, PaperIds, Record, Screening, SearchKind, SearchLog, SearchRun, SourceName, SourceRun,
+)
 from synth.core.models.verdicts import (
     LABELS_REPLICATION, LABELS_TEXT, Evidence, NumberCheck, ReplicationResult, Verification,
 )
@@ -15,5 +18,6 @@ __all__ = [
     "Strict", "Claim", "ClaimsFile", "ClaimType", "Entities", "ExperimentLink", "Origin", "Quantity",
     "ReportedVerification", "SourceSpan", "Study", "StudySource", "LOCAL_ID", "NEW_ID", "OLD_ID", "Page",
     "PaperMeta", "PaperRef", "Section", "Sentence", "TableBlock", "TableCell", "LABELS_REPLICATION", "LABELS_TEXT",
-    "Evidence", "NumberCheck", "ReplicationResult", "Verification",
+    "Evidence", "NumberCheck", "ReplicationResult", "Verification", "FlowCounts", "Hit", "PaperIds", "Record",
+    "Screening", "SearchKind", "SearchLog", "SearchRun", "SourceName", "SourceRun",
 ]
