@@ -78,7 +78,7 @@ class Seen:
     route: str
     path: str
     query: dict[str, list[str]]
-    headers: dict[str, str]
+    headers: dict[str, str]  # names lower-cased (HTTP header names are case-insensitive)
 
 
 def _words(text: str) -> list[str]:
@@ -221,8 +221,14 @@ class ScholarlyApis:
 
     def crossref_message(self, p: CatalogPaper) -> dict:
         date = [int(x) for x in p.published.split("-")]
-        authors = [{"given": " ".join(a.split()[:-1]), "family": a.split()[-1], "sequence": "first" if i == 0
-                    else "additional", "affiliation": []} for i, a in enumerate(p.authors)]
+        def split(name: str) -> tuple[str, str]:  # 'Family, Given' or 'Given Family'
+            if "," in name:
+                family, given = name.split(",", 1)
+                return given.strip(), family.strip()
+            return " ".join(name.split()[:-1]), name.split()[-1]
+
+        authors = [{"given": split(a)[0], "family": split(a)[1], "sequence": "first" if i == 0 else "additional",
+                    "affiliation": []} for i, a in enumerate(p.authors)]
         return {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": {
             "DOI": p.doi, "title": [p.title], "author": authors, "container-title": [p.venue] if p.venue else [],
             "issued": {"date-parts": [date]}, "published-print": {"date-parts": [date]}, "type":
@@ -241,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = unquote(split.path), parse_qs(split.query)
         route = path.split("/")[1] if path.count("/") >= 1 else ""
         with self.apis._lock:
-            self.apis.requests.append(Seen(route, path, query, dict(self.headers.items())))
+            self.apis.requests.append(Seen(route, path, query, {k.lower(): v for k, v in self.headers.items()}))
         fault = self.apis.take_fault(route, path)
         if fault is not None:
             if fault.delay:
