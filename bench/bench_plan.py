@@ -15,7 +15,8 @@ from pathlib import Path
 
 def main() -> None:
     from synth.replicate.experiments import list_experiments
-    from synth.replicate.pipeline import build_plan, plan_summary
+    from synth.replicate.costs import plan_summary
+    from synth.replicate.pipeline import build_plan
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="paper")

@@ -1,8 +1,10 @@
 """Load task splits: the Hugging Face Hub online, or local json/jsonl/parquet files in the same schema.
 
-The source is chosen explicitly: `data_dir` (argument, else settings.data_dir) set -> local files only;
-unset -> the Hub. There is no silent fallback from one to the other. Rows keep the dataset's own schema;
-the task's `columns` mapping is applied at featurisation time.
+Two entry points. `load_split(task, split, language, data_dir=...)` reads local files when a data folder is
+given and the Hub otherwise (no silent fallback: a missing local file is an error). Pipeline steps use
+`load_refs(refs, data_dir)`: the source of every (task, split) was chosen when the plan was built
+(data_sources.py) and a local file is checked against the fingerprint the step id hashes. Rows keep the
+dataset's own schema; the task's `columns` mapping is applied at featurisation time.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ PARQUET_EXPORT = "refs/convert/parquet"
 
 def fixtures_dir() -> Path:
     """The bundled tiny fixtures (every task type, exact HF schema): usable as a data_dir."""
-    return Path(__file__).resolve().parent / "fixtures"
+    from .data_sources import fixtures_dir as bundled
+
+    return bundled()
 
 
 def resolve_task(task: TaskConfig | str, language: str | None = None) -> TaskConfig:
@@ -59,22 +63,24 @@ def load_split(task: TaskConfig | str, split: str, language: str | None = None, 
     return dataset
 
 
-def load_hub(config: TaskConfig, split: str) -> "datasets.Dataset":
-    """The split from the Hub at the task's pinned id/config/revision."""
+def load_hub(config: TaskConfig, split: str, *, revision: str | None = None) -> "datasets.Dataset":
+    """The split from the Hub at the task's id/config, at `revision` (a pinned commit) or the task's revision."""
     import datasets
 
     split_name = _split_name(config, split)
+    declared = config.hf.revision if config.hf else None
     if config.hf is None:
         raise ReplicationError(f"task {config.name!r} has no Hub source: give local files with --data-dir",
                                hint=config.license_note)
     try:
-        if config.hf.revision == PARQUET_EXPORT:
+        if declared == PARQUET_EXPORT:
             # Script-only repos cannot be loaded by datasets >= 4; the Hub's parquet export has the same rows at
-            # <config>/<split>/*.parquet on this ref (uncertain for splits over 5 GB: "partial-<split>").
-            pattern = (f"hf://datasets/{config.hf.id}@{PARQUET_EXPORT.replace('/', '%2F')}/"
-                       f"{config.hf.config or 'default'}/{split_name}/*.parquet")
+            # <config>/<split>/*.parquet on this ref (uncertain for splits over 5 GB: "partial-<split>"). A pinned
+            # commit of the export branch replaces the branch name.
+            ref = (revision or PARQUET_EXPORT).replace("/", "%2F")
+            pattern = f"hf://datasets/{config.hf.id}@{ref}/{config.hf.config or 'default'}/{split_name}/*.parquet"
             return datasets.load_dataset("parquet", data_files={split_name: pattern}, split=split_name)
-        return datasets.load_dataset(config.hf.id, config.hf.config, revision=config.hf.revision, split=split_name)
+        return datasets.load_dataset(config.hf.id, config.hf.config, revision=revision or declared, split=split_name)
     except Exception as exc:  # network down, offline mode, unknown config: one clear message
         where = f"{config.hf.id}" + (f" ({config.hf.config})" if config.hf.config else "")
         raise ReplicationError(f"cannot load {where} split {split_name!r} from the Hugging Face Hub: "
@@ -105,12 +111,17 @@ def local_path(config: TaskConfig, split: str, data_dir: Path) -> Path:
 
 def load_local(config: TaskConfig, split: str, data_dir: Path) -> "datasets.Dataset":
     """A split from local json/jsonl/parquet (or nested SQuAD JSON) under data_dir."""
-    import datasets
-
     path = local_path(config, split, data_dir)
     if not path.exists():
         raise ReplicationError(f"no local data for task {config.name!r} split {split!r}: {path} does not exist",
                                hint=config.license_note or "local files use the Hub dataset's schema")
+    return read_local(config, path)
+
+
+def read_local(config: TaskConfig, path: Path) -> "datasets.Dataset":
+    """Rows of one local file in the task's Hub schema (json, jsonl, parquet, or nested SQuAD JSON)."""
+    import datasets
+
     try:
         if config.local_format == "squad" or (config.type == "span_qa" and path.suffix == ".json"
                                               and _is_squad_document(path)):
@@ -185,21 +196,55 @@ def _apply_row_rules(config: TaskConfig, dataset: "datasets.Dataset") -> "datase
 
 def _load_mixture(config: TaskConfig, split: str, data_dir, seed: int) -> "datasets.Dataset":
     """Examples-proportional mixture: the components' splits concatenated and shuffled with the seed."""
+    components = [(name, load_split(load_task(name), split, data_dir=data_dir)) for name in config.mixture or []
+                  if load_task(name).split_name(split) is not None]
+    if not components:
+        raise ReplicationError(f"no component of mixture {config.name!r} has a {split!r} split")
+    return mix_components(config, components, seed)
+
+
+def mix_components(config: TaskConfig, components: list[tuple[str, "datasets.Dataset"]],
+                   seed: int) -> "datasets.Dataset":
+    """The components' rows concatenated (tagged with `source_task`) and shuffled with the seed."""
     import datasets
 
     parts = []
     keep = [c for c in config.columns.values() if isinstance(c, str)]
-    for name in config.mixture or []:
-        component = load_task(name)
-        if component.split_name(split) is None:
-            continue
-        part = load_split(component, split, data_dir=data_dir).select_columns(keep)
+    for name, part in components:
+        part = part.select_columns(keep)
         if parts:  # e.g. ClassLabel in one component, int64 in another: align on the first
             part = part.cast(datasets.Features({k: parts[0].features[k] for k in keep}))
         parts.append(part.add_column("source_task", [name] * len(part)))
-    if not parts:
-        raise ReplicationError(f"no component of mixture {config.name!r} has a {split!r} split")
     return datasets.concatenate_datasets(parts).shuffle(seed=seed).flatten_indices()
+
+
+def load_ref(ref, data_dir: Path | str | None) -> "datasets.Dataset":
+    """The rows of one planned (task, split) from its chosen source, row rules applied."""
+    from .data_sources import check_local
+
+    config = load_task(ref.task)
+    if ref.source == "local":
+        dataset = read_local(config, check_local(ref, Path(data_dir) if data_dir else None))
+    else:
+        dataset = load_hub(config, ref.split, revision=ref.revision)
+    return _apply_row_rules(config, dataset)
+
+
+def load_refs(task: TaskConfig | str, refs: list, data_dir: Path | str | None, *, limit: int | None = None,
+              seed: int = 0) -> "datasets.Dataset":
+    """A planned split of `task` (a mixture: one ref per component), optionally subsampled to `limit` rows."""
+    config = load_task(task) if isinstance(task, str) else task
+    if config.mixture is not None:
+        dataset = _apply_row_rules(config, mix_components(config, [(r.task, load_ref(r, data_dir)) for r in refs],
+                                                          seed))
+    else:
+        if len(refs) != 1:
+            raise ReplicationError(f"task {config.name!r}: expected one data source, got {len(refs)}")
+        dataset = load_ref(refs[0], data_dir)
+    if limit is not None:
+        label = config.columns.get("label") if config.type in ("classification", "multiple_choice") else None
+        dataset = subsample(dataset, limit, seed, label_column=label if isinstance(label, str) else None)
+    return dataset
 
 
 def subsample(dataset: "datasets.Dataset", n: int, seed: int, label_column: str | None = None) -> "datasets.Dataset":
@@ -236,5 +281,5 @@ def subsample(dataset: "datasets.Dataset", n: int, seed: int, label_column: str 
 
 from .featurize import featurize, postprocess_qa  # noqa: E402  (re-exported: the data API in one place)
 
-__all__ = ["fixtures_dir", "load_split", "load_hub", "load_local", "local_path", "subsample", "featurize",
-           "postprocess_qa", "resolve_task", "read_squad_json"]
+__all__ = ["fixtures_dir", "load_split", "load_refs", "load_ref", "load_hub", "load_local", "read_local",
+           "local_path", "subsample", "featurize", "postprocess_qa", "resolve_task", "read_squad_json"]

@@ -1,7 +1,9 @@
 """Executors: the same step DAG runs in-process (`local`, sequential) or as Ray tasks (`ray`).
 
 Both skip finished steps, run a step only after its parents, report each failure, and skip (not fail) the
-steps below a failed one. Results land in the shared runs folder either way.
+steps below a failed one. Results land in the shared runs folder either way. With pruning on (the paper
+profile), a target model is deleted once every evaluation below it in the plan is done; a later plan that
+needs it again retrains it (the step's id, log and summary stay).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from synth.core.errors import ReplicationError, UsageError
 
 from .pipeline import Plan, Step, is_done
+from .pruning import prune_finished_targets, revive_pruned_parents
 
 
 @dataclass
@@ -33,12 +36,13 @@ class RunReport:
 
 
 def run_local(plan: Plan, runs: Path, settings, *, progress: bool = True,
-              on_event: Callable[[str, Step], None] | None = None) -> RunReport:
+              on_event: Callable[[str, Step], None] | None = None, prune: bool = False) -> RunReport:
     """Run the plan's pending steps in order in this process."""
     from .steps import run_step
 
     report = RunReport()
     broken: set[str] = set()
+    revive_pruned_parents(plan, runs)
     for step in plan.steps.values():
         if is_done(runs, step.id):
             report.cached.append(step.id)
@@ -49,17 +53,24 @@ def run_local(plan: Plan, runs: Path, settings, *, progress: bool = True,
             continue
         if on_event:
             on_event("start", step)
+
+        def waiting(holder: str, step=step) -> None:
+            if on_event:
+                on_event("wait", step)
+
         try:
-            run_step(step, runs, settings, progress=progress)
+            outcome = run_step(step, runs, settings, progress=progress, on_wait=waiting)
         except Exception as exc:  # noqa: BLE001  one broken step must not stop the independent ones
             report.failed[step.id] = str(exc) if isinstance(exc, ReplicationError) else f"{type(exc).__name__}: {exc}"
             broken.add(step.id)
             if on_event:
                 on_event("failed", step)
             continue
-        report.ran.append(step.id)
+        (report.cached if outcome == "cached" else report.ran).append(step.id)
         if on_event:
-            on_event("done", step)
+            on_event("done" if outcome == "ran" else "cached", step)
+        if step.kind == "eval" and prune:
+            prune_finished_targets(plan, runs, step.id)
     return report
 
 
@@ -69,13 +80,13 @@ def _ray_step(step_fields: dict, runs: str, settings_fields: dict, progress: boo
 
     from .steps import run_step
 
-    step = Step(**step_fields)
+    step = Step.from_json(step_fields)
     run_step(step, Path(runs), Settings(**settings_fields), progress=progress)
     return step.id
 
 
 def run_ray(plan: Plan, runs: Path, settings, *, address: str | None = None, num_cpus: int | None = None,
-            progress: bool = False) -> RunReport:
+            progress: bool = False, prune: bool = False) -> RunReport:
     """Submit every pending step as a Ray task (dependencies as object refs) and wait for all of them.
 
     Training steps ask for one GPU when the cluster has GPUs; evaluations a quarter of one. `address=None`
@@ -96,13 +107,13 @@ def run_ray(plan: Plan, runs: Path, settings, *, address: str | None = None, num
         remote = ray.remote(max_retries=0)(_ray_step)
         settings_fields = settings.model_dump(mode="json")
         report, refs = RunReport(), {}
+        revive_pruned_parents(plan, runs)
         for step in plan.steps.values():
             if is_done(runs, step.id):
                 report.cached.append(step.id)
                 continue
             resources = {"num_cpus": 1, "num_gpus": (1 if step.kind != "eval" else 0.25) if gpus else 0}
-            fields = {"id": step.id, "kind": step.kind, "config": step.config, "parents": step.parents,
-                      "meta": step.meta}
+            fields = step.as_json()
             parent_refs = [refs[p] for p in step.parents if p in refs]
             refs[step.id] = remote.options(name=step.id, **resources).remote(
                 fields, str(runs), settings_fields, progress, *parent_refs)
@@ -116,6 +127,10 @@ def run_ray(plan: Plan, runs: Path, settings, *, address: str | None = None, num
                     report.skipped.append(step_id)  # a parent failed; Ray propagated its error
                 else:
                     report.failed[step_id] = str(cause).strip().splitlines()[-1] if str(cause).strip() else repr(cause)
+        if prune:
+            for step_id in report.ran:
+                if plan.steps[step_id].kind == "eval":
+                    prune_finished_targets(plan, runs, step_id)
         return report
     finally:
         if started_here:
@@ -127,12 +142,13 @@ def _failed_upstream(plan: Plan, step_id: str, report: RunReport) -> bool:
 
 
 def execute(plan: Plan, runs: Path, settings, *, executor: str = "local", address: str | None = None,
-            progress: bool = True, on_event=None) -> RunReport:
-    """Run a plan with the chosen executor ('local' or 'ray')."""
+            progress: bool = True, on_event=None, prune: bool | None = None) -> RunReport:
+    """Run a plan with the chosen executor ('local' or 'ray'); `prune` defaults to the profile's setting."""
     runs = Path(runs)
     runs.mkdir(parents=True, exist_ok=True)
+    prune = plan.profile.prune_target_models if prune is None else prune
     if executor == "local":
-        return run_local(plan, runs, settings, progress=progress, on_event=on_event)
+        return run_local(plan, runs, settings, progress=progress, on_event=on_event, prune=prune)
     if executor == "ray":
-        return run_ray(plan, runs, settings, address=address)
+        return run_ray(plan, runs, settings, address=address, prune=prune)
     raise UsageError(f"unknown executor {executor!r}", hint="local or ray")

@@ -118,8 +118,11 @@ def _task_model_class():
             states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                                   output_hidden_states=True).hidden_states
             layer = min(self.spec.retrieval_layer, len(states) - 1)
-            mask = attention_mask.unsqueeze(-1).to(states[layer].dtype)
-            return (states[layer] * mask).sum(1) / mask.sum(1).clamp(min=1)
+            # Pool in fp32 even under bf16 autocast: summing hundreds of bf16 vectors loses the small differences
+            # that nearest-neighbour retrieval ranks by.
+            hidden = states[layer].float()
+            mask = attention_mask.unsqueeze(-1).float()
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
 
     return TaskModel
 
@@ -162,12 +165,14 @@ def build_multitask_model(encoder_path: str | Path, specs: dict[str, HeadSpec], 
 
 
 def load_encoder(path: str | Path, *, dtype=None):
-    """Load an HF encoder folder (or hub id) without a pooler."""
+    """Load an HF encoder folder (or hub id) without a pooler, in fp32 unless `dtype` says otherwise (training
+    keeps fp32 master weights; transformers 5 would otherwise keep a checkpoint's stored dtype)."""
+    import torch
     from transformers import AutoModel
 
     quiet_transformers()
     try:
-        return AutoModel.from_pretrained(str(path), add_pooling_layer=False, **({"dtype": dtype} if dtype else {}))
+        return AutoModel.from_pretrained(str(path), add_pooling_layer=False, dtype=dtype or torch.float32)
     except OSError as exc:
         raise ReplicationError(f"cannot load encoder {path}: {exc}") from exc
 
@@ -202,15 +207,25 @@ def _encoder_dir(path: str | Path) -> str:
     return str(p / "encoder") if (p / "model.json").exists() and (p / "encoder").is_dir() else str(path)
 
 
-def save_checkpoint(model, folder: str | Path, tokenizer=None) -> Path:
-    """Write encoder/ (HF folder, safetensors), head.safetensors and model.json into `folder` (atomically)."""
+def save_checkpoint(model, folder: str | Path, tokenizer=None, *, dtype: str = "float32") -> Path:
+    """Write encoder/ (HF folder, safetensors), head.safetensors and model.json into `folder` (atomically).
+
+    `dtype` bfloat16/float16 halves the encoder on disk (for models that are only evaluated: loading upcasts
+    to fp32); the small head stays fp32."""
+    import torch
     from safetensors.torch import save_file
 
     from synth.core.files import atomic_dir
 
     folder = Path(folder)
     with atomic_dir(folder) as tmp:
-        model.encoder.save_pretrained(tmp / "encoder")
+        if dtype == "float32":
+            model.encoder.save_pretrained(tmp / "encoder")
+        else:
+            cast = getattr(torch, dtype)
+            weights = {k: v.detach().to(cast) if v.is_floating_point() else v
+                       for k, v in model.encoder.state_dict().items()}
+            model.encoder.save_pretrained(tmp / "encoder", state_dict=weights)
         if tokenizer is not None:
             tokenizer.save_pretrained(tmp / "encoder")
         heads = model.heads if hasattr(model, "specs") else model.head
@@ -232,8 +247,11 @@ def load_checkpoint(folder: str | Path):
     info = json.loads((folder / "model.json").read_text())
     if "multitask" in info:
         raise ReplicationError(f"{folder} is a multi-task checkpoint: start the next phase with transfer_encoder")
+    import torch
+
     spec = HeadSpec(**info)
-    model = _task_model_class()(load_encoder(folder / "encoder"), spec)
+    # Upcast a bf16/fp16-saved encoder: evaluation runs in fp32 on CPU and under autocast on GPU.
+    model = _task_model_class()(load_encoder(folder / "encoder", dtype=torch.float32), spec)
     if (folder / "head.safetensors").exists():
         model.head.load_state_dict(load_file(str(folder / "head.safetensors")))
     return model

@@ -1,44 +1,36 @@
 """Experiment → DAG of content-addressed steps: intermediate training → target training → zero-shot evaluation.
 
-A step id is `<kind>-<hash8>` where the hash covers the step's resolved config (task, task versions, data
-limits, hyper-parameters, base model), the code VERSION of its kind and its parents' ids. So an intermediate
-checkpoint is trained once and reused by every target task; a finished step (runs/<id>/DONE) never re-runs;
-changing anything upstream changes every id downstream.
+Step ids (`<kind>-<16 hex>`, see step_config.py) hash the resolved config, the data identity of everything the
+step reads, the code VERSION of its kind (kept beside the code: training_step.VERSION, zeroshot.VERSION) and
+its parents' ids. The data source is chosen per task and language when the plan is built (data_sources.py):
+a local file where one exists under the data folder, else the Hub; the plan says which. What no allowed source
+can provide (local-only plans) is left out of the plan and listed in `Plan.unavailable`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from synth.core.errors import ConfigError
-from synth.core.files import stable_hash
 
-from .experiments import EXPERIMENTS_DIR, Experiment, Hyper, load_experiment
+from .data_sources import DataRef, HubLock, Unavailable, read_hub_lock, resolve_data_dir, resolve_split
+from .experiments import Experiment, Hyper, load_experiment
 from .profiles import Profile, load_profile
+from .step_config import (DataSettings, EvalStepConfig, Step, TrainHyper, TrainStepConfig, is_done, step_dir,
+                          step_id_for)
 
-# Bump a kind's VERSION when its code changes what it produces: every step of that kind (and below) re-runs.
-VERSION = {"intermediate": 1, "target": 1, "eval": 1}
-KINDS = tuple(VERSION)
+__all__ = ["Plan", "Step", "build_plan", "step_dir", "is_done", "base_model_ref", "kind_versions"]
 
 
-@dataclass
-class Step:
-    """One unit of work. `config` is what the id hashes; `meta` says where the step sits in the grid."""
+def kind_versions() -> dict[str, int]:
+    """The code VERSION of every step kind, read from the modules that implement them."""
+    from . import training_step, zeroshot
 
-    id: str
-    kind: str
-    config: dict
-    parents: list[str]
-    meta: dict = field(default_factory=dict)
+    return {"intermediate": training_step.VERSION, "target": training_step.VERSION, "eval": zeroshot.VERSION}
 
-    @property
-    def label(self) -> str:
-        m = self.meta
-        if self.kind == "eval":
-            return f"eval {m['target']} <- {m['intermediate'] or 'baseline'} (n={m['examples'] or 'full'}, seed {m['seed']})"
-        return f"{self.kind} {self.config['task']} (n={self.config.get('examples') or 'full'}, seed {self.config['seed']})"
+
+KINDS = ("intermediate", "target", "eval")
 
 
 @dataclass
@@ -46,17 +38,12 @@ class Plan:
     experiment: Experiment
     profile: Profile
     steps: dict[str, Step]  # topological order: parents first
+    data_dir: Path | None = None
+    local_only: bool = False
+    unavailable: list[str] = field(default_factory=list)  # what was left out, and why
 
     def evals(self) -> list[Step]:
         return [s for s in self.steps.values() if s.kind == "eval"]
-
-
-def step_dir(runs: Path, step_id: str) -> Path:
-    return Path(runs) / step_id
-
-
-def is_done(runs: Path, step_id: str) -> bool:
-    return (step_dir(runs, step_id) / "DONE").exists()
 
 
 def _task(name: str):
@@ -75,69 +62,102 @@ def base_model_ref(experiment: Experiment, profile: Profile) -> str:
     return model
 
 
-def _train_config(experiment: Experiment, profile: Profile, task_name: str, task_type: str, *,
-                  intermediate: bool, max_length: int) -> dict:
+def _train_hyper(experiment: Experiment, profile: Profile, task_name: str, task_type: str, *,
+                 intermediate: bool, max_length: int) -> TrainHyper:
     hyper = profile.hyper.over(experiment.hyper_for(task_name, task_type, intermediate=intermediate))
     resolved = Hyper(learning_rate=1e-5, warmup_ratio=0.1, effective_batch=32, batch_size=4, epochs=3,
                      max_length=max_length, eval_every=0, weight_decay=0.01).model_dump()
     resolved.update({k: v for k, v in hyper.model_dump().items() if v is not None})
-    resolved["max_length"] = min(resolved["max_length"], max_length) if profile.fidelity != "paper" else resolved["max_length"]
+    if profile.fidelity != "paper":
+        resolved["max_length"] = min(resolved["max_length"], max_length)
+    if profile.max_micro_batch:  # fill the device: same effective batch, fewer accumulation steps
+        resolved["batch_size"] = min(resolved["effective_batch"], profile.max_micro_batch)
     resolved["checkpoint_every"] = profile.checkpoint_every
-    return resolved
-
-
-def _data_config(profile: Profile) -> dict:
-    return {"profile": profile.name, "source": profile.data, "max_train_examples": profile.max_train_examples,
-            "max_eval_examples": profile.max_eval_examples}
+    return TrainHyper(**resolved)
 
 
 class _Builder:
-    def __init__(self, experiment: Experiment, profile: Profile):
+    def __init__(self, experiment: Experiment, profile: Profile, data_dir: Path | None, lock: HubLock,
+                 local_only: bool, max_languages: int | None):
         self.experiment, self.profile = experiment, profile
+        self.data_dir, self.lock, self.local_only = data_dir, lock, local_only
+        self.max_languages = max_languages
         self.base = base_model_ref(experiment, profile)
+        self.versions = kind_versions()
         self.steps: dict[str, Step] = {}
+        self.unavailable: list[str] = []
+        self.data = DataSettings(profile=profile.name, data_dir=str(data_dir) if data_dir else None,
+                                 max_train_examples=profile.max_train_examples,
+                                 max_eval_examples=profile.max_eval_examples)
 
-    def add(self, kind: str, config: dict, parents: list[str], meta: dict) -> Step:
-        hashed = dict(config, kind=kind, version=VERSION[kind], parents=sorted(parents))
-        if not parents:
-            hashed["base_model"] = self.base
-        step_id = f"{kind}-{stable_hash(hashed)}"
+    def _add(self, config, meta: dict) -> Step:
+        step_id = step_id_for(config)
         if step_id not in self.steps:
-            self.steps[step_id] = Step(step_id, kind, hashed, parents, meta)
-        return self.steps[step_id]
+            self.steps[step_id] = Step(step_id, config.kind, config, list(config.parents), dict(meta, seeds=[]))
+        step = self.steps[step_id]
+        if meta.get("seed") is not None and meta["seed"] not in step.meta["seeds"]:
+            step.meta["seeds"].append(meta["seed"])  # a deterministic step shared by several seeds says so
+        return step
+
+    def _resolve(self, task, split: str, fallbacks=()) -> list[DataRef] | Unavailable:
+        return resolve_split(task, split, data_dir=self.data_dir, lock=self.lock, local_only=self.local_only,
+                             fallbacks=fallbacks)
 
     def train_step(self, kind: str, task_names: list[str], *, hyper_key: str, examples: int | None, seed: int,
-                   parents: list[str], meta: dict) -> Step:
+                   parents: list[str], meta: dict) -> Step | None:
         tasks = [_task(n) for n in task_names]
+        train_inputs, dev_inputs = {}, {}
+        for task in tasks:
+            refs = self._resolve(task, "train")
+            if isinstance(refs, Unavailable):
+                self.unavailable.append(f"{kind} {task.name}: train split: {refs.reason}")
+                return None
+            train_inputs[task.name] = refs
+            if task.split_name("validation"):
+                dev = self._resolve(task, "validation")
+                if not isinstance(dev, Unavailable):  # no dev set: the last weights are kept
+                    dev_inputs[task.name] = dev
         task_type = tasks[0].type
-        max_length = max(t.max_length for t in tasks)
-        config = {
-            "task": task_names[0] if len(task_names) == 1 else "+".join(task_names),
-            "tasks": task_names, "task_versions": {t.name: t.version for t in tasks}, "task_type": task_type,
-            "examples": examples, "seed": seed, "data": _data_config(self.profile),
-            "hyper": _train_config(self.experiment, self.profile, hyper_key, task_type,
-                                   intermediate=kind == "intermediate", max_length=max_length),
-        }
-        return self.add(kind, config, parents, meta)
+        config = TrainStepConfig(
+            kind=kind, version=self.versions[kind],
+            task=task_names[0] if len(task_names) == 1 else "+".join(task_names), tasks=task_names,
+            task_versions={t.name: t.version for t in tasks}, task_type=task_type, examples=examples, seed=seed,
+            data=self.data, train_inputs=train_inputs, dev_inputs=dev_inputs,
+            hyper=_train_hyper(self.experiment, self.profile, hyper_key, task_type,
+                               intermediate=kind == "intermediate", max_length=max(t.max_length for t in tasks)),
+            checkpoint_dtype=self.profile.target_checkpoint_dtype if kind == "target" else "float32",
+            parents=sorted(parents), base_model=None if parents else self.base)
+        return self._add(config, meta)
 
-    def eval_step(self, target: str, *, parent: Step | None, meta: dict) -> Step:
+    def eval_step(self, target: str, *, parent: Step | None, meta: dict) -> Step | None:
         task = _task(target)
-        languages = list(task.languages)
-        if self.profile.max_languages:
-            languages = languages[: self.profile.max_languages]
-        split = self.experiment.eval_split if task.split_name(self.experiment.eval_split) else "test"
-        if task.split_name(split) is None:
-            split = "validation"
-        layer = self.profile.retrieval_layer if self.profile.retrieval_layer is not None else self.experiment.retrieval_layer
-        config = {
-            "target": target, "task_version": task.version, "task_type": task.type, "languages": languages,
-            "split": split, "metrics": list(task.metrics), "data": _data_config(self.profile),
-            "retrieval_layer": layer if task.type == "retrieval" else None,
-            "experiment": self.experiment.name,  # eval steps are cheap: one results document per experiment
-            "max_length": task.max_length if self.profile.fidelity == "paper" else min(
+        requested = self.experiment.eval_split if task.split_name(self.experiment.eval_split) else "test"
+        if task.split_name(requested) is None:
+            requested = "validation"
+        fallbacks = ("test",) if requested == "validation" else ()
+        inputs: dict[str, DataRef] = {}
+        for language in task.languages:
+            if self.max_languages and len(inputs) >= self.max_languages:
+                break
+            refs = self._resolve(task.for_language(language) if task.language is None else task, requested,
+                                 fallbacks)
+            if isinstance(refs, Unavailable):
+                self.unavailable.append(f"eval {target} {language}: {refs.reason}")
+                continue
+            inputs[language] = refs[0]
+        if not inputs:
+            return None
+        layer = self.profile.retrieval_layer if self.profile.retrieval_layer is not None else \
+            self.experiment.retrieval_layer
+        config = EvalStepConfig(
+            kind="eval", version=self.versions["eval"], target=target, task_version=task.version,
+            task_type=task.type, languages=list(inputs), split=requested, inputs=inputs, metrics=list(task.metrics),
+            data=self.data, retrieval_layer=layer if task.type == "retrieval" else None,
+            experiment=self.experiment.name,
+            max_length=task.max_length if self.profile.fidelity == "paper" else min(
                 task.max_length, self.profile.hyper.max_length or task.max_length),
-        }
-        return self.add("eval", config, [parent.id] if parent else [], meta)
+            parents=[parent.id] if parent else [], base_model=None if parent else self.base)
+        return self._add(config, meta)
 
 
 def _intermediate_configs(experiment: Experiment) -> list[tuple[str | None, list[str]]]:
@@ -149,18 +169,29 @@ def _intermediate_configs(experiment: Experiment) -> list[tuple[str | None, list
 
 
 def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *,
-               only: list[str] | None = None, model: str | None = None) -> Plan:
+               only: list[str] | None = None, model: str | None = None, data_dir: Path | str | None = None,
+               local_only: bool | None = None, max_languages: int | None = None,
+               hub_lock: Path | None = None) -> Plan:
     """Expand an experiment under a profile into its step DAG (optionally restricted by `only`).
 
-    `model` replaces the profile's encoder (a local HF folder or a hub id), e.g. a real checkpoint for `cpu`.
+    `model` replaces the profile's encoder (a local HF folder or a hub id). `data_dir` is the local data folder
+    (default: the profile's fixtures for `tiny`, else SYNTH_DATA_DIR, else none: the Hub). `local_only` (default:
+    the profile's) never uses the Hub: what has no local file is left out and listed. `max_languages` overrides
+    the profile's cap on evaluated languages (0 = every language). `hub_lock` is the lock file of pinned Hub
+    commits written by preflight.
     """
+    from synth.core.settings import get_settings
+
     exp = load_experiment(experiment) if isinstance(experiment, str) else experiment
     prof = load_profile(profile) if isinstance(profile, str) else profile
     if model:
         prof = prof.model_copy(update={"model": str(Path(model).resolve()) if Path(model).exists() else model})
     for name in exp.targets + exp.intermediates + (exp.multitask.tasks if exp.multitask else []):
         _task(name)  # unknown names fail here, with the file that names them
-    b = _Builder(exp, prof)
+    folder = resolve_data_dir(data_dir, prof.data, get_settings().data_dir)
+    cap = prof.max_languages if max_languages is None else (max_languages or None)
+    local = prof.local_only if local_only is None else local_only
+    b = _Builder(exp, prof, folder, read_hub_lock(hub_lock), local, cap)
     for seed in exp.seeds:
         for label, tasks in _intermediate_configs(exp):
             sizes = [None] if label is None else [None if n == "full" else int(n) for n in exp.intermediate_examples]
@@ -170,6 +201,8 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
                 if tasks:
                     inter = b.train_step("intermediate", tasks, hyper_key=label or "", examples=examples, seed=seed,
                                          parents=[], meta=meta)
+                    if inter is None:
+                        continue
                 for target in exp.targets:
                     task = _task(target)
                     parent = inter
@@ -178,11 +211,30 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
                             parent = b.train_step("target", [train_task], hyper_key=target, examples=None,
                                                   seed=seed, parents=[parent.id] if parent else [],
                                                   meta=dict(meta, target=target))
+                            if parent is None:
+                                break
+                        if parent is None:
+                            continue
                     b.eval_step(target, parent=parent, meta=dict(meta, target=target))
-    steps = b.steps
+    steps = _drop_dangling(b.steps)
     if only:
         steps = _restrict(steps, only)
-    return Plan(exp, prof, steps)
+    if not any(s.kind == "eval" for s in steps.values()):
+        raise ConfigError(f"{exp.name}: no evaluation can run with the data available",
+                          hint="; ".join(dict.fromkeys(b.unavailable))[:500] or None)
+    return Plan(exp, prof, steps, data_dir=folder, local_only=local, unavailable=list(dict.fromkeys(b.unavailable)))
+
+
+def _drop_dangling(steps: dict[str, Step]) -> dict[str, Step]:
+    """Training steps no evaluation needs (their evaluations had no data) are left out."""
+    needed: set[str] = set()
+    todo = [s.id for s in steps.values() if s.kind == "eval"]
+    while todo:
+        current = todo.pop()
+        if current not in needed:
+            needed.add(current)
+            todo.extend(steps[current].parents)
+    return {k: v for k, v in steps.items() if k in needed}
 
 
 def _restrict(steps: dict[str, Step], only: list[str]) -> dict[str, Step]:
@@ -209,75 +261,8 @@ def _restrict(steps: dict[str, Step], only: list[str]) -> dict[str, Step]:
     return {k: v for k, v in steps.items() if k in keep}
 
 
-# ------------------------------------------------------------------------------------------------ costs
-
-
-@lru_cache(maxsize=1)
-def _costs() -> dict:
-    from ruamel.yaml import YAML
-
-    return YAML(typ="safe").load((EXPERIMENTS_DIR / "_costs.yaml").read_text(encoding="utf-8"))
-
-
-def step_tokens(step: Step) -> int:
-    """Estimated sub-tokens the step processes (training: examples x tokens x epochs; eval: all languages)."""
-    costs = _costs()
-    c = step.config
-    if step.kind == "eval":
-        info = {**costs["default"], **costs["tasks"].get(c["target"], {})}
-        n = info["eval_examples"]
-        if c["data"]["max_eval_examples"]:
-            n = min(n, c["data"]["max_eval_examples"])
-        tokens = n * min(info["mean_tokens"], c["max_length"]) * info.get("choices", 1) * len(c["languages"])
-        return int(tokens * (2 if c["task_type"] == "retrieval" else 1))  # retrieval encodes both sides
-    total = 0.0
-    for name in c["tasks"]:
-        info = {**costs["default"], **costs["tasks"].get(name, {})}
-        n = info["train_examples"]
-        if c["examples"]:
-            n = min(n, c["examples"] * info["train_examples"] // sum(
-                {**costs["default"], **costs["tasks"].get(t, {})}["train_examples"] for t in c["tasks"]))
-        if c["data"]["max_train_examples"]:
-            n = min(n, c["data"]["max_train_examples"])
-        total += n * min(info["mean_tokens"], c["hyper"]["max_length"]) * info.get("choices", 1) * c["hyper"]["epochs"]
-    return int(total)
-
-
-def step_gpu_hours(step: Step) -> float:
-    rate = _costs()["throughput"]["eval_tokens_per_s" if step.kind == "eval" else "train_tokens_per_s"]
-    return step_tokens(step) / rate / 3600
-
-
-def plan_summary(plan: Plan, runs: Path) -> dict:
-    """The dry-run report: every step with status and cost, totals with reuse, and the naive alternative."""
-    rows = []
-    for step in plan.steps.values():
-        rows.append({"id": step.id, "kind": step.kind, "label": step.label, "parents": step.parents,
-                     "status": "done" if is_done(runs, step.id) else "pending",
-                     "tokens": step_tokens(step), "gpu_hours": round(step_gpu_hours(step), 4)})
-    # Naive: every (intermediate, target) evaluation re-runs its whole chain from the base model.
-    naive_tokens, naive_hours = 0, 0.0
-    for ev in plan.evals():
-        chain = _ancestors(plan.steps, ev.id)
-        naive_tokens += sum(step_tokens(plan.steps[s]) for s in chain)
-        naive_hours += sum(step_gpu_hours(plan.steps[s]) for s in chain)
-    pending = [r for r in rows if r["status"] == "pending"]
-    costs = _costs()["throughput"]
-    return {
-        "experiment": plan.experiment.name, "profile": plan.profile.name, "fidelity": plan.profile.fidelity,
-        "steps": rows,
-        "counts": {kind: sum(1 for r in rows if r["kind"] == kind) for kind in KINDS},
-        "done": len(rows) - len(pending), "pending": len(pending),
-        "tokens": sum(r["tokens"] for r in rows), "gpu_hours": round(sum(r["gpu_hours"] for r in rows), 2),
-        "remaining_gpu_hours": round(sum(r["gpu_hours"] for r in pending), 2),
-        "naive_tokens": naive_tokens, "naive_gpu_hours": round(naive_hours, 2),
-        "reuse_ratio": round(naive_tokens / max(1, sum(r["tokens"] for r in rows)), 2),
-        "throughput": {"device": costs["device"], "train_tokens_per_s": costs["train_tokens_per_s"],
-                       "eval_tokens_per_s": costs["eval_tokens_per_s"], "basis": costs["basis"]},
-    }
-
-
-def _ancestors(steps: dict[str, Step], step_id: str) -> list[str]:
+def ancestors(steps: dict[str, Step], step_id: str) -> list[str]:
+    """The step and every step above it."""
     out, todo = [], [step_id]
     while todo:
         current = todo.pop()

@@ -35,11 +35,19 @@ class ResultsDocument(BaseModel):
     intermediate: str | None = None
     intermediate_examples: int | None = None
     seed: int = 0
+    paired_seeds: list[int] = Field(default_factory=list, description=(
+        "the grid's seeds this result stands for: a deterministic evaluation (e.g. retrieval on the base model) "
+        "is run once and paired with every seed of the grid; empty in older documents = [seed]"))
     model: str
     metric: str = Field(description="primary metric; QA task scores are (F1 + EM) / 2 of the first two")
+    split: Literal["validation", "test"] = Field("validation", description="split asked for")
+    split_fallbacks: dict[str, str] = Field(default_factory=dict, description=(
+        "language -> split actually scored, where the requested one does not exist (e.g. UD-POS kk: test)"))
     per_language: dict[str, dict[str, float]] = Field(description="language -> metric -> value (0-100)")
     score: dict[str, float] = Field(description="language -> task score (0-100)")
-    task_score: float = Field(description="unweighted mean over languages (0-100)")
+    task_score: float = Field(description="unweighted mean over the scored languages (0-100)")
+    failed_languages: dict[str, str] = Field(default_factory=dict, description=(
+        "language -> why it could not be scored (the step is not DONE while any remain)"))
     config: dict = Field(description="resolved config of this step and of each ancestor step, by step id")
     versions: dict[str, str | None]
     git: str | None = None
@@ -48,6 +56,11 @@ class ResultsDocument(BaseModel):
 
     def dump(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)
+
+    @property
+    def seeds(self) -> list[int]:
+        """The seeds this result pairs with (see `paired_seeds`)."""
+        return self.paired_seeds or [self.seed]
 
 
 def library_versions() -> dict[str, str | None]:
@@ -114,5 +127,7 @@ def results_table(runs: Path, experiment: str | None = None) -> list[dict]:
         rows.append({"step_id": doc.step_id, "experiment": doc.experiment, "profile": doc.profile,
                      "fidelity": doc.fidelity, "target": doc.target, "intermediate": doc.intermediate or "baseline",
                      "examples": doc.intermediate_examples, "seed": doc.seed, "metric": doc.metric,
-                     "task_score": round(doc.task_score, 2), "languages": len(doc.score), "created": doc.created})
+                     "split": doc.split, "task_score": round(doc.task_score, 2), "languages": len(doc.score),
+                     "failed_languages": sorted(doc.failed_languages), "split_fallbacks": doc.split_fallbacks,
+                     "created": doc.created})
     return rows

@@ -1,10 +1,12 @@
-"""One training loop for every task type, on `accelerate`: bf16 autocast on GPU, DDP under `accelerate launch`,
-length-grouped dynamic padding, gradient accumulation, AdamW + linear warmup, clipping, early stopping on the
-English dev set, and checkpoints (model + optimizer + scheduler + RNG + data position) from which a killed run
-resumes exactly where it stopped.
+"""One training loop for every task type, on `accelerate`: bf16 autocast where the GPU supports it (fp16 with
+the loss scaler elsewhere on CUDA), DDP under `accelerate launch` (unused-parameter detection for multi-task
+heads), length-grouped dynamic padding, gradient accumulation, AdamW + linear warmup, clipping, early stopping on
+the English dev set (scored on rank 0, the decision broadcast to every rank), and checkpoints (model + optimizer
++ scheduler + scaler + RNG + data position) from which a killed run resumes exactly where it stopped.
 
 Layout of `out_dir`: checkpoints/step-<N>/ + checkpoints/LATEST while running; train_log.jsonl; best/ (best dev
-model); model/ (the final model: best on dev when a dev scorer is given) and train_summary.json when done.
+model) while running; model/ (the final model: best on dev when a dev scorer is given, renamed from best/ so
+there is one copy, in `save_dtype`) and train_summary.json when done.
 """
 
 from __future__ import annotations
@@ -44,8 +46,12 @@ class TrainConfig(BaseModel):
     checkpoint_every: int = Field(500, ge=1, description="optimizer steps between resumable checkpoints")
     log_every: int = Field(10, ge=1)
     seed: int = 0
-    mixed_precision: str = Field("auto", pattern="^(auto|bf16|fp16|no)$", description="auto = bf16 on GPU")
-    num_workers: int = Field(0, ge=0)
+    mixed_precision: str = Field("auto", pattern="^(auto|bf16|fp16|no)$",
+                                 description="auto = bf16 on GPUs that support it, fp16 (with loss scaling) on "
+                                             "older GPUs, none on CPU")
+    num_workers: int = Field(0, ge=0, description="collating worker processes (0 = in the training process)")
+    save_dtype: str = Field("float32", pattern="^(float32|bfloat16|float16)$",
+                            description="dtype of the saved model (bf16 for models that are only evaluated)")
 
     @property
     def effective_batch(self) -> int:
@@ -88,7 +94,18 @@ class _Log:
                 fh.write(json.dumps(event, sort_keys=True) + "\n")
 
 
-def _save_checkpoint(folder: Path, model, optimizer, scheduler, state: dict) -> None:
+def choose_precision(requested: str) -> str:
+    """The mixed precision to train in: bf16 only where the GPU supports it."""
+    import torch
+
+    if requested != "auto":
+        return requested
+    if not torch.cuda.is_available():
+        return "no"
+    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+
+
+def _save_checkpoint(folder: Path, model, optimizer, scheduler, state: dict, scaler=None) -> None:
     """Write checkpoints/step-N/ through a temp folder, then point LATEST at it and drop older ones."""
     import os
     import tempfile
@@ -104,6 +121,8 @@ def _save_checkpoint(folder: Path, model, optimizer, scheduler, state: dict) -> 
     save_file(weights, str(tmp / "model.safetensors"))
     torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
     torch.save(scheduler.state_dict(), tmp / "scheduler.pt")
+    if scaler is not None:
+        torch.save(scaler.state_dict(), tmp / "scaler.pt")
     rng = {"torch": torch.get_rng_state()}
     if torch.cuda.is_available():
         rng["cuda"] = torch.cuda.get_rng_state_all()
@@ -123,7 +142,7 @@ def _save_checkpoint(folder: Path, model, optimizer, scheduler, state: dict) -> 
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _load_checkpoint(folder: Path, model, optimizer, scheduler) -> dict | None:
+def _load_checkpoint(folder: Path, model, optimizer, scheduler, scaler=None) -> dict | None:
     """Restore the latest checkpoint in place; return its state dict (None when there is none)."""
     import numpy as np
     import torch
@@ -136,6 +155,8 @@ def _load_checkpoint(folder: Path, model, optimizer, scheduler) -> dict | None:
     model.load_state_dict(load_file(str(ckpt / "model.safetensors")))
     optimizer.load_state_dict(torch.load(ckpt / "optimizer.pt", weights_only=True))
     scheduler.load_state_dict(torch.load(ckpt / "scheduler.pt", weights_only=True))
+    if scaler is not None and (ckpt / "scaler.pt").exists():
+        scaler.load_state_dict(torch.load(ckpt / "scaler.pt", weights_only=True))
     rng = torch.load(ckpt / "rng.pt", weights_only=True)
     torch.set_rng_state(rng["torch"])
     if "cuda" in rng and torch.cuda.is_available():
@@ -158,7 +179,7 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
     """
     import torch
     from accelerate import Accelerator
-    from accelerate.utils import set_seed
+    from accelerate.utils import DistributedDataParallelKwargs, set_seed
 
     from .model import save_checkpoint
 
@@ -173,15 +194,17 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
                 if c in features.column_names]
         features = features.select_columns(keep).to_list()
     cuda = torch.cuda.is_available()
-    precision = ("bf16" if cuda else "no") if config.mixed_precision == "auto" else config.mixed_precision
-    accelerator = Accelerator(mixed_precision=precision, cpu=not cuda)
+    precision = choose_precision(config.mixed_precision)
+    groups = [row["task"] for row in features] if "task" in features[0] else None
+    # Multi-task batches use one head each: DDP must not wait for gradients of the others.
+    handlers = [DistributedDataParallelKwargs(find_unused_parameters=groups is not None)]
+    accelerator = Accelerator(mixed_precision=precision, cpu=not cuda, kwargs_handlers=handlers)
     main = accelerator.is_main_process
     set_seed(config.seed)
     if not cuda:
         torch.use_deterministic_algorithms(True)  # bit-exact resume on CPU
 
     lengths = lengths_of(features)
-    groups = [row["task"] for row in features] if "task" in features[0] else None
     world, rank = accelerator.num_processes, accelerator.process_index
     first_epoch = length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=0, groups=groups)
     batches_per_epoch = len(shard(first_epoch, rank, world))
@@ -192,15 +215,18 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
     warmup = int(config.warmup_ratio * total_steps)
 
     optimizer = _make_optimizer(model, config)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _linear_warmup(warmup, total_steps))
-    model = accelerator.prepare(model)  # DDP wrap + autocast; the optimizer/scheduler stay ours (exact resume)
+    # The optimizer goes through prepare so the fp16 loss scaler steps it; the scheduler stays ours (accelerate
+    # would step it once per process) and steps only when the optimizer did (an fp16 overflow skips both).
+    model, optimizer = accelerator.prepare(model, optimizer)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer.optimizer, _linear_warmup(warmup, total_steps))
     raw_model = accelerator.unwrap_model(model)
+    scaler = accelerator.scaler
 
     log = _Log(out_dir / "train_log.jsonl", main)
     ckpt_dir = out_dir / "checkpoints"
     state = {"step": 0, "epoch": 0, "batch": 0, "best": None, "best_step": None, "bad_evals": 0,
              "real_tokens": 0, "padded_tokens": 0, "stopped_early": False, "last_eval": None}
-    restored = _load_checkpoint(ckpt_dir, raw_model, optimizer, scheduler)
+    restored = _load_checkpoint(ckpt_dir, raw_model, optimizer.optimizer, scheduler, scaler)
     if restored:
         state.update(restored)
         log.write(event="resume", step=state["step"], epoch=state["epoch"], batch=state["batch"])
@@ -209,17 +235,25 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
                   world_size=world, precision=precision, config=config.model_dump())
 
     def evaluate_dev() -> None:
+        """Score on rank 0 only; every rank receives the score and takes the same decisions."""
         if dev_score is None:
             return
-        model.eval()
-        with torch.no_grad():
-            score = float(dev_score(raw_model))
-        model.train()
+        score = [None]
+        if main:
+            raw_model.eval()
+            with torch.no_grad():
+                score = [float(dev_score(raw_model))]
+            model.train()
+        if world > 1:
+            from accelerate.utils import broadcast_object_list
+
+            broadcast_object_list(score, from_process=0)
+        score = score[0]
         improved = state["best"] is None or score > state["best"]
         if improved:
             state.update(best=score, best_step=state["step"], bad_evals=0)
             if main:
-                save_checkpoint(raw_model, out_dir / "best", tokenizer)
+                save_checkpoint(raw_model, out_dir / "best", tokenizer, dtype=config.save_dtype)
         else:
             state["bad_evals"] += 1
         state["last_eval"] = state["step"]
@@ -241,25 +275,29 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
         batches = shard(length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=epoch,
                                                groups=groups), rank, world)
         index = state["batch"]
+        stream = iter(batch_stream(features, batches[index:], pad_id, pad_multiple, workers=config.num_workers,
+                                   pin=cuda))
         while index < len(batches) and state["step"] < total_steps and not state["stopped_early"]:
-            group = batches[index:min(index + config.grad_accum, len(batches))]
-            for position, batch_ids in enumerate(group):
-                batch = collate([features[i] for i in batch_ids], pad_id, pad_multiple)
+            group_size = min(config.grad_accum, len(batches) - index)
+            for position in range(group_size):
+                batch = next(stream)
                 state["real_tokens"] += batch.pop("real_tokens")
                 state["padded_tokens"] += batch.pop("padded_tokens")
-                batch = {k: v.to(accelerator.device) if hasattr(v, "to") else v for k, v in batch.items()}
-                last = position == len(group) - 1
+                batch = {k: v.to(accelerator.device, non_blocking=cuda) if hasattr(v, "to") else v
+                         for k, v in batch.items()}
+                last = position == group_size - 1
                 context = accelerator.no_sync(model) if not last and world > 1 else _null()
                 with context, accelerator.autocast():
-                    loss = model(**batch)["loss"] / len(group)
+                    loss = model(**batch)["loss"] / group_size
                 accelerator.backward(loss)
-                window_loss += float(loss.detach()) * len(group)
+                window_loss += float(loss.detach()) * group_size
                 window_n += 1
             accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
             optimizer.step()
-            scheduler.step()
+            if not optimizer.step_was_skipped:
+                scheduler.step()
             optimizer.zero_grad(set_to_none=True)
-            index += len(group)
+            index += group_size
             state["step"] += 1
             state["batch"] = index
             if bar is not None:
@@ -280,7 +318,7 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
                 on_step(dict(state))
             if state["step"] % config.checkpoint_every == 0 and state["step"] < total_steps:
                 if main:
-                    _save_checkpoint(ckpt_dir, raw_model, optimizer, scheduler, state)
+                    _save_checkpoint(ckpt_dir, raw_model, optimizer.optimizer, scheduler, state, scaler)
                 accelerator.wait_for_everyone()
     if bar is not None:
         bar.close()
@@ -292,13 +330,13 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
         "best_dev": state["best"], "best_step": state["best_step"], "stopped_early": state["stopped_early"],
         "real_tokens": state["real_tokens"], "padded_tokens": state["padded_tokens"],
         "padding_efficiency": round(state["real_tokens"] / max(1, state["padded_tokens"]), 4),
-        "examples": len(features), "precision": precision, "world_size": world,
+        "examples": len(features), "precision": precision, "world_size": world, "saved_dtype": config.save_dtype,
     }
     if main:
         if dev_score is not None and (out_dir / "best").exists():
-            _copy_folder(out_dir / "best", out_dir / "model")
+            _move_folder(out_dir / "best", out_dir / "model")  # one copy: the best model becomes the model
         else:
-            save_checkpoint(raw_model, out_dir / "model", tokenizer)
+            save_checkpoint(raw_model, out_dir / "model", tokenizer, dtype=config.save_dtype)
         log.write(event="done", **summary)
         write_json(out_dir / "train_summary.json", summary)
         shutil.rmtree(ckpt_dir, ignore_errors=True)  # the run is complete; resumable state is no longer needed
@@ -306,12 +344,31 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
     return summary
 
 
-def _copy_folder(source: Path, target: Path) -> None:
-    """Copy a folder into place through a temp folder (readers never see a half-copied model)."""
-    from synth.core.files import atomic_dir
+def batch_stream(features: list[dict], batches: list[list[int]], pad_id: int, pad_multiple: int, *,
+                 workers: int = 0, pin: bool = False):
+    """Collated batches in order; with `workers` > 0 they are built ahead in worker processes (pinned on GPU)."""
+    if workers == 0:
+        return (collate([features[i] for i in ids], pad_id, pad_multiple) for ids in batches)
+    from functools import partial
 
-    with atomic_dir(target) as tmp:
-        shutil.copytree(source, tmp, dirs_exist_ok=True)
+    from torch.utils.data import DataLoader
+
+    collate_ids = partial(_collate_ids, features=features, pad_id=pad_id, pad_multiple=pad_multiple)
+    return DataLoader(batches, batch_size=None, shuffle=False, num_workers=workers, pin_memory=pin,
+                      collate_fn=collate_ids, persistent_workers=False, prefetch_factor=4)
+
+
+def _collate_ids(ids: list[int], *, features: list[dict], pad_id: int, pad_multiple: int) -> dict:
+    return collate([features[i] for i in ids], pad_id, pad_multiple)
+
+
+def _move_folder(source: Path, target: Path) -> None:
+    """Rename a finished folder into place (one atomic rename on the same file system; no second copy)."""
+    import os
+
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(source, target)
 
 
 class _null:

@@ -3,12 +3,19 @@ evaluation step that writes leaderboard-layout predictions and the results docum
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from synth.core.errors import ReplicationError
+from synth.core.errors import ReplicationError, SynthError
+from synth.core.files import write_json
 
 from .evaluate import decode_labels, margin_candidates, predict, retrieve, write_predictions
-from .pipeline import Step, step_dir
+from .results import write_results
+from .step_config import Step, step_dir
+
+# Part of every evaluation step's id: bump it when this code changes what an evaluation produces.
+# 2: typed config, per-language data sources and split fallbacks, per-language failure isolation.
+VERSION = 2
 
 
 def _column_values(rows, spec):
@@ -113,69 +120,107 @@ def dev_scorer(task, dev_rows, tokenizer, labels, *, max_length: int, pad_id: in
 
 
 def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path:
-    """Evaluate the step's model on every language of the target; write predictions/ and results.json."""
-    from .benchmarks import load_benchmarks
-    from .data import featurize, load_split
+    """Evaluate the step's model on every language of the target; write predictions/ and results.json.
+
+    Languages are isolated: one that fails (bad file, missing split, no rows) is recorded with its message
+    in results.json and the others are scored; the step then raises (no DONE), and a re-run retries only
+    the failed languages (scored ones are kept in languages/<lang>.json)."""
+    from .data import featurize, load_refs
     from .model import HeadSpec, build_model, load_checkpoint, load_tokenizer
-    from .metrics import mean_over_languages
     from .profiles import load_profile
-    from .results import ResultsDocument, git_commit, library_versions, now_iso, write_results
-    from .step_inputs import data_dir as step_data_dir, encoder_source, load_step, tokenizer_source
+    from .step_inputs import data_dir as step_data_dir, encoder_source, tokenizer_source
     from .taskconfig import load_task
 
     c = step.config
     folder = step_dir(runs, step.id)
-    task = load_task(c["target"])
+    task = load_task(c.target)
     source = encoder_source(step, runs, Path(settings.cache))
     if task.type == "retrieval":  # no target training: mean-pooled hidden layer of the (intermediate) encoder
-        model = build_model(source, HeadSpec("retrieval", retrieval_layer=c["retrieval_layer"]))
+        model = build_model(source, HeadSpec("retrieval", retrieval_layer=c.retrieval_layer))
         labels: list[str] = []
     else:
         model = load_checkpoint(source)
         labels = model.spec.labels
     _to_device(model)
     tokenizer = load_tokenizer(tokenizer_source(source))
-    profile = load_profile(c["data"]["profile"])
-    scoring = next((spec.scoring_name for bench in load_benchmarks().values() for name, spec in bench.items()
-                    if name == task.name), task.family_name)
-    per_language, scores = {}, {}
+    profile = load_profile(c.data.profile)
+    data = step_data_dir(step, settings)
+    done: dict[str, dict] = {}
+    failed: dict[str, str] = {}
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(c["languages"]), desc=f"eval {task.name}", unit="lang", leave=False)
-    for language in c["languages"]:
-        rows = load_split(task, c["split"], language=language, data_dir=step_data_dir(c, settings),
-                          limit=c["data"]["max_eval_examples"], seed=0)
-        lang_task = task.for_language(language) if task.language is None and len(task.languages) > 1 else task
-        features = featurize(lang_task, rows, tokenizer, max_length=c["max_length"],
-                             labels=labels or None, cache_dir=Path(settings.cache) / "features")
-        values, predictions = score_rows(model, lang_task, rows, features, labels, language=language,
-                                         batch_size=profile.eval_batch_size, pad_id=tokenizer.pad_token_id)
-        per_language[language] = {k: round(v, 4) for k, v in values.items()}
-        scores[language] = round(language_score(values, task), 4)
-        write_predictions(folder / "predictions", scoring, language, task.type, predictions)
+        bar = tqdm(total=len(c.languages), desc=f"eval {task.name}", unit="lang", leave=False)
+    for language in c.languages:
+        cached = folder / "languages" / f"{language}.json"
+        if cached.exists():
+            done[language] = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            try:
+                ref = c.inputs[language]
+                lang_task = load_task(ref.task)
+                rows = load_refs(lang_task, [ref], data, limit=c.data.max_eval_examples, seed=0)
+                if len(rows) == 0:
+                    raise ReplicationError(f"no rows in {ref.describe()}")
+                features = featurize(lang_task, rows, tokenizer, max_length=c.max_length, labels=labels or None,
+                                     cache_dir=Path(settings.cache) / "features")
+                values, predictions = score_rows(model, lang_task, rows, features, labels, language=language,
+                                                 batch_size=profile.eval_batch_size, pad_id=tokenizer.pad_token_id)
+                write_predictions(folder / "predictions", _scoring_name(task), language, task.type, predictions)
+                done[language] = {"values": {k: round(v, 4) for k, v in values.items()},
+                                  "score": round(language_score(values, task), 4), "split": ref.split,
+                                  "examples": len(rows)}
+                write_json(cached, done[language])
+            except Exception as exc:  # noqa: BLE001  one bad language must not cost the others
+                failed[language] = str(exc) if isinstance(exc, SynthError) else f"{type(exc).__name__}: {exc}"
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
-    if not scores:
-        raise ReplicationError(f"step {step.id}: target {task.name} has no languages to evaluate")
+    if not done:
+        raise ReplicationError(f"step {step.id}: no language of {task.name} could be evaluated: " +
+                               "; ".join(f"{k}: {v}" for k, v in failed.items()))
+    path = write_results(folder / "results.json", _results_document(step, runs, task, profile, done, failed))
+    if failed:
+        raise ReplicationError(f"{task.name}: {len(failed)} of {len(c.languages)} languages failed (the other "
+                               f"{len(done)} are scored; a re-run retries these): " +
+                               "; ".join(f"{k}: {v}" for k, v in failed.items()))
+    return path
+
+
+def _scoring_name(task) -> str:
+    from .benchmarks import load_benchmarks
+
+    return next((spec.scoring_name for bench in load_benchmarks().values() for name, spec in bench.items()
+                 if name == task.name), task.family_name)
+
+
+def _results_document(step: Step, runs: Path, task, profile, done: dict, failed: dict):
+    from .metrics import mean_over_languages
+    from .results import ResultsDocument, git_commit, library_versions, now_iso
+    from .step_config import load_step
+
+    c = step.config
+    scores = {lang: entry["score"] for lang, entry in done.items()}
     ancestors = {}
     todo = list(step.parents)
     while todo:
         parent = load_step(step_dir(runs, todo.pop()))
-        ancestors[parent.id] = {"kind": parent.kind, **parent.config}
+        ancestors[parent.id] = parent.config.model_dump(mode="json")
         todo.extend(parent.parents)
-    doc = ResultsDocument(
+    fallbacks = {lang: f"{c.inputs[lang].split} ({c.inputs[lang].fallback})" for lang in done
+                 if c.inputs[lang].fallback}
+    return ResultsDocument(
         step_id=step.id, experiment=step.meta["experiment"], profile=profile.name, fidelity=profile.fidelity,
         target=task.name, intermediate=step.meta.get("intermediate"), intermediate_examples=step.meta.get("examples"),
-        seed=step.meta.get("seed", 0), model=_model_name(step, ancestors), metric=task.primary_metric,
-        per_language=per_language, score=scores, task_score=round(mean_over_languages(scores), 4),
-        config={"step": {"kind": step.kind, **c}, "ancestors": ancestors}, versions=library_versions(),
+        seed=step.meta.get("seed", 0), paired_seeds=sorted(step.meta.get("seeds") or [step.meta.get("seed", 0)]),
+        model=_model_name(step, ancestors), metric=task.primary_metric, split=c.split, split_fallbacks=fallbacks,
+        per_language={lang: entry["values"] for lang, entry in done.items()}, score=scores,
+        task_score=round(mean_over_languages(scores), 4), failed_languages=failed,
+        config={"step": c.model_dump(mode="json"), "ancestors": ancestors}, versions=library_versions(),
         git=git_commit(), created=now_iso(), predictions="predictions",
     )
-    return write_results(folder / "results.json", doc)
 
 
 def _to_device(model) -> None:
@@ -187,4 +232,4 @@ def _to_device(model) -> None:
 
 def _model_name(step: Step, ancestors: dict) -> str:
     bases = [a.get("base_model") for a in ancestors.values() if a.get("base_model")]
-    return bases[0] if bases else step.config.get("base_model", "")
+    return bases[0] if bases else (step.config.base_model or "")

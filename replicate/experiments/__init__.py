@@ -32,6 +32,8 @@ class Hyper(BaseModel):
     eval_every: int | None = Field(None, ge=0)
     patience: int | None = Field(None, ge=1)
     weight_decay: float | None = Field(None, ge=0)
+    dev_examples: int | None = Field(None, ge=1, description="English dev examples used for model selection "
+                                     "and early stopping (jiant: a 500-example subset); None = all")
 
     def over(self, base: "Hyper") -> "Hyper":
         """These settings laid over `base` (ours win where set)."""

@@ -28,18 +28,31 @@ def run(
     model: Optional[str] = typer.Option(None, "--model", help="Replace the profile's encoder: a local HF folder "
                                         "(XLM-R architecture) or a hub id."),
     runs: Optional[Path] = typer.Option(None, "--runs", help="Runs folder (default SYNTH_RUNS or ./runs)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Local task data (the Hub layout as "
+                                            "<family>/<split>[.<lang>].jsonl); any profile. Default: the tiny "
+                                            "profile's fixtures, else SYNTH_DATA_DIR, else the Hub only."),
+    local_only: Optional[bool] = typer.Option(None, "--local-only/--allow-hub", help="Never use the Hub: what has "
+                                              "no local file is left out and listed (default: the profile's)."),
+    max_languages: Optional[int] = typer.Option(None, "--max-languages", min=0, help="Evaluate at most N languages "
+                                                "per target (0 = all; default: the profile's)."),
+    keep_models: bool = typer.Option(False, "--keep-models", help="Never delete target models after evaluation."),
+    hub_lock: Optional[Path] = typer.Option(None, "--hub-lock", help="Pinned Hub commits (default "
+                                            "RUNS/hub.lock.json, written by `synth replicate preflight`)."),
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """Run an experiment: content-addressed steps, finished steps reused, killed training resumed."""
+    from synth.replicate.costs import plan_summary
+    from synth.replicate.data_sources import HUB_LOCK_NAME
     from synth.replicate.executors import execute
-    from synth.replicate.pipeline import build_plan, plan_summary
+    from synth.replicate.pipeline import build_plan
     from synth.core.settings import get_settings
 
     if json_:
         common.state.json = True
     settings = get_settings()
     runs_dir = runs or settings.runs
-    plan = build_plan(experiment, profile, only=only or None, model=model)
+    plan = build_plan(experiment, profile, only=only or None, model=model, data_dir=data_dir, local_only=local_only,
+                      max_languages=max_languages, hub_lock=hub_lock or Path(runs_dir) / HUB_LOCK_NAME)
     summary = plan_summary(plan, runs_dir)
     if dry_run:
         if common.state.json:
@@ -48,13 +61,19 @@ def run(
             _print_plan(summary)
         return
     common.info(f"{summary['experiment']} / {summary['profile']}: {len(summary['steps'])} steps, "
-                f"{summary['done']} already done")
+                f"{summary['done']} already done; data: {_data_line(summary)}")
+    for line in summary["unavailable"]:
+        common.warn(f"left out: {line}")
 
     def on_event(event: str, step) -> None:
-        common.info(f"{event:>6}  {step.id}  {step.label}")
+        if event == "wait":
+            common.info(f"  wait  {step.id}  another worker holds it; waiting for it to finish")
+        else:
+            common.info(f"{event:>6}  {step.id}  {step.label}")
 
     report = execute(plan, runs_dir, settings, executor=executor, address=address,
-                     progress=not (common.state.quiet or common.state.json), on_event=on_event)
+                     progress=not (common.state.quiet or common.state.json), on_event=on_event,
+                     prune=False if keep_models else None)
     if common.state.json:
         common.emit_json({"experiment": summary["experiment"], "profile": summary["profile"], **report.as_dict()})
     else:
@@ -66,13 +85,27 @@ def run(
         raise typer.Exit(1)
 
 
+def _data_line(summary: dict) -> str:
+    s = summary["sources"]
+    folder = summary["data_dir"] or "none"
+    return (f"{s['local']} local (from {folder}), {s['hub_pinned']} Hub pinned, {s['hub_unpinned']} Hub unpinned"
+            + (" [local only]" if summary["local_only"] else ""))
+
+
 def _print_plan(summary: dict) -> None:
     out = common.out
-    out.print(f"# plan: {summary['experiment']} / profile {summary['profile']} ({summary['fidelity']})")
-    out.print("| step | what | status | tokens | H100 GPU-h |")
-    out.print("|---|---|---|---:|---:|")
+    out.print(f"# plan: {summary['experiment']} / profile {summary['profile']} ({summary['fidelity']})", markup=False)
+    out.print("| step | what | status | data | tokens | H100 GPU-h |", markup=False)
+    out.print("|---|---|---|---|---:|---:|", markup=False)
     for row in summary["steps"]:
-        out.print(f"| {row['id']} | {row['label']} | {row['status']} | {row['tokens']:,} | {row['gpu_hours']:.3f} |")
+        data = "; ".join(row["sources"][:3]) + (f"; +{len(row['sources']) - 3} more" if len(row["sources"]) > 3 else "")
+        out.print(f"| {row['id']} | {row['label']} | {row['status']} | {data} | {row['tokens']:,} | "
+                  f"{row['gpu_hours']:.3f} |", markup=False)
+    out.print(f"\ndata: {_data_line(summary)}", markup=False)
+    for line in summary["sources"]["split_fallbacks"]:
+        out.print(f"split fallback: {line}", markup=False)
+    for line in summary["unavailable"]:
+        out.print(f"left out: {line}", markup=False)
     c = summary["counts"]
     out.print(f"\nsteps: {c['intermediate']} intermediate, {c['target']} target, {c['eval']} eval; "
               f"{summary['done']} done, {summary['pending']} pending")
@@ -82,7 +115,14 @@ def _print_plan(summary: dict) -> None:
               f"{summary['naive_gpu_hours']:.2f} GPU-hours -> reuse saves {summary['reuse_ratio']:.2f}x")
     t = summary["throughput"]
     out.print(f"throughput: {t['train_tokens_per_s']:,} train / {t['eval_tokens_per_s']:,} eval tokens/s on "
-              f"{t['device']} ({t['basis']})")
+              f"{t['device']} ({t['basis']})", markup=False)
+    d = summary["disk"]
+    if d["kept_gb"] is None:
+        out.print(f"disk: {d['note']}", markup=False)
+    else:
+        out.print(f"disk: {d['kept_gb']:.1f} GB kept (intermediate models, fp32), peak {d['peak_gb']:.1f} GB while "
+                  f"running ({d['parameters'] / 1e6:.0f}M parameters; {d['unpruned_gb']:.1f} GB if no target model "
+                  "were pruned)", markup=False)
 
 
 def results(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from synth.replicate.executors import execute
-from synth.replicate.pipeline import build_plan, plan_summary
+from synth.replicate.costs import plan_summary
+from synth.replicate.pipeline import build_plan
 from synth.replicate.results import read_results
 
 

@@ -38,7 +38,7 @@ def test_ray_executor_reports_a_failed_step_and_skips_its_children(local_ray, ru
     plan = build_plan(str(mini_experiment), "tiny", only=["baseline"])
     plan.steps = {k: v for k, v in plan.steps.items() if v.meta.get("target") == "xnli"}
     target = next(s for s in plan.steps.values() if s.kind == "target")
-    target.config["tasks"] = ["no_such_task"]  # fails inside the Ray worker with a typed error
+    target.config.tasks = ["no_such_task"]  # fails inside the Ray worker with a typed error
     report = execute(plan, run_settings.runs, run_settings, executor="ray")
     assert list(report.failed) == [target.id] and "unknown task 'no_such_task'" in report.failed[target.id]
     assert report.skipped == [plan.evals()[0].id]

@@ -17,7 +17,7 @@ def test_tagging_qa_and_multiple_choice_targets(run_settings):
     plan = build_plan(str(DATA / "types.yaml"), "tiny")
     xcopa = next(s for s in plan.evals() if s.meta["target"] == "xcopa")
     copa = plan.steps[xcopa.parents[0]]
-    assert copa.config["task"] == "copa" and plan.steps[copa.parents[0]].config["task"] == "siqa"  # SIQA then COPA
+    assert copa.config.task == "copa" and plan.steps[copa.parents[0]].config.task == "siqa"  # SIQA then COPA
     report = execute(plan, runs, run_settings, progress=False)
     assert report.ok, report.failed
     docs = {d.target: d for d in map(read_results, runs.glob("eval-*/results.json"))}
