@@ -69,8 +69,24 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that cleanup (temp files, partial results) runs the same way."""
 
 
-def _on_sigterm(signum, frame) -> None:
-    raise Terminated()
+_received: list[int] = []  # signals seen: typer turns KeyboardInterrupt into a silent exit 130, we say why
+
+
+def _on_signal(signum, frame) -> None:
+    import signal
+
+    _received.append(signum)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _interrupted_exit() -> None:
+    import signal
+
+    if _received and _received[0] == signal.SIGTERM:
+        common.fail("terminated (SIGTERM); finished work is kept")
+        sys.exit(143)
+    common.fail("interrupted; finished work is kept")
+    sys.exit(130)
 
 
 # OS errors that are the environment's doing, not a bug: say what and where, in one line
@@ -106,26 +122,36 @@ def main() -> None:
     """Console-script entry point: run the app; expected failures become one line on stderr and an exit code."""
     import signal
 
+    _received.clear()
+    previous = {}
     try:
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread (embedded use): keep the default
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _on_signal)
+    except ValueError:  # not the main thread (embedded use): keep the defaults
         pass
+    _run_app(previous)
+
+
+def _run_app(previous: dict) -> None:
+    import signal
+
     try:
         try:
             app(args=hoist_global_flags(sys.argv[1:]), prog_name="synth")
         finally:
             sys.stdout.flush()
+    except SystemExit:
+        if _received:
+            _interrupted_exit()
+        raise
     except SynthError as exc:
         if common.state.debug:
             raise
         common.fail(str(exc))
         sys.exit(exc.exit_code)
-    except Terminated:
-        common.fail("terminated (SIGTERM); finished work is kept")
-        sys.exit(143)
     except KeyboardInterrupt:
-        common.fail("interrupted; finished work is kept")
-        sys.exit(130)
+        _received.append(_received[0] if _received else 2)
+        _interrupted_exit()
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(141)
@@ -135,6 +161,10 @@ def main() -> None:
         message, code = _os_error_message(exc)
         common.fail(message)
         sys.exit(code)
+    finally:
+        for sig, handler in previous.items():  # in-process callers (tests) get their handlers back
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,18 @@ def register(app: typer.Typer) -> None:
         """Fetch papers at a pinned version into the library and parse them (idempotent; exit 1 if any failed)."""
         from synth.papers.fetch import exit_code, fetch
 
-        with common.progress("fetching") as advance:
-            results = fetch(list(items or []), query=query, max_results=max_results, offline=offline,
-                            progress=advance)
+        try:
+            with common.progress("fetching") as advance:
+                results = fetch(list(items or []), query=query, max_results=max_results, offline=offline,
+                                progress=advance)
+        except KeyboardInterrupt as exc:
+            done = getattr(exc, "fetch_results", None)
+            if done is not None:  # what finished is in the library: list it before stopping
+                if common.state.json:
+                    common.emit_json([r.to_dict() for r in done])
+                else:
+                    _print_table(done)
+            raise
         if common.state.json:
             common.emit_json([r.to_dict() for r in results])
         else:

@@ -53,3 +53,7 @@ class ClaimsError(UsageError):
 
 class ReplicationError(SynthError):
     """Replication engine failures: missing data, missing model, bad experiment file."""
+
+
+class StorageError(SynthError):
+    """The disk said no: full, read-only or not writable. Finished work is kept; the message says where."""

@@ -7,6 +7,7 @@ arXiv metadata for all ids is fetched in one batched API request; PDFs are downl
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -118,8 +119,22 @@ def fetch(
                 results[job.slot] = _add_arxiv(library, client, job.record, job.requested, settings, advance)
         except SynthError as exc:
             results[job.slot] = _failed(job.requested, exc)
+        except KeyboardInterrupt as exc:  # Ctrl-C / SIGTERM: say what finished before stopping
+            exc.fetch_results = _interrupted(items, results)  # type: ignore[attr-defined]
+            raise
         advance(1)
     return [r for r in results if r is not None]
+
+
+def _interrupted(items: list[str], results: list) -> list[FetchResult]:
+    """Results so far, with every item not done marked failed ('interrupted')."""
+    out = []
+    for slot, r in enumerate(results):
+        if r is None:
+            r = FetchResult(items[slot] if slot < len(items) else f"search hit {slot - len(items) + 1}", "failed",
+                            message="interrupted before it finished", error="Interrupted", exit_code=1)
+        out.append(r)
+    return out
 
 
 def _classify(items: list[str], library: Library, offline: bool, results: list) -> tuple[list[_Job], list]:
@@ -221,13 +236,15 @@ def _add_arxiv(library: Library, client, record: ArxivRecord, requested: str, se
     if library.has(ref):
         return _present(requested, library.get(ref), "already in library" + note)
     url = client.pdf_url(ref)
-    dest = library.root / ".downloads" / f"{ref.folder}.pdf"
+    # per-process file name: two fetches of one paper never share (or delete) each other's download; the
+    # shared resume key lets a later run continue what a killed one left
+    dest = library.root / ".downloads" / f"{ref.folder}.{os.getpid()}.pdf"
 
     def show(received: int, total: int | None) -> None:
         size = f"{received / MiB:.1f}" + (f"/{total / MiB:.1f}" if total else "")
         advance(0, description=f"downloading {ref.key} ({size} MiB)")
 
-    got = download(url, dest, settings, on_progress=show)
+    got = download(url, dest, settings, on_progress=show, resume_key=f"{ref.folder}.pdf")
     advance(0, description=f"parsing {ref.key}")
     meta = PaperMeta(
         id=record.id, version=record.version, source="arxiv", title=record.title, authors=record.authors,

@@ -32,20 +32,23 @@ def wait_for(condition, timeout=60.0):
 def test_interrupted_download_leaves_no_entry_and_resumes(cli, mirror, settings, sig):
     settings.http_timeout = 60.0
     mirror.faults.append(Fault(route="pdf", truncate=2000, stall=60.0))  # 2000 bytes, then the server hangs
-    part = settings.home / ".downloads" / "2005.13013v1.pdf.part"
+    downloads = settings.home / ".downloads"
     env = {**os.environ, **settings_env(settings)}
     proc = subprocess.Popen([str(SYNTH), "fetch", "2005.13013v1"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    part = downloads / f"2005.13013v1.pdf.{proc.pid}.part"  # per process: concurrent fetches never share one
     try:
         wait_for(lambda: part.exists() and part.stat().st_size == 2000)
         proc.send_signal(sig)
-        _, stderr = proc.communicate(timeout=60)
+        stdout, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
     if sig == signal.SIGINT:
-        assert proc.returncode == 130  # typer maps KeyboardInterrupt to exit 130
+        assert proc.returncode == 130
         assert "Traceback" not in stderr
+        assert "error: interrupted; finished work is kept" in stderr, stderr
+        assert "interrupted before it finished" in stdout  # the item list is printed before stopping
     else:
         assert proc.returncode == -signal.SIGKILL
     papers = settings.home / "papers"
@@ -55,7 +58,7 @@ def test_interrupted_download_leaves_no_entry_and_resumes(cli, mirror, settings,
 
     run = cli("fetch", "2005.13013v1")
     assert run.exit_code == 0, run.stdout
-    assert mirror.seen("pdf")[-1].headers["Range"] == "bytes=2000-"
+    assert mirror.seen("pdf")[-1].headers["Range"] == "bytes=2000-"  # the dead process's partial file is resumed
     meta = Library(settings.home).get("2005.13013v1")
     assert meta.sha256 == hashlib.sha256(mirror.papers["2005.13013v1"].pdf).hexdigest()
-    assert not part.exists()
+    assert list(downloads.iterdir()) == []

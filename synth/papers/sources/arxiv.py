@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from synth.core.errors import InvalidIdError, NetworkError, NotFoundError, SynthError
 from synth.core.models import LOCAL_ID, NEW_ID, OLD_ID, PaperRef
-from synth.papers.sources.http import backoff_delay, parse_retry_after
+from synth.papers.sources.http import TransientError, backoff_delay, format_size, get, parse_retry_after
 
 if TYPE_CHECKING:
     from synth.core.settings import Settings
@@ -86,6 +86,27 @@ def parse_identifier(text: str) -> Item:
     )
 
 
+ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+
+
+def not_an_atom_feed(body: bytes) -> str | None:
+    """Why `body` is not an Atom feed ('not XML', 'an <html> document'), or None when it is one."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        return f"not XML: {str(exc).splitlines()[0][:80]}" if body.strip() else "an empty body"
+    except ValueError as exc:
+        return f"not XML: {exc}"
+    if root is None:
+        return "an empty XML document"
+    if root.tag != ATOM_FEED:
+        return f"an XML document whose root is <{etree.QName(root).localname}>"
+    return None
+
+
 @dataclass
 class ArxivRecord:
     """Metadata of one paper version as the arXiv API reported it."""
@@ -134,17 +155,34 @@ class ArxivClient:
         # An instance attribute shadows the class attribute: other clients in the process keep the default.
         self.client.query_url_format = settings.arxiv_api.replace("{", "{{").replace("}", "}}") + "?{}"
         self._last_response = None
-        timeout = settings.http_timeout
+        client = self
 
         class _Session(requests.Session):
-            def request(self, *args, **kwargs):  # the package passes no timeout; a stalled API must not hang us
-                kwargs.setdefault("timeout", timeout)
-                return super().request(*args, **kwargs)
+            """Every API call goes through synth's HTTP helper: total deadline, size cap, what was received."""
 
-        session = _Session()
-        session.hooks["response"].append(self._remember)
-        self.client._session = session
+            def request(self, method, url, headers=None, **kwargs):
+                return client._request(url, headers or {})
+
+        self.client._session = _Session()
         self.api_requests = 0
+
+    def _request(self, url: str, headers: dict):
+        """GET `url` (deadline, size cap) and hand it to the `arxiv` package as a requests.Response."""
+        reply = get(url, self.settings, headers={k.title(): v for k, v in headers.items()})
+        if reply.status == 200:
+            problem = not_an_atom_feed(reply.body)
+            if problem is not None:
+                kind = reply.headers.get("Content-Type") or reply.headers.get("content-type") or "no content type"
+                raise NetworkError(f"arXiv API at {self.settings.arxiv_api} sent a reply that is not an Atom feed "
+                                   f"({problem}; {format_size(len(reply.body))}, {kind}, starting "
+                                   f"{reply.body[:60]!r})")
+        response = self._requests.Response()
+        response.status_code = reply.status
+        response._content = reply.body
+        response.headers.update(reply.headers)
+        response.url = reply.url
+        response.encoding = "utf-8"
+        return self._remember(response)
 
     def _remember(self, response, *args, **kwargs):
         self._last_response = response
@@ -191,8 +229,8 @@ class ArxivClient:
                 reason = f"HTTP {exc.status}"
             except arxiv.UnexpectedEmptyPageError:
                 reason = "unexpected empty page"
-            except requests.exceptions.Timeout:
-                reason = f"timed out after {s.http_timeout:g} s"
+            except TransientError as exc:
+                reason = exc.reason
             except requests.exceptions.RequestException as exc:
                 reason = f"connection error ({type(exc).__name__})"
             finally:
