@@ -95,3 +95,68 @@ def write_example_scores(folder: Path, doc: ExampleScores) -> Path:
     path = Path(folder) / FILE_NAME
     write_json(path, doc.model_dump(mode="json", by_alias=True))
     return path
+
+
+def _tsv_predictions(folder: Path, language: str) -> list[str] | None:
+    files = sorted(Path(folder).glob(f"predictions/*/test-{language}.tsv"))
+    return files[0].read_text(encoding="utf-8").split("\n") if files else None
+
+
+def example_scores_for_step(folder: Path, settings) -> ExampleScores:
+    """Parts of one finished eval step from its leaderboard predictions (and, for tagging, the gold rows it was
+    scored on, read back from the step's planned inputs); checked against its results.json."""
+    from .data import load_refs
+    from .step_config import load_step
+    from .results import read_results
+    from .step_inputs import data_dir as step_data_dir
+    from .taskconfig import load_task
+
+    step = load_step(Path(folder))
+    results = read_results(Path(folder) / "results.json")
+    c = step.config
+    parts: dict[str, list[list[int]]] = {}
+    kind = None
+    for language in results.score:
+        lines = _tsv_predictions(folder, language)
+        if lines is None:
+            raise ReplicationError(f"step {step.id}: no predictions for {language}")
+        if results.metric in MEAN_METRICS and c.task_type == "retrieval":
+            predicted = [int(x) for x in lines if x.strip()]
+            kind, parts[language] = parts_for(results.metric, predicted, list(range(len(predicted))))
+        elif results.metric == "span_f1":
+            sentences = "\n".join(lines).strip("\n").split("\n\n")
+            predicted = [s.split("\n") for s in sentences]
+            ref = c.inputs[language]
+            task = load_task(ref.task)
+            rows = load_refs(task, [ref], step_data_dir(step, settings), limit=c.data.max_eval_examples, seed=0)
+            names = task.labels or []
+            tags = rows.features[task.columns["tags"]].feature
+            to_name = (lambda t: tags.int2str(t)) if hasattr(tags, "int2str") else (
+                lambda t: names[t] if isinstance(t, int) else str(t))
+            gold = [[to_name(t) for t in sentence] for sentence in rows[task.columns["tags"]]]
+            kind, parts[language] = parts_for(results.metric, predicted, gold)
+        else:
+            raise ReplicationError(f"step {step.id}: per-example parts for {results.metric} are not implemented")
+    doc = ExampleScores(step_id=step.id, metric=results.metric, kind=kind or "mean", parts=parts)
+    check_against(doc, results.score)
+    return doc
+
+
+def add_example_scores(runs: Path, settings) -> list[Path]:
+    """examples.json for every finished eval step of `runs` that lacks one (idempotent)."""
+    written = []
+    for results in sorted(Path(runs).glob("eval-*/results.json")):
+        folder = results.parent
+        if (folder / FILE_NAME).exists() or not (folder / "DONE").exists():
+            continue
+        written.append(write_example_scores(folder, example_scores_for_step(folder, settings)))
+    return written
+
+
+if __name__ == "__main__":  # python -m synth.replicate.example_scores RUNS
+    import sys
+
+    from synth.core.settings import get_settings
+
+    for path in add_example_scores(Path(sys.argv[1]), get_settings()):
+        print(path)

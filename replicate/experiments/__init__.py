@@ -34,6 +34,9 @@ class Hyper(BaseModel):
     weight_decay: float | None = Field(None, ge=0)
     dev_examples: int | None = Field(None, ge=1, description="English dev examples used for model selection "
                                      "and early stopping (jiant: a 500-example subset); None = all")
+    min_steps: int | None = Field(None, ge=1, description="at least this many optimizer steps on a data-volume "
+                                  "point (more epochs over a small subsample), so a small volume is not also "
+                                  "small compute; applies to sized volumes, not to 'full'")
 
     def over(self, base: "Hyper") -> "Hyper":
         """These settings laid over `base` (ours win where set)."""
@@ -61,6 +64,9 @@ class Reporting(BaseModel):
     language_groups: list[str] = Field(
         default_factory=lambda: ["low_resource", "mid_resource", "high_resource"],
         description="named language groups (languages.yaml) with a row of their own, in this order")
+    kind: Literal["study", "pilot"] = Field("study", description="a pilot is labelled as one in the report, "
+                                                "with `scope` saying what it is evidence about")
+    scope: str | None = Field(None, description="what the results are evidence about (model, data), in words")
 
 
 class Experiment(BaseModel):
@@ -73,6 +79,10 @@ class Experiment(BaseModel):
     paper: str | None = Field(None, description="arXiv id of the study it replicates")
     benchmark: Literal["xtreme", "xtreme-r"]
     model: str = Field("xlm-roberta-large", description="base encoder (hub id); profiles may substitute it")
+    models: list[str] = Field(default_factory=list, description="encoders to run the same grid with (a model-"
+                              "scaling axis); empty = [model]; a profile with its own encoder replaces the axis")
+    fixed_steps: int | None = Field(None, ge=1, description="also train every data-volume point for exactly this "
+                                    "many optimizer steps (the fixed-compute arm, reported as '<task>@<N>steps')")
     retrieval_layer: int = Field(14, ge=0, description="hidden layer mean-pooled by retrieval targets")
     intermediates: list[str] = Field(default_factory=list, description="English intermediate tasks")
     baseline: bool = Field(True, description="also run every target without intermediate training")
