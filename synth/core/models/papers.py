@@ -110,7 +110,7 @@ class Sentence(Strict):
     end: int
     text: str
     section: list[str] = Field(default_factory=list)
-    kind: Literal["body", "references", "caption", "front"] = "body"
+    kind: Literal["body", "references", "caption", "front", "footnote"] = "body"
 
 
 class TableCell(Strict):

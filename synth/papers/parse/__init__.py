@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from synth.core.models import Page, Section, Sentence, TableBlock
 
 # Bump when cleaning, sectioning or sentence splitting changes what is written for the same PDF.
-PARSER_VERSION = "synth-1"
+# synth-2: layout-aware (fonts and positions of the text runs): issue 12.
+PARSER_VERSION = "synth-2"
 
 
 @dataclass
@@ -36,47 +37,84 @@ def parse_pdf(path: str | os.PathLike, backend=None) -> ParsedPaper:
 
 
 def parse_pages(raw_pages: Iterable, parser: str = f"text+{PARSER_VERSION}") -> ParsedPaper:
-    """Clean already-extracted pages (`RawPage`s with .number and .text) into a ParsedPaper."""
-    from synth.papers.parse.sections import HeadingTracker
+    """Clean extracted pages (`RawPage`s: .number, .text, and .runs when the backend has layout) into a
+    ParsedPaper. With runs the layout decides reading order, footnotes, captions and figure/table text; without
+    them plain-text rules do (see synth.papers.parse.blocks)."""
+    from synth.papers.parse.assemble import Flow, add_side, page_texts, split_across_pages
+    from synth.papers.parse.layout import body_size, line_pitch
+    from synth.papers.parse.pages import clean_lines, place_page
     from synth.papers.parse.tables import find_tables
-    from synth.papers.parse.text import (assemble_page, build_vocabulary, find_furniture, median_line_length,
-                                  page_lines, segment_sentences)
+    from synth.papers.parse.text import build_vocabulary, find_furniture, median_line_length
 
     numbers: list[int] = []
-    all_lines: list[list[str]] = []
+    all_lines = []
+    sizes: list[tuple[float | None, float | None]] = []
     warnings: list[str] = []
-    for raw in raw_pages:  # the backend streams; only the line lists are kept
+    for raw in raw_pages:  # the backend streams; only the lines are kept
         numbers.append(raw.number)
-        all_lines.append(page_lines(raw.text))
+        all_lines.append(clean_lines(raw))
+        sizes.append((getattr(raw, "width", None), getattr(raw, "height", None)))
         if getattr(raw, "warning", None):
             warnings.append(raw.warning)
-    furniture = find_furniture(all_lines)
+    furniture = find_furniture([[line.text for line in lines] for lines in all_lines])
     bodies = [[line for i, line in enumerate(lines) if i not in removed]
               for lines, removed in zip(all_lines, furniture.removed)]
-    vocab = build_vocabulary(bodies)
-    median_len = median_line_length(bodies)
-    tracker = HeadingTracker()
+    texts = [[line.text for line in lines] for lines in bodies]
+    body = body_size(bodies)
+    flow = Flow(build_vocabulary(texts), median_line_length(texts), body, line_pitch(bodies, body))
+    side: dict[int, list] = {}
+    for p, lines in enumerate(bodies):
+        start_section = (flow.tracker.path, flow.tracker.kind)
+        running, aside = place_page(p, lines, body, *sizes[p])
+        placed_at: dict[int, tuple[list[str], str]] = {}
+        for item in running:
+            flow.add(item)
+            placed_at[item.order] = (flow.tracker.path, flow.tracker.kind)
+        for item, role, continues in aside:
+            before = [o for o in placed_at if o < item.order]
+            section, kind = placed_at[max(before)] if before else start_section
+            add_side(side, item, role, kind, section, continues)
+    split_across_pages(flow.paras)
+    built = page_texts(len(numbers), flow.paras, side)
+
     pages: list[Page] = []
     sections: list[Section] = []
     sentences: list[Sentence] = []
     tables: list[TableBlock] = []
-    for number, lines, body, removed, printed in zip(numbers, all_lines, bodies, furniture.removed,
-                                                    furniture.printed):
-        built = assemble_page(body, tracker, vocab, median_len)
-        pages.append(Page(page=number, text=built.text, printed_number=printed,
-                          removed_lines=[lines[i] for i in sorted(removed)]))
-        for heading, start, path in built.headings:
+    for p, (number, page) in enumerate(zip(numbers, built)):
+        removed = furniture.removed[p]
+        pages.append(Page(page=number, text=page.text, printed_number=furniture.printed[p],
+                          removed_lines=[all_lines[p][i].text for i in sorted(removed)]))
+        for heading, start, path in page.headings:
             sections.append(Section(number=heading.number, title=heading.title, level=heading.level, page=number,
                                     start=start, path=path, kind=heading.kind))
-        for segment in built.segments:
-            for start, end, kind in segment_sentences(built.text, segment):
+        for segment in page.segments:
+            for start, end, kind in segment_sentences(page.text, segment):
                 sentences.append(Sentence(idx=len(sentences), page=number, start=start, end=end,
-                                          text=built.text[start:end], section=segment.section, kind=kind))
-        tables.extend(find_tables(number, built.text, built.line_spans, built.line_roles))
+                                          text=page.text[start:end], section=segment.section, kind=kind))
+        tables.extend(find_tables(number, page.text, page.table_lines, page.captions))
     if not any(s.kind == "references" for s in sections):
         warnings.append("no References heading found")
     return ParsedPaper(pages=pages, sections=sections, sentences=sentences, tables=tables, parser=parser,
                        warnings=warnings)
+
+
+NO_SENTENCES = frozenset({"heading", "table", "float", "runin"})
+
+
+def segment_sentences(text: str, segment) -> list[tuple[int, int, str]]:
+    """(start, end, sentence kind) of the sentences of one segment; headings and table/figure lines have none."""
+    from synth.papers.parse.sentences import split_references, split_sentences
+
+    if segment.role in NO_SENTENCES or segment.start >= segment.end:
+        return []
+    chunk = text[segment.start:segment.end]
+    if segment.kind == "references" and segment.role in ("text", "bullet"):
+        kind, spans = "references", split_references(chunk)
+    else:
+        kind = {"caption": "caption", "front": "front", "footnote": "footnote"}.get(segment.role, "body")
+        spans = split_sentences(chunk)
+    return [(segment.start + a, segment.start + b, kind) for a, b in spans]
 
 
 __all__ = ["PARSER_VERSION", "ParsedPaper", "parse_pdf", "parse_pages"]

@@ -1,7 +1,8 @@
 """PDF text-layer backends behind a small protocol; pypdf is the default.
 
-A backend streams `RawPage`s (1-based page number + extracted text) and turns every way a PDF can be
-unusable into a one-line `PDFError`: empty file, corrupt or truncated file, password protection, no text layer.
+A backend streams `RawPage`s (1-based page number + extracted text, and where the library reports them the text
+runs with font and position: see synth.papers.parse.layout) and turns every way a PDF can be unusable into a
+one-line `PDFError`: empty file, corrupt or truncated file, password protection, no text layer.
 """
 
 from __future__ import annotations
@@ -17,12 +18,27 @@ from synth.core.errors import PDFError
 
 
 @dataclass(frozen=True)
+class Run:
+    """One piece of text drawn with one font at one position (PDF points, origin bottom-left)."""
+
+    text: str
+    x: float
+    y: float
+    size: float  # effective font size (the text and page transforms applied)
+    font: str  # base font name without the subset prefix, e.g. 'NimbusRomNo9L-Medi'
+    upright: bool = True  # False for rotated text (margin stamps, rotated table headers)
+
+
+@dataclass(frozen=True)
 class RawPage:
-    """Text of one page as the backend extracted it (before any cleaning)."""
+    """Text of one page as the backend extracted it (before any cleaning); `runs` when the backend has layout."""
 
     number: int
     text: str
     warning: str | None = None
+    runs: tuple[Run, ...] | None = None
+    width: float | None = None
+    height: float | None = None
 
 
 @runtime_checkable
@@ -85,14 +101,20 @@ class PypdfBackend:
         total = 0
         failed = 0
         for index in range(n_pages):
+            runs: list[Run] = []
+            width = height = None
             try:
-                text = reader.pages[index].extract_text() or ""
+                page = reader.pages[index]
+                text = page.extract_text(visitor_text=_collector(runs)) or ""
+                width, height = float(page.mediabox.width), float(page.mediabox.height)
                 warning = None
             except Exception as exc:  # one broken content stream must not lose the other pages
                 text, warning = "", f"page {index + 1}: text extraction failed ({_why(exc)})"
+                runs = []
                 failed += 1
             total += len(text.strip())
-            yield RawPage(number=index + 1, text=text, warning=warning)
+            yield RawPage(number=index + 1, text=text, warning=warning, runs=tuple(runs) if runs else None,
+                          width=width, height=height)
         if failed == n_pages:
             raise PDFError(f"{path.name}: corrupt PDF (text extraction failed on all {n_pages} pages)")
         if total == 0:
@@ -117,6 +139,24 @@ class PypdfBackend:
             if not ok:
                 raise PDFError(f"{path.name}: encrypted PDF (a password is required)")
         return reader
+
+
+def _collector(runs: list[Run]):
+    """A pypdf `visitor_text` that records every non-empty run with its font, size and page position."""
+
+    def visit(text, cm, tm, font_dict, font_size) -> None:
+        if not text:
+            return
+        # position and scale on the page: the text matrix, then the current transformation matrix
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        vertical = (tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        scale = (vertical[0] ** 2 + vertical[1] ** 2) ** 0.5
+        upright = abs(vertical[0]) < 0.1 * abs(vertical[1]) and vertical[1] > 0
+        name = str(font_dict.get("/BaseFont", "")) if font_dict else ""
+        runs.append(Run(text, x, y, round(float(font_size) * scale, 2), name.lstrip("/").split("+")[-1], upright))
+
+    return visit
 
 
 def _why(exc: BaseException) -> str:

@@ -54,7 +54,7 @@ def test_gold_sentence_found_once_on_its_page(parsed, gold, index):
 
 def test_offsets_invariant(parsed):
     pages = {p.page: p.text for p in parsed.pages}
-    assert len(parsed.sentences) > 250
+    assert len(parsed.sentences) > 200  # figure and table text are not sentences
     for s in parsed.sentences:
         assert s.text == pages[s.page][s.start:s.end]
 
@@ -65,8 +65,12 @@ def test_no_ligatures_and_no_headers_in_body(parsed):
     for s in parsed.sentences:
         assert "Proceedings of the 58th Annual Meeting" not in s.text
         assert "Association for Computational Linguistics, pages 4902" not in s.text
-    # the page-11 reference that continues "Proceedings of the 57th ..." is body text, not a header
-    assert parsed.pages[10].text.startswith("Proceedings of the 57th Annual Meeting")
+    # the reference that runs from page 10 onto page 11 ("... Proceedings of the 57th ...") is one entry, kept
+    # whole on page 10; its continuation is not mistaken for a running header
+    (entry,) = [s for s in parsed.sentences if s.text.startswith("Ian Tenney, Dipanjan Das")]
+    assert entry.page == 10 and entry.text.endswith("In Proceedings of the 57th Annual Meeting of the Association "
+                                                     "for Computational Linguistics, pages 4593–4601, Florence, "
+                                                     "Italy. Association for Computational Linguistics.")
 
 
 def test_references_are_entries(parsed):

@@ -1,0 +1,133 @@
+"""What each line of a page is, before the text is assembled: running text, a caption, a footnote, a figure or
+table region, or a table row.
+
+With layout (font size and position per line) a page is cut into blocks: consecutive lines in the content
+stream with the same font size, in the same column, with line spacing between them. A block is then
+  * a caption when it starts "Table N:" / "Figure N:" / "Algorithm N";
+  * a footnote when it is set smaller than the body text at the foot of a column, under body text, and is
+    short (or opens with a raised marker);
+  * running text when it is set at the body size, or slightly smaller and reads as prose (abstracts, reference
+    lists, quotes);
+  * a table when its lines are number-heavy rows, and otherwise figure or table text ("float"): smaller type
+    that does not read as prose, type much larger than the body (figures drawn as embedded pages), rotated text.
+Without layout (plain text input) the older line rules decide: numeric rows are tables, "Table N:" starts a
+caption, a digit glued to a capital starts a footnote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from synth.papers.parse.layout import Columns, Line
+from synth.papers.parse.tables import CAPTION, is_numeric_row
+
+FOOTNOTE_TEXT = re.compile(r"^\d{1,2}(?:[A-Z][a-z]|https?://)")  # text-only input: "1See https://..."
+ALGORITHM = re.compile(r"^Algorithm \d+\b")
+WORD = re.compile(r"[A-Za-z][a-z]+")
+
+
+@dataclass
+class Block:
+    lines: list[Line]
+    column: int
+    role: str = "text"  # text | caption | footnote | float | table
+
+    @property
+    def size(self) -> float | None:
+        return self.lines[0].size
+
+
+def _same_block(prev: Line, line: Line, columns: Columns) -> bool:
+    if prev.size is None or line.size is None or abs(prev.size - line.size) > 0.3:
+        return False
+    gap = prev.y - line.y
+    if not 0 < gap <= 1.6 * line.size:
+        return False
+    a, b = columns.index(prev), columns.index(line)
+    return a == b or -1 in (a, b)
+
+
+def page_blocks(lines: list[Line], columns: Columns) -> list[Block]:
+    """Consecutive same-size lines with ordinary line spacing, in content-stream order."""
+    blocks: list[Block] = []
+    for line in lines:
+        if blocks and _same_block(blocks[-1].lines[-1], line, columns):
+            blocks[-1].lines.append(line)
+        else:
+            blocks.append(Block([line], columns.index(line)))
+    return blocks
+
+
+def _prose(block: Block) -> bool:
+    """Lines of running words (not table cells, axis labels or code): most lines hold five or more words."""
+    wordy = 0
+    for line in block.lines:
+        tokens = line.text.split()
+        words = sum(1 for t in tokens if WORD.match(t))
+        wordy += len(tokens) >= 5 and words >= 0.6 * len(tokens) and not is_numeric_row(line.text)
+    return wordy >= max(1, 0.6 * len(block.lines))
+
+
+def _numeric(block: Block) -> bool:
+    return sum(is_numeric_row(line.text) for line in block.lines) >= max(2, 0.5 * len(block.lines))
+
+
+def classify_blocks(blocks: list[Block], body: float, page_height: float, columns: Columns) -> None:
+    """Set each block's role from its type size, position and content (see the module docstring)."""
+    for i, block in enumerate(blocks):
+        first = block.lines[0]
+        size = block.size or body
+        if CAPTION.match(first.text) or ALGORITHM.match(first.text):
+            block.role = "caption"
+        elif not first.upright or size > 1.8 * body or first.y > page_height or first.y < 0:
+            block.role = "float"
+        elif _numeric(block):
+            block.role = "table"
+        elif abs(size - body) <= 0.4 or size > body:
+            block.role = "text"
+        elif _footnote(block, i, blocks, body, page_height, columns):
+            block.role = "footnote"
+        elif size >= 0.85 * body and _prose(block):
+            block.role = "text"
+        else:
+            block.role = "float"
+
+
+def _footnote(block: Block, index: int, blocks: list[Block], body: float, page_height: float,
+              columns: Columns) -> bool:
+    """Small type at the foot of its column, under body-size text of the same column, and short."""
+    top, bottom = block.lines[0].y, block.lines[-1].y
+    if top > 0.45 * page_height or top - bottom > 0.3 * page_height:
+        return False
+    column = block.column
+    for other in blocks[index + 1:]:  # nothing but more footnotes below it in the same column
+        if other.column == column and other.lines[0].y < bottom and other.size is not None and other.size > body - 0.4:
+            return False
+    above = [b for b in blocks[:index] if b.column in (column, -1) and b.lines[-1].y > top]
+    if not above or not any(b.size is not None and abs(b.size - body) <= 0.4 for b in above):
+        return False
+    return block.lines[0].starts_with_marker or _prose(block)
+
+
+def text_roles(lines: list[Line]) -> list[str]:
+    """Roles of plain-text lines (no layout): numeric runs are tables, 'Table N:' captions, '1See' footnotes."""
+    flags = [is_numeric_row(line.text) for line in lines]
+    roles = []
+    for i, line in enumerate(lines):
+        numeric = flags[i] and ((i > 0 and flags[i - 1]) or (i + 1 < len(flags) and flags[i + 1]))
+        header = i + 2 < len(lines) and flags[i + 1] and flags[i + 2] and _header_like(line.text)
+        if numeric or header:
+            roles.append("table")
+        elif CAPTION.match(line.text):
+            roles.append("caption")
+        elif FOOTNOTE_TEXT.match(line.text):
+            roles.append("footnote")
+        else:
+            roles.append("text")
+    return roles
+
+
+def _header_like(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 16 and not re.search(r"[.!?:][\"'”’)\]]*$", line) and not CAPTION.match(line)
