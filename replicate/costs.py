@@ -47,7 +47,10 @@ def step_tokens(step: Step) -> int:
             n = min(n, c.examples * info["train_examples"] // all_examples)
         if c.data.max_train_examples:
             n = min(n, c.data.max_train_examples)
-        total += n * min(info["mean_tokens"], c.hyper.max_length) * info.get("choices", 1) * c.hyper.epochs
+        passes = n * c.hyper.epochs
+        if c.hyper.max_steps:  # a step cap (the fixed-steps arm) bounds the example passes
+            passes = min(passes, c.hyper.max_steps * c.hyper.effective_batch * info["train_examples"] / all_examples)
+        total += passes * min(info["mean_tokens"], c.hyper.max_length) * info.get("choices", 1)
     return int(total)
 
 
@@ -88,6 +91,8 @@ def disk_estimate(plan: Plan) -> dict:
 
 def plan_summary(plan: Plan, runs: Path) -> dict:
     """The dry-run report: every step with status, source and cost; totals with reuse; the naive alternative."""
+    from .design_costs import arm_costs
+
     rows = []
     for step in plan.steps.values():
         rows.append({"id": step.id, "kind": step.kind, "label": step.label, "parents": step.parents,
@@ -112,6 +117,7 @@ def plan_summary(plan: Plan, runs: Path) -> dict:
         "reuse_ratio": round(naive_tokens / max(1, sum(r["tokens"] for r in rows)), 2),
         "throughput": {k: throughput[k] for k in ("device", "train_tokens_per_s", "eval_tokens_per_s", "basis")},
         "disk": disk_estimate(plan),
+        "arms": arm_costs(plan),  # per model and arm (baseline, task, task@N steps): the design's cost
         "sources": source_counts(plan),
     }
 

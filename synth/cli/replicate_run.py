@@ -116,6 +116,17 @@ def _print_plan(summary: dict) -> None:
     t = summary["throughput"]
     out.print(f"throughput: {t['train_tokens_per_s']:,} train / {t['eval_tokens_per_s']:,} eval tokens/s on "
               f"{t['device']} ({t['basis']})", markup=False)
+    if len({a["model"] for a in summary["arms"]}) > 1 or len(summary["arms"]) > 1:
+        from synth.replicate.design_costs import model_totals
+
+        out.print("\n| model | arm | steps | tokens | GPU-h |\n|---|---|---:|---:|---:|", markup=False)
+        for a in summary["arms"]:
+            out.print(f"| {a['model']} | {a['arm']} | {a['steps']} | {a['tokens']:,} | {a['gpu_hours']:.2f} |",
+                      markup=False)
+        for m in model_totals(summary["arms"]):
+            out.print(f"| **{m['model']}** | all arms | {m['steps']} | {m['tokens']:,} | {m['gpu_hours']:.2f} |",
+                      markup=False)
+        out.print("(GPU-h of a model other than the throughput's are scaled by parameter count)", markup=False)
     d = summary["disk"]
     if d["kept_gb"] is None:
         out.print(f"disk: {d['note']}", markup=False)
