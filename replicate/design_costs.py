@@ -34,8 +34,7 @@ def arm_costs(plan: Plan) -> list[dict]:
         row["steps"] += 1
         row["tokens"] += step_tokens(step)
         row["gpu_hours"] += step_gpu_hours(step) * ratio
-    out = [dict(r, gpu_hours=round(r["gpu_hours"], 2)) for _, r in sorted(rows.items())]
-    return out
+    return [r for _, r in sorted(rows.items())]
 
 
 def model_totals(rows: list[dict]) -> list[dict]:
@@ -45,5 +44,5 @@ def model_totals(rows: list[dict]) -> list[dict]:
         t = totals.setdefault(r["model"], {"model": r["model"], "steps": 0, "tokens": 0, "gpu_hours": 0.0})
         t["steps"] += r["steps"]
         t["tokens"] += r["tokens"]
-        t["gpu_hours"] = round(t["gpu_hours"] + r["gpu_hours"], 2)
+        t["gpu_hours"] += r["gpu_hours"]
     return list(totals.values())
