@@ -25,9 +25,10 @@ from pydantic import BaseModel, ConfigDict
 from synth.core.errors import ConfigError, ReplicationError, SynthError, UsageError
 from synth.core.files import write_text
 from synth.core.settings import Settings
+from synth.demo.literature import DemoSearch
 
 DEMO_DIR = Path(__file__).resolve().parent / "data"
-STAGES = ("replicate", "paper", "fetch", "extract", "review", "verify", "report")
+STAGES = ("replicate", "paper", "fetch", "search", "extract", "review", "verify", "report")
 PROFILES = ("tiny", "cpu")
 Progress = Callable[..., None]
 
@@ -58,6 +59,7 @@ class DemoStudy(BaseModel):
     paper: DemoPaper
     task_names: dict[str, str]
     review: DemoReview
+    search: DemoSearch
 
 
 def load_study(path: Path = DEMO_DIR / "study.yaml") -> DemoStudy:
@@ -83,17 +85,25 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=dict)
     review: dict = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    search: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"out": str(self.out), "profile": self.profile, "report": str(self.report), "paper": self.paper,
                 "steps": self.steps, "numbers": self.numbers, "claims": self.claims, "counts": self.counts,
-                "review": self.review, "seconds": self.seconds}
+                "review": self.review, "seconds": self.seconds, "search": self.search}
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {label.replace('_', ' ')}" for label, n in sorted(self.counts.items()))
         return (f"demo ({self.profile} profile) finished in {sum(self.seconds.values()):.0f} s: "
                 f"{self.steps.get('ran', 0)} steps run, {self.steps.get('cached', 0)} cached; paper {self.paper} "
-                f"(v1, v2); {self.claims} claims verified ({counts}). Report:")
+                f"(v1, v2){self._search_line()}; {self.claims} claims verified ({counts}). Report:")
+
+    def _search_line(self) -> str:
+        f = self.search.get("flow")
+        if not f:
+            return ""
+        return (f"; search: {f['identified_total']} found → {f['records']} distinct → {f['included']} included, "
+                f"{f['fetched']} fetched")
 
 
 def demo_settings(out: Path) -> Settings:
@@ -300,9 +310,10 @@ def prepare_out(out: Path, settings: Settings, study: DemoStudy) -> None:
                          hint="choose a new or empty folder")
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / MARKER, "made by `synth demo`; it may delete and rebuild this folder's contents\n")
-    for stale in (settings.claims, out / study.review.file):
+    for stale in (settings.claims, out / study.review.file, settings.search_log_path):
         stale.unlink(missing_ok=True)
     shutil.rmtree(settings.home, ignore_errors=True)
+    shutil.rmtree(settings.cache / "api", ignore_errors=True)  # the loopback APIs' replies: asked afresh
 
 
 
@@ -334,12 +345,21 @@ def run_demo(out: Path, *, profile: str = "tiny", progress: Progress | None = No
 
     result.steps = stage("replicate", lambda: run_replication(settings, study, profile, advance))
     result.numbers = paper_numbers(settings, study, profile)
-    papers = stage("paper", lambda: write_papers(out, result.numbers, study))
+    from synth.demo.literature import run_search, write_related
+
+    def make_papers():
+        made = write_papers(out, result.numbers, study)
+        return made, write_related(out, result.numbers, study.search, study.target.upper(), study.metric)
+
+    papers, related = stage("paper", make_papers)
     settings = stage("fetch", lambda: fetch_papers(settings, study, papers))
+    result.search = stage("search", lambda: run_search(settings, study.search, study.paper.id, papers,
+                                                       study.paper.published, related))
 
     def extract() -> None:
         start_claims(settings, study, result.numbers)
-        extract_to_claims([f"{study.paper.id}v2"], settings=settings)
+        extract_to_claims([f"{study.paper.id}v2", *(f"{rp.id}v1" for rp in study.search.related)],
+                          settings=settings)
 
     stage("extract", extract)
     def review() -> None:

@@ -272,6 +272,9 @@ def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md"
     context = build_context(cf, papers=papers, results=results, languages=load_languages(),
                             provenance=provenance(settings.claims, papers, results, settings, fmt),
                             library_note=library_note, grouping=experiment_grouping)
+    from synth.report.synthesis import synthesis_context
+
+    context.update(synthesis_context(cf, settings, papers))  # search flow + cross-paper synthesis (_synthesis.j2)
     name = slug(name) if name else (slug(context["title"]) or "report")
     if not name:
         raise ConfigError("report name is empty after removing characters unsafe in file names")

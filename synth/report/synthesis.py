@@ -1,0 +1,111 @@
+"""The report's "Across papers" section: the literature-search flow (counted from the search log, nothing else)
+and the cross-paper synthesis (synth.claims.synthesis) as template-ready views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from synth.claims.synthesis import MeasurementGroup, Synthesis, chosen_versions, synthesize
+from synth.core.errors import SynthError
+from synth.core.models import ClaimsFile, FlowCounts, PaperMeta, SearchLog, TableBlock
+from synth.core.settings import Settings
+
+SOURCE_NAMES = {"arxiv": "arXiv", "s2": "Semantic Scholar", "openalex": "OpenAlex", "crossref": "Crossref"}
+DIMENSIONS = ("condition", "task", "metric", "model", "setting", "language")
+
+
+@dataclass
+class SearchRow:
+    id: str
+    date: str
+    kind: str
+    query: str
+    sources: str
+    identified: int
+    unique: int
+    new: int
+
+
+@dataclass
+class FlowView:
+    """The search log as the report shows it. `stages` are (label, count) rows, in flow order."""
+
+    file: str
+    searches: list[SearchRow]
+    counts: FlowCounts
+    stages: list[tuple[str, int]]
+    excluded: list[tuple[str, str, str]] = field(default_factory=list)  # key, title, reason
+    not_fetched: list[tuple[str, str, str]] = field(default_factory=list)  # key, title, why
+
+
+def flow_view(log: SearchLog, path: Path) -> FlowView:
+    """Search rows and PRISMA-style stages, every number from `log` (synth.papers.search_log.flow_counts)."""
+    from synth.papers.search_log import flow_counts
+
+    f = flow_counts(log)
+    rows = []
+    for s in log.searches:
+        parts = []
+        for src in s.sources:
+            name = SOURCE_NAMES.get(src.source, src.source)
+            if src.status == "failed":
+                parts.append(f"{name}: failed ({src.error})")
+            elif src.source == "crossref":
+                parts.append(f"{name}: {src.enriched} completed")
+            else:
+                parts.append(f"{name} {src.identified}")
+        query = s.query if s.kind == "search" else f"{s.kind} of {s.query} (depth {s.depth}, limit {s.limit})"
+        if s.since:
+            query += f", since {s.since}"
+        rows.append(SearchRow(s.id, s.date[:10], s.kind, query, "; ".join(parts), s.identified, s.unique, s.new))
+    stages = [(f"identified: {SOURCE_NAMES.get(src, src)}", n) for src, n in f.identified.items()]
+    if f.identified_citations:
+        stages.append(("identified: citation searches", f.identified_citations))
+    stages += [("duplicates removed", f.duplicates), ("records screened", f.records),
+               ("excluded at screening", f.excluded), ("awaiting a screening decision", f.undecided),
+               ("included", f.included), ("fetched into the library", f.fetched),
+               ("included, not fetched", f.not_fetched)]
+    excluded = [(r.key, r.title, r.reason or "no reason given") for r in log.records if r.screening == "exclude"]
+    missing = [(r.key, r.title, r.fetch_note or "not fetched yet (run `synth screen --fetch`)")
+               for r in log.records if r.screening == "include" and not r.fetched]
+    return FlowView(file=path.name, searches=rows, counts=f, stages=stages, excluded=sorted(excluded),
+                    not_fetched=sorted(missing))
+
+
+def dimensions(g: MeasurementGroup) -> str:
+    """'zero-shot XNLI accuracy, MNLI, de' — the measurement's dimensions in reading order."""
+    parts = [g.condition, g.task, g.metric, f"model {g.model}" if g.model else None, g.setting, g.language]
+    text = " ".join(p for p in parts[:3] if p)
+    rest = ", ".join(p for p in parts[3:] if p)
+    kind = " (difference)" if g.kind == "difference" else ""
+    return (text + (", " + rest if rest else "")) + kind if text or rest else "unspecified measurement"
+
+
+def synthesis_context(cf: ClaimsFile, settings: Settings, papers: list[PaperMeta]) -> dict:
+    """{'search_flow': FlowView | None, 'synthesis': Synthesis | None, 'dimensions': fn} for _synthesis.j2."""
+    from synth.papers.search_log import load_log
+
+    path = settings.search_log_path
+    flow = None
+    if path.exists():
+        log = load_log(path)
+        if log.searches:
+            flow = flow_view(log, path)
+    synthesis: Synthesis | None = None
+    chosen = chosen_versions(cf, papers)
+    if len(chosen) >= 2:  # one paper: nothing to compare across papers, no section
+        from synth.papers.library import Library
+
+        with Library.open(settings) as lib:
+            tables = {m.key: _tables(lib, m) for m in chosen}
+        synthesis = synthesize(cf, chosen, tables, use_embeddings=settings.embed)
+    return {"search_flow": flow, "synthesis": synthesis, "dimensions": dimensions}
+
+
+def _tables(lib, meta: PaperMeta) -> list[TableBlock]:
+    """A paper's parsed tables; none when the entry has no tables file (metadata-only entries)."""
+    try:
+        return lib.tables(meta)
+    except (OSError, SynthError):
+        return []
