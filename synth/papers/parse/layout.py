@@ -121,6 +121,7 @@ def _finish(building: _Building) -> Line:
     starts_with_marker = False
     bold_prefix: list[str] = []
     prefix_open = True
+    spaced = False  # a marker was taken out between two words: keep them apart ("Research" "University")
     for run, text in building.runs:
         raised = size is not None and run.size < 0.85 * size and run.y - baseline > 0.15 * size
         if raised and MARKER.match(text):
@@ -131,10 +132,14 @@ def _finish(building: _Building) -> Line:
                 continue
             if previous[-1].isalpha() or previous[-1] in ".,;:)”’\"'":
                 markers.append(text.strip())
+                spaced = True
                 continue
             if previous[-1].isdigit():  # "SST-2" + marker "3", or "10" + exponent "6": the page's notes decide
                 parts.append(f"{MAYBE_MARKER[0]}{text.strip()}{MAYBE_MARKER[1]}")
                 continue
+        if spaced and text[:1].isalnum() and text[:1].isupper():
+            text = " " + text
+        spaced = False
         parts.append(text)
         if text.strip():
             cells.append((run.x, text))

@@ -36,6 +36,8 @@ def split_sentences(text: str) -> Iterator[tuple[int, int]]:
         nxt = m.group(2)
         if not (nxt[0].isupper() or nxt[0].isdigit() or m.group(1)):
             continue
+        if m.group(1) == "(" and nxt[0].islower():
+            continue  # 'such as “I am a black woman.” (template: ...)' goes on
         if text[m.start()] == "." and not _ends_sentence(text, start, m.start()):
             continue
         end = m.end()

@@ -65,9 +65,17 @@ RUN_IN_ABSTRACT = re.compile(r"^(Abstract|ABSTRACT)\s*[.:—–]\s*(\S.*)$")  # 
 SOFT = str.maketrans({"\u00ad": None, "\t": " ", "\r": None, "\u00a0": " ", "\u200b": None})
 
 
+# TeX sets an accent as its own glyph before the letter: "Popovi´c" is "Popović", "Ondˇrej" is "Ondřej".
+SPACING_ACCENTS = {"´": "\u0301", "`": "\u0300", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "ˇ": "\u030c",
+                   "˚": "\u030a", "¸": "\u0327"}
+ACCENT_BEFORE_LETTER = re.compile("([" + "".join(SPACING_ACCENTS) + "])([A-Za-z])")
+
+
 def normalise(text: str) -> str:
-    """NFKC (ligatures ﬁ ﬂ ﬀ ﬃ -> fi fl ff ffi, full-width forms), no soft hyphens, single spaces per line."""
+    """NFKC (ligatures ﬁ ﬂ ﬀ ﬃ -> fi fl ff ffi, full-width forms), TeX accents joined to their letter, no soft
+    hyphens, single spaces per line."""
     if not text.isascii():
+        text = ACCENT_BEFORE_LETTER.sub(lambda m: m.group(2) + SPACING_ACCENTS[m.group(1)], text)
         text = unicodedata.normalize("NFKC", text)
     return text.translate(SOFT)
 
