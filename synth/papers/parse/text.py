@@ -1,9 +1,6 @@
-"""Clean extracted page text: normalise, drop page furniture, dehyphenate, mark sections, segments and sentences.
+"""Text cleaning shared by the parser: normalisation, page furniture, dehyphenation and the vocabulary it uses.
 
-Cleaned page text is built line by line: lines of one paragraph are joined with a space (or nothing, across a
-hyphenated line break), and a newline separates *segments* (front-matter lines, headings, captions, footnotes,
-bullet items, table rows, paragraph ends). Sentences never cross a segment or a page (offsets index one page's
-text), so every `Sentence.text == Page.text[start:end]`; a sentence cut by a page break becomes two.
+(How lines become paragraphs, sentences and page texts: synth.papers.parse.assemble.)
 
 Page furniture: edge lines repeated on many pages once digits are masked (running headers and footers), bare
 page numbers whose offset to the physical page is shared (kept as `Page.printed_number`), proceedings/copyright
@@ -31,10 +28,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from synth.papers.parse.sections import Heading, HeadingTracker
-from synth.papers.parse.sentences import line_ends_sentence, split_references, split_sentences
-from synth.papers.parse.tables import CAPTION, is_numeric_row
-
 EDGE = 4  # lines at the top and bottom of a page where headers, footers and page numbers live
 PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–]?\s*(\d{1,5})\s*[-–]?(?:\s*(?:/|of)\s*\d{1,5})?$", re.I)
 VENUE_LINES = (
@@ -54,12 +47,9 @@ COMPOUND_PREFIXES = frozenset(
 # A continuation starting like this is a word ending, not a word: "general-" + "ization" joins.
 SUFFIXES = ("tion", "sion", "ing", "ment", "ness", "ity", "ities", "ally", "ical", "able", "ible", "ance",
             "ence", "ous", "ive", "ly", "ed", "er", "es", "al", "ic", "iz", "is", "ure", "ent", "ant", "ist")
-FOOTNOTE = re.compile(r"^\d{1,2}(?:[A-Z][a-z]|https?://)")
-BREAK_BEFORE = frozenset({"heading", "table", "front", "caption", "bullet", "footnote"})
 # A dash starts a list item only before a capital: "– although ..." at a line start continues a sentence.
 BULLET_START = re.compile(r"^(?:[•◦▪‣∙·]|[-–*]\s+(?=[A-Z]))")
 SENTENCE_START = re.compile(r"[\"'“‘(\[]?[A-Z0-9]")
-SENTENCE_END = re.compile(r"[.!?:][\"'”’)\]]*$")
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 RUN_IN_ABSTRACT = re.compile(r"^(Abstract|ABSTRACT)\s*[.:—–]\s*(\S.*)$")  # LNCS / IEEE style
 SOFT = str.maketrans({"\u00ad": None, "\t": " ", "\r": None, "\u00a0": " ", "\u200b": None})
@@ -78,18 +68,6 @@ def normalise(text: str) -> str:
         text = ACCENT_BEFORE_LETTER.sub(lambda m: m.group(2) + SPACING_ACCENTS[m.group(1)], text)
         text = unicodedata.normalize("NFKC", text)
     return text.translate(SOFT)
-
-
-def page_lines(text: str) -> list[str]:
-    """Normalised, whitespace-collapsed, non-empty lines; a run-in "Abstract. We ..." becomes two lines."""
-    lines = []
-    for raw in normalise(text).split("\n"):
-        line = " ".join(raw.split())
-        if not line:
-            continue
-        m = RUN_IN_ABSTRACT.match(line)
-        lines.extend((m.group(1), m.group(2)) if m else (line,))
-    return lines
 
 
 @dataclass
@@ -200,123 +178,6 @@ def keep_hyphen(before: str, after: str, vocab: Vocabulary) -> bool:
     return False
 
 
-@dataclass
-class Segment:
-    """A newline-delimited run of page text with what it is and where it sits in the paper."""
-
-    start: int
-    end: int
-    role: str  # text | heading | table | caption | front
-    section: list[str]
-    kind: str  # section kind: front | body | references | appendix
-
-
-@dataclass
-class PageBuild:
-    text: str
-    segments: list[Segment]
-    line_spans: list[tuple[int, int]]  # (start, end) of every body line in `text`
-    line_roles: list[str]
-    headings: list[tuple[Heading, int, list[str]]]  # (heading, start offset in text, section path)
-
-
-def assemble_page(lines: list[str], tracker: HeadingTracker, vocab: Vocabulary, median_len: float) -> PageBuild:
-    """Join one page's body lines into cleaned text, detecting headings and segment boundaries."""
-    roles = _line_roles(lines, tracker)
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    segments: list[Segment] = []
-    headings = []
-    pos = 0
-    in_note = False
-    for i, line in enumerate(lines):
-        role, heading, path, kind = roles[i]
-        if i > 0:
-            sep = _separator(lines[i - 1], roles[i - 1][0], line, role, vocab, median_len)
-            if in_note and sep == " " and SENTENCE_END.search(lines[i - 1]):
-                sep = "\n"  # captions and footnotes end at their first sentence-final line; the body resumes
-            if sep == "-drop":  # a hyphenated word: remove the hyphen already written, join without space
-                parts[-1] = parts[-1][:-1]
-                pos -= 1
-                spans[-1] = (spans[-1][0], pos)
-                sep = ""
-            if sep == "\n":
-                segments[-1].end = pos
-            parts.append(sep)
-            pos += len(sep)
-        if i == 0 or parts[-1] == "\n":
-            segments.append(Segment(pos, pos, role, path, kind))
-            in_note = role in ("caption", "footnote")
-        if heading is not None:
-            headings.append((heading, pos, path))
-        parts.append(line)
-        spans.append((pos, pos + len(line)))
-        pos += len(line)
-    if segments:
-        segments[-1].end = pos
-    return PageBuild("".join(parts), segments, spans, [r[0] for r in roles], headings)
-
-
-def _line_roles(lines: list[str], tracker: HeadingTracker) -> list[tuple[str, Heading | None, list[str], str]]:
-    """(role, heading or None, section path, section kind) of every line, in reading order."""
-    flags = [is_numeric_row(line) for line in lines]
-    # A lone number-heavy line is body text; tables are runs of at least two such rows (plus a header).
-    numeric = [f and ((i > 0 and flags[i - 1]) or (i + 1 < len(flags) and flags[i + 1])) for i, f in enumerate(flags)]
-    roles: list[tuple[str, Heading | None, list[str], str]] = []
-    for i, line in enumerate(lines):
-        heading = None
-        if numeric[i] or (i + 2 < len(lines) and numeric[i + 1] and numeric[i + 2] and _header_like(line)):
-            role = "table"
-        elif (heading := tracker.detect(line)) is not None:
-            role = "heading"
-        elif not tracker.stack:
-            role = "front"
-        elif CAPTION.match(line):
-            role = "caption"
-        elif BULLET_START.match(line):
-            role = "bullet"
-        elif FOOTNOTE.match(line):
-            role = "footnote"
-        else:
-            role = "text"
-        roles.append((role, heading, tracker.path, tracker.kind))
-    return roles
-
-
-def _header_like(line: str) -> bool:
-    words = line.split()
-    return 2 <= len(words) <= 16 and not SENTENCE_END.search(line) and not CAPTION.match(line)
-
-
-def _separator(prev: str, prev_role: str, line: str, role: str, vocab: Vocabulary, median_len: float) -> str:
-    if prev_role in ("heading", "table", "front") or role in BREAK_BEFORE:
-        return "\n"
-    if prev.endswith("-") and len(prev) > 1:
-        before = prev.rsplit(" ", 1)[-1]
-        if prev[-2].isalpha() and line[0].isalpha():
-            return "" if keep_hyphen(before, line.split(" ", 1)[0], vocab) else "-drop"
-        if prev[-2].isdigit() and line[0].isdigit():
-            return ""
-    if prev.endswith("–") and len(prev) > 1 and prev[-2].isdigit() and line[0].isdigit():
-        return ""
-    if len(prev) < 0.8 * median_len and SENTENCE_START.match(line) and line_ends_sentence(prev):
-        return "\n"  # a short line ending a sentence ends its paragraph
-    return " "
-
-
 def median_line_length(pages: list[list[str]]) -> float:
     lengths = [len(line) for lines in pages for line in lines if len(line) >= 15]
     return statistics.median(lengths) if lengths else 60.0
-
-
-def segment_sentences(text: str, segment: Segment) -> list[tuple[int, int, str]]:
-    """(start, end, sentence kind) for the sentences of one segment; headings and tables have none."""
-    if segment.role in ("heading", "table") or segment.start >= segment.end:
-        return []
-    chunk = text[segment.start:segment.end]
-    if segment.kind == "references" and segment.role != "caption":
-        kind, spans = "references", split_references(chunk)
-    else:
-        kind = {"caption": "caption", "front": "front"}.get(segment.role, "body")
-        spans = split_sentences(chunk)
-    return [(segment.start + a, segment.start + b, kind) for a, b in spans]
