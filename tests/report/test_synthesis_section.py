@@ -1,0 +1,145 @@
+"""The report's "Across papers" section: the PRISMA-style flow shows exactly the search log's counts; the
+measurement table groups the same measurement across papers and flags the planted conflict; the section is
+absent when there is nothing to compare; HTML carries the same content."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from synth.papers.search_log import flow_counts, load_log
+from synth.report.render import write_report
+from tests.claims.synthesis_study import PAPERS, build_study
+
+
+def _catalogue():
+    from synth.demo.scholarly import CatalogPaper
+
+    papers = [CatalogPaper(pid, title, ["Ada Example"], 2021, arxiv=pid, published="2021-01-04",
+                           abstract="Intermediate-task training and zero-shot cross-lingual transfer on XNLI.",
+                           references=[] if pid == "2101.00001" else ["2101.00001"])
+              for pid, (_, _, title) in PAPERS.items()]
+    papers.append(CatalogPaper("off", "Intermediate-task training for cross-lingual transfer of speech",
+                               ["Fay Acoustic"], 2021, abstract="Speech.", arxiv="2101.00009"))
+    return papers
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The three-paper study plus a search log made by a real search, screening and fetch (loopback servers)."""
+    from synth.demo.loopback import ArxivMirror, MirrorPaper
+    from synth.demo.scholarly import ScholarlyApis
+    from synth.papers.screening import fetch_included
+    from synth.papers.search import search_literature, snowball
+    from synth.papers.search_log import save_log, screen
+
+    root = tmp_path_factory.mktemp("study")
+    settings = build_study(root)
+    mirror_papers = [MirrorPaper(pid, 1, title, ["Ada Example"], "Intermediate-task training and zero-shot "
+                                 "cross-lingual transfer on XNLI.", pdf=(root / f"{pid}.pdf").read_bytes())
+                     for pid, (_, _, title) in PAPERS.items()]
+    with ArxivMirror(mirror_papers) as mirror, ScholarlyApis(_catalogue()) as apis:
+        s = settings.model_copy(update={"arxiv_api": mirror.api_url, "arxiv_pdf": mirror.pdf_url,
+                                        **apis.settings_update()})
+        search_literature("intermediate-task training cross-lingual transfer", settings=s)
+        log = load_log(s.search_log_path)
+        screen(log, list(PAPERS), "include")
+        screen(log, ["2101.00009"], "exclude", "speech, not text")
+        save_log(log, s.search_log_path)
+        snowball("2101.00001", direction="citations", settings=s)
+        fetch_included(s)
+    return root, settings
+
+
+@pytest.fixture
+def study(built, tmp_path, settings):
+    """A private copy of the built study, installed as the test's settings."""
+    root, built_settings = built
+    for part in ("library", "claims.yaml", "claims.search.yaml"):
+        src = root / part
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / part)
+    for name in ("home", "claims", "reports", "runs"):
+        setattr(settings, name, tmp_path / getattr(built_settings, name).relative_to(root))
+    settings.embed = False
+    return settings
+
+
+def _flow_table(text: str) -> dict[str, int]:
+    block = text.split("Flow of records (PRISMA 2020 style), counted from the search log:", 1)[1]
+    rows = {}
+    for line in block.strip().splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        label, n = [c.strip() for c in line.strip("|").split("|")]
+        rows[label] = int(n)
+    return rows
+
+
+def test_flow_counts_in_the_report_are_the_logs(study):
+    text = write_report(study, name="r").path.read_text(encoding="utf-8")
+    f = flow_counts(load_log(study.search_log_path))
+    rows = _flow_table(text)
+    names = {"arxiv": "arXiv", "s2": "Semantic Scholar", "openalex": "OpenAlex"}
+    assert {k: v for k, v in rows.items() if k.startswith("identified: ") and "citation" not in k} == \
+        {f"identified: {names[s]}": n for s, n in f.identified.items()}
+    assert rows["identified: citation searches"] == f.identified_citations > 0
+    assert (rows["duplicates removed"], rows["records screened"], rows["excluded at screening"],
+            rows["awaiting a screening decision"], rows["included"], rows["fetched into the library"],
+            rows["included, not fetched"]) == (f.duplicates, f.records, f.excluded, f.undecided, f.included,
+                                                f.fetched, f.not_fetched)
+    assert (f.included, f.excluded, f.fetched) == (3, 1, 3)
+    assert "- `arxiv:2101.00009` Intermediate-task training for cross-lingual transfer of speech: speech, not text" \
+        in text
+    # edit the log by hand (un-include one paper): the report follows the log
+    log = load_log(study.search_log_path)
+    from synth.papers.search_log import save_log, screen
+
+    screen(log, ["2101.00002"], "undecided")
+    save_log(log, study.search_log_path)
+    again = _flow_table(write_report(study, name="r").path.read_text(encoding="utf-8"))
+    assert again["included"] == 2 and again["awaiting a screening decision"] == 1
+
+
+def test_measurement_table_groups_and_flags_the_planted_conflict(study):
+    text = write_report(study, name="r").path.read_text(encoding="utf-8")
+    section = text.split("### Measurements across papers", 1)[1].split("### What the papers say", 1)[0]
+    assert "Papers compared (one version each): 2101.00001v1, 2101.00002v1, 2101.00003v1." in section
+    lines = section.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| zero-shot XNLI accuracy, baseline, sw |"))
+    group = lines[start:start + 3]
+    assert "❌ conflict: 2101.00001 66.1 vs 2101.00003 70.3: differ by 4.2, beyond rounding (±0.1)" in group[0]
+    assert [re.split(r"(?<!\\)\|", row)[3].strip() for row in group] == ["66.1", "66.08", "70.3"]
+    assert "“baseline 78.4 70.3 51.0 66.6” — 2101.00003v1, p. 1, Table 1, row “baseline”, column “sw”" in group[2]
+    agree = next(line for line in lines if line.startswith("| zero-shot XNLI accuracy, MNLI, sw |"))
+    assert "✅ agree: within rounding (largest difference 0.03)" in agree
+
+
+def test_what_the_papers_say_about_the_question(study):
+    text = write_report(study, name="r").path.read_text(encoding="utf-8")
+    say = text.split("### What the papers say about the question", 1)[1].split("## Results", 1)[0]
+    assert "> Does English intermediate-task training on MNLI improve zero-shot XNLI accuracy" in say
+    disagreements = say.split("**Disagreements**", 1)[1].split("**Not measured by any paper**", 1)[0]
+    assert disagreements.count("\n- ") == 1 and "2101.00003v1: **70.3**" in disagreements
+    assert "- zero-shot XNLI accuracy: QQP on Yoruba (yo): the papers report QQP and Yoruba (yo) separately" in say
+    relevant = say.split("**Claims relevant to the question**", 1)[1]
+    assert "| ⏳ not yet verified | MNLI, XNLI, accuracy |" in relevant
+
+
+def test_html_carries_the_section(study):
+    html = write_report(study, name="r", fmt="html").path.read_text(encoding="utf-8")
+    assert "<h2>Across papers</h2>" in html and '<table class="flow">' in html
+    assert '<tr class="conflict"><td rowspan="3">zero-shot XNLI accuracy, baseline, sw</td>' in html
+    assert html.index("<h2>Across papers</h2>") < html.index("<h2>Results</h2>")
+
+
+def test_no_section_when_nothing_to_compare(study):
+    study.search_log_path.unlink()
+    from synth.papers.library import Library
+
+    with Library.open(study) as lib:
+        lib.remove("2101.00002v1")
+        lib.remove("2101.00003v1")
+    text = write_report(study, name="r").path.read_text(encoding="utf-8")
+    assert "## Across papers" not in text
