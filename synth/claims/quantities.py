@@ -8,6 +8,7 @@ and fix. References ('Table 2', '[12]', '(Smith et al., 2019)'), names with digi
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Iterator
 
 from synth.claims.entities import entity_spans
@@ -60,16 +61,34 @@ _DOWN = re.compile(r"decreas|drop|reduc|lower|declin|degrad|hurt|worse|\bloss|\b
                    r"underperform|deteriorat|diminish|harm", re.I)
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:while|whereas|but|and)\b|\bwhile\b|\bwhereas\b|\bbut\b")
 _MEASURE_CATEGORIES = ("metrics", "benchmarks", "tasks")
+_LONGEST_NAME = 60  # a name longer than this never ends within 60 characters before a number it measures
 
 
-def _masked_spans(text: str) -> list[tuple[int, int]]:
-    spans = [(m.start(), m.end()) for rx in _MASKS for m in rx.finditer(text)]
-    spans += [(s.start, s.end) for s in entity_spans(text) if any(ch.isdigit() for ch in s.text)]
-    return spans
+class _Marks:
+    """Characters already claimed (masked references, names with digits, quantities found so far).
+
+    A byte per character: marking and the overlap test cost the span's length, so the whole parse stays linear
+    in the length of the text (a list of spans compared with every number was quadratic: issue 16)."""
+
+    def __init__(self, n: int) -> None:
+        self.used = bytearray(n)
+
+    def mark(self, start: int, end: int) -> None:
+        self.used[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.used.find(1, start, end) != -1
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in spans)
+def _masked(text: str, spans) -> _Marks:
+    marks = _Marks(len(text))
+    for rx in _MASKS:
+        for m in rx.finditer(text):
+            marks.mark(m.start(), m.end())
+    for span in spans:
+        if any(ch.isdigit() for ch in span.text):
+            marks.mark(span.start, span.end)
+    return marks
 
 
 def _is_year(text: str, start: int, end: int, value: float) -> bool:
@@ -106,9 +125,13 @@ def _direction(text: str, start: int, end: int, value: float) -> str:
     return min(cues)[1] if cues else "none"
 
 
-def _measures(text: str, start: int, end: int, spans) -> str | None:
+def _measures(text: str, start: int, end: int, spans, starts: list[int]) -> str | None:
+    """The metric/benchmark/task named next to a number: up to 80 characters after it or 60 before, within the
+    clause. `spans` are sorted by start (`starts` their starts); only the spans in that window are looked at."""
     candidates = []
-    for s in spans:
+    lo = bisect_left(starts, start - 60 - _LONGEST_NAME)
+    hi = bisect_right(starts, end + 80)
+    for s in spans[lo:hi]:
         if s.category not in _MEASURE_CATEGORIES or (s.start < end and start < s.end):
             continue
         if s.start >= end and s.start - end <= 80 and not _CLAUSE_BREAK.search(text[end:s.start]):
@@ -120,15 +143,14 @@ def _measures(text: str, start: int, end: int, spans) -> str | None:
     return min(candidates, key=lambda c: (c[1], c[0]))[2]
 
 
-def iter_quantity_spans(text: str) -> Iterator[tuple[int, int, str, re.Match]]:
+def iter_quantity_spans(text: str, spans=None) -> Iterator[tuple[int, int, str, re.Match]]:
     """(start, end, kind, match) for every quantity, in text order, longest reading first."""
-    blocked = _masked_spans(text)
-    taken: list[tuple[int, int]] = []
+    marks = _masked(text, entity_spans(text) if spans is None else spans)
     found = []
     for kind, rx in PATTERNS:
         for m in rx.finditer(text):
             start, end = m.start(), m.end()
-            if _overlaps(start, end, blocked) or _overlaps(start, end, taken):
+            if marks.overlaps(start, end):
                 continue
             if kind in ("number", "range") and _is_year(text, m.start("a"), m.end("a"), parse_number(m.group("a"))):
                 continue
@@ -136,7 +158,7 @@ def iter_quantity_spans(text: str) -> Iterator[tuple[int, int, str, re.Match]]:
                 continue
             if kind == "range" and m["to"] and not _is_count_range(m):
                 continue  # 'from 80.1 to 85.3' is a change between two scores, not a range
-            taken.append((start, end))
+            marks.mark(start, end)
             found.append((start, end, kind, m))
     yield from sorted(found, key=lambda f: f[0])
 
@@ -153,9 +175,10 @@ def _is_count_pair(m: re.Match) -> bool:
 def parse_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text` with value, unit (%, points, x, absolute), direction, ±, range and 'out of'."""
     spans = entity_spans(text)
+    starts = [s.start for s in spans]
     out: list[Quantity] = []
     ends: list[int] = []
-    for start, end, kind, m in iter_quantity_spans(text):
+    for start, end, kind, m in iter_quantity_spans(text, spans):
         surface = text[start:end]
         fields: dict = {}
         if kind == "plus_minus":
@@ -180,7 +203,8 @@ def parse_quantities(text: str) -> list[Quantity]:
         else:
             fields = dict(value=parse_number(m["a"] if kind == "number" else m["w"]))
         direction = _direction(text, start, end, fields["value"])
-        out.append(Quantity(text=surface, direction=direction, measures=_measures(text, start, end, spans), **fields))
+        out.append(Quantity(text=surface, direction=direction, measures=_measures(text, start, end, spans, starts),
+                            **fields))
         ends.append(end)
     _share_units(text, out, ends)
     return out
