@@ -25,11 +25,20 @@ _KEEP_EMPTY = {"screening"}  # shown even at their default, so that they can be 
 
 
 def load_log(path: Path) -> SearchLog:
-    """The log at `path` (an empty log when the file does not exist); bad YAML/schema → ConfigError file:line."""
+    """The log at `path` (an empty log when the file does not exist); bad YAML/schema → ConfigError file:line.
+
+    PyYAML's C loader reads it first (several times faster than the round-trip parser); anything it or the
+    schema rejects is read again the careful way, for the file:line message."""
     path = Path(path)
-    if not path.exists() or not path.read_text(encoding="utf-8", errors="replace").strip():
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    if not text.strip():
         return SearchLog()
-    return load_yaml_validated(path, SearchLog)
+    try:
+        import yaml
+
+        return SearchLog.model_validate(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except Exception:  # any YAML or schema problem: let the careful path explain it
+        return load_yaml_validated(path, SearchLog)
 
 
 def _prune(value, key: str | None = None):

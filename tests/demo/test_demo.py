@@ -86,6 +86,23 @@ def test_demo_end_to_end(tmp_path, settings, monkeypatch, capsys):
         assert (report.parent / ref).is_file()
     assert "demo-report-figures/verdicts.png" in text
 
+    # the literature half: a search over the loopback arXiv / Semantic Scholar / OpenAlex, screened and fetched;
+    # the flow in the summary and the report is the search log's
+    from synth.papers.search_log import flow_counts, load_log
+
+    flow = flow_counts(load_log(out / "claims.search.yaml"))
+    assert summary["search"]["flow"] == flow.model_dump(mode="json")
+    assert (flow.included, flow.excluded, flow.fetched, flow.undecided) == (3, 1, 3, 0)
+    assert flow.duplicates > 0 and flow.identified_citations > 0
+    assert {p.parent.name for p in (out / "library" / "papers").glob("*/meta.json")} >= {"9912.00002v1",
+                                                                                       "9912.00003v1"}
+    assert f"| records screened | {flow.records} |" in text and f"| included | {flow.included} |" in text
+    # the synthesis flags the planted disagreement (9912.00003's baseline on the first language, +4 points)
+    first = next(iter(summary["numbers"]["baseline"]))
+    row = next(line for line in text.splitlines() if line.startswith(f"| zero-shot XNLI accuracy, baseline, {first} |"))
+    assert "❌ conflict" in row and "9912.00003" in row and re.search(r"differ by (3\.9|4|4\.1), beyond rounding", row)
+    assert "Papers compared (one version each): 9912.00001v2, 9912.00002v1, 9912.00003v1." in text
+
 
 def test_demo_refuses_unknown_profile_and_foreign_folders(tmp_path, settings):
     from synth.demo.runner import run_demo
