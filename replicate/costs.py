@@ -85,7 +85,7 @@ def disk_estimate(plan: Plan) -> dict:
     training = (4 + OPTIMIZER_BYTES) * params * 2 + 4 * params  # two checkpoints while one replaces the other + best
     gb = 1e9
     return {"parameters": params, "kept_gb": round(kept / gb, 2), "peak_gb": round((kept + alive + training) / gb, 2),
-            "unpruned_gb": round((kept + sum(target_models)) / gb, 2),
+            "unpruned_gb": round((kept + sum(target_models) + training) / gb, 2),
             "note": "intermediate models kept (fp32, reused); target models pruned once their evaluations are done"}
 
 
