@@ -91,14 +91,20 @@ def _need_language(language: str | None, metric: str) -> str:
     return language
 
 
-def bucc_f1(predictions: Sequence[Sequence[str]], references: Sequence[Sequence[str]], language=None) -> float:
-    """F1 of the predicted (source_id, target_id) pairs against the gold pairs, as sets (evaluate.py)."""
+def bucc_prf(predictions: Sequence[Sequence[str]], references: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Precision, recall and F1 (0-100) of predicted (source_id, target_id) pairs against the gold pairs, as
+    sets; the official BUCC scorer prints all three."""
     pred, gold = {tuple(p) for p in predictions}, {tuple(r) for r in references}
     correct = len(pred & gold)
-    if correct == 0:
-        return 0.0
-    precision, recall = correct / len(pred), correct / len(gold)
-    return 100.0 * 2 * precision * recall / (precision + recall)
+    precision = correct / len(pred) if pred else 0.0
+    recall = correct / len(gold) if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if correct else 0.0
+    return {"precision": 100.0 * precision, "recall": 100.0 * recall, "f1": 100.0 * f1}
+
+
+def bucc_f1(predictions: Sequence[Sequence[str]], references: Sequence[Sequence[str]], language=None) -> float:
+    """F1 of the predicted (source_id, target_id) pairs against the gold pairs, as sets (evaluate.py)."""
+    return bucc_prf(predictions, references)["f1"]
 
 
 def bucc_optimize_threshold(candidates: Sequence[tuple[str, str, float]], gold: Sequence[Sequence[str]]) -> float:
@@ -178,6 +184,10 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("mlqa_em", lambda p, r, lang=None: _qa_mean(qa.mlqa_em, p, r, language=_need_language(lang, "mlqa_em")),
            True, "mean over questions of the max over gold answers", "MLQA language-aware exact match"),
     Metric("bucc_f1", bucc_f1, True, "set F1 over mined pairs", "BUCC 2018 bitext mining F1"),
+    Metric("bucc_precision", lambda p, r, lang=None: bucc_prf(p, r)["precision"], True, "set precision over mined pairs",
+           "BUCC 2018 bitext mining precision"),
+    Metric("bucc_recall", lambda p, r, lang=None: bucc_prf(p, r)["recall"], True, "set recall over mined pairs",
+           "BUCC 2018 bitext mining recall"),
     Metric("retrieval_accuracy", accuracy, True, "mean over queries", "top-1 retrieval accuracy (Tatoeba)"),
     Metric("map_at_20", map_at_20, True, "mean over queries", "mAP@20, divisor min(#relevant, 20) (LAReQA)"),
     Metric("mrr_at_20", mrr_at_20, True, "mean over queries", "MRR@20 (Mewsli-X 'mAP@20')"),

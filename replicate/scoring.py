@@ -41,23 +41,33 @@ class TaskScore:
     missing: list[str] = field(default_factory=list)
 
 
+def _read_text(path: Path) -> str:
+    """A prediction or gold file's text; UsageError for folders, unreadable files and non-UTF-8 bytes."""
+    if not path.is_file():
+        raise UsageError(f"{path}: not a file" + (" (a folder has this name)" if path.is_dir() else ""))
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+
+
 def read_labels(path: Path) -> list[str]:
     """One label per line, stripped (evaluate.py read_label)."""
-    with open(path, encoding="utf-8") as fh:
-        return [line.strip() for line in fh]
+    return [line.strip() for line in _read_text(path).splitlines()]
 
 
 def read_tags(path: Path) -> list[list[str]]:
     """Tag sequences separated by blank lines (evaluate.py read_tag)."""
     sentences, current = [], []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line:
-                current.append(line)
-            else:
-                sentences.append(current)
-                current = []
+    for line in _read_text(path).splitlines():
+        line = line.strip()
+        if line:
+            current.append(line)
+        else:
+            sentences.append(current)
+            current = []
     if current:
         sentences.append(current)
     return sentences
@@ -65,28 +75,54 @@ def read_tags(path: Path) -> list[list[str]]:
 
 def read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(_read_text(path))
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: invalid JSON ({exc})") from exc
+
+
+def _json_object(path: Path, what: str, value_check, value_text: str) -> dict:
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected a JSON object {what}, got {type(data).__name__ if data is not None else 'null'}")
+    bad = next((k for k, v in data.items() if not value_check(v)), None)
+    if bad is not None:
+        raise UsageError(f"{path}: the value of {bad!r} is not {value_text}")
+    return data
+
+
+def read_qa_gold(path: Path) -> list[tuple[str, list[str]]]:
+    """(question id, gold answer texts) from SQuAD v1.1 JSON; UsageError naming what is missing."""
+    gold = read_json(path)
+    articles = gold["data"] if isinstance(gold, dict) and "data" in gold else gold
+    if not isinstance(articles, list):
+        raise UsageError(f"{path}: not SQuAD v1.1 JSON (expected {{\"data\": [articles]}})")
+    out = []
+    try:
+        for article in articles:
+            for paragraph in article["paragraphs"]:
+                for qa in paragraph["qas"]:
+                    out.append((str(qa["id"]), [str(a["text"]) for a in qa["answers"]]))
+    except (KeyError, TypeError) as exc:
+        missing = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+        raise UsageError(f"{path}: not SQuAD v1.1 JSON (missing or malformed {missing!r})") from exc
+    return out
 
 
 def score_language(scoring_name: str, prediction_file: Path, gold_file: Path, language: str) -> dict[str, float]:
     """Metric values (0-100) for one task and language, from one prediction and one gold file."""
     if scoring_name in QA_TASKS:
-        gold = read_json(gold_file)
-        articles = gold["data"] if isinstance(gold, dict) and "data" in gold else gold
-        predictions = read_json(prediction_file)
-        answers, preds = [], []
-        for article in articles:  # official script: unanswered questions score 0
-            for paragraph in article["paragraphs"]:
-                for qa in paragraph["qas"]:
-                    answers.append([a["text"] for a in qa["answers"]])
-                    preds.append(predictions.get(qa["id"], ""))
+        gold = read_qa_gold(gold_file)
+        predictions = _json_object(prediction_file, "{question id: answer text}", lambda v: isinstance(v, str),
+                                   "a string")
+        answers = [texts for _, texts in gold]
+        preds = [predictions.get(qid, "") for qid, _ in gold]  # official script: unanswered questions score 0
         names = ("mlqa_f1", "mlqa_em") if scoring_name == "mlqa" else ("squad_f1", "squad_em")
         return {"f1": metrics.compute(names[0], preds, answers, language),
                 "exact_match": metrics.compute(names[1], preds, answers, language)}
     if scoring_name in RANKING_TASKS:
-        gold, predictions = read_json(gold_file), read_json(prediction_file)
+        ranked_ids = (lambda v: isinstance(v, list) and all(isinstance(x, (str, int)) for x in v))
+        gold = _json_object(gold_file, "{id: [relevant ids]}", ranked_ids, "a list of ids")
+        predictions = _json_object(prediction_file, "{id: [ranked ids]}", ranked_ids, "a list of ids")
         ids = list(gold)
         ranked = [predictions.get(i, []) for i in ids]
         name = "mrr_at_20" if scoring_name == "mewslix" else "map_at_20"
@@ -97,12 +133,26 @@ def score_language(scoring_name: str, prediction_file: Path, gold_file: Path, la
         prf = span_prf(gold, predictions)
         return {k: 100.0 * v for k, v in prf.items()}
     if scoring_name == "bucc2018":
-        gold = [tuple(line.split("\t")) for line in read_labels(gold_file)]
-        predictions = [tuple(line.split("\t")) for line in read_labels(prediction_file)]
-        return {"f1": metrics.compute("bucc_f1", predictions, gold)}
+        gold, predictions = _pairs(gold_file), _pairs(prediction_file)
+        if not gold:
+            raise UsageError(f"{gold_file}: no gold pairs")
+        prf = metrics.bucc_prf(predictions, gold)
+        return {"f1": prf["f1"], "precision": prf["precision"], "recall": prf["recall"]}
     gold, predictions = read_labels(gold_file), read_labels(prediction_file)
     _same_length(gold, predictions, prediction_file)
     return {"accuracy": metrics.compute("accuracy", predictions, gold)}
+
+
+def _pairs(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    for number, line in enumerate(read_labels(path), 1):
+        if not line:
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not all(parts):
+            raise UsageError(f"{path}:{number}: expected '<source id>\\t<target id>'")
+        pairs.append((parts[0], parts[1]))
+    return pairs
 
 
 def _same_length(gold: list, predictions: list, path: Path) -> None:
@@ -143,6 +193,10 @@ def score_benchmark(benchmark: str, predictions_dir: Path | str, gold_dir: Path 
         if not entry.missing:
             entry.score = metrics.mean_over_languages(entry.language_scores)
         results[task_name] = entry
+    if not results:
+        expected = ", ".join(sorted({m.scoring_name for m in benchmark_tasks(benchmark).values()}))
+        raise UsageError(f"nothing to score: no {benchmark} task folder exists in both {predictions_dir} and {gold_dir}",
+                         hint=f"expected <task>/test-<lang>.<tsv|json> with <task> one of {expected}")
     complete = {t: e.language_scores for t, e in results.items() if e.score is not None}
     overall = None
     if not skipped and len(complete) == len(results):
