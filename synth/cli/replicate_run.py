@@ -14,6 +14,7 @@ from synth.cli import common
 def register(replicate_app: typer.Typer) -> None:
     """Add this module's commands to `synth replicate`."""
     replicate_app.command("run")(run)
+    replicate_app.command("preflight")(preflight)
     replicate_app.command("results")(results)
 
 
@@ -134,6 +135,53 @@ def _print_plan(summary: dict) -> None:
         out.print(f"disk: {d['kept_gb']:.1f} GB kept (intermediate models, fp32), peak {d['peak_gb']:.1f} GB while "
                   f"running ({d['parameters'] / 1e6:.0f}M parameters; {d['unpruned_gb']:.1f} GB if no target model "
                   "were pruned)", markup=False)
+
+
+def preflight(
+    experiment: str = typer.Argument(..., help="Experiment name (xstilts, xstilts_r, scaling) or a YAML file."),
+    profile: str = typer.Option("paper", "--profile", "-p", help="tiny | cpu | paper (see replicate/profiles.yaml)."),
+    only: Optional[List[str]] = typer.Option(None, "--only", help="As for `run`: targets, intermediates, step ids."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Local task data (as for `run`)."),
+    local_only: Optional[bool] = typer.Option(None, "--local-only/--allow-hub", help="As for `run`."),
+    max_languages: Optional[int] = typer.Option(None, "--max-languages", min=0, help="As for `run`."),
+    runs: Optional[Path] = typer.Option(None, "--runs", help="Runs folder (default SYNTH_RUNS or ./runs)."),
+    hub_lock: Optional[Path] = typer.Option(None, "--hub-lock", help="Lock file to write pinned Hub commits to "
+                                            "(default RUNS/hub.lock.json)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any check needs the Hub and could not run."),
+    json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
+) -> None:
+    """Before any GPU time: load a row of every (task, language, split) the plan reads, from the source it chose;
+    say what is missing; online, pin each Hub dataset's commit in the lock file the step ids hash."""
+    from synth.replicate.data_sources import HUB_LOCK_NAME
+    from synth.replicate.pipeline import build_plan
+    from synth.replicate.preflight import preflight as run_preflight
+    from synth.core.settings import get_settings
+
+    if json_:
+        common.state.json = True
+    runs_dir = runs or get_settings().runs
+    lock = hub_lock or Path(runs_dir) / HUB_LOCK_NAME
+    plan = build_plan(experiment, profile, only=only or None, data_dir=data_dir, local_only=local_only,
+                      max_languages=max_languages, hub_lock=lock)
+    report = run_preflight(plan, lock_file=lock)
+    if common.state.json:
+        common.emit_json(report.model_dump(mode="json"))
+    else:
+        out = common.out
+        out.print(f"# preflight: {report.experiment} / profile {report.profile}"
+                  f"{' (offline)' if report.offline else ''}", markup=False)
+        for check in report.checks:
+            if check.status != "ok":
+                out.print(f"{check.status:>9}  {check.task} {check.split}: {check.source}"
+                          f"{' - ' + check.message if check.message else ''}", markup=False)
+        out.print(f"{report.count('ok')} ok, {report.count('needs-hub')} need the Hub, {report.count('missing')} "
+                  f"missing, {report.count('bad')} bad", markup=False)
+        if report.pinned:
+            out.print(f"pinned {len(report.pinned)} Hub reference(s) in {report.lock_file}", markup=False)
+        if report.offline and report.count("needs-hub"):
+            common.warn(f"{report.count('needs-hub')} check(s) need the Hub: run preflight online before GPU time")
+    if not report.ok or (strict and report.count("needs-hub")):
+        raise typer.Exit(1)
 
 
 def results(
