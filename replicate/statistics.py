@@ -14,6 +14,7 @@ and differently for low- and high-resource languages?
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,12 +186,19 @@ def analyse(grid: VolumeGrid, groups: dict[str, set[str]], *, covariates: dict[s
             replicates: int = 1000, level: float = 0.95, seed: int = 0) -> ScalingAnalysis:
     """The whole analysis of one sweep. `groups` are ordered (e.g. low, mid, high resource); `covariates` maps a
     language to (fertility, syntactic distance to English)."""
+    with warnings.catch_warnings():  # an all-NaN cell (an arm not run) is expected: it stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _analyse(grid, groups, covariates, replicates, level, seed)
+
+
+def _analyse(grid, groups, covariates, replicates, level, seed) -> ScalingAnalysis:
     rng = np.random.default_rng(seed)
     tasks = grid.tasks
     seeds = sorted({s for t in tasks for s in t.seeds})
     volumes = tasks[0].volumes
     n = np.asarray(volumes[1:], dtype=float)
-    n_seeds = len(tasks[0].seeds)
+    n_seeds = len(seeds)
+    # one seed draw per replicate, shared by every target: a seed's intermediate model serves them all
     seed_idx = np.vstack([np.arange(n_seeds), rng.integers(0, n_seeds, size=(replicates, n_seeds))])
     rows = np.arange(replicates + 1)[:, None]
     notes, example_level = [], False
@@ -200,8 +208,14 @@ def analyse(grid: VolumeGrid, groups: dict[str, set[str]], *, covariates: dict[s
     units: dict[str, list[str]] = {g: [] for g in groups}
     unit_deltas: list[tuple[str, str, str, np.ndarray]] = []  # task, lang, group, (1+B, V-1) seed-mean Δ
     for task in tasks:
+        if task.volumes != volumes:
+            raise ValueError(f"{task.target}: volumes {task.volumes} differ from {volumes}")
         scored, resampled = _example_level(task, replicates, rng)
         example_level |= resampled
+        if task.seeds != seeds:  # a seed this target lacks stays NaN (left out of the means)
+            aligned = np.full(scored.shape[:1] + (n_seeds,) + scored.shape[2:], np.nan)
+            aligned[:, [seeds.index(s) for s in task.seeds]] = scored
+            scored = aligned
         by_seed = scored[rows, seed_idx]  # (1+B, S, V, L): seeds resampled per replicate
         deltas = by_seed[:, :, 1:, :] - by_seed[:, :, :1, :]
         for g, members in groups.items():
@@ -221,14 +235,15 @@ def analyse(grid: VolumeGrid, groups: dict[str, set[str]], *, covariates: dict[s
     group_results = [_group(g, curves[g], n, units[g], level) for g in groups if g in curves]
     names = [g for g in groups if g in curves]
     difference = None
-    if len(names) >= 2 and len(n) >= 2:
+    fitted = [g.group for g in group_results if g.loglinear is not None]
+    if len(names) >= 2 and names[0] in fitted and names[-1] in fitted:
         low, high = names[0], names[-1]
         d = fit_loglinear(n, curves[low]).slope - fit_loglinear(n, curves[high]).slope
         share_le = float(np.mean(d[1:] <= 0))
         p_value = min(1.0, 2 * min(share_le, float(np.mean(d[1:] >= 0))))
         difference = SlopeDifference(low=low, high=high, difference=_interval(d, level), p_value=p_value)
     adjustment = None
-    if covariates is not None and len(names) >= 2 and len(n) >= 2:
+    if covariates is not None and difference is not None:
         adjustment = _covariate_adjustment(unit_deltas, n, names[0], names[-1], covariates, level, rng)
     resampled_levels = (["seeds"] if n_seeds > 1 else []) + ["languages"] + (["test examples"] if example_level else [])
     if n_seeds == 1:

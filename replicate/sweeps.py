@@ -40,14 +40,14 @@ def volume_grids(docs: list[ResultsDocument], *, runs: Path | None = None,
             sizes = {}
             for d in arms:
                 n = d.intermediate_examples if d.intermediate_examples is not None else full_size(inter)
-                if n is None:
-                    notes.append(f"{experiment}/{inter}: the full-data runs are left off the curve (training-set "
-                                 "size unknown)")
-                    continue
-                sizes[d.step_id] = n
+                if n is not None:
+                    sizes[d.step_id] = n
             volumes = sorted(set(sizes.values()))
             if len(volumes) < 2:
                 continue
+            if len(sizes) < len(arms):
+                notes.append(f"{experiment}/{inter}: the full-data runs are left off the curve (training-set "
+                             "size unknown)")
             tasks = []
             for target in sorted({d.target for d in arms}):
                 task = _task_grid(target, [d for d in arms if d.target == target and d.step_id in sizes],

@@ -169,6 +169,9 @@ def plan_figures(context: dict, prefix: str) -> list[Figure]:
                     data={"target": t.target, "task": task, "curves": {c: p for c, p in curves.items() if p},
                           "ylabel": "Δ vs baseline" if has_base else (t.metric or "score"), "subtitle": sub}))
             figures.extend(t.figures)
+    from synth.report.question import question_figures
+
+    figures.extend(question_figures(context.get("question_sweeps", []), prefix))
     return figures
 
 
@@ -183,6 +186,10 @@ def draw_figures(figures: list[Figure], out: Path) -> list[Path]:
             draw.verdict_chart(f.data["counts"], path)
         elif f.kind == "languages":
             draw.language_chart(path=path, **f.data)
+        elif f.kind == "question":
+            from synth.report.question_figure import question_chart
+
+            question_chart(path=path, **f.data)
         else:
             draw.scaling_chart(path=path, **f.data)
         paths.append(path)
@@ -279,6 +286,10 @@ def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md"
     if not name:
         raise ConfigError("report name is empty after removing characters unsafe in file names")
     figure_dir = f"{name}-figures"
+    from synth.report.question import build_question
+
+    context["question_sweeps"], context["question_notes"] = build_question(results.docs, runs=settings.runs,
+                                                                          languages=context["languages"])
     figures = plan_figures(context, figure_dir)
     paths = draw_figures(figures, out)
     for stale in sorted((out / figure_dir).glob("*.png")) if (out / figure_dir).is_dir() else []:

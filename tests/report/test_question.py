@@ -1,0 +1,117 @@
+"""The report's question section on results the real pipeline produced (tiny profile, a small volume sweep)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA
+
+SWEEP = DATA / "question" / "sweep.yaml"
+
+
+@pytest.fixture(scope="module")
+def sweep_runs(tmp_path_factory) -> Path:
+    """runs/ of the sweep (2 seeds x 3 volumes + the baseline, Tatoeba), with examples.json beside each result."""
+    from synth.core.settings import Settings, set_settings
+    from synth.replicate.example_scores import add_example_scores
+    from synth.replicate.executors import execute
+    from synth.replicate.pipeline import build_plan
+    from synth.replicate.testing import build_tiny_model
+
+    root = tmp_path_factory.mktemp("question")
+    settings = Settings(home=root / "library", claims=root / "claims.yaml", runs=root / "runs",
+                        reports=root / "reports", cache=root / "cache")
+    set_settings(settings)
+    try:
+        build_tiny_model(settings.cache / "models" / "tiny-xlmr")
+        report = execute(build_plan(str(SWEEP), "tiny"), settings.runs, settings, progress=False)
+        assert report.ok, report.failed
+        written = add_example_scores(settings.runs, settings)
+        assert len(written) == 7  # one seed-free baseline + 2 seeds x 3 volumes
+    finally:
+        set_settings(None)
+    return settings.runs
+
+
+@pytest.fixture
+def study(settings, sweep_runs, tmp_path):
+    shutil.copy(DATA / "report" / "claims.yaml", tmp_path / "claims.yaml")
+    settings.claims = tmp_path / "claims.yaml"
+    settings.runs = sweep_runs
+    settings.reports = tmp_path / "reports"
+    return settings
+
+
+def test_examples_give_back_every_results_document(sweep_runs):
+    from synth.replicate.example_scores import check_against, read_example_scores
+    from synth.replicate.results import load_all_results
+
+    docs = load_all_results(sweep_runs)
+    assert len(docs) == 7
+    for doc in docs:
+        parts = read_example_scores(sweep_runs / doc.step_id)
+        assert parts.kind == "mean" and set(parts.parts) == set(doc.score)
+        check_against(parts, doc.score, tolerance=1e-6)
+
+
+def test_sweep_grid_pairs_the_seed_free_baseline_with_every_seed(sweep_runs):
+    from synth.replicate.results import load_all_results
+    from synth.replicate.sweeps import volume_grids
+
+    grids, notes = volume_grids(load_all_results(sweep_runs), runs=sweep_runs)
+    assert notes == [] and len(grids) == 1
+    task = grids[0].tasks[0]
+    assert (task.target, task.seeds, task.volumes, task.languages) == ("tatoeba_r", [0, 1], [0, 4, 8, 16],
+                                                                      ["af", "ar", "az"])
+    assert (task.scores[0, 0] == task.scores[1, 0]).all()  # the baseline trains nothing: same for both seeds
+    assert task.parts is not None and all(p is not None for p in task.parts)
+
+
+def test_report_answers_the_question_with_intervals_and_a_figure(study):
+    from synth.report.render import write_report
+
+    result = write_report(study, name="q")
+    text = result.path.read_text(encoding="utf-8")
+    section = text.split("## The study's question", 1)[1].split("## Limitations", 1)[0]
+    assert "**Pipeline check, not evidence.** Profile tiny" in section
+    assert "over seeds, then languages, then test examples" in section
+    for group in ("low resource", "mid resource", "high resource"):
+        assert f"| {group} | 1 |" in section  # az (class 1), af (3), ar (5): one language per group
+    assert "slope difference: low resource − high resource" in section
+    assert "| tatoeba_r | az | Azerbaijani | 1 | low resource |" in section
+    figure = [p for p in result.figures if p.name.endswith("-question-sst2.png")]
+    assert len(figure) == 1 and figure[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # deterministic: the bootstrap is seeded, so a second rendering gives the same bytes
+    assert write_report(study, name="q").path.read_text(encoding="utf-8") == text
+
+
+def test_conclusion_follows_the_intervals(sweep_runs):
+    """The wording comes from the intervals: a slope interval that holds 0 never reads as an effect."""
+    from synth.replicate.results import load_all_results
+    from synth.report.question import build_question
+
+    views, _ = build_question(load_all_results(sweep_runs), runs=sweep_runs, languages={})
+    a = views[0].analysis
+    for g, line in zip(a.groups, [ln for ln in views[0].conclusion if "points per tenfold" in ln]):
+        s = g.loglinear.slope
+        expected = "helps" if s.low > 0 else "hurts" if s.high < 0 else "no detectable effect"
+        assert expected in line
+    d = a.slope_difference.difference
+    assert ("cannot tell" in " ".join(views[0].conclusion)) == (not d.excludes_zero)
+
+
+def test_a_pilot_is_labelled_with_its_scope(study, monkeypatch):
+    from synth.replicate.experiments import Reporting
+    from synth.report import question
+    from synth.report.render import write_report
+
+    scope = "a tiny random encoder and the SST-2 fixture"
+    monkeypatch.setattr(question, "_reporting", lambda _: Reporting(kind="pilot", scope=scope))
+    text = write_report(study, name="pilot").path.read_text(encoding="utf-8")
+    assert "**Pilot, not the study.** Model tiny-xlmr@v" in text
+    assert f", profile tiny: evidence about {scope} — not about XLM-R Large" in text
+    assert json.dumps(scope)[1:-1] in text
