@@ -157,7 +157,7 @@ def evaluate(gold_path: str | Path, min_score: float = 0.5, nlp=None,
              pdf_for: Callable[[GoldPaper, Path], Path | None] = stored_pdf) -> list[PaperScore]:
     """Parse every available gold paper, run the scorer, and return per-paper scores (absent PDFs skipped).
     `pdf_for` gives a paper's PDF (synth.demo.papers.gold_paper_pdf also renders the generated ones)."""
-    from synth.claims.extract import eligible, load_pipeline, score_sentences
+    from synth.claims.extract import eligible, is_claim, load_pipeline, score_sentences
     from synth.papers.parse import parse_pdf
 
     nlp = nlp if nlp is not None else load_pipeline()
@@ -169,7 +169,7 @@ def evaluate(gold_path: str | Path, min_score: float = 0.5, nlp=None,
                 continue
             parsed = parse_pdf(pdf)
             cands = score_sentences(parsed.sentences, nlp)
-            chosen = {c.sentence.idx for c in cands if c.score >= min_score}
+            chosen = {c.sentence.idx for c in cands if is_claim(c, min_score)}
             sentences = [s for s in parsed.sentences if eligible(s)]
             scores.append(score_paper(paper, sentences, chosen))
     return scores

@@ -32,6 +32,10 @@ CUES: dict[str, list[list[str]]] = {
                      r"reduc|drop|degrad|hurt|lower|rais|deteriorat|underperform|benefit|"
                      r"(discover|uncover|reveal|find|found)(s|ed|ing)?$)"]],
     "finding": [["^(we|i)$", r"^(find|found|show|observ|see|saw|demonstrat|confirm|notic|discover|uncover)"],
+                # what the people or systems studied did: 'users indicated', 'participants created', 'it predicts'
+                [r"^(users|participants|annotators|subjects|raters|team)$",
+                 r"^(indicat|report|found|discover|creat|generat|explor|came|rated|preferred|stated|tested)"],
+                [r"^(always|often|rarely|never|consistently)$", r"^(predicts?|fails?|picks?|changes?|outputs?)$"],
                 [r"^(results?|experiments?|analys[ie]s|findings?|this|these|table|figure)$",
                  r"^(show|indicat|suggest|demonstrat|confirm|reveal)"],
                 [r"^(indicat|suggest|show|demonstrat|reveal|confirm)", "^that$"]],
@@ -45,8 +49,10 @@ CUES: dict[str, list[list[str]]] = {
                    ["^not$", "^consistently$"], [r"^limitation"], ["^(cannot|can't)$"]],
     "background": [["^(has|have)$", "^been$"], [r"^(previous|prior|recent|existing|earlier)$", r"^(work|studies|approaches|methods)"],
                    ["^it$", "^is$", r"^(known|well|widely)"], ["^(has|have)$", r"^(shown|demonstrated|proposed|studied)$"]],
-    "setup": [["^learning$", "^rate"], ["^batch$", "^size"], [r"^epochs?$"], [r"^hyper-?parameters?"], [r"^seeds?$"],
-              [r"^(adamw?|optimizer|warmup|dropout)$"], ["^we$", r"^(use|used|train|trained|set|fine-tune|follow|adopt)$"]],
+    "setup": [["^learning$", "^rate"], [r"^(mini)?batch$", "^size"], [r"^epochs?$"], [r"^hyper-?parameters?"],
+              [r"^seeds?$"], [r"^(adamw?|adadelta|adagrad|sgd|optimizer|warmup|dropout)$"],
+              ["^we$", r"^(use|used|train|trained|set|fine-tune|follow|adopt|tokenize|perform)$"],
+              [r"^(hidden|embedding|beam|layer|minibatch)$", "^(layer$|size)"], [r"^(gpus?|tpus?)$"]],
     "method": [["^we$", r"^(propose|introduce|present|describe|design|develop)"], ["^our$", r"^(method|approach|model|framework|tool)"],
                ["^in$", "^this$", r"^(paper|work)$"]],
     "future": [["^future$", "^work$"], ["^we$", r"^(plan|hope|leave|intend)"]],
@@ -61,6 +67,14 @@ CUES: dict[str, list[list[str]]] = {
     # procedure ('we conduct a study', 'we report X in Table 4') and speculation ('we expect', 'might')
     "procedure": [["^we$", r"^(conduct|present|report|ran|run|recruit|invite|ask|approach|help|separate|provide|"
                            r"create|generate|implement|prompt|go|describe)"]],
+    # a sentence that only points at another part of the paper: 'We present the results in Table 4.',
+    # 'Figure 2 shows results for ...', 'ablation studies can be found in Appendix C.'
+    "pointer": [[r"^(table|tables|figure|figures|fig\.|section|appendix|algorithm)$", r"^[\da-z]\.?$|^\d",
+                 r"^(shows?|presents?|lists?|reports?|summari[sz]es?|gives?|contains?|describes?|compares?|plots?)$"],
+                [r"^(can|are|is|be)$", r"^(found|shown|given|listed|reported|presented|detailed|described|provided)$",
+                 r"^in$", r"^(the$|table|figure|fig\.|section|appendix|supplementary)"],
+                ["^we$", r"^(present|report|show|list|give|summari[sz]e|plot)$", r"^(the|our|all)$",
+                 r"^(results?|numbers|statistics|scores)$", r"^(in|on)$"]],
     "speculative": [["^we$", r"^(expect|believe|hope|think|suspect|conjecture)"], [r"^(might|could)$"]],
 }
 
@@ -70,7 +84,7 @@ WEIGHTS = {
     "section_method": -0.6, "section_background": -2.5,
     "quantity_change": 1.3, "quantity": 0.5, "result_verb": 1.0, "finding": 1.1, "comparative": 0.7,
     "magnitude": 0.4, "limitation": 0.3, "evaluative": 0.7, "negative_finding": 0.9, "procedure": -0.8,
-    "speculative": -0.7, "footnote": -2.5, "table_debris": -2.5, "first_person": 0.3, "entities": 0.3, "ner_numbers": 0.2,
+    "speculative": -1.0, "footnote": -2.5, "pointer": -1.5, "table_debris": -2.5, "first_person": 0.3, "entities": 0.3, "ner_numbers": 0.2,
     "citations": -0.8, "other_work_subject": -2.2, "background": -1.2, "future": -2.0, "setup": -1.0,
     "method": -0.4, "question": -2.5, "too_short": -2.0, "too_long": -0.6, "numeric_debris": -2.5,
 }
@@ -230,9 +244,11 @@ def _features(sentence: Sentence, text: str, doc, quantities: list) -> dict[str,
         f["quantity"] = 1.0
     cues = doc._.cues or {}
     for label in ("result_verb", "finding", "comparative", "magnitude", "limitation", "background", "future",
-                  "setup", "method", "evaluative", "negative_finding", "procedure", "speculative"):
+                  "setup", "method", "evaluative", "negative_finding", "procedure", "speculative", "pointer"):
         if cues.get(label):
             f[label] = 1.0
+    if f.get("pointer") and f.get("finding"):
+        del f["pointer"]  # 'Table 3 shows that the model fails ...' states a finding
     if re.search(r"\b(we|our)\b", text, re.I):
         f["first_person"] = 1.0
     if entity_spans(text):
@@ -256,7 +272,7 @@ def _features(sentence: Sentence, text: str, doc, quantities: list) -> dict[str,
         f["numeric_debris"] = 1.0
     if _TABLE_DEBRIS.search(text):
         f["table_debris"] = 1.0
-    if _FOOTNOTE.match(text):
+    if sentence.kind == "footnote" or _FOOTNOTE.match(text):
         f["footnote"] = 1.0
     f["_quantities"] = float(len(quantities))
     return f
@@ -268,6 +284,9 @@ def _score(features: dict[str, float]) -> float:
 
 
 def _claim_type(f: dict[str, float]) -> ClaimType:
+    if f.get("setup") and not any(f.get(k) for k in ("finding", "comparative", "result_verb", "negative_finding",
+                                                      "evaluative", "limitation")):
+        return ClaimType.setup  # hyperparameters and procedure only: not a result, even with numbers in it
     if f.get("limitation") and not f.get("quantity_change"):
         return ClaimType.limitation
     if f.get("comparative") or (f.get("result_verb") and f.get("quantity_change")):
@@ -306,6 +325,11 @@ def eligible(sentence: Sentence) -> bool:
     return section_class(sentence.section) != "skip"
 
 
+def is_claim(cand: Candidate, min_score: float = 0.5, include_setup: bool = False) -> bool:
+    """Whether a scored sentence becomes a claim: score ≥ min_score, and setup-only sentences only when asked."""
+    return cand.score >= min_score and (include_setup or cand.type != ClaimType.setup)
+
+
 def score_sentences(sentences: Iterable[Sentence], nlp: "Language") -> list[Candidate]:
     """Score every eligible sentence (nlp.pipe in batches) and return them all, best first within text order."""
     chosen = [s for s in sentences if eligible(s)]
@@ -339,8 +363,10 @@ def _make_claim(meta: PaperMeta, number: int, cand: Candidate, context_tables: l
     )
 
 
-def extract_claims(library: "Library", meta: PaperMeta, min_score: float = 0.5, nlp=None) -> list[Claim]:
-    """Claims of one library paper with score ≥ min_score, quotes checked against the page text.
+def extract_claims(library: "Library", meta: PaperMeta, min_score: float = 0.5, nlp=None,
+                   include_setup: bool = False) -> list[Claim]:
+    """Claims of one library paper with score ≥ min_score, quotes checked against the page text; sentences that
+    only state the setup (hyperparameters, procedure) are left out unless `include_setup` (then typed `setup`).
 
     Ids are provisional (`<paper>-cNN` in text order); ClaimsDocument.upsert_extracted keeps existing ids.
     Tables the claims cite get numeric cells filled in and saved back to the library when they had none.
@@ -358,7 +384,7 @@ def extract_claims(library: "Library", meta: PaperMeta, min_score: float = 0.5, 
             context = (tuple(s.section), [])
         if own:
             context = (tuple(s.section), own)
-        if cand.score < min_score or pages.get(s.page, "")[s.start:s.end] != s.text:
+        if not is_claim(cand, min_score, include_setup) or pages.get(s.page, "")[s.start:s.end] != s.text:
             continue  # a quote that is not in the page text is never a claim (provenance must hold)
         claims.append(_make_claim(meta, len(claims) + 1, cand, context[1]))
     labels = sorted({label for c in claims for label in c.tables})
