@@ -79,7 +79,10 @@ def search_command(
     limit: int = typer.Option(10, "--limit", min=1, help="Maximum number of sentences."),
 ) -> None:
     """Full-text search over the sentences of every paper (page, section and offsets of each hit)."""
-    hits = _library().search(query, papers=paper or None, limit=limit)
+    library = _library()
+    hits = library.search(query, papers=paper or None, limit=limit)
+    for key, why in sorted(library.damaged.items()):
+        common.warn(f"{key} is not searched: {why}")
     if common.state.json:
         common.emit_json([h.to_dict() for h in hits])
         return
@@ -93,11 +96,16 @@ def search_command(
 @library_app.command("reindex")
 def reindex_command() -> None:
     """Rebuild synth.sqlite from the paper folders (the folders are the source of truth)."""
-    n = _library().reindex()
+    library = _library()
+    n = library.reindex()
     if common.state.json:
-        common.emit_json({"indexed": n})
+        common.emit_json({"indexed": n, "damaged": library.damaged})
     else:
         common.info(f"indexed {n} paper version(s)")
+    for key, why in sorted(library.damaged.items()):
+        common.fail(f"{key} not indexed: {why}")
+    if library.damaged:
+        raise typer.Exit(1)
 
 
 @library_app.command("rm")

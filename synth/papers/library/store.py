@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from synth.core.errors import InvalidIdError, LibraryError
-from synth.core.files import make_temp_dir, read_jsonl, sha256_file, write_json, write_jsonl
+from synth.core.errors import InvalidIdError, LibraryError, PDFError
+from synth.core.files import make_temp_dir, sha256_file, write_json, write_jsonl
 from synth.core.models import Page, PaperMeta, PaperRef, Section, Sentence, TableBlock
-from synth.papers.library import index
+from synth.papers.library import index, integrity
 from synth.papers.library.index import SearchHit
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class Library:
         self.papers_dir = self.root / "papers"
         self.db_path = self.root / "synth.sqlite"
         self._conn: sqlite3.Connection | None = None
+        self.damaged: dict[str, str] = {}  # key → why, for entries whose files could not be indexed
 
     @classmethod
     def open(cls, settings: "Settings | None" = None) -> "Library":
@@ -107,10 +108,13 @@ class Library:
     def _ref(ref: "str | PaperRef") -> PaperRef:
         if isinstance(ref, PaperRef):
             return ref
+        shown = ref if len(ref) <= 80 else ref[:77] + "..."
         try:
+            if len(ref) > 200 or not ref.isascii():  # e.g. full-width or Arabic-Indic digits match \d
+                raise ValueError(ref)
             return PaperRef.parse(ref)
         except ValueError:
-            raise InvalidIdError(f"not a paper id: {ref!r} (expected e.g. 2005.13013 or 2005.13013v2)") from None
+            raise InvalidIdError(f"not a paper id: {shown!r} (expected e.g. 2005.13013 or 2005.13013v2)") from None
 
     def get(self, ref: "str | PaperRef") -> PaperMeta:
         """`2005.13013` → newest version present; `2005.13013v1` → exactly that version. Raises LibraryError."""
@@ -140,27 +144,37 @@ class Library:
 
     def iter_pages(self, meta: PaperMeta) -> Iterator[Page]:
         """Stream pages.jsonl."""
-        for row in read_jsonl(self.paper_dir(meta) / "pages.jsonl"):
-            yield Page.model_validate(row)
+        yield from integrity.read_rows(self.paper_dir(meta) / "pages.jsonl", Page)
 
     def iter_sentences(self, meta: PaperMeta) -> Iterator[Sentence]:
         """Stream sentences.jsonl."""
-        for row in read_jsonl(self.paper_dir(meta) / "sentences.jsonl"):
-            yield Sentence.model_validate(row)
+        yield from integrity.read_rows(self.paper_dir(meta) / "sentences.jsonl", Sentence)
 
     def sections(self, meta: PaperMeta) -> list[Section]:
-        return [Section.model_validate(r) for r in read_jsonl(self.paper_dir(meta) / "sections.jsonl")]
+        return list(integrity.read_rows(self.paper_dir(meta) / "sections.jsonl", Section))
 
     def tables(self, meta: PaperMeta) -> list[TableBlock]:
-        return [TableBlock.model_validate(r) for r in read_jsonl(self.paper_dir(meta) / "tables.jsonl")]
+        return list(integrity.read_rows(self.paper_dir(meta) / "tables.jsonl", TableBlock))
 
     # ------------------------------------------------------------------------------------------ writes
 
     def add_pdf(self, pdf_path: Path, meta: PaperMeta) -> PaperMeta:
         """Parse `pdf_path` and store it as one entry, atomically. Returns the stored meta (existing one if present).
 
-        Raises synth.core.errors.PDFError when the PDF cannot be parsed; nothing is left behind in that case.
+        Raises synth.core.errors.PDFError when the PDF cannot be parsed (naming the user's file, not the internal
+        copy), StorageError when the disk is full or the library read-only; nothing is left behind in either case.
         """
+        try:
+            with integrity.storage_errors(self.root):
+                return self._add_pdf(pdf_path, meta)
+        except PDFError as exc:
+            internal = "paper.pdf"
+            if not exc.message.startswith(internal):
+                raise
+            shown = meta.local_path or meta.pdf_url or str(pdf_path)
+            raise PDFError(shown + exc.message[len(internal):], hint=exc.hint) from None
+
+    def _add_pdf(self, pdf_path: Path, meta: PaperMeta) -> PaperMeta:
         from synth.papers.parse import parse_pdf
 
         existing = self._existing(meta)
@@ -250,45 +264,84 @@ class Library:
     # ------------------------------------------------------------------------------------------ index
 
     def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            self._conn = index.connect(self.db_path)
-            self._sync()
+        """The index, in step with the folders. A read-only library is opened read-only, or indexed in memory
+        when its index is missing or out of date; a damaged index is a LibraryError naming the fix."""
+        if self._conn is not None:
+            return self._conn
+        try:
+            if integrity.writable(self.root) and (not self.db_path.exists() or os.access(self.db_path, os.W_OK)):
+                with integrity.storage_errors(self.root):
+                    self._conn = index.connect(self.db_path)
+                    self._sync()
+            else:
+                self._conn = integrity.open_read_only(self.db_path)
+                if self._conn is None or not self._in_sync():
+                    self.close()
+                    self._conn = index.connect(Path(":memory:"))
+                    self._sync()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise integrity.damaged_index(self.db_path, exc) from None
         return self._conn
 
-    def _sync(self) -> None:
-        """Make the index agree with the folders (the folders win)."""
+    def _on_disk(self) -> dict[str, PaperMeta]:
+        return {m.key: m for m in (self._read_meta(f) for f in self._folders())}
+
+    def _in_sync(self) -> bool:
         assert self._conn is not None
-        on_disk = {m.key: m for m in (self._read_meta(f) for f in self._folders())}
+        return (self._on_disk().keys() == index.indexed_keys(self._conn)
+                and integrity.index_counts_problem(self._conn) is None)
+
+    def _sync(self) -> None:
+        """Make the index agree with the folders (the folders win); rows that disagree with the papers' counts
+        (a dropped full-text table, deleted rows) mean a rebuild. A paper whose files are damaged is left out
+        and listed in `self.damaged`."""
+        assert self._conn is not None
+        on_disk = self._on_disk()
         indexed = index.indexed_keys(self._conn)
-        if on_disk.keys() == indexed:
+        problem = integrity.index_counts_problem(self._conn)
+        if on_disk.keys() == indexed and problem is None:
             return
+        if problem is not None:  # the FTS triggers cannot delete rows the FTS index lacks: start a new file
+            self._conn.close()
+            integrity.remove_index(self.db_path)
+            self._conn = index.connect(self.db_path)
+            indexed = set()
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             for key in indexed - on_disk.keys():
                 index.delete_paper(self._conn, key)
-            for key in on_disk.keys() - indexed:
-                self._index_folder(on_disk[key])
+            for key in sorted(on_disk.keys() - indexed):
+                self._conn.execute("SAVEPOINT paper")
+                try:
+                    self._index_folder(on_disk[key])
+                except LibraryError as exc:  # damaged files of one paper: the others stay searchable
+                    self._conn.execute("ROLLBACK TO paper")
+                    self.damaged[key] = str(exc)
+                self._conn.execute("RELEASE paper")
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
 
     def _index_folder(self, meta: PaperMeta) -> None:
         index.insert_paper(self._conn, meta, self.sections(meta), self.iter_sentences(meta), self.tables(meta))
 
     def reindex(self) -> int:
-        """Rebuild the whole database from the folders; returns the number of papers indexed."""
-        conn = self._db()
-        metas = self.papers()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            index.clear(conn)
-            for meta in metas:
-                self._index_folder(meta)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        """Rebuild the whole database from the folders, whatever the old file holds (even a corrupt or foreign
+        one); returns the number of papers indexed (damaged entries are listed in `self.damaged`)."""
+        from synth.core.errors import StorageError
+
+        self.close()
+        if not integrity.writable(self.root):
+            raise StorageError(f"the library {self.root} is read-only: its index cannot be rebuilt there "
+                               "(search and verify build one in memory)")
+        with integrity.storage_errors(self.root):
+            integrity.remove_index(self.db_path)
+            self.damaged.clear()
+            self._db()  # a fresh index: _sync adds every folder
+        metas = [m for m in self.papers() if m.key not in self.damaged]
         return len(metas)
 
     def search(
@@ -305,7 +358,11 @@ class Library:
             for p in papers:
                 ref = self._ref(p)
                 keys.extend([ref.key] if ref.version is not None else [m.key for m in self.versions(ref.id)])
-        return index.search(self._db(), query, keys, kinds, limit)
+        conn = self._db()
+        try:
+            return index.search(conn, query, keys, kinds, limit)
+        except sqlite3.DatabaseError as exc:
+            raise integrity.damaged_index(self.db_path, exc) from None
 
     def _clean_stale_temps(self) -> None:
         """Remove temp folders left by killed processes (their pid is part of the name)."""

@@ -48,6 +48,10 @@ def _check_new_style(paper_id: str, text: str) -> None:
 
 def _parse_bare(text: str, original: str) -> PaperRef | None:
     text = re.sub(r"^arxiv:", "", text, flags=re.IGNORECASE)
+    if not text.isascii():
+        if re.match(r"^\d{4}\.\d{4,5}(v\d+)?$|^[a-z\-]+(\.[A-Z]{2})?/\d{7}(v\d+)?$", text):
+            raise InvalidIdError(f"not an arXiv id: {_shown(original)} (digits must be ASCII 0-9)")
+        return None
     m = NEW_ID.match(text)
     if m:
         _check_new_style(m["id"], original)
@@ -59,12 +63,22 @@ def _parse_bare(text: str, original: str) -> PaperRef | None:
     return None
 
 
+MAX_ITEM_CHARS = 4096  # longer than any id, URL or path a file system accepts
+
+
+def _shown(text: str) -> str:
+    """An item for a message: repr, cut to a readable length."""
+    return repr(text) if len(text) <= 80 else repr(text[:77]) + f"... ({len(text)} characters)"
+
+
 def parse_identifier(text: str) -> Item:
     """Classify one fetch argument without touching the network. Raises InvalidIdError with a one-line reason."""
     raw = text
     text = text.strip()
     if not text:
         raise InvalidIdError("empty item (expected an arXiv id, an arXiv URL or a PDF path)")
+    if len(text) > MAX_ITEM_CHARS or "\x00" in text:
+        raise InvalidIdError(f"not an arXiv id, arXiv URL or PDF path: {_shown(raw)}")
     m = _URL.match(text)
     if m:
         ref = _parse_bare(m["id"], raw)
@@ -79,10 +93,15 @@ def parse_identifier(text: str) -> Item:
     if LOCAL_ID.match(text):
         return Item(raw, "library", ref=PaperRef.parse(text))
     path = Path(text).expanduser()
-    if text.lower().endswith(".pdf") or path.exists() or "/" in text or "\\" in text:
+    try:
+        exists = path.exists()
+    except OSError:  # a name too long for the file system, ...
+        exists = False
+    if text.lower().endswith(".pdf") or exists or "/" in text or "\\" in text:
         return Item(raw, "local", path=path)
     raise InvalidIdError(
-        f"not an arXiv id, arXiv URL or PDF path: {raw!r} (expected e.g. 2005.13013, 2005.13013v2, hep-th/9901001)"
+        f"not an arXiv id, arXiv URL or PDF path: {_shown(raw)} (expected e.g. 2005.13013, 2005.13013v2, "
+        "hep-th/9901001)"
     )
 
 
