@@ -117,7 +117,7 @@ def plan_summary(plan: Plan, runs: Path) -> dict:
         "reuse_ratio": round(naive_tokens / max(1, sum(r["tokens"] for r in rows)), 2),
         "throughput": {k: throughput[k] for k in ("device", "train_tokens_per_s", "eval_tokens_per_s", "basis")},
         "disk": disk_estimate(plan),
-        "arms": arm_costs(plan),  # per model and arm (baseline, task, task@N steps): the design's cost
+        "arms": arm_costs(plan, table=costs_table(), step_tokens=step_tokens, step_gpu_hours=step_gpu_hours),
         "sources": source_counts(plan),
     }
 

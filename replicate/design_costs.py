@@ -7,7 +7,9 @@ another encoder's hours are scaled by its parameter count relative to that model
 
 from __future__ import annotations
 
-from .pipeline import Plan
+from collections.abc import Callable
+
+from .pipeline import Plan, Step
 
 
 def _parameters(model: str, table: dict) -> int | None:
@@ -15,11 +17,10 @@ def _parameters(model: str, table: dict) -> int | None:
     return int(table[key]["parameters"]) if key else None
 
 
-def arm_costs(plan: Plan) -> list[dict]:
-    """Rows (model, arm, steps, tokens, GPU-hours) sorted by model then arm; every step counted once."""
-    from .costs import costs_table, step_gpu_hours, step_tokens
-
-    table = costs_table()
+def arm_costs(plan: Plan, *, table: dict, step_tokens: Callable[[Step], int],
+              step_gpu_hours: Callable[[Step], float]) -> list[dict]:
+    """Rows (model, arm, steps, tokens, GPU-hours) sorted by model then arm; every step counted once.
+    `table` is experiments/_costs.yaml; the per-step estimates come from synth.replicate.costs."""
     reference = table["throughput"].get("model", "xlm-roberta-large")
     models = table.get("models", {})
     rows: dict[tuple[str, str], dict] = {}
