@@ -159,5 +159,9 @@ def run_search(settings: Settings, search: DemoSearch, first_id: str, first_pape
         if fetched.failed:
             raise SynthError("the demo could not fetch its included papers: " + "; ".join(
                 f"{k}: {v}" for k, v in fetched.failed.items()))
-    return {"log": str(s.search_log_path), "flow": cited.flow.model_dump(mode="json"),
+    from synth.papers.search_log import flow_counts
+
+    flow = flow_counts(load_log(s.search_log_path))  # after the fetch: the log is the record of all of it
+    return {"log": str(s.search_log_path), "flow": flow.model_dump(mode="json"),
+            "searches": [found.run.id, cited.run.id],
             "fetched": fetched.fetched + fetched.present}
