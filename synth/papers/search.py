@@ -89,8 +89,8 @@ def _record_json(r: Record, search_id: str) -> dict:
 
 def _same_search(run: SearchRun, kind: str, query: str, sources: tuple[str, ...], since, max_results, depth,
                  limit) -> bool:
-    return (run.kind, run.query, tuple(s.source for s in run.sources), run.since, run.max, run.depth,
-            run.limit) == (kind, query, sources, since, max_results, depth, limit)
+    return (run.kind, run.query, sorted(s.source for s in run.sources), run.since, run.max, run.depth,
+            run.limit) == (kind, query, sorted(sources), since, max_results, depth, limit)
 
 
 def _record_run(log: SearchLog, settings: "Settings", kind: str, query: str, sources: tuple[str, ...],
