@@ -29,6 +29,7 @@ CONDITIONS = (("zero-shot", r"\bzero[- ]shot\b"), ("few-shot", r"\bfew[- ]shot\b
 _AVERAGE_WORDS = re.compile(r"\b(?:average|averaged|mean|avg)\b", re.I)
 _BASELINE_WORDS = re.compile(r"\b(?:baseline|without (?:an? )?intermediate|no intermediate)\b", re.I)
 _DIFF_LABEL = re.compile(r"^(?:Δ|delta\b|diff|gain\b|change\b)", re.I)
+_PLUS_MINUS = re.compile(r"(?:±|\+/-|\+-)\s*(\d+(?:\.\d+)?)")
 
 
 class Measurement(Strict):
@@ -108,9 +109,12 @@ def table_measurements(meta: PaperMeta, tables: list[TableBlock]) -> list[Measur
         if not block.cells:
             continue
         cap = find_entities(block.caption)
-        base = {"task": next(iter(cap.tasks + cap.datasets + cap.benchmarks), None),
-                "metric": next(iter(cap.metrics), None), "model": next(iter(cap.models), None),
-                "condition": condition_of(block.caption)}
+        tasks = cap.tasks + cap.datasets + cap.benchmarks
+        # a caption naming several tasks/metrics/models ("BLEU, CHRF3 and unigram F1") says which columns hold
+        # what, not what every cell is: those dimensions come from the headers then, or stay unknown
+        base = {"task": tasks[0] if len(tasks) == 1 else None,
+                "metric": cap.metrics[0] if len(cap.metrics) == 1 else None,
+                "model": cap.models[0] if len(cap.models) == 1 else None, "condition": condition_of(block.caption)}
         columns = {c.column: classify_label(c.column) for c in block.cells}
         langs = sorted({v for d, v in columns.values() if d == "language" and v != "average"})
         for cell in block.cells:
@@ -126,8 +130,10 @@ def table_measurements(meta: PaperMeta, tables: list[TableBlock]) -> list[Measur
                 dims[dim] = value
             where = (f"{meta.key}, p. {block.page}, {block.label or 'a table'}, row “{cell.row}”, "
                      f"column “{cell.column}”")
+            pm = _PLUS_MINUS.search(cell.text)
             out.append(Measurement(paper=meta.id, version=meta.version, kind=kind, value=cell.value,
                                    text=cell.text, decimals=decimals_of(cell.text), origin="table",
+                                   plus_minus=float(pm.group(1)) if pm else None,
                                    table=block.label, page=block.page, quote=_row_line(block, cell), where=where,
                                    **dims))
     return out

@@ -135,3 +135,26 @@ def test_lexical_similarity_orders_by_shared_words():
     values = lexical_similarities("intermediate task training for Swahili",
                                   ["intermediate task training helps Swahili", "protein folding", "training"])
     assert values[0] > values[2] > values[1] == 0.0
+
+
+def test_real_tables_metrics_from_headers_and_stated_plus_minus():
+    """Real ACL papers (../shared/corpus): a caption naming three metrics gives none of them to every cell; the
+    header that names one does; a cell's printed ± is kept."""
+    from tests.conftest import SHARED
+
+    bpe, checklist = SHARED / "corpus" / "P16-1162.pdf", SHARED / "corpus" / "2020.acl-main.442.pdf"
+    if not (bpe.exists() and checklist.exists()):
+        pytest.skip("../shared/corpus is not beside this checkout")
+    from synth.claims.measurements import table_measurements
+    from synth.core.models import PaperMeta
+    from synth.papers.parse import parse_pdf
+
+    meta = PaperMeta(id="local-000000000001", version=1, source="local", sha256="", size_bytes=0, fetched_at="")
+    cells = [m for m in table_measurements(meta, parse_pdf(bpe).tables) if m.table == "Table 2"]
+    assert cells and "BLEU" in {m.metric for m in cells}
+    for m in cells:  # each cell's metric is the one its column header names, never the caption's first
+        column = m.where.split("column “", 1)[1]
+        assert (m.metric == "BLEU") == column.startswith("BLEU"), (m.metric, column)
+    user_study = [m for m in table_measurements(meta, parse_pdf(checklist).tables) if m.table == "Table 4"]
+    tests_row = [m for m in user_study if m.setting and m.setting.endswith("#Tests")]
+    assert [(m.value, m.plus_minus) for m in tests_row] == [(5.8, 1.1), (10.2, 1.8), (13.5, 3.4)]
