@@ -157,6 +157,15 @@ def test_cli_search_json_and_exit_codes(settings, databases, monkeypatch):
     quiet = cli("--quiet", "search", QUERY)
     assert quiet.exit_code == 0 and quiet.stdout == "" and quiet.stderr == ""
     assert cli("search").exit_code == 2
+    offline = cli("--json", "search", QUERY, "--offline")
+    assert offline.exit_code == 0 and [r["key"] for r in offline.json()["records"]] == \
+        [r["key"] for r in data["records"]]
+    assert all(s["requests"] == 0 for s in offline.json()["search"]["sources"])
+    assert cli("search", QUERY, "--offline", "--refresh").exit_code == 2
+    assert cli("search", QUERY, "--references", "2005.13013").exit_code == 2  # words or a seed, not both
+    refs = cli("--json", "search", "--references", "arxiv:2005.13013", "--limit", "2")
+    assert refs.exit_code == 0 and refs.json()["search"]["kind"] == "references"
+    assert all(s["identified"] <= 2 for s in refs.json()["search"]["sources"])
     assert "unknown source" in cli("search", "x", "--sources", "arxiv,scholar").stderr
     assert cli("search", "x", "--since", "2019-13").exit_code == 2
 
