@@ -10,9 +10,7 @@ from synth.claims.synthesis import MeasurementGroup, Synthesis, chosen_versions,
 from synth.core.errors import SynthError
 from synth.core.models import ClaimsFile, FlowCounts, PaperMeta, SearchLog, TableBlock
 from synth.core.settings import Settings
-
-SOURCE_NAMES = {"arxiv": "arXiv", "s2": "Semantic Scholar", "openalex": "OpenAlex", "crossref": "Crossref"}
-DIMENSIONS = ("condition", "task", "metric", "model", "setting", "language")
+from synth.papers.search_sources import SOURCE_NAMES
 
 
 @dataclass
