@@ -64,21 +64,69 @@ def retrieve(source_embeddings, target_embeddings) -> list[int]:
     return [int(i) for i in (src @ tgt.T).argmax(axis=1)]
 
 
-def margin_candidates(source_embeddings, target_embeddings, source_ids, target_ids, k: int = 4):
-    """BUCC candidates: each source's best target by ratio-margin score (Artetxe & Schwenk, 2019)."""
+def _normalised(embeddings):
+    import torch
+
     import numpy as np
 
-    src = np.asarray(source_embeddings, dtype=np.float32)
-    tgt = np.asarray(target_embeddings, dtype=np.float32)
-    src = src / np.clip(np.linalg.norm(src, axis=1, keepdims=True), 1e-9, None)
-    tgt = tgt / np.clip(np.linalg.norm(tgt, axis=1, keepdims=True), 1e-9, None)
-    sim = src @ tgt.T
-    k_src, k_tgt = min(k, sim.shape[1]), min(k, sim.shape[0])
-    src_knn = np.sort(sim, axis=1)[:, -k_src:].mean(axis=1)
-    tgt_knn = np.sort(sim, axis=0)[-k_tgt:, :].mean(axis=0)
-    margin = sim / ((src_knn[:, None] + tgt_knn[None, :]) / 2)
-    best = margin.argmax(axis=1)
-    return [(str(source_ids[i]), str(target_ids[j]), float(margin[i, j])) for i, j in enumerate(best)]
+    x = torch.as_tensor(np.asarray(embeddings, dtype=np.float32))
+    return x / x.norm(dim=1, keepdim=True).clamp(min=1e-9)
+
+
+def chunked_topk(queries, database, k: int, *, chunk: int = 2048, db_chunk: int = 65536):
+    """Top-k cosine neighbours of every query (values, indices), in chunks on both sides: memory stays at
+    chunk x db_chunk scores instead of a dense queries x database matrix (400k x 400k does not fit)."""
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    q_all, d_all = _normalised(queries), _normalised(database)
+    k = min(k, d_all.shape[0])
+    values, indices = [], []
+    for start in range(0, q_all.shape[0], chunk):
+        q = q_all[start:start + chunk].to(device)
+        best_v = torch.full((q.shape[0], 0), -2.0, device=device)
+        best_i = torch.zeros((q.shape[0], 0), dtype=torch.long, device=device)
+        for d_start in range(0, d_all.shape[0], db_chunk):
+            d = d_all[d_start:d_start + db_chunk].to(device)
+            v, i = (q @ d.T).topk(min(k, d.shape[0]), dim=1)
+            merged_v, order = torch.cat([best_v, v], dim=1).topk(k, dim=1)
+            best_i = torch.cat([best_i, i + d_start], dim=1).gather(1, order)
+            best_v = merged_v
+        values.append(best_v.cpu())
+        indices.append(best_i.cpu())
+    return torch.cat(values).numpy(), torch.cat(indices).numpy()
+
+
+def mine_bitext(source_embeddings, target_embeddings, source_ids, target_ids, k: int = 4):
+    """BUCC candidates as XTREME mines them (LASER's mine_bitext, mode 'mine', retrieval 'max', ratio margin):
+    k nearest neighbours in both directions; each candidate scored sim / mean of the two sides' k-NN mean
+    similarities; each source's best target and each target's best source pooled, taken best first with each
+    sentence used once, scores > 0 kept. Returns (source_id, target_id, score), one per pair (max score)."""
+    import numpy as np
+
+    if len(source_ids) == 0 or len(target_ids) == 0:
+        return []
+    x2y_sim, x2y_ind = chunked_topk(source_embeddings, target_embeddings, k)
+    y2x_sim, y2x_ind = chunked_topk(target_embeddings, source_embeddings, k)
+    x2y_mean, y2x_mean = x2y_sim.mean(axis=1), y2x_sim.mean(axis=1)
+    fwd = x2y_sim / ((x2y_mean[:, None] + y2x_mean[x2y_ind]) / 2)
+    bwd = y2x_sim / ((y2x_mean[:, None] + x2y_mean[y2x_ind]) / 2)
+    fwd_best = x2y_ind[np.arange(len(fwd)), fwd.argmax(axis=1)]
+    bwd_best = y2x_ind[np.arange(len(bwd)), bwd.argmax(axis=1)]
+    pairs = np.concatenate([np.stack([np.arange(len(fwd)), fwd_best], axis=1),
+                            np.stack([bwd_best, np.arange(len(bwd))], axis=1)])
+    scores = np.concatenate([fwd.max(axis=1), bwd.max(axis=1)])
+    seen_src, seen_trg, out = set(), set(), {}
+    for i in np.argsort(-scores, kind="stable"):
+        src, trg = int(pairs[i][0]), int(pairs[i][1])
+        if src in seen_src or trg in seen_trg:
+            continue
+        seen_src.add(src)
+        seen_trg.add(trg)
+        if scores[i] > 0:
+            key = (str(source_ids[src]), str(target_ids[trg]))
+            out[key] = max(float(scores[i]), out.get(key, float("-inf")))
+    return [(s, t, score) for (s, t), score in out.items()]
 
 
 def write_predictions(folder: Path, scoring_name: str, language: str, task_type: str, predictions) -> Path:

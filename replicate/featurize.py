@@ -244,7 +244,7 @@ def _retrieval(config, batch, tokenizer, max_length, mapper):
         enc = tokenizer(texts, truncation=True, max_length=max_length)
         out[f"{side}_input_ids"], out[f"{side}_attention_mask"] = enc["input_ids"], enc["attention_mask"]
         if f"{side}_id" in config.columns:
-            out[f"{side}_id"] = [str(v) for v in _get(batch, config.columns[f"{side}_id"])]
+            out[f"{side}_id"] = ["" if v is None else str(v) for v in _get(batch, config.columns[f"{side}_id"])]
     return out
 
 
