@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,25 @@ class GazetteerEntry(BaseModel):
     ignore_case: bool = False
 
 
+# A name the gazetteer does not list: two capitals, or a capital and a digit ("IMDb", "CoNLL-2014", "SimCSE").
+NAME = r"(?<![\w@-])(?=[\w.+/-]*[A-Z][\w.+/-]*[A-Z0-9])[A-Z][\w.+/-]*[A-Za-z0-9+]"
+
+
+def _has_name_group(pattern: str) -> str:
+    compiled = re.compile(pattern.replace("{NAME}", NAME))
+    if "name" not in compiled.groupindex:
+        raise ValueError(f"context pattern {pattern!r} has no (?P<name>...) group")
+    return pattern
+
+
+class ContextRule(BaseModel):
+    """A name recognised by the words around it; `{NAME}` in the pattern stands for the name shape."""
+
+    model_config = ConfigDict(extra="forbid")
+    category: Category
+    pattern: Annotated[str, AfterValidator(_has_name_group)]
+
+
 class GazetteerFile(BaseModel):
     """synth/claims/gazetteer.yaml."""
 
@@ -49,6 +69,7 @@ class GazetteerFile(BaseModel):
     metrics: list[GazetteerEntry] = Field(default_factory=list)
     languages: list[GazetteerEntry] = Field(default_factory=list)
     patterns: dict[Category, list[RegexText]] = Field(default_factory=dict)
+    context: list[ContextRule] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -82,6 +103,7 @@ class Gazetteer:
         self._re_cs = self._alternation(self._lookup_cs, 0)
         self._re_ci = self._alternation(self._lookup_ci, re.IGNORECASE)
         self._patterns = [(cat, re.compile(p)) for cat, ps in spec.patterns.items() for p in ps]
+        self._context = [(rule.category, re.compile(rule.pattern.replace("{NAME}", NAME))) for rule in spec.context]
 
     @staticmethod
     def _alternation(lookup: dict[str, tuple[str, str]], flags: int) -> re.Pattern | None:
@@ -110,7 +132,29 @@ class Gazetteer:
             if kept and span.start < kept[-1].end:
                 continue
             kept.append(span)
-        return kept
+        return self._with_context(text, kept)
+
+    def _with_context(self, text: str, kept: list[EntitySpan]) -> list[EntitySpan]:
+        """Add names found by their context where no listed name or pattern already covers the text."""
+        extra: list[EntitySpan] = []
+        for category, pattern in self._context:
+            for m in pattern.finditer(text):
+                a, b = m.span("name")
+                extra.append(EntitySpan(a, b, category, m["name"], m["name"]))
+        if not extra:
+            return kept
+        starts = [s.start for s in kept]
+        out = list(kept)
+        last_end = -1  # end of the last context name added (they come in text order)
+        for span in sorted(extra, key=lambda s: (s.start, -(s.end - s.start))):
+            i = bisect_right(starts, span.start)
+            if (i and kept[i - 1].end > span.start) or (i < len(kept) and kept[i].start < span.end):
+                continue  # a listed name or a pattern covers it: the gazetteer wins
+            if span.start < last_end:
+                continue
+            out.append(span)
+            last_end = span.end
+        return sorted(out, key=lambda s: s.start)
 
 
 def load_gazetteer_file(path: str | Path = GAZETTEER_PATH) -> GazetteerFile:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from synth.claims.tables import cited_tables, ensure_cells
+from synth.claims.tables import cited_tables, ensure_cells, measures_from_tables
 from synth.claims.document import claim_id
 from synth.claims.entities import entity_spans, find_entities
 from synth.core.errors import ConfigError
@@ -392,4 +392,6 @@ def extract_claims(library: "Library", meta: PaperMeta, min_score: float = 0.5, 
         tables, changed = ensure_cells(library.tables(meta), labels)
         if changed:
             library.save_tables(meta, tables)
+        for claim in claims:  # a number the sentence does not name the metric of: the cited table's header
+            measures_from_tables(claim.quantities, claim.tables, tables)
     return claims

@@ -22,14 +22,18 @@ _WORD = WORD
 _WORD_OR_ONE = r"(?:" + WORD[3:-1] + r"|one)"
 _NUM_OR_WORD = rf"(?:{_NUM}|{_WORD_OR_ONE})"
 
-_UNIT_PERCENT = r"(?:\s?%|\s?percent(?:age)?(?!\s+points?)|\s?per\s?cent)"
-_UNIT_POINTS = r"(?:\s?(?:percentage[\s-]points?|pp\b|p\.p\.|points?|pts\.?|pt\b)|-points?)"
+# '7.7% point(s)' is a difference in percentage points, not a percentage
+_UNIT_PERCENT = r"(?:\s?%(?!\s?points?\b)|\s?percent(?:age)?(?!\s+points?)|\s?per\s?cent)"
+_UNIT_POINTS = r"(?:\s?(?:%\s?points?\b|percentage[\s-]points?|pp\b|p\.p\.|points?|pts\.?|pt\b)|-points?)"
 
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("plus_minus", re.compile(
         rf"{_LEFT}(?P<a>{_NUM})(?P<ua>{_UNIT_PERCENT})?\s*(?:(?P<paren>\(\s*±)|±|\+/-|\+-)\s*(?P<b>{_NUM})"
         rf"(?P<ub>{_UNIT_PERCENT}|{_UNIT_POINTS})?(?(paren)\s*\))")),
     ("pm_alone", re.compile(rf"(?:±|\+/-)\s*(?P<a>{_NUM})(?P<ua>{_UNIT_PERCENT}|{_UNIT_POINTS})?")),
+    # a score pair written in one place: '86.7/85.9' (MNLI-m/mm), '65.3/66.5'; two decimals or two percentages
+    ("pair", re.compile(
+        rf"{_LEFT}(?P<a>{_NUM})(?P<ua>%)?/(?P<b>{_NUM})(?P<ub>%)?(?![\w/%]|\.\d)")),
     ("out_of", re.compile(
         rf"(?<![\w.])(?P<a>{_NUM_OR_WORD})\s+(?:out\s+of|of\s+the|of)\s+(?P<b>{_NUM_OR_WORD})(?![\w.]\d)", re.I)),
     ("range", re.compile(
@@ -49,8 +53,9 @@ _MASKS = [
                r"Footnote|Chapter|Line|Lines|Step|Steps)\s*\(?\d+(?:\.\d+)*[a-z]?\)?"
                r"(?:\s*(?:,\s*(?:and|&|or)?|and|&|or|-|–)\s*\(?\d+(?:\.\d+)*[a-z]?\)?)*"),
     re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]"),  # numeric citations [3], [4, 7]
+    re.compile(r"\b\d{1,2}/(?:19|20)\d{2}\b"),  # dates: '11/2019'
     re.compile(r"https?://\S+|\barXiv:\s*\S+|\b\d{4}\.\d{4,5}(?:v\d+)?\b"),
-    re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?|\(\s*\d{4}[a-z]?\s*\)|\b\d{4}[a-z]\b"),
+    re.compile(r"\bet al\.?,?\s*\(?\d{4}[a-z]?\)?|\(\s*\d{4}[a-z]?\s*\)|\b(?:19|20)\d{2}[a-w]\b"),  # '2019b', not '1250x'
 ]
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sep\.|Sept\.|Oct\.|Nov\.|Dec\.)"
 _YEAR_BEFORE = re.compile(rf"(?:{_MONTHS}|\bin|\bsince|\buntil|\bas of|\bby|\bof|\bfrom|al\.,?)\s*$")
@@ -156,6 +161,8 @@ def iter_quantity_spans(text: str, spans=None) -> Iterator[tuple[int, int, str, 
                 continue
             if kind == "out_of" and not _is_count_pair(m):
                 continue
+            if kind == "pair" and not ("." in m["a"] + m["b"] or (m["ua"] and m["ub"])):
+                continue  # '1/3', '11/2019': fractions and dates, not score pairs
             if kind == "range" and m["to"] and not _is_count_range(m):
                 continue  # 'from 80.1 to 85.3' is a change between two scores, not a range
             marks.mark(start, end)
@@ -181,6 +188,15 @@ def parse_quantities(text: str) -> list[Quantity]:
     for start, end, kind, m in iter_quantity_spans(text, spans):
         surface = text[start:end]
         fields: dict = {}
+        if kind == "pair":  # two quantities, each with its own surface text
+            unit = unit_of(m["ua"] or m["ub"])
+            for part in ("a", "b"):
+                a, b = m.start(part), m.end(part) + (1 if m["u" + part] else 0)
+                value = parse_number(m[part])
+                out.append(Quantity(text=text[a:b], value=value, unit=unit, direction=_direction(text, a, b, value),
+                                    measures=_measures(text, start, end, spans, starts)))
+                ends.append(b)
+            continue
         if kind == "plus_minus":
             fields = dict(value=parse_number(m["a"]), plus_minus=parse_number(m["b"]), unit=unit_of(m["ua"], m["ub"]))
         elif kind == "pm_alone":  # '(± 0.5)': a spread stated on its own

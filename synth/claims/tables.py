@@ -41,8 +41,9 @@ def _as_number(token: str) -> float | None:
 def cells_from_raw(block: TableBlock) -> list[TableCell]:
     """Numeric cells from a table's raw text lines: a row label, then numbers aligned with the header columns.
 
-    Used only when the parser left a table without cells; rows whose number count does not fit the header get
-    positional column names ('col3') rather than being dropped.
+    Used only for tables an older parser left without cells (the layout-aware parser records its doubts in
+    `uncertain` instead); rows whose number count does not fit the header get positional column names ('col3'),
+    and every cell made here is marked `confident: False`.
     """
     header = list(block.header)
     lines = [ln.split() for ln in block.raw.splitlines() if ln.strip()]
@@ -71,7 +72,7 @@ def cells_from_raw(block: TableBlock) -> list[TableCell]:
         for column, raw in zip(columns, values):
             value = _as_number(raw)
             if value is not None:
-                cells.append(TableCell(row=label, column=column, value=value, text=raw))
+                cells.append(TableCell(row=label, column=column, value=value, text=raw, confident=False))
     return cells
 
 
@@ -80,10 +81,45 @@ def ensure_cells(tables: list[TableBlock], labels: list[str]) -> tuple[list[Tabl
     changed = False
     out = []
     for block in tables:
-        if block.label in labels and not block.cells:
+        if block.label in labels and not block.cells and not block.uncertain:  # the parser's doubts stand
             cells = cells_from_raw(block)
             if cells:
                 block = block.model_copy(update={"cells": cells})
                 changed = True
         out.append(block)
     return out, changed
+
+
+_DECIMALS = re.compile(r"\.(\d+)")
+_HEADER_NAME_CATEGORIES = ("metrics", "benchmarks", "tasks")
+
+
+def measures_from_tables(quantities: list, labels: list[str], tables: list[TableBlock]) -> None:
+    """Give a quantity whose sentence names no metric the metric of the cited table's column that holds it.
+
+    Only when exactly one column of the cited tables has a cell equal to the number (at the number's own
+    precision); the metric is the name found in that column's header ('unigram F1 (%) / rare' → 'F1'), else in
+    the table's caption ('XNLI accuracy (%) per language' → 'accuracy'). Ranges, multipliers and numbers found
+    in several columns are left alone.
+    """
+    from synth.claims.entities import entity_spans
+    from synth.core.numbers import within_rounding
+
+    cited = [t for t in tables if t.label in labels and t.cells]
+    if not cited:
+        return
+    for q in quantities:
+        if q.measures or q.unit == "x" or q.low is not None or q.out_of is not None:
+            continue
+        m = _DECIMALS.search(q.text)
+        decimals = len(m.group(1)) if m else 0
+        hits = {(t.caption, cell.column) for t in cited for cell in t.cells
+                if within_rounding(cell.value, q.value, decimals)}
+        if len(hits) != 1:
+            continue
+        caption, column = hits.pop()
+        for place in (column, caption):
+            names = [s.name for s in entity_spans(place) if s.category in _HEADER_NAME_CATEGORIES]
+            if names:
+                q.measures = names[0]
+                break

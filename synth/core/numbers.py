@@ -65,7 +65,7 @@ def unit_of(*suffixes: str | None) -> str:
 
 _NUM = re.compile(
     rf"(?<![\w.])(?P<sign>[-−+](?=[\d.]))?(?P<num>(?:{DIGITS})(?:{EXPONENT})?)(?P<scale>{SCALE_SUFFIX})?"
-    r"(?:\s*(?P<unit>%|percent(?:age)?\b(?!\s*points?)|per\s?cent\b|percentage\s+points?\b|points?\b|pts?\b"
+    r"(?:\s*(?P<unit>%\s?points?\b|%|percent(?:age)?\b(?!\s*points?)|per\s?cent\b|percentage\s+points?\b|points?\b|pts?\b"
     r"|pp\b|p\.p\.|x\b|×))?"
 )
 _WORD = re.compile(rf"\b({WORD})\b(?:\s*(?P<unit>%|percent\b|points?\b|times\b))?", re.IGNORECASE)

@@ -41,3 +41,29 @@ def test_bad_gazetteer_points_at_the_line(tmp_path):
     with pytest.raises(ConfigError, match=r"g\.yaml:3: patterns\.models\[0\]: Value error, pattern .\(unclosed. does not compile"):
         load_gazetteer_file(path)
     assert GazetteerFile.model_validate({"schema": 1}).tasks == []
+
+
+def test_names_beyond_the_first_list():
+    """Names issue 12 found untagged in real papers, now in the gazetteer or its patterns."""
+    e = find_entities("BERTLARGE reaches 86.7/85.9 on MNLI-m/mm; XLNet is close on IMDb, ImageNet, CIFAR-10, SVHN and "
+                      "Yelp-5. GECToR gets F0.5 of 65.3 on CoNLL-2014 and BEA-2019; Spearman on STS-B; BLEU and "
+                      "CHRF3 on newstest2015 of WMT 15.")
+    assert e.models == ["BERT", "XLNet"]
+    assert e.datasets == ["IMDb", "ImageNet", "CIFAR-10", "SVHN", "Yelp-5", "CoNLL-2014", "BEA-2019", "newstest2015"]
+    assert e.metrics == ["F0.5", "Spearman correlation", "BLEU", "chrF"]
+    assert e.tasks == ["MNLI", "STS-B"] and e.benchmarks == ["WMT 15"]
+
+
+def test_unlisted_names_by_context_and_the_gazetteer_first():
+    e = find_entities("We evaluate on the FooBench benchmark and the NewsQA-X dataset with the SimCSE model; its BLEURT "
+                      "score is high. The XNLI dataset is listed, the Transformer model is not a name.")
+    assert e.benchmarks == ["FooBench"] and e.datasets == ["NewsQA-X"] and e.models == ["SimCSE"]
+    assert e.metrics == ["BLEURT"]
+    assert e.tasks == ["XNLI"]  # the gazetteer's category, not the context's "dataset"
+
+
+def test_context_rule_needs_a_name_group(tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_text("schema: 1\ncontext:\n  - {category: models, pattern: '{NAME} model'}\n")
+    with pytest.raises(ConfigError, match=r"g\.yaml:3: .*has no \(\?P<name>\.\.\.\) group"):
+        load_gazetteer_file(path)

@@ -110,3 +110,21 @@ def test_work_grows_linearly_with_sentence_length():
     assert len(parse_quantities(large)) == 8 * len(parse_quantities(small))
     ratio = _traced_lines(parse_quantities, large) / _traced_lines(parse_quantities, small)
     assert 6 < ratio < 10, ratio
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("BERT-large reaches 86.7/85.9 on MNLI-m/mm.", [("86.7", 86.7, "absolute"), ("85.9", 85.9, "absolute")]),
+    ("F0.5 of 65.3/66.5 on BEA-2019", [("65.3", 65.3, "absolute"), ("66.5", 66.5, "absolute")]),
+    ("recall 40%/35% on OOVs", [("40%", 40.0, "%"), ("35%", 35.0, "%")]),
+    ("It is 1250x faster and 3x smaller.", [("1250x", 1250.0, "x"), ("3x", 3.0, "x")]),
+    ("an improvement of 7.7% point on CoNLL-2014", [("7.7% point", 7.7, "points")]),
+    ("From 11/2019, one in 1/3 of runs", [("1", 1.0, "absolute")]),  # a date is masked; a fraction stays as printed
+    ("as in Smith (2019b) and 2020a", []),
+])
+def test_pairs_multipliers_points_and_dates(text, expected):
+    assert [(q.text, q.value, q.unit) for q in parse_quantities(text)] == expected
+
+
+def test_pair_parts_measure_what_the_sentence_names():
+    q = parse_quantities("BERT reaches 86.7/85.9 accuracy on MNLI.")
+    assert [(x.text, x.measures) for x in q] == [("86.7", "accuracy"), ("85.9", "accuracy")]
