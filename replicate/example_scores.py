@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from synth.core.errors import ReplicationError
-from synth.core.files import write_json
+from synth.core.files import write_text
 
 FILE_NAME = "examples.json"
 MEAN_METRICS = ("accuracy", "retrieval_accuracy")
@@ -92,8 +92,14 @@ def check_against(doc: ExampleScores, scores: dict[str, float], tolerance: float
 
 
 def write_example_scores(folder: Path, doc: ExampleScores) -> Path:
+    """examples.json, compact (one line per language): thousands of small integer rows stay small on disk."""
     path = Path(folder) / FILE_NAME
-    write_json(path, doc.model_dump(mode="json", by_alias=True))
+    data = doc.model_dump(mode="json", by_alias=True)
+    parts = data.pop("parts")
+    head = json.dumps(data, sort_keys=True)[:-1]
+    body = ",\n".join(f"  {json.dumps(lang)}: {json.dumps(rows, separators=(',', ':'))}"
+                      for lang, rows in sorted(parts.items()))
+    write_text(path, f"{head}, \"parts\": {{\n{body}\n}}}}\n")
     return path
 
 

@@ -26,7 +26,8 @@ def _trained_ancestors(doc: ResultsDocument) -> bool:
 
 
 def volume_grids(docs: list[ResultsDocument], *, runs: Path | None = None,
-                 full_size: Callable[[str], int | None] = lambda task: None) -> tuple[list[VolumeGrid], list[str]]:
+                 full_size: Callable[[ResultsDocument], int | None] = lambda doc: None
+                 ) -> tuple[list[VolumeGrid], list[str]]:
     """Every sweep in `docs`, sorted, and notes on what was left out. Per-example parts are read from
     runs/<step>/examples.json when `runs` is given and every arm of a language has them."""
     notes: list[str] = []
@@ -39,7 +40,7 @@ def volume_grids(docs: list[ResultsDocument], *, runs: Path | None = None,
             arms = [d for d in ds if d.intermediate == inter]
             sizes = {}
             for d in arms:
-                n = d.intermediate_examples if d.intermediate_examples is not None else full_size(inter)
+                n = d.intermediate_examples if d.intermediate_examples is not None else full_size(d)
                 if n is not None:
                     sizes[d.step_id] = n
             volumes = sorted(set(sizes.values()))

@@ -146,17 +146,23 @@ def build_question(docs: list, *, runs: Path | None, languages: dict) -> tuple[l
     return views, notes
 
 
-def _full_size(task: str) -> int | None:
-    """Training-set size of an intermediate task (experiments/_costs.yaml), for 'full' runs on the curve."""
+def _full_size(doc) -> int | None:
+    """Training-set size of a 'full' intermediate run, to place it on the curve: the task's size
+    (experiments/_costs.yaml) cut by the profile's size cap recorded in the intermediate step's config."""
     from synth.replicate.experiments import EXPERIMENTS_DIR
 
     try:
         from ruamel.yaml import YAML
 
         costs = YAML(typ="safe").load((EXPERIMENTS_DIR / "_costs.yaml").read_text(encoding="utf-8"))
-        return int(costs["tasks"][task]["train_examples"])
+        size = int(costs["tasks"][doc.intermediate]["train_examples"])
     except (OSError, KeyError, TypeError, ValueError):
         return None
+    for ancestor in (doc.config or {}).get("ancestors", {}).values():
+        cap = (ancestor.get("data") or {}).get("max_train_examples") if ancestor.get("kind") == "intermediate" else None
+        if cap:
+            size = min(size, int(cap))
+    return size
 
 
 def question_figures(views: list[QuestionView], prefix: str) -> list:
