@@ -18,6 +18,7 @@ from synth.core.errors import ClaimsError, ConfigError, SynthError
 from synth.core.files import sha256_file, stable_hash, write_text
 from synth.core.models import ClaimsFile, PaperMeta
 from synth.report.context import NOT_VERIFIED, Figure, build_context
+from synth.report.markdown import finalize as md_finalize, md_cell, md_code, md_join, md_prose, md_url, safe_url
 from synth.report.results import BASELINE, LanguageGrouping, LoadedResults, load_results
 from synth.core.settings import Settings
 
@@ -45,12 +46,6 @@ class ReportResult:
 # ------------------------------------------------------------------------------------------ filters
 
 
-def md_cell(value: object) -> str:
-    """Text safe inside a markdown table cell: '|' escaped, newlines as <br>, stray HTML tags neutralised."""
-    text = str(value)
-    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
-    text = text.replace("|", "\\|")
-    return re.sub(r"\r\n|\r|\n", "<br>", text).strip()
 
 
 def fmt_conf(value: float | None) -> str:
@@ -94,13 +89,20 @@ def _environment(templates: Path, html: bool):
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
-        autoescape=html,
+        # untrusted text (titles, claims, file names) is escaped in both formats: HTML by markupsafe, markdown by
+        # synth.report.markdown (every printed value goes through its `finalize`)
+        autoescape=True,
+        finalize=None if html else md_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=md_cell, conf=fmt_conf, score=fmt_score, delta=fmt_delta, stat=fmt_stat,
+    env.filters.update(conf=fmt_conf, score=fmt_score, delta=fmt_delta, stat=fmt_stat,
                        label=lambda s: str(s).replace("_", " "), slug=slug)
+    if html:
+        env.filters.update(md=str, code=str, prose=str, url=safe_url)
+    else:
+        env.filters.update(md=md_cell, code=md_code, prose=md_prose, url=md_url, join=md_join)
     return env
 
 
