@@ -3,11 +3,12 @@
 Per task type (no padding here; the training loop pads dynamically):
   classification  input_ids, attention_mask, labels
   multiple_choice input_ids / attention_mask as [n_choices][L_i], labels
-  span_qa         one row per context window (doc stride): input_ids, attention_mask, start_positions,
+  span_qa         one row per context window (windows advance by doc_stride): input_ids, attention_mask, start_positions,
                   end_positions (CLS = 0 when the answer is outside the window), example_id, and
                   offset_mapping (None outside the context) for `postprocess_qa`
-  tagging         input_ids, attention_mask, labels on each word's first sub-token (-100 elsewhere),
-                  word_ids (-1 for special tokens) to map predictions back to words
+  tagging         one row per window of max_length (long sentences continue): input_ids, attention_mask,
+                  labels on each word's first sub-token (-100 elsewhere), word_ids (-1 for special tokens) and
+                  example_index to map predictions back to the sentence's words
   retrieval       source_input_ids / source_attention_mask and target_* per sentence (+ ids if present)
 Labels: names or dataset ClassLabel ids are mapped onto the task's `labels` order; missing (-1 / "") -> -100.
 """
@@ -25,10 +26,10 @@ from .taskconfig import TaskConfig, load_task
 if TYPE_CHECKING:
     import datasets
 
-FEATURIZE_VERSION = 1  # bump when this module's output changes (part of every cache key)
+FEATURIZE_VERSION = 2  # bump when this module's output changes (part of every cache key)
 IGNORE_INDEX = -100
 # Columns that are bookkeeping for evaluation, not model inputs.
-EVAL_ONLY_COLUMNS = ("example_id", "offset_mapping", "word_ids", "source_id", "target_id")
+EVAL_ONLY_COLUMNS = ("example_id", "offset_mapping", "word_ids", "example_index", "source_id", "target_id")
 
 
 def tokenizer_fingerprint(tokenizer) -> str:
@@ -169,36 +170,44 @@ def _truncate_questions(questions: list[str], tokenizer, max_query_length: int |
 
 
 def _span_qa(config, batch, tokenizer, max_length, mapper):
+    """Context windows that advance by `doc_stride` tokens, as the reference run_squad does (the tokenizer's
+    `stride` is the overlap, so it is set per question length: overlap = context room - doc_stride)."""
     # Short max_length (tiny profiles) would leave no room for the context: cap questions at half of it.
     max_query = min(config.max_query_length or max_length // 2, max_length // 2)
     questions = _truncate_questions(_get(batch, config.columns["question"]), tokenizer, max_query)
     contexts = _get(batch, config.columns["context"])
     pad_right = tokenizer.padding_side == "right"
-    # The tokenizer needs stride < the context room of every window; questions are at most
-    # max_query_length tokens, so that bound holds for every row (short max_length in tiny profiles).
-    longest_question = max_query
-    room = max_length - longest_question - tokenizer.num_special_tokens_to_add(pair=True)
-    if room < 2:
-        raise ReplicationError(f"max_length {max_length} leaves no room for the context after the question")
-    stride = min(config.doc_stride or 128, room // 2)  # windows advance by >= half their context room
-    enc = tokenizer(questions if pad_right else contexts, contexts if pad_right else questions,
-                    truncation="only_second" if pad_right else "only_first", max_length=max_length, stride=stride,
-                    return_overflowing_tokens=True, return_offsets_mapping=True)
-    sample_map = enc.pop("overflow_to_sample_mapping")
+    specials = tokenizer.num_special_tokens_to_add(pair=True)
+    advance = config.doc_stride or 128
+    question_lengths = [len(ids) for ids in tokenizer(questions, add_special_tokens=False)["input_ids"]]
+    by_overlap: dict[int, list[int]] = {}
+    for index, length in enumerate(question_lengths):
+        room = max_length - length - specials
+        if room < 2:
+            raise ReplicationError(f"max_length {max_length} leaves no room for the context after the question")
+        by_overlap.setdefault(room - min(advance, room), []).append(index)
     ids, answers = _get(batch, config.columns["id"]), _get(batch, config.columns["answers"])
     context_index = 1 if pad_right else 0
-    starts, ends, example_ids, offsets_out = [], [], [], []
-    for i, offsets in enumerate(enc["offset_mapping"]):
-        sequence_ids = enc.sequence_ids(i)
-        sample = sample_map[i]
-        example_ids.append(str(ids[sample]))
-        offsets_out.append([o if sequence_ids[k] == context_index else None for k, o in enumerate(offsets)])
-        start_tok, end_tok = _answer_tokens(answers[sample], offsets, sequence_ids, context_index)
-        starts.append(start_tok)
-        ends.append(end_tok)
-    enc["offset_mapping"] = offsets_out
-    enc["example_id"], enc["start_positions"], enc["end_positions"] = example_ids, starts, ends
-    return enc
+    windows: list[tuple[int, int, dict]] = []  # (example index, window number, feature)
+    for overlap, members in by_overlap.items():
+        qs, cs = [questions[i] for i in members], [contexts[i] for i in members]
+        enc = tokenizer(qs if pad_right else cs, cs if pad_right else qs,
+                        truncation="only_second" if pad_right else "only_first", max_length=max_length,
+                        stride=overlap, return_overflowing_tokens=True, return_offsets_mapping=True)
+        counter: dict[int, int] = {}
+        for i, offsets in enumerate(enc["offset_mapping"]):
+            sample = members[enc["overflow_to_sample_mapping"][i]]
+            sequence_ids = enc.sequence_ids(i)
+            start_tok, end_tok = _answer_tokens(answers[sample], offsets, sequence_ids, context_index)
+            feature = {"input_ids": enc["input_ids"][i], "attention_mask": enc["attention_mask"][i],
+                       "offset_mapping": [o if sequence_ids[k] == context_index else None
+                                          for k, o in enumerate(offsets)],
+                       "example_id": str(ids[sample]), "start_positions": start_tok, "end_positions": end_tok}
+            windows.append((sample, counter.setdefault(sample, 0), feature))
+            counter[sample] += 1
+    windows.sort(key=lambda w: (w[0], w[1]))  # the examples' order, each example's windows in order
+    keys = ("input_ids", "attention_mask", "offset_mapping", "example_id", "start_positions", "end_positions")
+    return {key: [w[2][key] for w in windows] for key in keys}
 
 
 def _answer_tokens(answer: dict, offsets, sequence_ids, context_index: int) -> tuple[int, int]:
@@ -221,20 +230,29 @@ def _answer_tokens(answer: dict, offsets, sequence_ids, context_index: int) -> t
 
 
 def _tagging(config, batch, tokenizer, max_length, mapper):
+    """Sentences longer than max_length continue in further windows (never cut and filled): each word is
+    labelled once, on its first sub-token; `example_index` ties windows to their sentence."""
     tokens = _get(batch, config.columns["tokens"])
     tags = _get(batch, config.columns["tags"])
-    enc = tokenizer(tokens, is_split_into_words=True, truncation=True, max_length=max_length)
-    labels, word_ids_out = [], []
-    for i, sentence_tags in enumerate(tags):
-        word_ids = enc.word_ids(i)
+    enc = tokenizer(tokens, is_split_into_words=True, truncation=True, max_length=max_length,
+                    return_overflowing_tokens=True)
+    sample_map = enc["overflow_to_sample_mapping"]
+    labels, word_ids_out, labelled = [], [], {}
+    for i in range(len(enc["input_ids"])):
+        sample = sample_map[i]
+        done = labelled.setdefault(sample, set())
         row, previous = [], None
-        for word in word_ids:
-            row.append(mapper(sentence_tags[word]) if word is not None and word != previous else IGNORE_INDEX)
+        for word in enc.word_ids(i):
+            if word is not None and word != previous and word not in done:
+                row.append(mapper(tags[sample][word]))
+                done.add(word)
+            else:
+                row.append(IGNORE_INDEX)
             previous = word
         labels.append(row)
-        word_ids_out.append([-1 if w is None else w for w in word_ids])
-    enc["labels"], enc["word_ids"] = labels, word_ids_out
-    return enc
+        word_ids_out.append([-1 if w is None else w for w in enc.word_ids(i)])
+    return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": labels,
+            "word_ids": word_ids_out, "example_index": list(sample_map)}
 
 
 def _retrieval(config, batch, tokenizer, max_length, mapper):
@@ -253,19 +271,24 @@ _FEATURIZERS = {"classification": _classification, "multiple_choice": _multiple_
 
 
 def word_predictions(word_ids: list[int], token_predictions: list[int], n_words: int, fill: int) -> list[int]:
-    """Per-word predictions from first-sub-token predictions; words cut off by truncation get `fill`."""
+    """Per-word predictions from each word's first sub-token (over a sentence's windows, concatenated in
+    order); `fill` only for words that produced no sub-token at all (e.g. an empty token)."""
     out = [fill] * n_words
-    previous = None
+    seen: set[int] = set()
     for word, prediction in zip(word_ids, token_predictions):
-        if word >= 0 and word != previous:
+        if word >= 0 and word not in seen:
             out[word] = int(prediction)
-        previous = word
+            seen.add(word)
     return out
 
 
 def postprocess_qa(examples, features, start_logits, end_logits, n_best: int = 20, max_answer_len: int = 30,
-                   id_column: str = "id", context_column: str = "context") -> dict[str, str]:
-    """Best answer text per example id from window logits (n-best starts x ends, valid context spans only)."""
+                   id_column: str = "id", context_column: str = "context", null_answers: bool = False,
+                   null_threshold: float = 0.0) -> dict[str, str]:
+    """Best answer text per example id from window logits (n-best starts x ends, valid context spans only).
+
+    `null_answers` (SQuAD v2): the no-answer score is the lowest CLS start+end score over the example's windows;
+    the answer is "" when it beats the best span by more than `null_threshold` (the reference post-processing)."""
     import numpy as np
 
     by_example: dict[str, list[int]] = {}
@@ -274,9 +297,11 @@ def postprocess_qa(examples, features, start_logits, end_logits, n_best: int = 2
     offsets_all = features["offset_mapping"]
     answers: dict[str, str] = {}
     for example_id, context in zip(examples[id_column], examples[context_column]):
-        best_score, best_text = None, ""
+        best_score, best_text, null_score = None, "", None
         for index in by_example.get(str(example_id), []):
             starts, ends, offsets = np.asarray(start_logits[index]), np.asarray(end_logits[index]), offsets_all[index]
+            cls = float(starts[0] + ends[0])
+            null_score = cls if null_score is None else min(null_score, cls)
             n = min(len(offsets), len(starts))
             for s in np.argsort(starts[:n])[::-1][:n_best]:
                 for e in np.argsort(ends[:n])[::-1][:n_best]:
@@ -285,5 +310,7 @@ def postprocess_qa(examples, features, start_logits, end_logits, n_best: int = 2
                     score = float(starts[s] + ends[e])
                     if best_score is None or score > best_score:
                         best_score, best_text = score, context[offsets[s][0]:offsets[e][1]]
+        if null_answers and null_score is not None and (best_score is None or null_score - best_score > null_threshold):
+            best_text = ""
         answers[str(example_id)] = best_text
     return answers

@@ -84,7 +84,9 @@ class TaskConfig(BaseModel):
     drop_unlabelled: bool = Field(False, description="Drop rows whose label is -1 (SNLI, GLUE test splits).")
     mixture: list[str] | None = Field(None, description="Component tasks, examples-proportional (ANLI+).")
     max_length: int = Field(128, gt=8, le=4096)
-    doc_stride: int | None = Field(None, gt=0, description="Span QA: overlap stride between context windows.")
+    doc_stride: int | None = Field(None, gt=0, description="Span QA: tokens each context window advances by.")
+    null_answers: bool = Field(False, description="Span QA (SQuAD v2): questions may have no answer; predict '' "
+                                                  "when the no-answer (CLS) score beats the best span.")
     max_query_length: int | None = Field(None, gt=0, description="Span QA: question truncation length.")
     metrics: list[str] = Field(min_length=1, description="Registered metric names; the first is the primary.")
     train_task: str | None = Field(None, description="English task trained on before zero-shot evaluation.")

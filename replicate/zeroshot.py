@@ -45,7 +45,8 @@ def score_rows(model, task, rows, features, labels: list[str], *, language: str 
     if t == "span_qa":
         out = predict(model, features, batch_size=batch_size, pad_id=pad_id)
         answers = postprocess_qa(rows, features, out["start_logits"], out["end_logits"],
-                                 id_column=task.columns["id"], context_column=task.columns["context"])
+                                 id_column=task.columns["id"], context_column=task.columns["context"],
+                                 null_answers=task.null_answers)
         ids = [str(i) for i in rows[task.columns["id"]]]
         gold = [list(a["text"]) for a in _column_values(rows, task.columns["answers"])]
         preds = [answers[i] for i in ids]
@@ -58,9 +59,14 @@ def score_rows(model, task, rows, features, labels: list[str], *, language: str 
         tag_column = task.columns["tags"]
         mapper = LabelMapper(labels, _feature_names(rows, tag_column))
         fill = next((i for i, name in enumerate(labels) if name == "O"), 0)
+        windows: dict[int, tuple[list, list]] = {}  # a sentence's windows, in order, concatenated
+        for logits, word_ids, sentence in zip(out["logits"], features["word_ids"], features["example_index"]):
+            ids, token_preds = windows.setdefault(sentence, ([], []))
+            ids.extend(word_ids)
+            token_preds.extend(np.argmax(logits, axis=-1).tolist())
         preds, gold = [], []
-        for logits, word_ids, tags in zip(out["logits"], features["word_ids"], rows[tag_column]):
-            token_preds = np.argmax(logits, axis=-1).tolist()
+        for sentence, tags in enumerate(rows[tag_column]):
+            word_ids, token_preds = windows.get(sentence, ([], []))
             preds.append([labels[i] for i in word_predictions(word_ids, token_preds, len(tags), fill)])
             gold.append([labels[mapper(tag)] for tag in tags])
         values = {m: compute(m, preds, gold, language) for m in task.metrics}

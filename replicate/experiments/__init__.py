@@ -95,6 +95,8 @@ class Experiment(BaseModel):
     defaults: Hyper = Field(default_factory=Hyper, description="every phase")
     span_qa: Hyper = Field(default_factory=Hyper, description="span-QA phases (overrides defaults)")
     intermediate: Hyper = Field(default_factory=Hyper, description="intermediate phases (overrides the above)")
+    target: Hyper = Field(default_factory=Hyper, description="target-task phases (overrides defaults and span_qa; "
+                          "jiant: dev every 1,000 steps on a 500-example English subset)")
     per_task: dict[str, Hyper] = Field(default_factory=dict, description="task name -> overrides (last word)")
     reporting: Reporting = Field(default_factory=Reporting)
 
@@ -106,12 +108,11 @@ class Experiment(BaseModel):
         return values
 
     def hyper_for(self, task_name: str, task_type: str, *, intermediate: bool) -> Hyper:
-        """Resolved hyper-parameters of one training phase: defaults < span_qa < intermediate < per_task."""
+        """Resolved hyper-parameters of one training phase: defaults < span_qa < intermediate|target < per_task."""
         hyper = self.defaults
         if task_type == "span_qa":
             hyper = self.span_qa.over(hyper)
-        if intermediate:
-            hyper = self.intermediate.over(hyper)
+        hyper = (self.intermediate if intermediate else self.target).over(hyper)
         if task_name in self.per_task:
             hyper = self.per_task[task_name].over(hyper)
         return hyper
