@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     http_backoff_max: float = Field(60.0, ge=0, description="Cap on one backoff sleep (also on Retry-After).")
     max_pdf_mb: float = Field(50.0, gt=0, description="Size cap of one downloaded or imported PDF, MiB.")
     max_api_mb: float = Field(20.0, gt=0, description="Size cap of one API reply (arXiv Atom feed, JSON), MiB.")
+    verify_save_every: float = Field(30.0, ge=0, description="Seconds between saves of finished verdicts during "
+                                     "`synth verify` (an interrupted or killed run keeps what it saved).")
 
     # literature search (`synth search`): Semantic Scholar, OpenAlex, Crossref; keys are never written to disk
     s2_api: str = Field("https://api.semanticscholar.org/graph/v1", description="Semantic Scholar Graph API base.")

@@ -3,6 +3,7 @@ optionally judge linked replication runs, and write verdicts back into claims.ya
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +63,10 @@ def with_replication(verification: Verification, claim: Claim, result: Replicati
 
 def verify_claims(claims: list[Claim], library: Library, settings: Settings, *, any_source: bool = False,
                   replicate: bool = False, advance: Callable[..., None] | None = None,
-                  verifier: Verifier | None = None) -> list[VerifyOutcome]:
-    """Verify every claim; a problem with one claim becomes its own 'error' verdict and the run continues."""
+                  verifier: Verifier | None = None,
+                  on_outcome: Callable[[VerifyOutcome], None] | None = None) -> list[VerifyOutcome]:
+    """Verify every claim; a problem with one claim becomes its own 'error' verdict and the run continues.
+    `on_outcome` sees each verdict as soon as it is made (to save progress)."""
     verifier = verifier or Verifier(library, nli_model=settings.nli_model)
     out: list[VerifyOutcome] = []
     for claim in claims:
@@ -71,6 +74,8 @@ def verify_claims(claims: list[Claim], library: Library, settings: Settings, *, 
         if replicate and claim.experiment is not None:
             verification = with_replication(verification, claim, judge_claim(claim, settings.runs))
         out.append(VerifyOutcome(claim, verification))
+        if on_outcome:
+            on_outcome(out[-1])
         if advance:
             advance()
     return out
@@ -80,7 +85,7 @@ def verify_claims_file(settings: Settings, ids: list[str] | None = None, *, any_
                        replicate: bool = False, write: bool = True,
                        advance: Callable[..., None] | None = None) -> VerifyRun:
     """Verify claims of settings.claims (all, or `ids`) and write the verdicts back into the same file."""
-    from synth.claims.document import load_claims, save_claims
+    from synth.claims.document import load_claims
 
     path = Path(settings.claims)
     if not path.exists():
@@ -88,20 +93,47 @@ def verify_claims_file(settings: Settings, ids: list[str] | None = None, *, any_
     doc = load_claims(path, read_only=True)  # the write below re-reads with the round-trip tree
     claims = [doc.get(cid) for cid in ids] if ids else list(doc.claims)
     library = Library.open(settings)
-    run = VerifyRun(outcomes=verify_claims(claims, library, settings, any_source=any_source,
-                                           replicate=replicate, advance=advance))
-    if write and run.outcomes:
-        # Re-read just before writing: a person may have edited the file while we were verifying.
-        fresh = load_claims(path)
-        for o in run.outcomes:
-            current = fresh.find(o.claim.id)
-            if current is None or current.text != o.claim.text:
-                run.skipped_edited.append(o.claim.id)
-                continue
-            fresh.set_verification(o.claim.id, o.verification)
-        save_claims(fresh, path)
-        run.written = path
+    run = VerifyRun()
+    pending: list[VerifyOutcome] = []
+    last_save = time.monotonic()
+
+    def save_pending() -> None:
+        nonlocal last_save
+        if write and pending:
+            _write_verdicts(path, pending, run)
+        pending.clear()
+        last_save = time.monotonic()
+
+    def keep(outcome: VerifyOutcome) -> None:
+        # progress is saved in batches (settings.verify_save_every seconds): a long run that is killed keeps
+        # what it finished, and the cost of rewriting claims.yaml stays a small share of the run
+        pending.append(outcome)
+        if time.monotonic() - last_save >= settings.verify_save_every:
+            save_pending()
+
+    try:
+        run.outcomes = verify_claims(claims, library, settings, any_source=any_source, replicate=replicate,
+                                     advance=advance, on_outcome=keep)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: write the verdicts already made, then stop
+        save_pending()
+        raise
+    save_pending()
     return run
+
+
+def _write_verdicts(path: Path, outcomes: list[VerifyOutcome], run: VerifyRun) -> None:
+    """Write verdicts into the claims file as it is now (re-read: a person may have edited it meanwhile)."""
+    from synth.claims.document import load_claims, save_claims
+
+    fresh = load_claims(path)
+    for o in outcomes:
+        current = fresh.find(o.claim.id)
+        if current is None or current.text != o.claim.text:
+            run.skipped_edited.append(o.claim.id)
+            continue
+        fresh.set_verification(o.claim.id, o.verification)
+    save_claims(fresh, path)
+    run.written = path
 
 
 def _in_library(library: Library, ref: str) -> bool:
