@@ -153,9 +153,10 @@ class _Builder:
             parents=sorted(parents), base_model=None if parents else self.base)
         return self._add(config, meta)
 
-    def eval_step(self, target: str, *, parent: Step | None, meta: dict) -> Step | None:
+    def eval_step(self, target: str, *, parent: Step | None, meta: dict, split: str | None = None) -> Step | None:
         task = _task(target)
-        requested = self.experiment.eval_split if task.split_name(self.experiment.eval_split) else "test"
+        wanted = split or self.experiment.eval_split
+        requested = wanted if task.split_name(wanted) else "test"
         if task.split_name(requested) is None:
             requested = "validation"
         fallbacks = ("test",) if requested == "validation" else ()
@@ -249,6 +250,8 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
                     if parent is None:
                         continue
                 b.eval_step(target, parent=parent, meta=dict(meta, target=target))
+                if exp.eval_test and exp.eval_split != "test":  # test scores for claims about test numbers
+                    b.eval_step(target, parent=parent, meta=dict(meta, target=target), split="test")
     steps = _drop_dangling(b.steps)
     if only:
         steps = _restrict(steps, only)

@@ -53,6 +53,8 @@ class ResultsDocument(BaseModel):
     git: str | None = None
     created: str
     predictions: str | None = Field(None, description="folder of leaderboard-layout prediction files")
+    not_as_published: str | None = Field(None, description="the target's evaluation departs from the published "
+                                         "protocol (why); such results never replicate the published numbers")
 
     def dump(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)

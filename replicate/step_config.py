@@ -138,7 +138,8 @@ class Step:
     def label(self) -> str:
         m = self.meta
         if self.kind == "eval":
-            return (f"eval {m['target']} <- {m['intermediate'] or 'baseline'} (n={m['examples'] or 'full'}, "
+            split = "" if self.config.split == "validation" else f" [{self.config.split}]"
+            return (f"eval {m['target']}{split} <- {m['intermediate'] or 'baseline'} (n={m['examples'] or 'full'}, "
                     f"seed {m['seed']})")
         c = self.config
         return f"{self.kind} {c.task} (n={c.examples or 'full'}, seed {c.seed})"

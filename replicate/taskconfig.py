@@ -95,6 +95,8 @@ class TaskConfig(BaseModel):
         None, description="Offline file pattern under data_dir with {split} and {lang}; or split role -> pattern.")
     local_format: Literal["auto", "squad"] = Field("auto", description="'squad': nested SQuAD v1.1 JSON.")
     license_note: str | None = Field(None, description="Shown when data must be supplied by the user.")
+    not_as_published: str | None = Field(None, description="How evaluation here departs from the published "
+                                         "protocol; set = results are not a replication of the published numbers.")
 
     @property
     def family_name(self) -> str:

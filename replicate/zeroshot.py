@@ -252,6 +252,7 @@ def _results_document(step: Step, runs: Path, task, profile, done: dict, failed:
         task_score=round(mean_over_languages(scores), 4), failed_languages=failed,
         config={"step": c.model_dump(mode="json"), "ancestors": ancestors}, versions=library_versions(),
         git=git_commit(), created=now_iso(), predictions="predictions",
+        not_as_published=task.not_as_published,
     )
 
 

@@ -92,6 +92,8 @@ class Experiment(BaseModel):
         default_factory=lambda: ["full"], description="intermediate training-set sizes (data-volume sweep)")
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
     eval_split: Literal["validation", "test"] = Field("validation", description="the study reports dev sets")
+    eval_test: bool = Field(False, description="also evaluate each target's test split where the task has one "
+                            "(papers' headline numbers are test scores: verdicts choose on dev, report test)")
     defaults: Hyper = Field(default_factory=Hyper, description="every phase")
     span_qa: Hyper = Field(default_factory=Hyper, description="span-QA phases (overrides defaults)")
     intermediate: Hyper = Field(default_factory=Hyper, description="intermediate phases (overrides the above)")

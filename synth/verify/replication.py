@@ -6,7 +6,13 @@ Rules (CORE-Bench style):
     value lies inside the 95% t-interval over seeds;
   * otherwise `not_replicated` when there are at least MIN_SEEDS seeds, or when even one seed misses by more
     than DECISIVE_MISS × tolerance; with fewer seeds and a smaller miss the verdict is `inconclusive`;
-  * missing results (a target or configuration never run) → `inconclusive`, saying which.
+  * missing results (a target or configuration never run) → `inconclusive`, saying which;
+  * targets evaluated differently from the published protocol (`not_as_published`) → `inconclusive`;
+  * the split: where the experiment evaluated a target's test set, values come from test (papers report test
+    numbers, e.g. "+5.4 on XTREME"), and `best` still chooses each target's intermediate on dev; the verdict
+    says which split was measured and where the choice was made;
+  * seeds: a deterministic evaluation shared by several seeds (retrieval on the base model) pairs with each of
+    them (`paired_seeds`), so differences keep one value per seed.
 """
 
 from __future__ import annotations
@@ -64,23 +70,37 @@ def _doc_value(doc: ResultsDocument, link: ExperimentLink, languages: set[str] |
     return sum(values) / len(values) if values else None
 
 
+def _split_docs(docs: list[ResultsDocument], targets: list[str]) -> tuple[list[ResultsDocument], str]:
+    """The documents of the split to measure: each target's test evaluations where there are any, else its
+    validation ones; and the name of that split ('test', 'validation' or 'mixed')."""
+    chosen, splits = [], set()
+    for target in targets:
+        of_target = [d for d in docs if d.target == target]
+        split = "test" if any(d.split == "test" for d in of_target) else "validation"
+        chosen += [d for d in of_target if d.split == split]
+        if of_target:
+            splits.add(split)
+    return chosen, (splits.pop() if len(splits) == 1 else "mixed" if splits else "validation")
+
+
 def _volume_matches(doc: ResultsDocument, link: ExperimentLink) -> bool:
     """Baselines have no volume; intermediate runs count at the link's volume (None = the full task)."""
     return doc.intermediate is None or doc.intermediate_examples == link.intermediate_examples
 
 
 def _config_values(docs: list[ResultsDocument], link: ExperimentLink, config: str, languages: set[str] | None,
-                   targets: list[str], problems: list[str]) -> dict[int, float]:
-    """seed -> value of one configuration (an intermediate label or 'baseline')."""
+                   targets: list[str], problems: list[str], dev: list[ResultsDocument] | None = None) -> dict[int, float]:
+    """seed -> value of one configuration (an intermediate label or 'baseline'); `dev` chooses for 'best'."""
     if config == BEST:
-        return _best_values(docs, link, languages, targets, problems)
+        return _best_values(docs, link, languages, targets, problems, dev)
     wanted = None if config == BASELINE else config
     by_seed: dict[int, dict[str, float]] = defaultdict(dict)
     for doc in docs:
         if doc.intermediate == wanted and _volume_matches(doc, link) and doc.target in targets:
             value = _doc_value(doc, link, languages)
             if value is not None:
-                by_seed[doc.seed][doc.target] = value
+                for seed in doc.seeds:  # a deterministic evaluation pairs with every seed it stands for
+                    by_seed[seed][doc.target] = value
     out = {}
     for seed, per_target in sorted(by_seed.items()):
         missing = [t for t in targets if t not in per_target]
@@ -93,20 +113,33 @@ def _config_values(docs: list[ResultsDocument], link: ExperimentLink, config: st
     return out
 
 
-def _best_values(docs, link, languages, targets, problems) -> dict[int, float]:
-    """'best': per target the intermediate with the highest mean over seeds (the paper's "best intermediate-task
-    model for each target task"), then per seed the mean over targets of those choices."""
+def _intermediate_table(docs, link, languages, targets) -> dict[str, dict[str, dict[int, float]]]:
     table: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     for doc in docs:
         if doc.intermediate is not None and _volume_matches(doc, link) and doc.target in targets:
             value = _doc_value(doc, link, languages)
             if value is not None:
-                table[doc.target][doc.intermediate][doc.seed] = value
+                for seed in doc.seeds:
+                    table[doc.target][doc.intermediate][seed] = value
+    return table
+
+
+def _best_values(docs, link, languages, targets, problems, dev=None) -> dict[int, float]:
+    """'best': per target the intermediate with the highest mean over seeds on dev (the paper's "best
+    intermediate-task model for each target task"), then per seed the mean over targets of its measured values."""
+    table = _intermediate_table(docs, link, languages, targets)
+    dev_table = _intermediate_table(dev or [], link, languages, targets)
+    # a target without a dev set (XQuAD, TyDiQA-GoldP, Tatoeba in XTREME) is chosen on what was measured
+    choose_on = {t: dev_table[t] if t in dev_table else table[t] for t in targets if t in table}
     missing = [t for t in targets if t not in table]
     if missing:
         problems.append(f"no intermediate results for {', '.join(missing)}")
         return {}
-    chosen = {t: max(table[t], key=lambda i: sum(table[t][i].values()) / len(table[t][i])) for t in targets}
+    chosen = {t: max((i for i in choose_on[t] if i in table[t]), default=None,
+                     key=lambda i: sum(choose_on[t][i].values()) / len(choose_on[t][i])) for t in targets}
+    if None in chosen.values():
+        problems.append("dev and measured results name different intermediates")
+        return {}
     seeds = set.intersection(*(set(table[t][chosen[t]]) for t in targets))
     return {s: sum(table[t][chosen[t]][s] for t in targets) / len(targets) for s in sorted(seeds)}
 
@@ -152,14 +185,22 @@ def judge_claim(claim: Claim, runs_dir: str | Path) -> ReplicationResult | None:
     languages = _languages(link)
     problems: list[str] = []
     configs = [left] + ([right] if right else [])
-    relevant = [d for d in docs if d.target in targets
-                and ((d.intermediate or BASELINE) in configs or (BEST in configs and d.intermediate))]
+    candidates = [d for d in docs if d.target in targets
+                  and ((d.intermediate or BASELINE) in configs or (BEST in configs and d.intermediate))]
+    relevant, split = _split_docs(candidates, targets)
+    dev = [d for d in candidates if d.split == "validation"]
+    selected_on = None
+    if BEST in configs:
+        with_dev = {d.target for d in dev}
+        selected_on = ("validation" if with_dev >= set(targets) else
+                       "validation where the target has dev results, else test" if with_dev else split)
     low = sorted({f"{d.profile} ({d.fidelity})" for d in relevant if d.fidelity != "paper"})
     result = result.model_copy(update={"profiles": sorted({d.profile for d in relevant}),
                                        "step_ids": sorted(d.step_id for d in relevant),
-                                       "evidence": bool(relevant) and not low})
-    values_left = _config_values(relevant, link, left, languages, targets, problems)
-    values_right = _config_values(relevant, link, right, languages, targets, problems) if right else {}
+                                       "evidence": bool(relevant) and not low, "split": split,
+                                       "selected_on": selected_on})
+    values_left = _config_values(relevant, link, left, languages, targets, problems, dev)
+    values_right = _config_values(relevant, link, right, languages, targets, problems, dev) if right else {}
     if right:
         seeds = sorted(set(values_left) & set(values_right))
         values = [values_left[s] - values_right[s] for s in seeds]
@@ -174,10 +215,17 @@ def judge_claim(claim: Claim, runs_dir: str | Path) -> ReplicationResult | None:
     if low:  # the numbers are shown, but they say nothing about the paper's model
         return verdict("inconclusive", f"pipeline check only: results come from profile {', '.join(low)}, which is "
                        "not evidence about the paper's model; run with --profile paper")
+    altered = sorted({f"{d.target}: {d.not_as_published}" for d in relevant if d.not_as_published})
+    if altered:
+        return verdict("inconclusive", "not replicated as published: " + "; ".join(altered))
     if not values:
         return verdict("inconclusive", "missing results: " + "; ".join(problems))
     miss = abs(mean - link.expected)
-    what = f"measured {mean:.2f} vs expected {link.expected:.2f} (±{link.tolerance:g}) over {len(values)} seed(s)"
+    where = {"test": "on test", "validation": "on dev", "mixed": "on test where evaluated, else dev"}[split]
+    if selected_on:
+        where += f"; best intermediate per target chosen on {selected_on.replace('validation', 'dev')}"
+    what = (f"measured {mean:.2f} vs expected {link.expected:.2f} (±{link.tolerance:g}) over {len(values)} "
+            f"seed(s), {where}")
     if miss <= link.tolerance:
         return verdict("replicated", f"{what}: within tolerance")
     if not math.isinf(half) and miss <= half:

@@ -48,6 +48,9 @@ class ReplicationResult(Strict):
     profiles: list[str] = Field(default_factory=list, description="profiles of the results used")
     evidence: bool = Field(False, description="True only when every result ran at paper fidelity")
     step_ids: list[str] = Field(default_factory=list)
+    split: str | None = Field(None, description="split the measured values come from: 'test' where the experiment "
+                              "evaluated test sets, else 'validation'")
+    selected_on: str | None = Field(None, description="split on which 'best' chose each target's intermediate")
 
     @property
     def n(self) -> int:

@@ -19,14 +19,15 @@ from synth.core.errors import ConfigError
 def test_xstilts_grid_expands_with_each_intermediate_trained_once():
     plan = build_plan("xstilts", "paper", data_dir=fixtures_dir())  # CCG is local-only: the fixtures have it
     counts = plan_summary(plan, __import__("pathlib").Path("/nonexistent"))["counts"]
-    # 9 intermediates + 1 multi-task (+ baseline) = 11 configurations x 9 targets = 99 evaluations; 6 target
-    # trainings per configuration, because XQuAD and MLQA train the identical SQuAD v1.1 step (shared)
-    assert counts == {"intermediate": 10, "target": 66, "eval": 99}
+    # 9 intermediates + 1 multi-task (+ baseline) = 11 configurations x 9 targets = 99 dev evaluations, plus 66
+    # on test (the 6 targets with a separate test set); 6 target trainings per configuration, because XQuAD and
+    # MLQA train the identical SQuAD v1.1 step (shared)
+    assert counts == {"intermediate": 10, "target": 66, "eval": 165}
     assert all(re.fullmatch(r"(intermediate|target|eval)-[0-9a-f]{16}", s) for s in plan.steps)
     for step in plan.steps.values():
         if step.kind == "intermediate":
             children = [s for s in plan.steps.values() if step.id in s.parents]
-            assert len(children) == 8  # 6 target trainings + BUCC + Tatoeba evaluating it directly
+            assert len(children) == 9  # 6 target trainings + BUCC (dev, test) + Tatoeba evaluating it directly
     xquad = next(s for s in plan.evals() if s.meta["target"] == "xquad" and s.meta["intermediate"] == "mnli")
     mlqa = next(s for s in plan.evals() if s.meta["target"] == "mlqa" and s.meta["intermediate"] == "mnli")
     assert xquad.parents == mlqa.parents
@@ -91,7 +92,7 @@ def test_cli_dry_run_json_and_usage_errors(settings):
                                  "--data-dir", str(fixtures_dir())])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["counts"] == {"intermediate": 10, "target": 11, "eval": 11} and data["profile"] == "paper"
+    assert data["counts"] == {"intermediate": 10, "target": 11, "eval": 22} and data["profile"] == "paper"
     assert data["disk"]["parameters"] == 559890432 and 0 < data["disk"]["kept_gb"] < data["disk"]["peak_gb"]
     human = runner.invoke(app, ["replicate", "run", "scaling", "--dry-run", "--profile", "tiny"])
     assert human.exit_code == 0 and "naive (re-run every intermediate/target pair)" in human.stdout
