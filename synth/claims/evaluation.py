@@ -111,6 +111,7 @@ class PaperScore:
     q_errors: list[str] = field(default_factory=list)
     m_expected: int = 0  # quantities whose measured metric is labelled
     m_correct: int = 0
+    ranking_auc: float | None = None  # P(a key sentence scores above a non-claim sentence)
 
     @property
     def recall(self) -> float:
@@ -121,8 +122,10 @@ class PaperScore:
         return self.correct / self.extracted if self.extracted else 1.0
 
 
-def score_paper(paper: GoldPaper, sentences: list[Sentence], extracted_idx: set[int]) -> PaperScore:
-    """Compare extracted sentence indices with the gold labels; check quantities of the labelled sentences."""
+def score_paper(paper: GoldPaper, sentences: list[Sentence], extracted_idx: set[int],
+                scores: dict[int, float] | None = None) -> PaperScore:
+    """Compare extracted sentence indices with the gold labels; check quantities of the labelled sentences.
+    With `scores` (sentence idx → claim score) also the ranking AUC of key sentences over non-claims."""
     from synth.claims.quantities import parse_quantities
 
     key_hits = [any(_matches(s, g) for s in sentences if s.idx in extracted_idx) for g in paper.key]
@@ -131,6 +134,8 @@ def score_paper(paper: GoldPaper, sentences: list[Sentence], extracted_idx: set[
     fps = [_norm(s.text)[:90] for s in sentences if s.idx in extracted_idx and s not in ok]
     score = PaperScore(paper.name, len(sentences), len(extracted_idx), len(paper.key), sum(key_hits), len(ok),
                        [g.label for g, hit in zip(paper.key, key_hits) if not hit], fps)
+    if scores:
+        score.ranking_auc = _ranking_auc(paper, sentences, scores)
     for gq in paper.quantities:
         sent = next((s for s in sentences if _matches(s, gq)), None)
         expected = {(q.text, round(q.value, 9), q.unit): q.measures for q in gq.expect}
@@ -153,6 +158,18 @@ def score_paper(paper: GoldPaper, sentences: list[Sentence], extracted_idx: set[
     return score
 
 
+def _ranking_auc(paper: GoldPaper, sentences: list[Sentence], scores: dict[int, float]) -> float | None:
+    """Mann-Whitney AUC: how often a key sentence outscores a sentence that is neither key nor acceptable."""
+    from scipy.stats import mannwhitneyu
+
+    key = [scores[s.idx] for s in sentences if s.idx in scores and any(_matches(s, g) for g in paper.key)]
+    other = [scores[s.idx] for s in sentences if s.idx in scores
+             and not any(_matches(s, g) for g in [*paper.key, *paper.acceptable])]
+    if not key or not other:
+        return None
+    return float(mannwhitneyu(key, other).statistic / (len(key) * len(other)))
+
+
 def evaluate(gold_path: str | Path, min_score: float = 0.5, nlp=None,
              pdf_for: Callable[[GoldPaper, Path], Path | None] = stored_pdf) -> list[PaperScore]:
     """Parse every available gold paper, run the scorer, and return per-paper scores (absent PDFs skipped).
@@ -171,7 +188,7 @@ def evaluate(gold_path: str | Path, min_score: float = 0.5, nlp=None,
             cands = score_sentences(parsed.sentences, nlp)
             chosen = {c.sentence.idx for c in cands if is_claim(c, min_score)}
             sentences = [s for s in parsed.sentences if eligible(s)]
-            scores.append(score_paper(paper, sentences, chosen))
+            scores.append(score_paper(paper, sentences, chosen, {c.sentence.idx: c.score for c in cands}))
     return scores
 
 
