@@ -325,6 +325,9 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
     if dev_score is not None and state["last_eval"] != state["step"] and not state["stopped_early"]:
         evaluate_dev()  # the final weights compete too
 
+    if world > 1:  # every rank's tokens, so the summary (and tokens/s) covers the whole job
+        counts = torch.tensor([state["real_tokens"], state["padded_tokens"]], device=accelerator.device)
+        state["real_tokens"], state["padded_tokens"] = (int(v) for v in accelerator.reduce(counts, "sum").tolist())
     summary = {
         "steps": state["step"], "total_steps": total_steps, "epochs_completed": state["epoch"],
         "best_dev": state["best"], "best_step": state["best_step"], "stopped_early": state["stopped_early"],

@@ -48,6 +48,7 @@ def test_tiny_end_to_end_then_second_run_trains_nothing(run_settings, mini_exper
     summary = json.loads((runs / inter.id / "train_summary.json").read_text())
     assert summary["steps"] == summary["total_steps"] > 0 and 0 < summary["padding_efficiency"] <= 1
     assert not (runs / inter.id / "checkpoints").exists()  # resumable state is dropped once complete
+    assert (runs / inter.id / "model" / "model.json").exists() and not (runs / inter.id / "best").exists()  # one copy
     log = [json.loads(line) for line in (runs / inter.id / "train_log.jsonl").read_text().splitlines()]
     assert log[0]["event"] == "start" and log[-1]["event"] == "done"
 
