@@ -1,8 +1,12 @@
-"""Parse throughput: synth.papers.parse.parse_pdf vs raw pypdf extract_text on the same files, in one run.
+"""Parsing: quality on the hand-marked samples, and whole `synth fetch` / parse_pdf vs raw pypdf, in one run.
 
-Files: the shared real PDF (../shared/corpus/2020.acl-main.442.pdf, when present) and a generated 30-page
-two-column paper (synth.demo.pdfgen.long_spec). Also compares the rule sentence splitter with spaCy's
-blank("en") + sentencizer on the same cleaned text (speed, and the gold sentences each gets exactly right).
+1. Broken-sentence rate and section accuracy, before and after the layout-aware parser, read off the hand marks
+   in tests/data/parse/sentence_sample.yaml (how they were made: tests/data/parse/README.md).
+2. Time per file, interleaved and best of --repeat: raw `pypdf.PdfReader(f).pages[i].extract_text()`, synth's
+   `parse_pdf`, and the whole `synth fetch` of the local PDF into a fresh library (copy, sha256, parse, JSONL
+   files, SQLite/FTS index), on the real PDFs in ../shared/corpus (when present) and a generated 30-page
+   two-column paper (synth.demo.pdfgen.long_spec).
+3. The rule sentence splitter vs spaCy's blank("en") + sentencizer on the same cleaned text.
 
     .venv/bin/python bench/bench_parse.py [--repeat 5] [--pages 30]
 """
@@ -18,8 +22,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CORPUS_PDF = ROOT.parent / "shared" / "corpus" / "2020.acl-main.442.pdf"
+CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS_PDF = CORPUS / "2020.acl-main.442.pdf"
+CORPUS_PDFS = [CORPUS / "2020.acl-main.442.pdf", CORPUS / "P16-1162.pdf"]
 GOLD = ROOT / "tests" / "data" / "parse" / "checklist_gold.yaml"
+SAMPLES = ROOT / "tests" / "data" / "parse" / "sentence_sample.yaml"
 
 
 def peak_rss_mb() -> float:
@@ -42,25 +49,49 @@ def raw_pypdf(path: Path) -> list[str]:
     return [page.extract_text() for page in pypdf.PdfReader(path).pages]
 
 
-def bench_file(name: str, path: Path, repeat: int) -> dict:
-    from synth.papers.parse import parse_pages
-    from synth.papers.parse import parse_pdf
-    from synth.papers.parse.pdf import RawPage
+def fetch_whole(path: Path, home: Path, embed: bool = False) -> None:
+    """`synth fetch PATH` as the CLI runs it, into a fresh library; `embed` as SYNTH_EMBED (dense sentence
+    embeddings for verify's evidence search, computed at fetch time when on)."""
+    from synth.core.settings import Settings
+    from synth.papers.fetch import fetch
 
-    raw_t, texts = timed(lambda: raw_pypdf(path), 1)  # warm-up (imports, page cache)
+    (result,) = fetch([str(path)], settings=Settings(home=home, embed=embed))
+    assert result.status in ("fetched", "added"), result
+
+
+def bench_file(name: str, path: Path, repeat: int, tmp: Path, embed: bool = False) -> dict:
+    from synth.papers.parse import parse_pdf
+
+    _, texts = timed(lambda: raw_pypdf(path), 1)  # warm-up (imports, page cache)
     rss_raw = peak_rss_mb()
-    ours_t, parsed = timed(lambda: parse_pdf(path), 1)
-    raw_times, ours_times = [], []
-    for _ in range(repeat):  # interleaved, so both see the same machine load
+    _, parsed = timed(lambda: parse_pdf(path), 1)
+    fetch_whole(path, tmp / f"warm-{path.stem}")
+    raw_times, ours_times, fetch_times = [], [], []
+    for i in range(repeat):  # interleaved, so all three see the same machine load
         raw_times.append(timed(lambda: raw_pypdf(path), 1)[0])
         ours_times.append(timed(lambda: parse_pdf(path), 1)[0])
-    raw_t, ours_t = min(raw_times), min(ours_times)
-    raw_pages = [RawPage(i + 1, t) for i, t in enumerate(texts)]
-    clean_t, _ = timed(lambda: parse_pages(raw_pages), repeat)
+        fetch_times.append(timed(lambda: fetch_whole(path, tmp / f"lib-{path.stem}-{i}"), 1)[0])
+    raw_t, ours_t, fetch_t = min(raw_times), min(ours_times), min(fetch_times)
+    embed_t = None
+    if embed:
+        embed_t = timed(lambda: fetch_whole(path, tmp / f"embed-{path.stem}", embed=True), 1)[0]
     n = len(texts)
-    return {"file": name, "pages": n, "raw_s": raw_t, "ours_s": ours_t, "clean_s": clean_t,
-            "raw_pps": n / raw_t, "ours_pps": n / ours_t, "ratio": ours_t / raw_t,
-            "sentences": len(parsed.sentences), "rss_raw": rss_raw, "rss_ours": peak_rss_mb(), "parsed": parsed}
+    return {"file": name, "pages": n, "raw_s": raw_t, "ours_s": ours_t, "fetch_s": fetch_t, "embed_s": embed_t,
+            "sentences": len(parsed.sentences), "tables": len(parsed.tables),
+            "cells": sum(len(t.cells) for t in parsed.tables), "rss_raw": rss_raw, "rss_ours": peak_rss_mb(),
+            "parsed": parsed}
+
+
+def sample_rows() -> list[tuple]:
+    """(paper, role, parser, sampled, broken, section right) from the hand-marked samples."""
+    from synth.papers.parse.sample import load_samples
+
+    rows = []
+    for s in load_samples(SAMPLES).samples:
+        broken = sum(not m.whole for m in s.sentences)
+        right = sum(m.section_right for m in s.sentences)
+        rows.append((s.paper, s.role, s.parser, len(s.sentences), broken, right))
+    return rows
 
 
 def bench_splitters(parsed, repeat: int) -> list[tuple[str, float, int, int]]:
@@ -95,29 +126,50 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pages", type=int, default=30)
+    parser.add_argument("--embed", action="store_true",
+                        help="also time one `synth fetch` with SYNTH_EMBED on (the default setting) per real PDF")
     args = parser.parse_args()
 
+    from synth.demo.papers import long_spec
     from synth.demo.pdfgen import render_pdf
 
-    from synth.demo.papers import long_spec
+    rows = sample_rows()
+    print("## Hand-marked sentence samples (seed 12, reference entries left out)\n")
+    print("| paper | parser | sampled | broken | broken rate | section right |")
+    print("|---|---|---:|---:|---:|---:|")
+    totals: dict[str, list[int]] = {}
+    for paper, role, parser_name, n, broken, right in rows:
+        print(f"| {paper} | {role}: {parser_name} | {n} | {broken} | {broken / n:.1%} | {right}/{n} ({right / n:.0%}) |")
+        t = totals.setdefault(role, [0, 0, 0])
+        t[0] += n
+        t[1] += broken
+        t[2] += right
+    for role, (n, broken, right) in totals.items():
+        print(f"| both papers | {role} | {n} | {broken} | {broken / n:.1%} | {right}/{n} ({right / n:.0%}) |")
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        if CORPUS_PDF.exists():
-            results.append(bench_file(CORPUS_PDF.name, CORPUS_PDF, args.repeat))
-        else:
-            print(f"(skipping {CORPUS_PDF}: not found)", file=sys.stderr)
-        generated = render_pdf(long_spec(args.pages), Path(tmp) / "long.pdf")
-        results.append(bench_file(f"generated long_spec({args.pages})", generated, args.repeat))
+        tmp = Path(tmp)
+        for pdf in CORPUS_PDFS:
+            if pdf.exists():
+                results.append(bench_file(pdf.name, pdf, args.repeat, tmp, args.embed))
+            else:
+                print(f"(skipping {pdf}: not found)", file=sys.stderr)
+        generated = render_pdf(long_spec(args.pages), tmp / "long.pdf")
+        results.append(bench_file(f"generated long_spec({args.pages})", generated, args.repeat, tmp))
 
-    print(f"best of {args.repeat} interleaved runs; 'clean' = synth's own work on already-extracted text\n")
-    print("| file | pages | raw pypdf pages/s | synth parse_pdf pages/s | synth / raw time | clean only (s) "
-          "| (raw + clean) / raw | sentences | peak RSS after raw / after synth (MB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"\n## Speed: best of {args.repeat} interleaved runs\n")
+    print("| file | pages | raw pypdf s | synth parse_pdf s | parse / raw | whole `synth fetch` s (SYNTH_EMBED=0) "
+          "| fetch / raw | sentences | tables (cells) | peak RSS after raw / after synth (MB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        extra = (r["raw_s"] + r["clean_s"]) / r["raw_s"]
-        print(f"| {r['file']} | {r['pages']} | {r['raw_pps']:.1f} | {r['ours_pps']:.1f} | {r['ratio']:.2f}x "
-              f"| {r['clean_s']:.3f} | {extra:.2f}x | {r['sentences']} | {r['rss_raw']:.0f} / {r['rss_ours']:.0f} |")
+        print(f"| {r['file']} | {r['pages']} | {r['raw_s']:.3f} | {r['ours_s']:.3f} | {r['ours_s'] / r['raw_s']:.2f}x "
+              f"| {r['fetch_s']:.3f} | {r['fetch_s'] / r['raw_s']:.2f}x | {r['sentences']} | "
+              f"{r['tables']} ({r['cells']}) | {r['rss_raw']:.0f} / {r['rss_ours']:.0f} |")
+    for r in results:
+        if r["embed_s"] is not None:
+            print(f"\n`synth fetch` with SYNTH_EMBED on (the default), {r['file']}: {r['embed_s']:.1f} s "
+                  f"= {r['embed_s'] / r['raw_s']:.0f}x raw pypdf (one run; embedding every sentence dominates)")
     if CORPUS_PDF.exists():
         rows, n_gold = bench_splitters(results[0]["parsed"], args.repeat)
         print(f"\nSentence splitting of the real paper's cleaned segments ({n_gold} gold sentences):\n")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from synth.papers.parse.pdf import Run
 
@@ -101,18 +102,26 @@ def lines_from_runs(runs: tuple[Run, ...]) -> list[Line]:
     return [line for line in lines if line.text.strip()]
 
 
+@lru_cache(maxsize=512)
+def _font_flags(font: str) -> tuple[bool, bool]:
+    """(bold, monospace) from a font's name ('NimbusRomNo9L-Medi' is bold, 'CMTT10' monospace)."""
+    return bool(BOLD.search(font)), bool(MONO.search(font))
+
+
 def _finish(building: _Building) -> Line:
     """Join the runs of one line; raised small runs after a word are footnote markers."""
-    weights: Counter[float] = Counter()
+    weights: dict[float, int] = {}
     bold_chars = mono_chars = upright_chars = total = 0
     for run, text in building.runs:
         n = len(text.strip())
-        weights[round(run.size, 1)] += n
+        key = round(run.size, 1)
+        weights[key] = weights.get(key, 0) + n
         total += n
-        bold_chars += n * bool(BOLD.search(run.font))
-        mono_chars += n * bool(MONO.search(run.font))
+        bold, mono = _font_flags(run.font)
+        bold_chars += n * bold
+        mono_chars += n * mono
         upright_chars += n * run.upright
-    size = weights.most_common(1)[0][0] if weights else None
+    size = max(weights, key=weights.__getitem__) if weights else None
     baseline = next((run.y for run, text in building.runs if text.strip() and size is not None
                      and abs(run.size - size) < 0.3), building.runs[0][0].y)
     parts: list[str] = []
@@ -144,7 +153,7 @@ def _finish(building: _Building) -> Line:
         if text.strip():
             cells.append((run.x, text))
         if prefix_open:
-            if BOLD.search(run.font) and text.strip():
+            if _font_flags(run.font)[0] and text.strip():
                 bold_prefix.append(text)
             elif text.strip():
                 prefix_open = False
