@@ -51,7 +51,14 @@ def volume_grids(docs: list[ResultsDocument], *, runs: Path | None = None,
                              "size unknown)")
             tasks = []
             for target in sorted({d.target for d in arms}):
-                task = _task_grid(target, [d for d in arms if d.target == target and d.step_id in sizes],
+                target_arms = [d for d in arms if d.target == target and d.step_id in sizes]
+                complete = {s for s in {d.seed for d in target_arms}
+                            if {sizes[d.step_id] for d in target_arms if d.seed == s} == set(volumes)}
+                partial = sorted({d.seed for d in target_arms} - complete)
+                if partial:  # a seed is a paired unit: one without every volume would unbalance the curves
+                    notes.append(f"{experiment}/{inter}: {target} seed(s) {', '.join(map(str, partial))} left out "
+                                 "(not every volume has finished)")
+                task = _task_grid(target, [d for d in target_arms if d.seed in complete],
                                   [d for d in ds if d.intermediate is None and d.target == target], sizes, volumes,
                                   runs)
                 if task is None:
