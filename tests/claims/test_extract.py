@@ -109,12 +109,52 @@ def test_real_pdf_quotes_are_exact_and_key_results_found(settings, corpus_pdf, n
 
 
 def test_labelled_set_meets_the_quality_targets(nlp):
+    """Issue 12: key-claim recall and precision ≥ 0.85 on each real paper (CheckList was used to tune the rule
+    weights; BPE was not); the generated papers beside them; quantities and their metrics."""
     scores = evaluate(DATA / "gold_extract.yaml", nlp=nlp, pdf_for=gold_paper_pdf)
     names = {s.name for s in scores}
     assert {"stilts-generated", "volume-generated"} <= names
     t = totals(scores)
-    assert t["recall"] >= 0.8, t
-    assert t["precision"] >= 0.6, t
-    assert t["quantity_recall"] >= 0.8, t
+    assert t["quantity_recall"] >= 0.9 and t["quantity_precision"] >= 0.9, t
+    assert t["measures_accuracy"] >= 0.8, t
     for s in scores:
-        assert s.recall >= 0.8 and s.precision >= 0.6, (s.name, s.recall, s.precision, s.missed)
+        assert s.recall >= 0.85 and s.precision >= 0.85, (s.name, s.recall, s.precision, s.missed,
+                                                          s.false_positives)
+        if s.name in ("checklist-acl2020", "bpe-acl2016"):
+            assert s.ranking_auc is not None and s.ranking_auc >= 0.85, (s.name, s.ranking_auc)
+
+
+def _sentence(text, section, kind="body", idx=0):
+    from synth.core.models import Sentence
+
+    return Sentence(idx=idx, page=1, start=0, end=len(text), text=text, section=section, kind=kind)
+
+
+def test_results_rank_above_pointers_setup_and_source_notes(nlp):
+    from synth.claims.extract import is_claim, score_sentences
+    from synth.core.models import ClaimType
+
+    intro = ["1 Introduction"]
+    cands = score_sentences([
+        _sentence("BERT advances the state of the art for eleven NLP tasks.", intro, idx=0),
+        _sentence("Comprehensive ablation studies can be found in Appendix C.", intro, idx=1),
+        _sentence("We present the results in Table 4.", ["4 Results"], idx=2),
+        _sentence("We use a learning rate of 2e-5 and a batch size of 32 for all runs.", ["4 Results"], idx=3),
+        _sentence("From 11/2019, but obtained similar results from 04/2020.", ["3 Results"], "footnote", 4),
+    ], nlp)
+    result, appendix, table, setup, note = cands
+    assert result.score > 0.5 and is_claim(result)
+    assert all(result.score > c.score for c in (appendix, table, setup, note))
+    assert not any(is_claim(c) for c in (appendix, table, note))
+    assert setup.type == ClaimType.setup and not is_claim(setup, 0.0) and is_claim(setup, 0.0, include_setup=True)
+
+
+def test_metric_from_the_cited_tables_header_or_caption(library, nlp):
+    from synth.claims.tables import measures_from_tables
+    from synth.core.models import Quantity
+
+    tables = library.tables(library.get(PAPER_ID))
+    q = [Quantity(text=f"{NUMBERS['MNLI']['sw']}", value=NUMBERS["MNLI"]["sw"]),
+         Quantity(text="1.0", value=1.0), Quantity(text="70.4", value=70.4, measures="F1")]
+    measures_from_tables(q, ["Table 1"], tables)
+    assert [x.measures for x in q] == ["accuracy", None, "F1"]  # caption 'XNLI accuracy (%)'; no cell; kept
