@@ -204,14 +204,15 @@ def _intermediate_configs(experiment: Experiment) -> list[tuple[str | None, list
 def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *,
                only: list[str] | None = None, model: str | None = None, data_dir: Path | str | None = None,
                local_only: bool | None = None, max_languages: int | None = None,
-               hub_lock: Path | None = None) -> Plan:
+               hub_lock: Path | None = None, max_train_examples: int | None = None,
+               max_eval_examples: int | None = None) -> Plan:
     """Expand an experiment under a profile into its step DAG (optionally restricted by `only`).
 
     `model` replaces the profile's encoder (a local HF folder or a hub id). `data_dir` is the local data folder
     (default: the profile's fixtures for `tiny`, else SYNTH_DATA_DIR, else none: the Hub). `local_only` (default:
     the profile's) never uses the Hub: what has no local file is left out and listed. `max_languages` overrides
     the profile's cap on evaluated languages (0 = every language). `hub_lock` is the lock file of pinned Hub
-    commits written by preflight.
+    commits written by preflight. `max_train_examples` / `max_eval_examples` replace the profile's subsample caps.
     """
     from synth.core.settings import get_settings
 
@@ -219,6 +220,10 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
     prof = load_profile(profile) if isinstance(profile, str) else profile
     if model:
         prof = prof.model_copy(update={"model": str(Path(model).resolve()) if Path(model).exists() else model})
+    caps = {k: v for k, v in (("max_train_examples", max_train_examples), ("max_eval_examples", max_eval_examples))
+            if v is not None}
+    if caps:  # a smaller (or larger) subsample than the profile's, e.g. a pilot that must take minutes
+        prof = prof.model_copy(update=caps)
     for name in exp.targets + exp.intermediates + (exp.multitask.tasks if exp.multitask else []):
         _task(name)  # unknown names fail here, with the file that names them
     folder = resolve_data_dir(data_dir, prof.data, get_settings().data_dir)

