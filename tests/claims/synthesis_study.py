@@ -8,6 +8,8 @@ from pathlib import Path
 
 from synth.core.settings import Settings
 
+# settings.embed is turning from a bool into 'fetch' / 'verify' / 'off': switch it off either way
+EMBED_OFF = "off" if "off" in str(Settings.model_fields["embed"].annotation) else False
 QUESTION = "Does English intermediate-task training on MNLI improve zero-shot XNLI accuracy for Swahili and Yoruba?"
 A = {"baseline": {"de": 78.4, "sw": 66.1, "ur": 64.9}, "MNLI": {"de": 79.6, "sw": 68.0, "ur": 66.2},
      "QQP": {"de": 77.9, "sw": 65.0, "ur": 64.1}}
@@ -28,7 +30,7 @@ def build_study(root: Path) -> Settings:
     from synth.papers.library import Library
 
     settings = Settings(home=root / "library", claims=root / "claims.yaml", runs=root / "runs",
-                        reports=root / "reports", cache=root / "cache", embed=False, search_delay=0.0,
+                        reports=root / "reports", cache=root / "cache", embed=EMBED_OFF, search_delay=0.0,
                         arxiv_delay=0.0)
     with Library.open(settings) as lib:
         for pid, (numbers, decimals, title) in PAPERS.items():

@@ -11,7 +11,7 @@ import pytest
 
 from synth.papers.search_log import flow_counts, load_log
 from synth.report.render import write_report
-from tests.claims.synthesis_study import PAPERS, build_study
+from tests.claims.synthesis_study import EMBED_OFF, PAPERS, build_study
 
 
 def _catalogue():
@@ -62,7 +62,7 @@ def study(built, tmp_path, settings):
         (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / part)
     for name in ("home", "claims", "reports", "runs"):
         setattr(settings, name, tmp_path / getattr(built_settings, name).relative_to(root))
-    settings.embed = False
+    settings.embed = EMBED_OFF
     return settings
 
 
