@@ -43,18 +43,26 @@ def volume_grids(docs: list[ResultsDocument], *, runs: Path | None = None,
                 n = d.intermediate_examples if d.intermediate_examples is not None else full_size(d)
                 if n is not None:
                     sizes[d.step_id] = n
-            volumes = sorted(set(sizes.values()))
+            ran = {}  # (target, seed) -> volumes that finished
+            for d in arms:
+                if d.step_id in sizes:
+                    ran.setdefault((d.target, d.seed), set()).add(sizes[d.step_id])
+            volumes = _balanced_volumes(ran)
             if len(volumes) < 2:
                 continue
             if len(sizes) < len(arms):
                 notes.append(f"{experiment}/{inter}: the full-data runs are left off the curve (training-set "
                              "size unknown)")
+            dropped = sorted(set().union(*ran.values()) - set(volumes))
+            if dropped:
+                notes.append(f"{experiment}/{inter}: volume(s) {', '.join(map(str, dropped))} left out (not "
+                             "finished for the seeds the other volumes have)")
             tasks = []
             for target in sorted({d.target for d in arms}):
-                target_arms = [d for d in arms if d.target == target and d.step_id in sizes]
-                complete = {s for s in {d.seed for d in target_arms}
-                            if {sizes[d.step_id] for d in target_arms if d.seed == s} == set(volumes)}
-                partial = sorted({d.seed for d in target_arms} - complete)
+                target_arms = [d for d in arms if d.target == target and d.step_id in sizes
+                               and sizes[d.step_id] in volumes]
+                complete = {s for (t, s), vs in ran.items() if t == target and set(volumes) <= vs}
+                partial = sorted({s for (t, s) in ran if t == target} - complete)
                 if partial:  # a seed is a paired unit: one without every volume would unbalance the curves
                     notes.append(f"{experiment}/{inter}: {target} seed(s) {', '.join(map(str, partial))} left out "
                                  "(not every volume has finished)")
@@ -68,6 +76,20 @@ def volume_grids(docs: list[ResultsDocument], *, runs: Path | None = None,
             if tasks:
                 grids.append(VolumeGrid(experiment, profile, fidelity, model, inter, tasks))
     return grids, sorted(set(notes))
+
+
+def _balanced_volumes(ran: dict[tuple[str, int], set[int]]) -> list[int]:
+    """The volumes of a balanced grid: every volume with the seeds that have them all, or the volumes every seed
+    has, whichever keeps more (seed, volume) cells; a partly finished sweep is reported on what is complete."""
+    if not ran:
+        return []
+    candidates = [set().union(*ran.values()), set.intersection(*ran.values()), *ran.values()]
+
+    def cells(volumes: set[int]) -> int:
+        return len(volumes) * sum(1 for vs in ran.values() if volumes <= vs)
+
+    best = max(candidates, key=lambda vs: (cells(vs) if len(vs) >= 2 else -1, len(vs), sorted(vs)))
+    return sorted(best)
 
 
 def _task_grid(target: str, arms: list[ResultsDocument], baselines: list[ResultsDocument], sizes: dict[str, int],

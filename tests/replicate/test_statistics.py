@@ -193,3 +193,15 @@ def test_accuracy_parts_give_back_the_mean():
     kind, parts = parts_for("retrieval_accuracy", [0, 1, 5, 3], [0, 1, 2, 3])
     value = score_from_sums(kind, with_counts(kind, np.asarray(parts, dtype=float)).sum(axis=0))
     assert (kind, parts, float(value)) == ("mean", [[1], [1], [0], [1]], 75.0)
+
+
+def test_a_partly_finished_sweep_is_reported_on_its_largest_balanced_part():
+    from synth.replicate.sweeps import _balanced_volumes
+
+    # seed 0 finished everything, seed 2 three volumes, seed 1 two: 3 volumes x 2 seeds beat 4 x 1 and 2 x 3
+    ran = {("t", 0): {50, 150, 500, 1500}, ("t", 1): {150, 500}, ("t", 2): {50, 150, 500}}
+    assert _balanced_volumes(ran) == [50, 150, 500]
+    ran[("t", 1)] = {50, 150, 500, 1500}  # 3 volumes x 3 seeds keep more cells than 4 x 2
+    assert _balanced_volumes(ran) == [50, 150, 500]
+    ran[("t", 2)] = {50, 150, 500, 1500}
+    assert _balanced_volumes(ran) == [50, 150, 500, 1500]
