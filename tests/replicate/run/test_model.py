@@ -44,6 +44,12 @@ def test_retrieval_mean_pools_the_configured_layer_over_real_tokens(tiny_model):
         padded = model(padded_ids, padded_mask)["embeddings"]
     assert torch.allclose(plain, states[1].mean(1), atol=1e-6)
     assert torch.allclose(plain, padded, atol=1e-5)  # padding does not leak into the mean
+    # only the layers below the pooled one run, and the encoder keeps all of them afterwards
+    assert len(model.encoder.encoder.layer) == 4
+    model.spec.retrieval_layer = 3
+    with torch.no_grad():
+        assert torch.allclose(model(ids, mask)["embeddings"], states[3].mean(1), atol=1e-6)
+    assert len(model.encoder.encoder.layer) == 4
 
 
 def test_encoder_only_transfer_keeps_encoder_and_reinitialises_head(tiny_model, tmp_path):
