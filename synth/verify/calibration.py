@@ -15,10 +15,9 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "verifier.json"
 
 # Order matters: it is the column order of the weights in verifier.json.
 FEATURES = (
-    "align", "coverage", "bigrams", "contained", "prefix", "margin", "two_sentences", "truncated",
-    "n_numbers", "frac_numbers_ok", "n_conflict", "n_missing", "n_table",
-    "entity_conflict", "entity_missing", "other_version_support", "table_conflict", "table_only",
-    "claim_tokens", "nli_entail",
+    "related", "dense", "align", "coverage", "margin", "truncated", "n_numbers", "frac_numbers_ok", "n_conflict",
+    "n_missing", "entity_conflict", "entity_missing", "finding", "unsupported_clause", "table_conflict",
+    "table_only", "other_version_support", "claim_tokens", "nli_entail",
 )
 
 

@@ -9,64 +9,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from synth import __version__
-from synth.verify.calibration import Calibrator, load_verifier
 from synth.core.errors import LibraryError, SynthError
 from synth.core.files import stable_hash
-from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, search_evidence
+from synth.core.models import Claim, PaperMeta, PaperRef, Verification
+from synth.core.numbers import extract_numbers
 from synth.papers.library import Library
 from synth.papers.library.lookup import PaperFinder
-from synth.core.models import Claim, Evidence, NumberCheck, PaperMeta, PaperRef, Verification
-from synth.core.numbers import extract_numbers
+from synth.verify.assess import DEFAULT_THRESHOLDS, OK_NUMBER, Assessment, Assessor, complete_text
+from synth.verify.calibration import Calibrator, load_verifier
+from synth.verify.dense import DenseSearch
+from synth.verify.evidence import Alignment, PreparedClaim, SourceCache
 from synth.verify.number_checks import compare_numbers
-from synth.verify.table_checks import cell_support, check_tables
-from synth.verify.text_checks import EntityCheck, check_entities, looks_english, names_in
+from synth.verify.search import SearchResult, search_evidence
+from synth.verify.text_checks import looks_english
 
 MAX_CLAIM_CHARS = 1000
 ANY_SOURCE_PAPERS = 3  # with --any-source, how many best-matching uncited papers are checked in full
-# Used only where verifier.json gives none; bench/fit_verifier.py fits the shipped values.
-DEFAULT_THRESHOLDS = {"found": 0.65, "partial_coverage": 0.4}
-OK_NUMBER = ("equal", "rounded", "converted", "table")
-
-
-@dataclass
-class Assessment:
-    """The checks of a claim against one paper version's best passage."""
-
-    meta: PaperMeta
-    label: str
-    reason: str
-    alignment: Alignment | None = None
-    numbers: list[NumberCheck] = field(default_factory=list)
-    entities: EntityCheck = field(default_factory=EntityCheck)
-    table_note: str | None = None
-    nli: float = 0.0
-    table_evidence: Evidence | None = None  # when only a table states the claim
-
-    @property
-    def evidence(self) -> Evidence | None:
-        if self.table_evidence is not None:
-            return self.table_evidence
-        return self.alignment.passage.evidence(self.alignment.align) if self.alignment else None
-
-    @property
-    def strength(self) -> tuple[int, float]:
-        order = {"supported": 3, "partially_supported": 2, "contradicted": 1, "not_found": 0}
-        return order.get(self.label, 0), self.alignment.rank if self.alignment else 0.0
-
-
-def _where(meta: PaperMeta, a: Alignment) -> str:
-    s = a.passage.first
-    section = f", {s.section[-1]}" if s.section else ""
-    return f"{meta.key} p. {s.page}{section}"
-
-
-def _anchored(claim: PreparedClaim, a: Alignment) -> bool:
-    """Reworded, but anchored by numbers: two or more numbers, all of them in this passage, and a fair textual
-    match. Specific numbers are strong evidence that a heavily paraphrased claim is about this sentence."""
-    if a.align < 0.7:
-        return False
-    checks = compare_numbers(_claim_for_numbers(claim, a), a.passage.text)
-    return len(checks) >= 2 and all(c.status in ("equal", "rounded", "converted") for c in checks)
 
 
 def _pick(claim: PreparedClaim, candidates: list[Alignment], tie: float = 0.05) -> Alignment | None:
@@ -80,35 +38,30 @@ def _pick(claim: PreparedClaim, candidates: list[Alignment], tie: float = 0.05) 
         return close[0]
 
     def agreement(a: Alignment) -> tuple[int, int, float]:
-        checks = compare_numbers(_claim_for_numbers(claim, a), a.passage.text)
+        checks = compare_numbers(complete_text(claim), a.passage.text, cut=claim.cut)
         ok = sum(c.status in OK_NUMBER for c in checks)
         return ok, -sum(c.status == "conflict" for c in checks), a.rank
 
     return max(close, key=agreement)
 
 
-def _named_in(name: str, text: str) -> bool:
-    from synth.verify.text_checks import surface
-
-    return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.IGNORECASE) for n in {name, surface(name)})
-
-
-def _claim_for_numbers(claim: PreparedClaim, a: Alignment) -> str:
-    """A cut-off claim loses its last (partial) token: '... by 5' cut from '5.4' is not a conflict."""
-    if not a.truncated:
-        return claim.text
-    head, _, _ = claim.text.rstrip().rpartition(" ")
-    return head or claim.text
+def _strong(result: SearchResult) -> bool:
+    """The lexical search already found the claim's sentence (near-verbatim or the start of a cut-off claim):
+    the dense search would not change the evidence, so it is skipped (it costs ~20-60 ms per claim)."""
+    best = max(result.best.values(), key=lambda a: a.rank, default=None)
+    return best is not None and (best.found_score >= 0.85 or (best.truncated and best.prefix >= 0.95))
 
 
 class Verifier:
     """Verifies claims against the library; one instance per run (caches papers and the model)."""
 
     def __init__(self, library: Library, *, nli_model: Path | None = None, weights: Path | None = None,
-                 thresholds: dict[str, float] | None = None, calibrator: Calibrator | None = None):
+                 thresholds: dict[str, float] | None = None, calibrator: Calibrator | None = None,
+                 dense: bool = True):
         self.library = library
         self.cache = SourceCache(library)
         self.finder = PaperFinder(library)
+        self.dense = DenseSearch(library, enabled=dense)
         data = load_verifier(weights) if calibrator is None or thresholds is None else {}
         self.calibrator = calibrator or Calibrator.from_dict(data["calibrator"])
         self.thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or data.get("thresholds", {}))}
@@ -118,111 +71,15 @@ class Verifier:
             from synth.verify.nli import NLIScorer
 
             self.nli = NLIScorer(nli_model)
-        self.fingerprint = f"synth {__version__}; weights {weights_id}; nli={'yes' if self.nli else 'no'}"
-
-    # ------------------------------------------------------------------------------------ one version
+        self.assessor = Assessor(self.cache, self.thresholds, self.dense, self.nli)
+        self.fingerprint = (f"synth {__version__}; weights {weights_id}; dense={'e5' if self.dense.enabled else 'no'}"
+                            f"; nli={'yes' if self.nli else 'no'}")
 
     def assess(self, claim: PreparedClaim, meta: PaperMeta, a: Alignment | None, cited_tables: list[str],
                ) -> Assessment:
         """Label the claim against one paper version's best passage (None: nothing matched)."""
-        th = self.thresholds
-        if a is None or a.found_score < th["found"] and not a.truncated and not _anchored(claim, a):
-            table_only = self._table_support(claim, meta, a)
-            if table_only is not None:
-                return table_only
-            best = f" (best similarity {a.align:.2f})" if a else ""
-            return Assessment(meta, "not_found", f"no passage in {meta.key} matches the claim{best}", a)
-        complete = _claim_for_numbers(claim, a)  # without a cut-off last word ('MN…' is not a name)
-        numbers = compare_numbers(complete, a.passage.text)
-        entities = check_entities(complete, a.passage.text)
-        out = Assessment(meta, "supported", "", a, numbers, entities)
-        if self.nli is not None:
-            out.nli = self.nli.entailment(a.passage.text, claim.text)
-        self._check_tables(out, claim, cited_tables)
-        # a name missing from the sentence but heading the table cell that gave the claim's number is there
-        from_tables = " ".join(n.note or "" for n in numbers if n.status == "table")
-        if from_tables:
-            entities.missing = [m for m in entities.missing if not _named_in(m, from_tables)]
-        where = _where(meta, a)
-        conflicts = [n for n in numbers if n.status == "conflict"]
-        missing = [n for n in numbers if n.status == "missing"]
-        if conflicts:
-            out.label = "contradicted"
-            out.reason = "; ".join(f"source says {n.source}, claim says {n.claim}" for n in conflicts) + f" ({where})"
-        elif entities.conflicts:
-            out.label = "contradicted"
-            out.reason = f"{entities.note()} ({where})"
-        elif missing or entities.missing or (a.coverage < th["partial_coverage"] and not a.truncated):
-            out.label = "partially_supported"
-            parts = [f"{', '.join(n.claim for n in missing)} not in the source"] if missing else []
-            parts += [entities.note()] if entities.missing else []
-            parts += [] if parts else [f"only part of the claim is in the source (coverage {a.coverage:.2f})"]
-            out.reason = f"{'; '.join(parts)} ({where})"
-        else:
-            shown = [n for n in numbers if n.status in OK_NUMBER]
-            detail = f"; numbers {', '.join(n.claim for n in shown)} match" if shown else ""
-            how = "cut off, but matches the start of" if a.truncated else (
-                "near-verbatim in" if a.align >= 0.9 else "paraphrases")
-            out.reason = f"claim {how} {where}{detail}"
-        return out
-
-    def _table_support(self, claim: PreparedClaim, meta: PaperMeta, a: Alignment | None) -> Assessment | None:
-        """No sentence states the claim, but a table does: every number in a cell the claim names by row and
-        column (and no name in the claim that the table lacks)."""
-        tables = self.cache.tables(meta)
-        nums = extract_numbers(claim.text)
-        if not tables or not nums:
-            return None
-        names = names_in(claim.text)
-        hit = cell_support(nums, tables, {n.lower() for n in names})
-        if hit is None:
-            return None
-        table, cells, equal = hit
-        headers = " ".join(f"{c.row} {c.column}" for c in cells) + " " + table.caption
-        if any(not _named_in(n, headers) for n, group in names.items() if group in ("data", "languages", "name")):
-            return None
-        rows = [line for line in table.raw.splitlines() if any(line.strip().startswith(c.row) for c in cells)]
-        quote = "\n".join(dict.fromkeys(rows)) or table.raw
-        offset = table.raw.find(quote)
-        evidence = Evidence(paper=meta.id, version=meta.version, page=table.page,
-                            start=table.start + offset if offset >= 0 else table.start,
-                            end=table.start + offset + len(quote) if offset >= 0 else table.end,
-                            quote=quote, score=1.0)
-        name = table.label or "a table"
-        status = "table" if equal else "table_conflict"
-        numbers = [NumberCheck(claim=n.text, source=c.text, status=status, note=f"{name} ({c.row}, {c.column})")
-                   for n, c in zip(nums, cells)]
-        where = ", ".join(f"{c.text} ({c.row}, {c.column})" for c in cells)
-        if not equal:
-            return Assessment(meta, "contradicted", f"source says {cells[0].text}, claim says {nums[0].text} "
-                              f"({name} of {meta.key}, p. {table.page}, row {cells[0].row}, column "
-                              f"{cells[0].column})", a, numbers, table_evidence=evidence)
-        return Assessment(meta, "supported", f"{name} of {meta.key} (p. {table.page}) gives {where}; no sentence "
-                          "states it", a, numbers, table_evidence=evidence)
-
-    def _check_tables(self, out: Assessment, claim: PreparedClaim, cited_tables: list[str]) -> None:
-        tables = self.cache.tables(out.meta)
-        if not tables or not out.numbers:
-            return
-        claim_nums = extract_numbers(_claim_for_numbers(claim, out.alignment))
-        terms = {t.lower() for t in names_in(claim.text)}
-        terms |= {t.lower() for t in names_in(out.alignment.passage.text)}
-        finding = check_tables(claim_nums, tables, terms, cited_tables, memo=self.cache.table_values)
-        notes = []
-        for i, num in enumerate(claim_nums):
-            check = next((c for c in out.numbers if c.claim == num.text), None)
-            if check is None:
-                continue
-            if check.status == "missing" and i in finding.found:
-                check.status, check.note = "table", finding.found[i].where
-            elif check.status in ("equal", "rounded") and i in finding.near and i not in finding.found:
-                near = finding.near[i]
-                notes.append(f"text says {check.source or num.text}, {near.where.split(' = ')[0]} gives "
-                             f"{near.value:g}")
-                out.numbers.append(NumberCheck(claim=num.text, source=f"{near.value:g}", status="table_conflict",
-                                               note=near.where))
-        if notes:
-            out.table_note = "the paper is internally inconsistent: " + "; ".join(notes)
+        self.assessor.thresholds = self.thresholds
+        return self.assessor.assess(claim, meta, a, cited_tables)
 
     # ------------------------------------------------------------------------------------ one claim
 
@@ -283,7 +140,10 @@ class Verifier:
             if missing:
                 return self._error("; ".join(missing))
             return self._error("claim cites no source (add source/cites, or use --any-source)")
-        result = search_evidence(self.cache, prepared, None if any_source else [pid for pid, _ in targets])
+        papers = None if any_source else [pid for pid, _ in targets]
+        result = search_evidence(self.cache, prepared, papers, dense=self.dense, use_dense=False)
+        if self.dense.enabled and not _strong(result):
+            result = search_evidence(self.cache, prepared, papers, dense=self.dense)
         candidates = result.candidates
         if any_source:  # the best-matching papers of the whole library compete with the cited ones
             ranked = sorted(result.best.values(), key=lambda a: -a.rank)
@@ -346,7 +206,7 @@ class Verifier:
             f.update(self._alignment_features(final, runner_up))
         if final is not None and final.table_evidence is not None:
             agree = sum(n.status == "table" for n in final.numbers)
-            f.update(table_only=1.0, n_table=float(agree), n_numbers=float(len(final.numbers)),
+            f.update(table_only=1.0, n_numbers=float(len(final.numbers)),
                      frac_numbers_ok=agree / max(1, len(final.numbers)), n_conflict=float(len(final.numbers) - agree))
         return f
 
@@ -358,14 +218,13 @@ class Verifier:
             counts[n.status] = counts.get(n.status, 0) + 1
         n_claim = sum(v for k, v in counts.items() if k != "table_conflict")
         return dict(
-            align=a.align, coverage=a.coverage, bigrams=a.bigrams, contained=a.contained, prefix=a.prefix,
-            margin=max(0.0, a.rank - runner_up),
-            two_sentences=float(a.two_sentences), truncated=float(a.truncated), n_numbers=float(n_claim),
+            related=final.related, dense=a.dense, align=a.align, coverage=a.coverage,
+            margin=max(0.0, a.rank - runner_up), truncated=float(a.truncated), n_numbers=float(n_claim),
             frac_numbers_ok=sum(counts.get(k, 0) for k in OK_NUMBER) / n_claim if n_claim else 1.0,
             n_conflict=float(counts.get("conflict", 0)), n_missing=float(counts.get("missing", 0)),
-            n_table=float(counts.get("table", 0)), entity_conflict=float(len(final.entities.conflicts)),
-            entity_missing=float(len(final.entities.missing)), table_conflict=float(bool(final.table_note)),
-            nli_entail=final.nli,
+            entity_conflict=float(len(final.entities.conflicts)), entity_missing=float(len(final.entities.missing)),
+            finding=float(bool(final.findings)), unsupported_clause=float(final.unsupported is not None),
+            table_conflict=float(bool(final.table_note)), nli_entail=final.nli,
         )
 
 

@@ -1,5 +1,6 @@
-"""Evidence search: FTS5 (BM25) candidates from the library, then fine alignment (rapidfuzz) of the claim to
-one sentence or two adjacent sentences, with prefix matching for claims cut off mid-sentence."""
+"""Evidence passages and their alignment to a claim: a claim prepared once (normalised, stemmed), passages of
+one or two adjacent sentences, fine alignment (rapidfuzz) with prefix matching for claims cut off mid-sentence,
+and a per-run cache of the library's sentences and tables. The search itself is in synth.verify.search."""
 
 from __future__ import annotations
 
@@ -133,6 +134,8 @@ class Alignment:
     contained: float = 0.0  # share of the passage's content words found in the claim (claim = source + more)
     rank: float = 0.0
     bm25: float = 0.0
+    dense: float = 0.0  # cosine of the claim with the passage's embedding(s) (0: no embeddings)
+    anchors: float = 0.0  # share of the claim's distinctive numbers that this passage contains
 
     @property
     def found_score(self) -> float:
@@ -189,6 +192,7 @@ class SourceCache:
         self._passages: dict[tuple[str, int, int], Passage] = {}
         self.table_values: dict[tuple, list] = {}  # tablecheck's values per table (see check_tables' memo)
         self._df: dict[str, int] = {}
+        self._numbers: dict[str, dict[int, list]] = {}
         self._stats = None
 
     def versions(self, paper_id: str) -> list[PaperMeta]:
@@ -253,6 +257,15 @@ class SourceCache:
             self._passages[key] = Passage(meta, parts, " ".join(p.text for p in parts))
         return self._passages[key]
 
+    def numbers(self, meta: PaperMeta) -> dict[int, list]:
+        """Numbers (synth.core.numbers.Num) of each evidence sentence of a paper version (idx → numbers)."""
+        if meta.key not in self._numbers:
+            from synth.core.numbers import extract_numbers
+
+            self._numbers[meta.key] = {i: extract_numbers(s.text) for i, s in self.sentences(meta).items()
+                                       if s.kind in ("body", "front", "caption")}
+        return self._numbers[meta.key]
+
     def tables(self, meta: PaperMeta) -> list[TableBlock]:
         if meta.key not in self._tables:
             try:
@@ -262,7 +275,7 @@ class SourceCache:
         return self._tables[meta.key]
 
 
-def _neighbours(cache: SourceCache, meta: PaperMeta, idx: int) -> list[Passage]:
+def neighbours(cache: SourceCache, meta: PaperMeta, idx: int) -> list[Passage]:
     """The sentence paired with the previous and with the next sentence of the same section."""
     sents = cache.sentences(meta)
     s = sents.get(idx)
@@ -272,65 +285,3 @@ def _neighbours(cache: SourceCache, meta: PaperMeta, idx: int) -> list[Passage]:
         if s is not None and a is not None and b is not None and a.kind == b.kind and a.section == b.section:
             out.append(cache.passage(meta, first, first + 1))
     return out
-
-
-@dataclass
-class SearchResult:
-    """Best alignment per paper version (key) and the other candidates, plus the runner-up score of the overall
-    best (for the margin)."""
-
-    best: dict[str, Alignment] = field(default_factory=dict)
-    candidates: dict[str, list[Alignment]] = field(default_factory=dict)  # per key, best first
-    runner_up: float = 0.0
-
-
-def search_evidence(cache: SourceCache, claim: PreparedClaim, papers: list[str] | None,
-                    limit: int = 10, pair_candidates: int = 4) -> SearchResult:
-    """FTS5 candidates from `papers` (ids: every version; None: the whole library), aligned to the claim.
-
-    BM25 picks `limit` sentences per paper version; the best `pair_candidates` of them are also tried together
-    with their neighbouring sentence (a claim may span two sentences).
-    """
-    result = SearchResult()
-    if not claim.query:
-        return result
-    keys = None
-    if papers is not None:
-        keys = [m.key for p in papers for m in cache.versions(PaperRef.parse(p).id)]
-        if not keys:
-            return result
-    query = cache.distinctive(claim.query)
-    if len(query.split()) <= 2:
-        limit *= 4  # a short query (a claim cut off early) ranks poorly: look further down the list
-    hits = cache.library.search(query, papers=keys, limit=limit * (len(keys) if keys else 4))
-    scored: list[Alignment] = []
-    for hit in hits:
-        meta = cache.meta(hit.paper_key, hit.paper_id)
-        passage = cache.passage(meta, hit.idx, hit.idx)
-        if passage is None:
-            continue
-        a = score_alignment(claim, passage)
-        a.bm25 = hit.score
-        scored.append(a)
-    scored.sort(key=lambda a: a.rank, reverse=True)
-    seen: set[int] = set()
-    for single in scored[:pair_candidates]:
-        if len(claim.norm) < 1.2 * len(single.passage.norm):
-            continue  # the claim fits in this sentence: pairing it would mix two statements
-        for passage in _neighbours(cache, single.passage.meta, single.passage.first.idx):
-            if id(passage) in seen:
-                continue
-            seen.add(id(passage))
-            a = score_alignment(claim, passage)
-            a.rank -= 0.03  # prefer one sentence unless the pair is clearly better
-            scored.append(a)
-    scored.sort(key=lambda a: a.rank, reverse=True)
-    for a in scored:
-        result.best.setdefault(a.passage.meta.key, a)
-        result.candidates.setdefault(a.passage.meta.key, []).append(a)
-    if scored:
-        top = scored[0]
-        taken = {s.idx for s in top.passage.sentences}
-        result.runner_up = max((a.rank for a in scored if a.passage.meta.key == top.passage.meta.key
-                                and not taken & {s.idx for s in a.passage.sentences}), default=0.0)
-    return result

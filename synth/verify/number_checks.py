@@ -52,8 +52,21 @@ def match_pair(c: Num, s: Num) -> tuple[str, str | None] | None:
     return None
 
 
+_CHANGE_WORDS = frozenset("by gain gains improvement improvements improve improves improved increase increases "
+                          "decrease decreases drop drops difference gap higher lower better worse more less above "
+                          "below over ahead behind outperforms margin delta change".split())
+
+
+def _said_as_change(c: Num, claim_text: str) -> bool:
+    """'by 3.7', 'a gain of 3.7', '3.7 points', 'a 5% relative gain': the claim presents it as a change."""
+    before = re.findall(r"[a-z]+", claim_text[max(0, c.start - 25):c.start].lower())[-3:]
+    after = re.findall(r"[a-z]+", claim_text[c.end:c.end + 25].lower())[:2]
+    return c.unit == "points" or bool(set(before + after) & (_CHANGE_WORDS | {"relative"}))
+
+
 def _derived_match(c: Num, source: list[Num]) -> tuple[str, str] | None:
-    """A claim number equal to a difference (points) or relative change (%) of two source numbers."""
+    """A claim number equal to a difference (points) or relative change (%) of two source numbers (the caller
+    asks only for numbers the claim presents as a change: any number is the difference of some two others)."""
     values = [s for s in source if s.unit in ("absolute", "%", "points") and not s.spelled]
     for i, a in enumerate(values):
         for b in values[i + 1:]:
@@ -68,18 +81,53 @@ def _derived_match(c: Num, source: list[Num]) -> tuple[str, str] | None:
     return None
 
 
+def _comparable(c: Num, s: Num) -> bool:
+    """Numbers of the same kind and size (a mistyped 91.2 for 93.2; not 2,000 GPU hours for a size of 620)."""
+    a, b = abs(c.value), abs(s.value)
+    return c.spelled == s.spelled and a > 0 and b > 0 and max(a, b) / min(a, b) <= 3 \
+        and (c.decimals > 0) == (s.decimals > 0)
+
+
 def _similarity(c: Num, s: Num) -> float:
     """Shared context words (what the numbers measure), plus a little for the same unit and notation."""
     shared = len(set(c.context) & set(s.context))
     return shared + (0.25 if c.unit == s.unit else 0.0) + (0.25 if c.spelled == s.spelled else 0.0)
 
 
-def compare_numbers(claim_text: str, source_text: str) -> list[NumberCheck]:
-    """One NumberCheck per number in the claim, compared with the numbers of the source text."""
+def _digits(text: str) -> str:
+    return text.replace(",", "").replace(" ", "").lstrip("+-−")
+
+
+def cut_number(claim_text: str) -> str | None:
+    """The number a cut-off claim ends in ('... achieving 93' → '93', '... only 3.' → '3.'), or None."""
+    m = re.search(r"(\d[\d,]*\.?\d*)\s*$", claim_text)
+    return m.group(1) if m else None
+
+
+def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbatim: bool = False,
+                    restates: bool = True) -> list[NumberCheck]:
+    """One NumberCheck per number in the claim, compared with the numbers of the source text.
+
+    `cut`: the claim was cut off; a number it ends in may be incomplete, so it matches a source number that
+    starts with the same digits (93 → 93.2; 5.4 could be 5.45, never 6.1). Every other number is complete.
+    `verbatim`: the claim restates this passage closely, so numbers in the same position measure the same thing.
+    `restates`: the passage states the claim (all of it): the one number left unmatched on each side, of the
+    same kind and size, is a changed number.
+    """
     claim_nums = extract_numbers(claim_text)
     source_nums = extract_numbers(source_text)
     checks: list[NumberCheck | None] = [None] * len(claim_nums)
     used: set[int] = set()
+    tail = cut_number(claim_text) if cut else None
+    if tail and claim_nums and claim_text.rstrip().endswith(claim_nums[-1].text.rstrip("%")):
+        last = len(claim_nums) - 1
+        prefix = _digits(tail).rstrip(".")
+        for j, s in enumerate(source_nums):
+            if j not in used and _digits(s.text).startswith(prefix) and _digits(s.text) != prefix:
+                checks[last] = NumberCheck(claim=claim_nums[last].text, source=s.text, status="equal",
+                                           note=f"cut off: {tail} can be the start of {s.text}")
+                used.add(j)
+                break
     # pass 1: direct matches (equal first, then rounded/converted), each source number used once when possible
     for wanted in ("equal", None):
         for i, c in enumerate(claim_nums):
@@ -95,7 +143,7 @@ def compare_numbers(claim_text: str, source_text: str) -> list[NumberCheck]:
                     break
     # pass 2: derived values (differences, relative changes) inside the source statement
     for i, c in enumerate(claim_nums):
-        if checks[i] is None and not c.spelled:
+        if checks[i] is None and not c.spelled and _said_as_change(c, claim_text):
             hit = _derived_match(c, source_nums)
             if hit:
                 checks[i] = NumberCheck(claim=c.text, source=None, status=hit[0], note=hit[1])
@@ -105,7 +153,13 @@ def compare_numbers(claim_text: str, source_text: str) -> list[NumberCheck]:
         if checks[i] is not None:
             continue
         rivals = [(j, s) for j, s in enumerate(source_nums) if j not in used and _units_compatible(c, s)
-                  and (_similarity(c, s) >= 2.0 or (j == i and len(claim_nums) == len(source_nums)))]
+                  and (_similarity(c, s) >= 2.0 or (verbatim and restates and j == i
+                                                     and len(claim_nums) == len(source_nums)))]
+        left = [(j, s) for j, s in enumerate(source_nums) if j not in used and _units_compatible(c, s)
+                and not any(match_pair(c2, s) for c2 in claim_nums) and _comparable(c, s)]
+        if not rivals and restates and left and sum(x is None for x in checks) == 1:
+            # the one number the claim changed in a sentence it otherwise restates (45.2 for 54.2)
+            rivals = [min(left, key=lambda js: (-_similarity(c, js[1]), abs(js[1].value - c.value)))]
         if rivals:
             j, s = max(rivals, key=lambda js: (_similarity(c, js[1]), js[0] == i))
             used.add(j)
@@ -116,6 +170,9 @@ def compare_numbers(claim_text: str, source_text: str) -> list[NumberCheck]:
         if again is not None:
             status, note = match_pair(c, again)
             checks[i] = NumberCheck(claim=c.text, source=again.text, status=status, note=note)
+        elif (same_place := _in_same_words(claim_text, source_text, c)) is not None:
+            checks[i] = NumberCheck(claim=c.text, source=same_place, status="conflict",
+                                    note=f"source says {same_place}, claim says {c.text}")
         else:
             checks[i] = NumberCheck(claim=c.text, source=None, status="missing", note=f"{c.text} not in the source")
     done = [c for c in checks if c is not None]
@@ -125,9 +182,25 @@ def compare_numbers(claim_text: str, source_text: str) -> list[NumberCheck]:
 _DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+def _in_same_words(claim_text: str, source_text: str, c: Num) -> str | None:
+    """Digits the source has right where the claim has its number ('et al. (2019)' for 'et al. (2769)')."""
+    before = claim_text[max(0, c.start - 10):c.start]
+    if len(before.strip()) < 4:
+        return None
+    m = re.search(re.escape(before) + r"(\d+(?:[.,]\d+)*)", source_text)
+    return m.group(1) if m and m.group(1) != c.text else None
+_TOKEN_WITH_DIGIT = re.compile(r"[\w\-+]*\d[\w\-+]*")
+
+
 def _other_digits(claim_text: str, source_text: str, checks: list[NumberCheck]) -> list[NumberCheck]:
     """Digits that are not measurements (years, 'Section 2.1', 'q1', '804') must still appear in the source:
-    a claim that changes them differs from the source, so they count as conflicts (or missing)."""
+    a claim that changes them differs from the source, so they count as conflicts (or missing). A name with a
+    digit that the source writes the same (or with a footnote mark glued on: 'SST-2' in 'SST-23') is fine."""
+    source_tokens = _TOKEN_WITH_DIGIT.findall(source_text)
+    for token in set(_TOKEN_WITH_DIGIT.findall(claim_text)):
+        if re.search(r"[A-Za-z]", token) and any(t.startswith(token) and len(t) <= len(token) + 1
+                                                 for t in source_tokens):
+            claim_text = claim_text.replace(token, " ")
     accounted = {t for c in checks for t in _DIGIT_RUN.findall(c.claim)}
     source_runs = _DIGIT_RUN.findall(source_text)
     source_left = [t for t in source_runs if t not in {t for c in checks for t in _DIGIT_RUN.findall(c.source or "")}]

@@ -67,7 +67,7 @@ def verify_claims(claims: list[Claim], library: Library, settings: Settings, *, 
                   on_outcome: Callable[[VerifyOutcome], None] | None = None) -> list[VerifyOutcome]:
     """Verify every claim; a problem with one claim becomes its own 'error' verdict and the run continues.
     `on_outcome` sees each verdict as soon as it is made (to save progress)."""
-    verifier = verifier or Verifier(library, nli_model=settings.nli_model)
+    verifier = verifier or Verifier(library, nli_model=settings.nli_model, dense=settings.embed != "off")
     out: list[VerifyOutcome] = []
     for claim in claims:
         verification = verifier.verify(claim, any_source=any_source)

@@ -11,7 +11,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from synth.core.models import TableBlock, TableCell
+from synth.core.models import Evidence, NumberCheck, TableBlock, TableCell
 from synth.core.numbers import Num, within_rounding
 
 _TERM = re.compile(r"[\w\-]+")
@@ -158,28 +158,147 @@ def check_tables(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
     return finding
 
 
-def cell_support(claim_numbers: list[Num], tables: list[TableBlock], terms: set[str],
-                 ) -> tuple[TableBlock, list[TableCell], bool] | None:
-    """A table cell for every number of the claim, in a row AND column that the claim names: (table, cells,
-    all_equal). For a claim such as 'MNLI reaches 85.0 on English' that no sentence makes, only Table 1.
-    Decimal scores only; a one-number claim whose named cell holds another, similar value comes back with
-    all_equal False (the table contradicts it)."""
-    wanted = [n for n in claim_numbers if not n.spelled]
-    # differences ('rises by 3.2 points') are not cell values; small integers match too many cells by chance
-    if not wanted or any(n.decimals == 0 or n.unit in ("points", "x") for n in wanted):
-        return None
-    for table in tables:
-        named = [c for c in table.cells if _matches(c.row, terms) and _matches(c.column, terms)]
-        if not named:
-            continue
-        cells = []
-        for num in wanted:
-            hit = next((c for c in named if within_rounding(abs(c.value), abs(num.value), num.decimals)), None)
-            if hit is None:
-                break
-            cells.append(hit)
-        else:
-            return table, cells, True
-        if len(wanted) == 1 and len(named) == 1 and abs(named[0].value - wanted[0].value) <= 0.25 * abs(named[0].value):
-            return table, named, False  # the same kind of number, plausibly mistyped: the table contradicts it
+@dataclass
+class TableVerdict:
+    """A claim that no sentence states, judged against one table row: label, reason, numbers, the row as quote."""
+
+    label: str
+    reason: str
+    numbers: list[NumberCheck]
+    evidence: Evidence
+
+
+_SETTING_WORDS = {"single": {"single"}, "ensemble": {"ensemble", "ens", "ens-8", "ensembles"}}
+_HEADER_WORD = re.compile(r"[a-z][a-z0-9+\-]*|\d+(?:\.\d+)?")
+_WEAK = frozenset("a an the of in on at to for and or with by from is are was were our we its vs".split())
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _HEADER_WORD.findall(text.lower()) if w not in _WEAK}
+
+
+def _row_named(row: str, claim_keys: set[str], claim_words: set[str]) -> bool:
+    """The claim names this row: a name in the row label ('C2-50k char-bigram', 'syntax-based (Sennrich and
+    Haddow, 2015)') that the claim uses, or all the label's words (a 'none', 'BPE (joint)' row)."""
+    from synth.verify.text_checks import entity_key
+
+    label = re.sub(r"\(.*?\)", " ", row)
+    tokens = [t for t in re.split(r"\s+", label) if t]
+    if not tokens:
+        return False
+    if len(entity_key(tokens[0])) > 2 and entity_key(tokens[0]) in claim_keys:  # 'BPE-60k' of 'BPE-60k BPE'
+        return True
+    words = _words(label)
+    # every word of the label, when it is more than one common word ('character bigrams', not 'none')
+    return bool(words) and words <= claim_words and (len(words) > 1 or any(c.isupper() or c in "-+" for c in label))
+
+
+def _setting_clash(claim_words: set[str], column: str) -> str | None:
+    """'single' in the claim against an 'ens-8' column (or the other way round): the named setting."""
+    col = _words(column)
+    for said, other in (("single", "ensemble"), ("ensemble", "single")):
+        if claim_words & _SETTING_WORDS[said] and col & _SETTING_WORDS[other] and not col & _SETTING_WORDS[said]:
+            return said
     return None
+
+
+def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, cut: bool = False
+                  ) -> TableVerdict | None:
+    """A claim that no sentence states, checked against a table row it names: every number of the claim in that
+    row (the column the claim names, when it names one) → supported; the named cell holds another number, or
+    the number sits in the other setting's column (single vs ensemble) → contradicted. Decimal numbers only
+    (small integers match too many cells by chance)."""
+    from synth.core.numbers import extract_numbers
+    from synth.verify.text_checks import mentions, names_in
+
+    nums = [n for n in extract_numbers(claim_text) if not n.spelled and n.unit != "x" and (n.decimals or n.value >= 100)
+            and not re.search(r"[A-Za-z\d]-?$", claim_text[:n.start])]  # not the '50k' of 'C2-50k'
+    if cut:  # a number the claim was cut in is not a cell value
+        nums = [n for n in nums if not claim_text.rstrip().endswith(n.text)]
+    if not nums:
+        return None
+    canon = names.canonical if names is not None else (lambda k: k)
+    claim_keys = {canon(m.key) for m in mentions(claim_text)} | {m.key for m in mentions(claim_text)}
+    claim_words = _words(claim_text) | {w.rstrip("s") for w in _words(claim_text)}
+    claim_words |= {k.lower() for k in names_in(claim_text)}  # canonical names too: German → 'de' columns
+    best: tuple[float, TableVerdict] | None = None
+    for table in tables:
+        caption_fit = len(_words(table.caption) & claim_words)
+        rows: dict[str, list[TableCell]] = {}
+        for cell in table.cells:
+            rows.setdefault(cell.row, []).append(cell)
+        for row, cells in rows.items():
+            if not _row_named(row, claim_keys, claim_words):
+                continue
+            verdict = _judge_row(nums, cells, claim_words, table, meta)
+            if verdict is not None:
+                score = caption_fit + (2 if verdict.label == "supported" else 1)
+                if best is None or score > best[0]:
+                    best = (score, verdict)
+    return best[1] if best else None
+
+
+def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], table: TableBlock,
+               meta) -> TableVerdict | None:
+    name = table.label or f"a table on p. {table.page}"
+    checks, quoted = [], []
+    clash = None
+    for num in nums:
+        named = max(cells, key=lambda c: len(_words(c.column) & claim_words))
+        named_fit = len(_words(named.column) & claim_words)
+        equal = [c for c in cells if any(within_rounding(abs(v), abs(num.value), num.decimals) for v in _values(c))]
+        fit = max((len(_words(c.column) & claim_words) for c in equal), default=0)
+        if equal and not (named_fit >= 2 and named_fit > fit + 1):  # not a cell of a column the claim names
+            cell = max(equal, key=lambda c: len(_words(c.column) & claim_words))
+            setting = _setting_clash(claim_words, cell.column)
+            if setting is not None:
+                clash = (num, cell, setting, _counterpart(cells, cell, setting))
+            checks.append(NumberCheck(claim=num.text, source=cell.text, status="table" if setting is None
+                                      else "table_conflict", note=f"{name} ({cell.row}, {cell.column})"))
+            quoted.append(cell)
+        elif named_fit:
+            checks.append(NumberCheck(claim=num.text, source=named.text, status="table_conflict",
+                                      note=f"{name} ({named.row}, {named.column})"))
+            quoted.append(named)
+        else:
+            return None  # this row does not hold the number: not the claim's row
+    evidence = _row_evidence(table, quoted, meta)
+    conflicts = [c for c in checks if c.status == "table_conflict"]
+    if clash is not None:
+        num, cell, setting, other = clash
+        alt = f"; the {setting} result is {other.text} ({other.column})" if other is not None else ""
+        return TableVerdict("contradicted", f"{name} gives {cell.text} for {cell.row} in column {cell.column}, "
+                            f"not a {setting} result{alt} ({meta.key} p. {table.page})", checks, evidence)
+    if conflicts:
+        c = conflicts[0]
+        return TableVerdict("contradicted", f"source says {c.source}, claim says {c.claim} ({c.note}, "
+                            f"{meta.key} p. {table.page})", checks, evidence)
+    where = ", ".join(f"{c.text} ({c.row}, {c.column})" for c in quoted)
+    return TableVerdict("supported", f"{name} of {meta.key} (p. {table.page}) gives {where}; no sentence "
+                        "states it", checks, evidence)
+
+
+def _values(cell: TableCell) -> list[float]:
+    """The cell's value and any other number printed in it ('13.5 ± 3.4' → 13.5, 3.4)."""
+    from synth.core.numbers import extract_numbers
+
+    return [cell.value, *(n.value for n in extract_numbers(cell.text))]
+
+
+def _counterpart(cells: list[TableCell], cell: TableCell, setting: str) -> TableCell | None:
+    """The same measure in the other setting's column ('BLEU / ens-8' → 'BLEU / single')."""
+    every = _SETTING_WORDS["single"] | _SETTING_WORDS["ensemble"]
+    base = _words(cell.column) - every
+    return next((c for c in cells if c is not cell and _words(c.column) & _SETTING_WORDS[setting]
+                 and _words(c.column) - every == base), None)
+
+
+def _row_evidence(table: TableBlock, cells: list[TableCell], meta) -> Evidence:
+    """The header line(s) and the row's line of the table's raw text, with provenance."""
+    lines = table.raw.splitlines()
+    rows = list(dict.fromkeys(ln for ln in lines if any(ln.strip().startswith(c.row.split(" (")[0]) for c in cells)))
+    quote = "\n".join(rows) if rows else table.raw  # the row as printed; the reason names its headers
+    offset = table.raw.find(rows[0]) if rows else 0
+    start = table.start + max(offset, 0)
+    return Evidence(paper=meta.id, version=meta.version, page=table.page, start=start,
+                    end=start + len(quote), quote=quote, score=1.0)

@@ -50,7 +50,7 @@ def test_entity_conflict_names_both_words():
 
 def test_entity_missing_without_rival():
     check = check_entities("MNLI improves XNLI accuracy on Swahili", "MNLI improves XNLI accuracy")
-    assert check.missing == ["sw"] and not check.conflicts
+    assert check.missing == ["Swahili"] and not check.conflicts
 
 
 def test_looks_english():

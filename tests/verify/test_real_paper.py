@@ -33,7 +33,7 @@ def _verify(verifier, text, **fields):
 
 def test_real_paper_claims(real):
     verifier, sentences = real
-    assert len(sentences) >= 30
+    assert len(sentences) >= 10  # body sentences only: the parser keeps table text out of them
     rng = random.Random(0)
     for text in sentences:
         assert _verify(verifier, text).label == "supported", text

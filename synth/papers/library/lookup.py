@@ -121,20 +121,20 @@ class PaperFinder:
         return self._newest([i for i in hits if len(i.title) == longest])
 
     def resolve(self, reference: str) -> str | None:
-        """The citation (paper id, with the version the reference names) of the library paper a reference
-        means, or None. Tried in order: library id, arXiv id or URL, DOI, file name, title."""
+        """The citation (paper id, with the version the reference names) a reference means: a library paper
+        found by library id, arXiv id or URL, DOI, file name or title (in that order), else the arXiv id it
+        names, else None."""
         m = LIBRARY_ID.search(reference)
         if m and self.library.has(m["id"]):
             return m["id"] + (f"v{m['v']}" if m["v"] else "")
-        m = ARXIV_ANY.search(reference) or ARXIV_IN_NAME.search(reference)
-        if m:
-            version = f"v{m['v']}" if m["v"] else ""
-            if self.library.versions(m["id"]):  # stored from arXiv: the version as cited (verify checks it)
-                return m["id"] + version
-            local = self.by_arxiv(m["id"])
+        arxiv = ARXIV_ANY.search(reference) or ARXIV_IN_NAME.search(reference)
+        cited = arxiv["id"] + (f"v{arxiv['v']}" if arxiv["v"] else "") if arxiv else None
+        if arxiv:
+            if self.library.versions(arxiv["id"]):  # stored from arXiv: the version as cited (verify checks it)
+                return cited
+            local = self.by_arxiv(arxiv["id"])
             if local is not None:  # a local copy: its own version numbering, so the arXiv version is dropped
                 return local.id
-            return m["id"] + version  # not in the library yet: `synth fetch` can get it
         m = DOI.search(reference)
         if m and (meta := self.by_doi(m["doi"])) is not None:
             return meta.id
@@ -142,4 +142,5 @@ class PaperFinder:
         if m and (meta := self.by_file_name(m["name"])) is not None:
             return meta.id
         meta = self.by_title(reference)
-        return meta.id if meta is not None else None
+        # an arXiv id the library lacks stays the citation: `synth fetch` can get it
+        return meta.id if meta is not None else cited

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from synth.core.errors import InvalidIdError, LibraryError, PDFError
 from synth.core.files import make_temp_dir, sha256_file, write_json, write_jsonl
 from synth.core.models import Page, PaperMeta, PaperRef, Section, Sentence, TableBlock
-from synth.papers.library import index, integrity
+from synth.papers.library import embeddings, index, integrity
 from synth.papers.library.index import SearchHit
 
 if TYPE_CHECKING:
@@ -50,8 +50,9 @@ def _first_line(pages: list[Page]) -> str:
 class Library:
     """A folder of parsed papers plus its SQLite/FTS5 index. Creates root/papers and root/synth.sqlite lazily."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, embed: str = "off"):
         self.root = Path(root)
+        self.embed = embed  # SYNTH_EMBED: 'fetch' embeds sentences when papers are added, 'fetch'/'verify' at reindex
         self.papers_dir = self.root / "papers"
         self.db_path = self.root / "synth.sqlite"
         self._conn: sqlite3.Connection | None = None
@@ -64,7 +65,7 @@ class Library:
             from synth.core.settings import get_settings
 
             settings = get_settings()
-        return cls(settings.home)
+        return cls(settings.home, embed=settings.embed)
 
     def __repr__(self) -> str:
         return f"Library({str(self.root)!r})"
@@ -219,6 +220,8 @@ class Library:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            if self.embed == "fetch":
+                embeddings.try_embed(self, meta)  # best effort: verify embeds what is missing later
             return meta
         finally:
             if tmp.exists():
@@ -342,6 +345,10 @@ class Library:
             self.damaged.clear()
             self._db()  # a fresh index: _sync adds every folder
         metas = [m for m in self.papers() if m.key not in self.damaged]
+        embeddings.prune(self, metas)
+        if self.embed != "off":
+            for meta in metas:  # only papers without current embeddings are embedded (resumable)
+                embeddings.try_embed(self, meta)
         return len(metas)
 
     def search(

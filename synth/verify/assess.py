@@ -1,0 +1,285 @@
+"""A claim against one paper version's best passage: is it there at all, and if so do its numbers, names,
+directions and comparisons agree, and is all of it there? → supported / partially_supported / contradicted /
+not_found, with a reason that names both sides of every disagreement."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from synth.core.models import Evidence, NumberCheck, PaperMeta
+from synth.core.numbers import extract_numbers
+from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, normalise, stem
+from synth.verify.number_checks import compare_numbers
+from synth.verify.search import dense_norm
+from synth.verify.structure import check_but_not, check_direction, check_negation, check_sides
+from synth.verify.table_checks import check_tables, table_support
+from synth.verify.text_checks import EntityCheck, PaperNames, check_entities, check_ownership, names_in
+
+OK_NUMBER = ("equal", "rounded", "converted", "table")
+DEFAULT_THRESHOLDS = {"found": 0.55, "partial_coverage": 0.4, "clause": 0.34, "clause_found": 0.8,
+                      "clause_dense": 0.6}
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:and|while|but|whereas|which|although|with)\b|\band (?=(?:the|each|its|their|"
+                           r"this|these|it|to|also|additionally|further|then|\d)\b)"
+                           r"|,\s*(?=[a-z]+ (?:was|were|is|are)\b)")
+
+
+@dataclass
+class Assessment:
+    """The checks of a claim against one paper version's best passage."""
+
+    meta: PaperMeta
+    label: str
+    reason: str
+    alignment: Alignment | None = None
+    numbers: list[NumberCheck] = field(default_factory=list)
+    entities: EntityCheck = field(default_factory=EntityCheck)
+    table_note: str | None = None
+    nli: float = 0.0
+    table_evidence: Evidence | None = None  # when only a table states the claim
+    related: float = 0.0  # how surely the passage is about the claim (0..1)
+    findings: list[str] = field(default_factory=list)  # direction / negation / comparison disagreements
+    unsupported: str | None = None  # a clause of the claim the passage does not state
+
+    @property
+    def evidence(self) -> Evidence | None:
+        if self.table_evidence is not None:
+            return self.table_evidence
+        return self.alignment.passage.evidence(self.alignment.align) if self.alignment else None
+
+    @property
+    def strength(self) -> tuple[int, float]:
+        order = {"supported": 3, "partially_supported": 2, "contradicted": 1, "not_found": 0}
+        return order.get(self.label, 0), self.alignment.rank if self.alignment else 0.0
+
+
+def relatedness(a: Alignment) -> float:
+    """How surely a passage is about the claim, numbers aside: lexical overlap, and meaning when the claim was
+    searched with embeddings; a passage holding all the claim's distinctive numbers counts a little more."""
+    lexical = a.found_score
+    if a.truncated:
+        lexical = max(lexical, a.prefix)
+    score = 0.5 * lexical + 0.5 * dense_norm(a.dense) if a.dense > 0 else lexical
+    if a.anchors > 0:  # a passage holding the claim's specific numbers (right or wrong ones nearby)
+        score += 0.1
+    return min(1.0, score)
+
+
+def where(meta: PaperMeta, a: Alignment) -> str:
+    s = a.passage.first
+    section = f", {s.section[-1]}" if s.section else ""
+    return f"{meta.key} p. {s.page}{section}"
+
+
+def complete_text(claim: PreparedClaim) -> str:
+    """A cut-off claim without its last, partial word ('... MN' → '...'); a number it ends in is kept (it is
+    checked as a possible prefix of the source's number)."""
+    if not claim.cut:
+        return claim.text
+    head, _, last = claim.text.rstrip().rpartition(" ")
+    if re.fullmatch(r"[\d.,%]+", last) or not head:
+        return claim.text
+    return head
+
+
+def clauses(text: str) -> list[str]:
+    """The claim cut at clause breaks ('X, and Y', 'X; Y', 'X, which Y')."""
+    parts = [p.strip(" ,.") for p in _CLAUSE_BREAK.split(text)]
+    return [p for p in parts if p]
+
+
+def _named_in(name: str, text: str) -> bool:
+    """`name` (as written, or its canonical gazetteer name: English → en) appears in `text` as a word."""
+    low = text.lower()
+    return any(re.search(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])", low) for n in {name, *names_in(name)})
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(normalise(text))}
+
+
+class Assessor:
+    """Labels a claim against one paper version's passage; `names` gives each paper's abbreviations."""
+
+    def __init__(self, cache: SourceCache, thresholds: dict[str, float], dense=None, nli=None):
+        self.cache = cache
+        self.thresholds = thresholds
+        self.dense = dense if dense is not None and dense.enabled else None
+        self.nli = nli
+        self._names: dict[str, PaperNames] = {}
+
+    def names(self, meta: PaperMeta) -> PaperNames:
+        if meta.key not in self._names:
+            sents = self.cache.sentences(meta)
+            self._names[meta.key] = PaperNames.read(meta.title, [s.text for s in sents.values()
+                                                                 if s.kind != "references"])
+        return self._names[meta.key]
+
+    def context(self, a: Alignment, reach: int = 15) -> str:
+        """Text that can name what a passage talks about: its section's titles and the section's sentences
+        before it (up to `reach`); 'the team' of a sentence is the Microsoft team its section introduced."""
+        sents = self.cache.sentences(a.passage.meta)
+        first = a.passage.first
+        before = [sents.get(first.idx - k) for k in range(reach, 0, -1)]
+        return " ".join([*first.section, *(s.text for s in before if s is not None and s.section == first.section)])
+
+    def assess(self, claim: PreparedClaim, meta: PaperMeta, a: Alignment | None, cited_tables: list[str]
+               ) -> Assessment:
+        th = self.thresholds
+        related = relatedness(a) if a is not None else 0.0
+        if a is not None and related < th["found"] and self._one_clause_stated(claim.text, a):
+            related = th["found"]  # 'X, and Y' where the passage states X: partly there, not absent
+        if a is None or related < th["found"]:
+            table = table_support(claim.text, self.cache.tables(meta), meta, self.names(meta), cut=claim.cut)
+            if table is not None:
+                return Assessment(meta, table.label, table.reason, a, table.numbers, table_evidence=table.evidence,
+                                  related=related)
+            best = f" (best match {related:.2f})" if a else ""
+            return Assessment(meta, "not_found", f"no passage in {meta.key} states the claim{best}", a,
+                              related=related)
+        text = complete_text(claim)
+        source = a.passage.text
+        if a.truncated:  # compare a cut-off claim with the part of the source it covers, plus a little
+            source = source[:len(text) + 40]
+        names = self.names(meta)
+        context = self.context(a)
+        unsupported = self._unsupported_clause(text, a, context)
+        entities = check_entities(text, a.passage.text, context, names,
+                                  verbatim=unsupported is None and related >= 0.6)
+        # the passage restates the claim when nothing of the claim is missing from it: then the number the
+        # claim has instead of the passage's is a changed number, not an extra one
+        restates = unsupported is None and not entities.missing
+        numbers = compare_numbers(text, a.passage.text, cut=claim.cut, verbatim=a.align >= 0.9 and restates,
+                                  restates=restates)
+        out = Assessment(meta, "supported", "", a, numbers, entities, related=related, unsupported=unsupported)
+        if self.nli is not None:
+            out.nli = self.nli.entailment(a.passage.text, claim.text)
+        self._check_tables(out, claim, cited_tables)
+        from_tables = " ".join(n.note or "" for n in numbers if n.status == "table")
+        if from_tables:  # a name heading the table cell that gave the claim's number is there
+            entities.missing = [m for m in entities.missing if not _named_in(m, from_tables)]
+        prev = self.cache.sentences(meta).get(a.passage.first.idx - 1)
+        before = prev.text if prev is not None else ""
+        direction = check_direction(text, source)
+        if direction is not None:
+            out.findings.append(direction.note())
+        if a.coverage >= 0.7 and a.align >= 0.75 and (negation := check_negation(text, source)):
+            out.findings.append(negation)
+        if (sides := check_sides(text, source, before) or check_but_not(text, source)) is not None:
+            out.findings.append(sides)
+        pairs = [(n.claim, n.source) for n in numbers if n.status in ("equal", "rounded") and n.source]
+        if (owner := check_ownership(text, a.passage.text, pairs, names)) is not None:
+            out.findings.append(owner)
+        self._label(out, claim)
+        return self._with_tables(out, claim, meta)
+
+    def _with_tables(self, out: Assessment, claim: PreparedClaim, meta: PaperMeta) -> Assessment:
+        """A table row can settle what the sentence cannot: numbers the sentence lacks, or a setting ('single'
+        vs 'ensemble') the sentence does not say but the table's columns do."""
+        words = set(re.findall(r"[a-z]+", claim.text.lower()))
+        settings = words & {"single", "ensemble", "ensembles"}
+        said = set(re.findall(r"[a-z]+", out.alignment.passage.text.lower())) if out.alignment else set()
+        needs = out.label == "partially_supported" and (
+            any(n.status == "missing" for n in out.numbers) or out.entities.missing)
+        if not needs and not (settings and not settings & said and out.label == "supported"):
+            return out
+        table = table_support(claim.text, self.cache.tables(meta), meta, self.names(meta), cut=claim.cut)
+        if table is None or (not needs and table.label != "contradicted"):
+            return out
+        if table.label == "supported":  # the sentence states part, the table the rest: keep the sentence
+            from_table = {n.claim: n for n in table.numbers}
+            for n in out.numbers:
+                if n.status == "missing" and n.claim in from_table:
+                    n.status, n.source, n.note = "table", from_table[n.claim].source, from_table[n.claim].note
+            notes = " ".join(n.note or "" for n in out.numbers if n.status == "table").lower()
+            out.entities.missing = [m for m in out.entities.missing if not _named_in(m, notes)]
+            self._label(out, claim)
+            if out.label == "supported" or not any(n.status in OK_NUMBER[:3] for n in out.numbers):
+                if out.label != "supported":  # nothing of the sentence helps: the table alone states it
+                    return Assessment(meta, table.label, table.reason, out.alignment, table.numbers,
+                                      table_evidence=table.evidence, related=out.related)
+            return out
+        return Assessment(meta, table.label, table.reason, out.alignment, table.numbers,
+                          table_evidence=table.evidence, related=out.related)
+
+    def _one_clause_stated(self, text: str, a: Alignment) -> bool:
+        """A claim of two or more clauses, one of which (3+ content words) the passage states: nearly all its
+        words, or (with embeddings) half its words and a close meaning."""
+        parts = [(p, _stems(p)) for p in clauses(text)]
+        parts = [(p, w) for p, w in parts if len(w) >= 3]
+        if len(clauses(text)) < 2 or not parts:
+            return False
+        cover = [(p, len(w & a.passage.stems) / len(w)) for p, w in parts]
+        if any(c >= self.thresholds["clause_found"] for _, c in cover):
+            return True
+        if self.dense is None or a.dense <= 0:
+            return False
+        for part, c in cover:
+            if c >= 0.5:
+                sims = self.dense.scores(part, a.passage.meta)
+                best = max((sims.get(s.idx, 0.0) for s in a.passage.sentences), default=0.0)
+                if dense_norm(best) >= self.thresholds["clause_dense"]:
+                    return True
+        return False
+
+    def _unsupported_clause(self, text: str, a: Alignment, context: str) -> str | None:
+        """A clause of the claim (3+ content words) mostly absent from the passage and the text around it."""
+        known = a.passage.stems | _stems(context)
+        for part in clauses(text):
+            words = _stems(part)
+            if len(words) >= 3 and len(words & known) / len(words) < self.thresholds["clause"]:
+                return part
+        return None
+
+    def _label(self, out: Assessment, claim: PreparedClaim) -> None:
+        a = out.alignment
+        if out.unsupported and any(n.status == "table" and n.claim in out.unsupported for n in out.numbers):
+            out.unsupported = None  # the clause is a table's statement ('English accuracy reaches 85.0')
+        at = where(out.meta, a)
+        conflicts = [n for n in out.numbers if n.status == "conflict"]
+        missing = [n for n in out.numbers if n.status == "missing"]
+        if conflicts:
+            out.label = "contradicted"
+            out.reason = "; ".join(f"source says {n.source}, claim says {n.claim}" for n in conflicts) + f" ({at})"
+        elif out.entities.conflicts:
+            out.label, out.reason = "contradicted", f"{out.entities.note()} ({at})"
+        elif out.findings:
+            out.label, out.reason = "contradicted", f"{out.findings[0]} ({at})"
+        elif missing or out.entities.missing or out.unsupported or (
+                a.coverage < self.thresholds["partial_coverage"] and not a.truncated and out.related < 0.8):
+            out.label = "partially_supported"
+            parts = [f"{', '.join(n.claim for n in missing)} not in the source"] if missing else []
+            parts += [out.entities.note()] if out.entities.missing else []
+            parts += [f"'{out.unsupported}' is not in the source"] if out.unsupported and not parts else []
+            parts += [] if parts else [f"only part of the claim is in the source (coverage {a.coverage:.2f})"]
+            out.reason = f"{'; '.join(parts)} ({at})"
+        else:
+            shown = [n for n in out.numbers if n.status in OK_NUMBER]
+            detail = f"; numbers {', '.join(n.claim for n in shown)} match" if shown else ""
+            how = "cut off, but matches the start of" if a.truncated else (
+                "near-verbatim in" if a.align >= 0.9 else "paraphrases")
+            out.reason = f"claim {how} {at}{detail}"
+
+    def _check_tables(self, out: Assessment, claim: PreparedClaim, cited_tables: list[str]) -> None:
+        """Numbers missing from the sentence but in the paper's tables; a table that disagrees with the text."""
+        tables = self.cache.tables(out.meta)
+        if not tables or not out.numbers:
+            return
+        claim_nums = extract_numbers(complete_text(claim))
+        terms = {t.lower() for t in names_in(claim.text)} | {t.lower() for t in names_in(out.alignment.passage.text)}
+        finding = check_tables(claim_nums, tables, terms, cited_tables, memo=self.cache.table_values)
+        notes = []
+        for i, num in enumerate(claim_nums):
+            check = next((c for c in out.numbers if c.claim == num.text), None)
+            if check is None:
+                continue
+            if check.status == "missing" and i in finding.found:
+                check.status, check.note = "table", finding.found[i].where
+            elif check.status in ("equal", "rounded") and i in finding.near and i not in finding.found:
+                near = finding.near[i]
+                notes.append(f"text says {check.source or num.text}, {near.where.split(' = ')[0]} gives "
+                             f"{near.value:g}")
+                out.numbers.append(NumberCheck(claim=num.text, source=f"{near.value:g}", status="table_conflict",
+                                               note=near.where))
+        if notes:
+            out.table_note = "the paper is internally inconsistent: " + "; ".join(notes)

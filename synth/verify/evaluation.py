@@ -1,0 +1,106 @@
+"""The labelled sets `synth verify` is measured on: their schema (tests/data/verify/real_claims_*.yaml), a review
+written from a set (so the claims go through the same import path a person's review does), and the scores
+reported in docs/BENCHMARKS.md (accuracy, macro-F1, per-kind accuracy, ECE, mean confidence)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from synth.core.models.base import Strict
+from synth.core.models.verdicts import LABELS_TEXT, Verification
+from synth.core.yamlio import load_yaml_validated
+from synth.verify.calibration import classification_metrics, expected_calibration_error
+
+# Each kind of claim and the label it must get; a set whose gold disagrees with its kind does not load.
+KIND_GOLD = {
+    "paraphrase": "supported", "paraphrase_numbers": "supported", "truncated": "supported",
+    "table_fact": "supported", "partial": "partially_supported", "wrong_number": "contradicted",
+    "wrong_count": "contradicted", "flipped_direction": "contradicted", "wrong_entity": "contradicted",
+    "truncated_wrong_number": "contradicted", "table_wrong": "contradicted", "single_vs_ensemble": "contradicted",
+    "base_vs_large": "contradicted", "fabricated": "not_found",
+}
+Kind = Literal[tuple(KIND_GOLD)]  # type: ignore[valid-type]
+Label = Literal[LABELS_TEXT]  # type: ignore[valid-type]
+
+
+class LabelledPaper(Strict):
+    file: str = Field(description="PDF file name (in ../shared/corpus for the real sets)")
+    arxiv: str | None = Field(None, description="the paper's arXiv id, as a review would cite it")
+    reference: str = Field(description="the reference-list entry a review would give (authors, title, URL)")
+
+
+class LabelledClaim(Strict):
+    id: str
+    paper: str = Field(description="key into `papers`")
+    kind: Kind
+    gold: Label
+    text: str = Field(description="as a review writes it; a cut-off claim ends mid-word or with '…'")
+    note: str | None = Field(None, description="where the paper settles the label")
+
+    @model_validator(mode="after")
+    def _gold_matches_kind(self) -> "LabelledClaim":
+        if KIND_GOLD[self.kind] != self.gold:
+            raise ValueError(f"{self.id}: kind {self.kind} means gold {KIND_GOLD[self.kind]}, not {self.gold}")
+        return self
+
+
+class LabelledSet(Strict):
+    schema_: Literal[1] = Field(1, alias="schema")
+    papers: dict[str, LabelledPaper]
+    claims: list[LabelledClaim]
+
+    @model_validator(mode="after")
+    def _known_papers(self) -> "LabelledSet":
+        unknown = sorted({c.paper for c in self.claims} - set(self.papers))
+        if unknown:
+            raise ValueError(f"claims name papers not in `papers`: {', '.join(unknown)}")
+        ids = [c.id for c in self.claims]
+        if len(ids) != len(set(ids)):
+            raise ValueError("claim ids repeat")
+        return self
+
+
+def load_labelled_set(*paths: Path) -> LabelledSet:
+    """Load and merge labelled sets (YAML, validated with file:line errors)."""
+    sets = [load_yaml_validated(Path(p), LabelledSet) for p in paths]
+    return LabelledSet(papers={k: v for s in sets for k, v in s.papers.items()},
+                       claims=[c for s in sets for c in s.claims])
+
+
+def review_markdown(claims: list[LabelledClaim], papers: dict[str, LabelledPaper]) -> str:
+    """A literature review as people write them: a claims table citing [n], and a references list."""
+    order = list(dict.fromkeys(c.paper for c in claims))
+    lines = ["# Review", "", "| # | Claim | Source |", "|---|---|---|"]
+    for i, c in enumerate(claims, 1):
+        lines.append(f"| {i} | {c.text.replace('|', chr(92) + '|')} | [{order.index(c.paper) + 1}] |")
+    lines += ["", "## References", ""]
+    lines += [f"{n}. {papers[key].reference}" for n, key in enumerate(order, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def score(claims: list[LabelledClaim], verdicts: list[Verification]) -> dict:
+    """Accuracy, macro-F1 over the five text labels, per-kind accuracy, ECE and mean confidence (claims whose
+    verdict carries a confidence), plus the issue's two safety counts."""
+    gold = [c.gold for c in claims]
+    pred = [v.label for v in verdicts]
+    out = classification_metrics(gold, pred, list(LABELS_TEXT))
+    right = [g == p for g, p in zip(gold, pred)]
+    scored = [(v.confidence, r) for v, r in zip(verdicts, right) if v.confidence is not None]
+    out["n"] = len(claims)
+    out["ece"] = expected_calibration_error([p for p, _ in scored], [r for _, r in scored]) if scored else None
+    out["mean_confidence"] = sum(p for p, _ in scored) / len(scored) if scored else None
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    for c, r in zip(claims, right):
+        by_kind[c.kind].append(r)
+    out["per_kind"] = {k: {"n": len(v), "accuracy": sum(v) / len(v)} for k, v in sorted(by_kind.items())}
+    flipped = [p for c, p in zip(claims, pred) if c.kind == "flipped_direction"]
+    out["flipped_supported"] = sum(p == "supported" for p in flipped)
+    wrong = [p for c, p in zip(claims, pred) if c.kind == "wrong_number"]
+    out["wrong_number_contradicted"] = sum(p == "contradicted" for p in wrong) / len(wrong) if wrong else None
+    out["confusion"] = {g: {p: sum(a == g and b == p for a, b in zip(gold, pred)) for p in sorted(set(pred))}
+                        for g in LABELS_TEXT}
+    return out
