@@ -56,7 +56,7 @@ def _library_with(tmp: Path, pdfs: dict[str, Path]):
     from synth.core.models import PaperMeta
     from synth.core.settings import Settings
 
-    lib = Library.open(Settings(home=tmp / "library", embed=False))  # parse + store only, no dense embeddings
+    lib = Library.open(Settings(home=tmp / "library", embed="off"))  # parse + store only, no dense embeddings
     metas = {}
     for i, (name, pdf) in enumerate(pdfs.items()):
         t0 = time.perf_counter()
@@ -107,7 +107,7 @@ def _inconsistency_notes(nlp) -> list[tuple[str, int, int, list[str]]]:
         lib, metas = _library_with(Path(tmp), pdfs)
         from synth.core.settings import Settings
 
-        settings = Settings(home=Path(tmp) / "library", embed=False)
+        settings = Settings(home=Path(tmp) / "library", embed="off")
         for name, (meta, _) in metas.items():
             claims = extract_claims(lib, meta, nlp=nlp)
             notes = [str(o.verification.model_dump()) for o in verify_claims(claims, lib, settings)]

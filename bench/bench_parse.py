@@ -49,9 +49,9 @@ def raw_pypdf(path: Path) -> list[str]:
     return [page.extract_text() for page in pypdf.PdfReader(path).pages]
 
 
-def fetch_whole(path: Path, home: Path, embed: bool = False) -> None:
-    """`synth fetch PATH` as the CLI runs it, into a fresh library; `embed` as SYNTH_EMBED (dense sentence
-    embeddings for verify's evidence search, computed at fetch time when on)."""
+def fetch_whole(path: Path, home: Path, embed: str = "verify") -> None:
+    """`synth fetch PATH` as the CLI runs it, into a fresh library; `embed` as SYNTH_EMBED (the default 'verify'
+    leaves dense sentence embeddings to verify; 'fetch' computes them while fetching)."""
     from synth.core.settings import Settings
     from synth.papers.fetch import fetch
 
@@ -74,7 +74,7 @@ def bench_file(name: str, path: Path, repeat: int, tmp: Path, embed: bool = Fals
     raw_t, ours_t, fetch_t = min(raw_times), min(ours_times), min(fetch_times)
     embed_t = None
     if embed:
-        embed_t = timed(lambda: fetch_whole(path, tmp / f"embed-{path.stem}", embed=True), 1)[0]
+        embed_t = timed(lambda: fetch_whole(path, tmp / f"embed-{path.stem}", embed="fetch"), 1)[0]
     n = len(texts)
     return {"file": name, "pages": n, "raw_s": raw_t, "ours_s": ours_t, "fetch_s": fetch_t, "embed_s": embed_t,
             "sentences": len(parsed.sentences), "tables": len(parsed.tables),
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--embed", action="store_true",
-                        help="also time one `synth fetch` with SYNTH_EMBED on (the default setting) per real PDF")
+                        help="also time one `synth fetch` with SYNTH_EMBED=fetch per real PDF")
     args = parser.parse_args()
 
     from synth.demo.papers import long_spec
@@ -159,7 +159,7 @@ def main() -> None:
         results.append(bench_file(f"generated long_spec({args.pages})", generated, args.repeat, tmp))
 
     print(f"\n## Speed: best of {args.repeat} interleaved runs\n")
-    print("| file | pages | raw pypdf s | synth parse_pdf s | parse / raw | whole `synth fetch` s (SYNTH_EMBED=0) "
+    print("| file | pages | raw pypdf s | synth parse_pdf s | parse / raw | whole `synth fetch` s "
           "| fetch / raw | sentences | tables (cells) | peak RSS after raw / after synth (MB) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
@@ -168,7 +168,7 @@ def main() -> None:
               f"{r['tables']} ({r['cells']}) | {r['rss_raw']:.0f} / {r['rss_ours']:.0f} |")
     for r in results:
         if r["embed_s"] is not None:
-            print(f"\n`synth fetch` with SYNTH_EMBED on (the default), {r['file']}: {r['embed_s']:.1f} s "
+            print(f"\n`synth fetch` with SYNTH_EMBED=fetch, {r['file']}: {r['embed_s']:.1f} s "
                   f"= {r['embed_s'] / r['raw_s']:.0f}x raw pypdf (one run; embedding every sentence dominates)")
     if CORPUS_PDF.exists():
         rows, n_gold = bench_splitters(results[0]["parsed"], args.repeat)
