@@ -389,7 +389,7 @@ def _load_fast(text: str) -> ClaimsFile | None:
     except (yaml.YAMLError, ValueError, RecursionError):
         return None
     try:
-        if shape_problem(node) is not None:
+        if node is None or shape_problem(node) is not None:
             return None
         tree = loader.construct_document(node)
     except (yaml.YAMLError, ValueError, TypeError, RecursionError):

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-from pathlib import Path
-from typing import Optional
 
-import typer
 
-from synth import __version__
-from synth.core.errors import SynthError
-from synth.cli import common
+def _exit_early(signum, frame) -> None:
+    """Ctrl-C or SIGTERM while the command is still loading: nothing was done yet, so leave at once, in one line."""
+    os.write(2, b"error: interrupted before the command started\n")
+    os._exit(143 if signum == signal.SIGTERM else 130)
+
+
+# The console script imports this module first; loading typer, rich and synth takes a noticeable moment, and an
+# interrupt then would end in an import traceback. Only for the `synth` program itself, not for importers.
+if os.path.basename(sys.argv[0] if sys.argv else "") in ("synth", "app.py"):
+    try:
+        signal.signal(signal.SIGINT, _exit_early)
+        signal.signal(signal.SIGTERM, _exit_early)
+    except ValueError:  # not the main thread
+        pass
+
+from pathlib import Path  # noqa: E402
+from typing import Optional  # noqa: E402
+
+import typer  # noqa: E402
+
+from synth import __version__  # noqa: E402
+from synth.core.errors import SynthError  # noqa: E402
+from synth.cli import common  # noqa: E402
 
 app = typer.Typer(
     name="synth",
@@ -72,16 +91,26 @@ class Terminated(KeyboardInterrupt):
 _received: list[int] = []  # signals seen: typer turns KeyboardInterrupt into a silent exit 130, we say why
 
 
-def _on_signal(signum, frame) -> None:
-    import signal
+_finished: list[bool] = []  # set when the command is done: a signal arriving during exit changes nothing
 
+
+def _on_signal(signum, frame) -> None:
+    if _finished:
+        return
     _received.append(signum)
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
-def _interrupted_exit() -> None:
-    import signal
+def _embedded() -> bool:
+    """True when main() runs inside another program (a test's CliRunner): stdout is then not a real file."""
+    try:
+        sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return True
+    return False
 
+
+def _interrupted_exit() -> None:
     if _received and _received[0] == signal.SIGTERM:
         common.fail("terminated (SIGTERM); finished work is kept")
         sys.exit(143)
@@ -109,8 +138,6 @@ def _os_error_message(exc: OSError) -> tuple[str, int]:
 
 def _quiet_stdout() -> None:
     """After a broken pipe (`synth library ls | head`), send the rest of stdout nowhere, silently."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -120,9 +147,8 @@ def _quiet_stdout() -> None:
 
 def main() -> None:
     """Console-script entry point: run the app; expected failures become one line on stderr and an exit code."""
-    import signal
-
     _received.clear()
+    _finished.clear()
     previous = {}
     try:
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -133,8 +159,6 @@ def main() -> None:
 
 
 def _run_app(previous: dict) -> None:
-    import signal
-
     try:
         try:
             app(args=hoist_global_flags(sys.argv[1:]), prog_name="synth")
@@ -162,9 +186,14 @@ def _run_app(previous: dict) -> None:
         common.fail(message)
         sys.exit(code)
     finally:
-        for sig, handler in previous.items():  # in-process callers (tests) get their handlers back
-            if handler is not None:
-                signal.signal(sig, handler)
+        _finished.append(True)
+        if _embedded():  # in-process callers (tests) get their handlers back
+            for sig, handler in previous.items():
+                if handler is not None:
+                    signal.signal(sig, handler)
+        else:  # the work is done: a signal during interpreter exit must not turn success into "killed"
+            for sig in previous:
+                signal.signal(sig, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

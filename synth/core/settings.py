@@ -16,7 +16,9 @@ from synth.core.files import stable_hash
 class Settings(BaseSettings):
     """Settings for synth. Every field can be set as SYNTH_<NAME> in the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="SYNTH_", extra="forbid", validate_assignment=True)
+    # allow_inf_nan=False: "1e400" for a timeout is a typo, not an infinite wait
+    model_config = SettingsConfigDict(env_prefix="SYNTH_", extra="forbid", validate_assignment=True,
+                                      allow_inf_nan=False)
 
     home: Path = Field(Path("library"), description="Library folder: papers/<id>v<N>/ and synth.sqlite.")
     claims: Path = Field(Path("claims.yaml"), description="The claims file read and written by extract/verify.")

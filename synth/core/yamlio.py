@@ -40,10 +40,16 @@ def read_bytes(path: Path, error: type[SynthError] = ConfigError) -> bytes:
 
     cap = MAX_FILE_MB * 1024 * 1024
     try:
-        with open(path, "rb") as fh:
-            mode = os.fstat(fh.fileno()).st_mode
-            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-                raise error(f"{path}: not a regular file")
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise error(f"{path}: not a regular file")
+        # a pipe (`--claims <(...)`) is read; opening one without a writer must not wait forever
+        fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if stat.S_ISFIFO(mode) else 0))
+        if stat.S_ISFIFO(mode):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
             data = fh.read(cap + 1)
         if len(data) > cap:
             raise error(f"{path}: larger than {MAX_FILE_MB} MiB; not read")
@@ -184,13 +190,16 @@ def line_of(tree: Any, loc: tuple) -> int | None:
     line: int | None = getattr(getattr(tree, "lc", None), "line", None)
     node = tree
     for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0]
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-            line = node.lc.item(key)[0]
-            node = node[key]
-        else:
+        try:  # tagged or merged nodes may carry no position: keep the last line known
+            if isinstance(node, CommentedMap) and key in node:
+                line = node.lc.key(key)[0]
+                node = node[key]
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+                line = node.lc.item(key)[0]
+                node = node[key]
+            else:
+                break
+        except (TypeError, KeyError, AttributeError, IndexError):
             break
     return None if line is None else line + 1
 

@@ -234,7 +234,7 @@ def test_library_search_rm_reindex(cli, mirror):
     cli("fetch", "2005.13013v1", "1811.01088v2")
     hits = cli("--json", "library", "search", "intermediate tasks", "--paper", "1811.01088", "--limit", "3").json()
     assert 0 < len(hits) <= 3 and {h["paper_key"] for h in hits} == {"1811.01088v2"}
-    assert cli("--json", "library", "reindex").json() == {"indexed": 2}
+    assert cli("--json", "library", "reindex").json() == {"damaged": {}, "indexed": 2}
     assert cli("library", "rm", "1811.01088v2").exit_code == 0
     assert [m["id"] for m in cli("--json", "library", "ls").json()] == ["2005.13013"]
 
