@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from synth.core.errors import InvalidIdError, LibraryError, PDFError
+from synth.core.errors import InvalidIdError, LibraryError, PDFError, UsageError
 from synth.core.files import make_temp_dir, sha256_file, write_json, write_jsonl
 from synth.core.models import Page, PaperMeta, PaperRef, Section, Sentence, TableBlock
 from synth.papers.library import embeddings, index, integrity
@@ -65,6 +65,9 @@ class Library:
             from synth.core.settings import get_settings
 
             settings = get_settings()
+        if settings.home.exists() and not settings.home.is_dir():
+            raise UsageError(f"{settings.home}: the library folder is a file (choose a folder with --library or "
+                             "SYNTH_HOME)")
         return cls(settings.home, embed=settings.embed)
 
     def __repr__(self) -> str:
