@@ -10,17 +10,18 @@ from dataclasses import dataclass, field
 from synth.core.models import Evidence, NumberCheck, PaperMeta
 from synth.core.numbers import extract_numbers
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, normalise, stem
-from synth.verify.number_checks import compare_numbers
-from synth.verify.search import dense_norm
+from synth.verify.number_checks import compare_numbers, said_as_change
+from synth.verify.search import dense_norm, distinctive_numbers
 from synth.verify.structure import check_but_not, check_direction, check_negation, check_sides
 from synth.verify.table_checks import check_tables, table_support
-from synth.verify.text_checks import EntityCheck, PaperNames, check_entities, check_ownership, names_in
+from synth.verify.text_checks import (EntityCheck, PaperNames, check_entities, check_ownership, clause_span,
+                                       names_in, owners_differ)
 
 OK_NUMBER = ("equal", "rounded", "converted", "table")
 DEFAULT_THRESHOLDS = {"found": 0.55, "partial_coverage": 0.4, "clause": 0.34, "clause_found": 0.8,
                       "clause_dense": 0.6}
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:and|while|but|whereas|which|although|with)\b|\band (?=(?:the|each|its|their|"
-                           r"this|these|it|to|also|additionally|further|then|\d)\b)"
+                           r"this|these|it|to|also|additionally|further|then|was|were|is|are|has|have|had)\b)"
                            r"|,\s*(?=[a-z]+ (?:was|were|is|are)\b)")
 
 
@@ -62,7 +63,13 @@ def relatedness(a: Alignment) -> float:
     score = 0.5 * lexical + 0.5 * dense_norm(a.dense) if a.dense > 0 else lexical
     if a.anchors > 0:  # a passage holding the claim's specific numbers (right or wrong ones nearby)
         score += 0.1
+    if a.anchors >= 1.0 and len(distinctive_numbers_of(a)) >= 2:  # all of two or more: hardly by chance
+        score += 0.1
     return min(1.0, score)
+
+
+def distinctive_numbers_of(a: Alignment) -> list:
+    return distinctive_numbers(a.claim) if a.claim is not None else []
 
 
 def where(meta: PaperMeta, a: Alignment) -> str:
@@ -86,6 +93,26 @@ def clauses(text: str) -> list[str]:
     """The claim cut at clause breaks ('X, and Y', 'X; Y', 'X, which Y')."""
     parts = [p.strip(" ,.") for p in _CLAUSE_BREAK.split(text)]
     return [p for p in parts if p]
+
+
+def _may_be_logo(name: str, passage: str) -> bool:
+    """A model name missing from a passage may be a logo the PDF's text layer lost ('Finally, [logo] and RoB
+    fail ...'): models only, and only where the passage has a gap ('[icon]', or 'and'/',' with nothing before)."""
+    if next(iter(names_in(name).values()), "name") != "models":
+        return False
+    return "[icon]" in passage or re.search(r"(?:^|[,;(:]\s*|\b(?:by|while|and|that|with)\s+)and\b", passage) is not None
+
+
+def _names_missing_near(text: str, number: str, missing: list[str]) -> bool:
+    """A name the source lacks stands in the same clause as the number ('Cosmos QA and CommonsenseQA differ
+    by 29.04 points' against a sentence without CommonsenseQA): the source's number cannot be about it."""
+    at = text.find(number)
+    if at < 0 or not missing:
+        return False
+    start, end = clause_span(text, at)
+    # not a model: papers often print a model as a logo the text layer loses ('Finally, [BERT logo] and RoB')
+    return any(start <= text.find(m) < end for m in missing if text.find(m) >= 0
+               and next(iter(names_in(m).values()), "name") != "models")
 
 
 def _named_in(name: str, text: str) -> bool:
@@ -123,12 +150,16 @@ class Assessor:
         before = [sents.get(first.idx - k) for k in range(reach, 0, -1)]
         return " ".join([*first.section, *(s.text for s in before if s is not None and s.section == first.section)])
 
-    def assess(self, claim: PreparedClaim, meta: PaperMeta, a: Alignment | None, cited_tables: list[str]
-               ) -> Assessment:
+    def assess(self, claim: PreparedClaim, meta: PaperMeta, a: Alignment | None, cited_tables: list[str],
+               others: list[Alignment] = ()) -> Assessment:
+        """Label the claim against its best passage `a` (`others`: the next candidates, for a claim of several
+        clauses whose first clause another passage states)."""
         th = self.thresholds
         related = relatedness(a) if a is not None else 0.0
-        if a is not None and related < th["found"] and self._one_clause_stated(claim.text, a):
-            related = th["found"]  # 'X, and Y' where the passage states X: partly there, not absent
+        if a is not None and related < th["found"]:
+            stated = next((c for c in [a, *others[:4]] if self._one_clause_stated(claim.text, c)), None)
+            if stated is not None:  # 'X, and Y' where a passage states X: partly there, not absent
+                a, related = stated, max(th["found"], relatedness(stated))
         if a is None or related < th["found"]:
             table = table_support(claim.text, self.cache.tables(meta), meta, self.names(meta), cut=claim.cut)
             if table is not None:
@@ -148,9 +179,16 @@ class Assessor:
                                   verbatim=unsupported is None and related >= 0.6)
         # the passage restates the claim when nothing of the claim is missing from it: then the number the
         # claim has instead of the passage's is a changed number, not an extra one
+        entities.missing = [m for m in entities.missing if not _may_be_logo(m, a.passage.text)]
         restates = unsupported is None and not entities.missing
         numbers = compare_numbers(text, a.passage.text, cut=claim.cut, verbatim=a.align >= 0.9 and restates,
                                   restates=restates)
+        for n in numbers:  # a 'conflict' between numbers of two different things is no conflict
+            if n.status == "conflict" and n.source and (
+                    owners_differ(text, n.claim, a.passage.text, n.source, names)
+                    or _names_missing_near(text, n.claim, entities.missing)):
+                n.status, n.source, n.note = "missing", None, f"{n.claim} not in the source (the source's " \
+                                                              f"{n.source} is about something else)"
         out = Assessment(meta, "supported", "", a, numbers, entities, related=related, unsupported=unsupported)
         if self.nli is not None:
             out.nli = self.nli.entailment(a.passage.text, claim.text)
@@ -179,13 +217,23 @@ class Assessor:
         words = set(re.findall(r"[a-z]+", claim.text.lower()))
         settings = words & {"single", "ensemble", "ensembles"}
         said = set(re.findall(r"[a-z]+", out.alignment.passage.text.lower())) if out.alignment else set()
-        needs = out.label == "partially_supported" and (
+        # the sentence gives none of the claim's numbers, the table all of them: the table is the evidence
+        from_table_only = bool(out.numbers) and all(n.status == "table" for n in out.numbers
+                                                   if n.status != "table_conflict")
+        needs = from_table_only or out.label == "partially_supported" and (
             any(n.status == "missing" for n in out.numbers) or out.entities.missing)
         if not needs and not (settings and not settings & said and out.label == "supported"):
             return out
         table = table_support(claim.text, self.cache.tables(meta), meta, self.names(meta), cut=claim.cut)
         if table is None or (not needs and table.label != "contradicted"):
             return out
+        stated = {n.claim for n in out.numbers if n.status in OK_NUMBER}
+        if table.label == "contradicted" and needs and all(
+                n.claim in stated for n in table.numbers if n.status == "table_conflict"):
+            return out  # the table 'conflicts' only with numbers the sentence states: another row's numbers
+        if table.label == "supported" and from_table_only:
+            return Assessment(meta, table.label, table.reason, out.alignment, table.numbers,
+                              table_evidence=table.evidence, related=out.related)
         if table.label == "supported":  # the sentence states part, the table the rest: keep the sentence
             from_table = {n.claim: n for n in table.numbers}
             for n in out.numbers:
@@ -212,24 +260,27 @@ class Assessor:
         cover = [(p, len(w & a.passage.stems) / len(w)) for p, w in parts]
         if any(c >= self.thresholds["clause_found"] for _, c in cover):
             return True
-        if self.dense is None or a.dense <= 0:
-            return False
-        for part, c in cover:
-            if c >= 0.5:
-                sims = self.dense.scores(part, a.passage.meta)
-                best = max((sims.get(s.idx, 0.0) for s in a.passage.sentences), default=0.0)
-                if dense_norm(best) >= self.thresholds["clause_dense"]:
-                    return True
-        return False
+        return any(c >= 0.5 and self._close_in_meaning(part, a) for part, c in cover)
 
     def _unsupported_clause(self, text: str, a: Alignment, context: str) -> str | None:
         """A clause of the claim (3+ content words) mostly absent from the passage and the text around it."""
-        known = a.passage.stems | _stems(context)
-        for part in clauses(text):
+        known = a.passage.stems  # not the section around it: a clause must be stated, not merely echoed
+        parts = clauses(text)
+        for part in parts:
             words = _stems(part)
             if len(words) >= 3 and len(words & known) / len(words) < self.thresholds["clause"]:
+                if len(parts) > 1 and self._close_in_meaning(part, a):
+                    continue  # reworded ('machine comprehension' for 'MC'), not missing
                 return part
         return None
+
+    def _close_in_meaning(self, part: str, a: Alignment) -> bool:
+        """With embeddings: the clause means about what one of the passage's sentences says."""
+        if self.dense is None or a.dense <= 0:
+            return False
+        sims = self.dense.scores(part, a.passage.meta)
+        best = max((sims.get(s.idx, 0.0) for s in a.passage.sentences), default=0.0)
+        return dense_norm(best) >= self.thresholds["clause_dense"]
 
     def _label(self, out: Assessment, claim: PreparedClaim) -> None:
         a = out.alignment
@@ -245,8 +296,8 @@ class Assessor:
             out.label, out.reason = "contradicted", f"{out.entities.note()} ({at})"
         elif out.findings:
             out.label, out.reason = "contradicted", f"{out.findings[0]} ({at})"
-        elif missing or out.entities.missing or out.unsupported or (
-                a.coverage < self.thresholds["partial_coverage"] and not a.truncated and out.related < 0.8):
+        elif missing or out.entities.missing or out.unsupported or (  # lexical only: no clause meaning to go by
+                a.dense <= 0 and a.coverage < self.thresholds["partial_coverage"] and not a.truncated):
             out.label = "partially_supported"
             parts = [f"{', '.join(n.claim for n in missing)} not in the source"] if missing else []
             parts += [out.entities.note()] if out.entities.missing else []
@@ -273,7 +324,8 @@ class Assessor:
             check = next((c for c in out.numbers if c.claim == num.text), None)
             if check is None:
                 continue
-            if check.status == "missing" and i in finding.found:
+            if check.status == "missing" and i in finding.found and (
+                    finding.found[i].direct or said_as_change(num, claim.text)):  # a cell, or a stated difference
                 check.status, check.note = "table", finding.found[i].where
             elif check.status in ("equal", "rounded") and i in finding.near and i not in finding.found:
                 near = finding.near[i]

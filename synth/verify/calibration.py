@@ -1,5 +1,6 @@
-"""Calibrated confidence for verdicts: one small logistic regression per label (numpy, L2, Newton steps)
-over the check features, predicting the probability that the label is right; plus ECE and macro-F1."""
+"""Calibrated confidence for verdicts: one L2-regularised logistic regression (numpy, Newton steps) over a few
+check features plus the label (one-hot), predicting the probability that the label is right; plus ECE and
+macro-F1. Pooled over labels because a labelled set of real claims is small (tens per label)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from synth.core.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "verifier.json"
 
-# Order matters: it is the column order of the weights in verifier.json.
+# Order matters: it is the column order of the weights in verifier.json (the label one-hots follow).
 FEATURES = (
-    "related", "dense", "align", "coverage", "margin", "truncated", "n_numbers", "frac_numbers_ok", "n_conflict",
-    "n_missing", "entity_conflict", "entity_missing", "finding", "unsupported_clause", "table_conflict",
-    "table_only", "other_version_support", "claim_tokens", "nli_entail",
+    "related", "dense", "margin", "coverage", "n_conflict", "n_missing", "entity_missing", "entity_conflict",
+    "finding", "unsupported_clause", "table_only", "truncated", "nli_entail",
 )
 
 
@@ -49,72 +49,56 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50)
 
 
 @dataclass
-class LabelModel:
-    """Probability that a verdict with this label is right: logistic regression, or a smoothed constant rate."""
+class Calibrator:
+    """P(label is right | features, label): standardised features and label one-hots, one logistic regression.
+    Unfitted (no weights), every verdict gets `default`."""
 
+    labels: list[str] = field(default_factory=list)
     weights: list[float] | None = None
     bias: float = 0.0
     mean: list[float] | None = None
     scale: list[float] | None = None
-    constant: float | None = None
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        if self.weights is None:
-            return np.full(x.shape[0], self.constant if self.constant is not None else 0.5)
-        z = (x - np.array(self.mean)) / np.array(self.scale)
-        return _sigmoid(z @ np.array(self.weights) + self.bias)
-
-
-@dataclass
-class Calibrator:
-    """One LabelModel per label; labels never seen in training get `default`."""
-
-    models: dict[str, LabelModel] = field(default_factory=dict)
     default: float = 0.5
+
+    def _design(self, rows: list[dict[str, float]], labels: list[str]) -> np.ndarray:
+        x = np.vstack([feature_vector(f) for f in rows]) if rows else np.zeros((0, len(FEATURES)))
+        x = (x - np.array(self.mean)) / np.array(self.scale)
+        onehot = np.array([[float(lab == name) for name in self.labels] for lab in labels]).reshape(len(labels), -1)
+        return np.hstack([x, onehot])
 
     @classmethod
     def fit(cls, features: list[dict[str, float]], labels: list[str], correct: list[bool],
-            l2: float = 1.0) -> "Calibrator":
+            l2: float = 2.0) -> "Calibrator":
         """Fit on verdicts (features, predicted label, whether it was right)."""
-        x_all = np.vstack([feature_vector(f) for f in features]) if features else np.zeros((0, len(FEATURES)))
-        y_all = np.array(correct, dtype=float)
-        lab = np.array(labels)
-        models: dict[str, LabelModel] = {}
-        for label in sorted(set(labels)):
-            mask = lab == label
-            x, y = x_all[mask], y_all[mask]
-            positives = float(y.sum())
-            rate = (positives + 1.0) / (len(y) + 2.0)  # Laplace: never exactly 0 or 1
-            if len(y) < 20 or positives in (0.0, float(len(y))):
-                models[label] = LabelModel(constant=rate)
-                continue
-            mean = x.mean(axis=0)
-            scale = x.std(axis=0)
-            scale[scale < 1e-9] = 1.0
-            w, b = fit_logistic((x - mean) / scale, y, l2=l2)
-            models[label] = LabelModel(weights=w.tolist(), bias=b, mean=mean.tolist(), scale=scale.tolist())
-        overall = (float(y_all.sum()) + 1.0) / (len(y_all) + 2.0) if len(y_all) else 0.5
-        return cls(models=models, default=overall)
+        y = np.array(correct, dtype=float)
+        rate = (float(y.sum()) + 1.0) / (len(y) + 2.0) if len(y) else 0.5  # Laplace: never exactly 0 or 1
+        if len(y) < 10 or y.min(initial=1.0) == y.max(initial=0.0):
+            return cls(default=rate)
+        x = np.vstack([feature_vector(f) for f in features])
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale[scale < 1e-9] = 1.0
+        model = cls(labels=sorted(set(labels)), mean=mean.tolist(), scale=scale.tolist(), default=rate)
+        w, b = fit_logistic(model._design(features, labels), y, l2=l2)
+        model.weights, model.bias = w.tolist(), b
+        return model
 
     def predict(self, features: dict[str, float], label: str) -> float:
         """Calibrated probability that `label` is right for these features."""
-        model = self.models.get(label)
-        if model is None:
+        if self.weights is None:
             return self.default
-        return float(model.predict(feature_vector(features)[None, :])[0])
+        z = self._design([features], [label]) @ np.array(self.weights) + self.bias
+        return float(_sigmoid(z)[0])
 
     def to_dict(self) -> dict:
-        return {
-            "features": list(FEATURES),
-            "default": self.default,
-            "models": {k: {kk: vv for kk, vv in vars(m).items() if vv is not None} for k, m in self.models.items()},
-        }
+        return {"features": list(FEATURES), "labels": self.labels, "weights": self.weights, "bias": self.bias,
+                "mean": self.mean, "scale": self.scale, "default": self.default}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Calibrator":
-        if list(data.get("features", [])) != list(FEATURES):
+        if list(data.get("features", [])) != list(FEATURES) or "models" in data:
             raise ConfigError("verifier weights were fitted on other features; re-run bench/fit_verifier.py")
-        return cls(models={k: LabelModel(**v) for k, v in data["models"].items()}, default=data["default"])
+        return cls(labels=list(data.get("labels", [])), weights=data.get("weights"), bias=data.get("bias", 0.0),
+                   mean=data.get("mean"), scale=data.get("scale"), default=data.get("default", 0.5))
 
 
 def expected_calibration_error(probs: list[float], correct: list[bool], bins: int = 10) -> float:

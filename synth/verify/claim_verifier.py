@@ -37,10 +37,11 @@ def _pick(claim: PreparedClaim, candidates: list[Alignment], tie: float = 0.05) 
     if len(close) == 1 or not extract_numbers(claim.text):
         return close[0]
 
-    def agreement(a: Alignment) -> tuple[int, int, float]:
+    def agreement(a: Alignment) -> tuple[int, float]:
+        # more of the claim's numbers matched wins; a passage is not preferred for lacking the claim's
+        # numbers altogether (a changed number is a conflict, which is what a wrong claim should meet)
         checks = compare_numbers(complete_text(claim), a.passage.text, cut=claim.cut)
-        ok = sum(c.status in OK_NUMBER for c in checks)
-        return ok, -sum(c.status == "conflict" for c in checks), a.rank
+        return sum(c.status in OK_NUMBER for c in checks), a.rank
 
     return max(close, key=agreement)
 
@@ -76,10 +77,10 @@ class Verifier:
                             f"; nli={'yes' if self.nli else 'no'}")
 
     def assess(self, claim: PreparedClaim, meta: PaperMeta, a: Alignment | None, cited_tables: list[str],
-               ) -> Assessment:
+               others: list[Alignment] = ()) -> Assessment:
         """Label the claim against one paper version's best passage (None: nothing matched)."""
         self.assessor.thresholds = self.thresholds
-        return self.assessor.assess(claim, meta, a, cited_tables)
+        return self.assessor.assess(claim, meta, a, cited_tables, others)
 
     # ------------------------------------------------------------------------------------ one claim
 
@@ -165,9 +166,13 @@ class Verifier:
         """Assess every version of one paper; return the checked version's and the others' assessments."""
         metas = self.cache.versions(paper_id)
         checked = next((m for m in metas if m.version == version), metas[-1]) if version else metas[-1]
-        mine = self.assess(claim, checked, _pick(claim, best.get(checked.key, [])), cited_tables)
-        others = [self.assess(claim, m, _pick(claim, best.get(m.key, [])), cited_tables)
-                  for m in metas if m.key != checked.key]
+        def judge(meta: PaperMeta) -> Assessment:
+            found = best.get(meta.key, [])
+            top = _pick(claim, found)
+            return self.assess(claim, meta, top, cited_tables, [c for c in found if c is not top])
+
+        mine = judge(checked)
+        others = [judge(m) for m in metas if m.key != checked.key]
         return mine, others
 
     def _finish(self, claim: Claim, prepared: PreparedClaim, mine: Assessment | None, others: list[Assessment],

@@ -87,7 +87,8 @@ def score(claims: list[LabelledClaim], verdicts: list[Verification]) -> dict:
     verdict carries a confidence), plus the issue's two safety counts."""
     gold = [c.gold for c in claims]
     pred = [v.label for v in verdicts]
-    out = classification_metrics(gold, pred, list(LABELS_TEXT))
+    # macro-F1 over the labels the set has (a real paper has one version: no version_mismatch claims)
+    out = classification_metrics(gold, pred, [lab for lab in LABELS_TEXT if lab in gold])
     right = [g == p for g, p in zip(gold, pred)]
     scored = [(v.confidence, r) for v, r in zip(verdicts, right) if v.confidence is not None]
     out["n"] = len(claims)

@@ -22,6 +22,7 @@ not no nor can could may might will would should shall do does did done has have
 END_PUNCT = tuple('.!?;:)"\'”’]')
 TRAILING_FUNCTION_WORDS = frozenset("a an the of in on at to for from by with and or than as is are was were".split())
 ELLIPSIS = ("…", "...")
+EVIDENCE_KINDS = ("body", "front", "caption", "footnote")  # sentences a claim can rest on (not references)
 _WORDS = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _SPACE = re.compile(r"\s+")
@@ -136,6 +137,7 @@ class Alignment:
     bm25: float = 0.0
     dense: float = 0.0  # cosine of the claim with the passage's embedding(s) (0: no embeddings)
     anchors: float = 0.0  # share of the claim's distinctive numbers that this passage contains
+    claim: "PreparedClaim | None" = None
 
     @property
     def found_score(self) -> float:
@@ -164,6 +166,9 @@ def score_alignment(claim: PreparedClaim, passage: Passage) -> Alignment:
     prefix = fuzz.ratio(c_norm, p_norm[:len(c_norm)]) / 100
     truncated = False
     c_tokens, p_tokens = c_norm.split(), p_norm.split()
+    if p_tokens[:1] == ["0"] and c_tokens[:1] != ["0"]:  # a footnote mark glued to the first word ('10Joint')
+        p_tokens = p_tokens[1:]
+        prefix = max(prefix, fuzz.ratio(c_norm, " ".join(p_tokens)[:len(c_norm)]) / 100)
     n = len(c_tokens)
     if n <= len(p_tokens) and prefix >= 0.9:
         head_ok = fuzz.ratio(" ".join(c_tokens[:-1]), " ".join(p_tokens[:n - 1])) >= 90
@@ -263,7 +268,7 @@ class SourceCache:
             from synth.core.numbers import extract_numbers
 
             self._numbers[meta.key] = {i: extract_numbers(s.text) for i, s in self.sentences(meta).items()
-                                       if s.kind in ("body", "front", "caption")}
+                                       if s.kind in EVIDENCE_KINDS}
         return self._numbers[meta.key]
 
     def tables(self, meta: PaperMeta) -> list[TableBlock]:

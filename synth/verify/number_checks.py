@@ -57,7 +57,7 @@ _CHANGE_WORDS = frozenset("by gain gains improvement improvements improve improv
                           "below over ahead behind outperforms margin delta change".split())
 
 
-def _said_as_change(c: Num, claim_text: str) -> bool:
+def said_as_change(c: Num, claim_text: str) -> bool:
     """'by 3.7', 'a gain of 3.7', '3.7 points', 'a 5% relative gain': the claim presents it as a change."""
     before = re.findall(r"[a-z]+", claim_text[max(0, c.start - 25):c.start].lower())[-3:]
     after = re.findall(r"[a-z]+", claim_text[c.end:c.end + 25].lower())[:2]
@@ -98,6 +98,14 @@ def _digits(text: str) -> str:
     return text.replace(",", "").replace(" ", "").lstrip("+-−")
 
 
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})(?: (\d{3}))+(?![\d.,]*\d)")
+
+
+def _join_thousands(text: str) -> str:
+    """'50 000' (a space between thousands, as many papers print) → '50000': one number, not 50 and 0."""
+    return _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
 def cut_number(claim_text: str) -> str | None:
     """The number a cut-off claim ends in ('... achieving 93' → '93', '... only 3.' → '3.'), or None."""
     m = re.search(r"(\d[\d,]*\.?\d*)\s*$", claim_text)
@@ -114,6 +122,7 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
     `restates`: the passage states the claim (all of it): the one number left unmatched on each side, of the
     same kind and size, is a changed number.
     """
+    claim_text, source_text = _join_thousands(claim_text), _join_thousands(source_text)
     claim_nums = extract_numbers(claim_text)
     source_nums = extract_numbers(source_text)
     checks: list[NumberCheck | None] = [None] * len(claim_nums)
@@ -143,7 +152,7 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
                     break
     # pass 2: derived values (differences, relative changes) inside the source statement
     for i, c in enumerate(claim_nums):
-        if checks[i] is None and not c.spelled and _said_as_change(c, claim_text):
+        if checks[i] is None and not c.spelled and said_as_change(c, claim_text):
             hit = _derived_match(c, source_nums)
             if hit:
                 checks[i] = NumberCheck(claim=c.text, source=None, status=hit[0], note=hit[1])
@@ -210,8 +219,9 @@ def _other_digits(claim_text: str, source_text: str, checks: list[NumberCheck]) 
         if token in accounted or token in source_runs:
             continue
         before = claim_text[max(0, m.start() - 12):m.start()].split()
-        rival = next((t for t in source_left if before and f"{before[-1]} {t}" in source_text), None)
-        rival = rival or (source_left[0] if source_left else None)
+        glued = claim_text[max(0, m.start() - 8):m.start()]  # 'newstest' of 'newstest2012'
+        rival = next((t for t in source_left if (before and f"{before[-1]} {t}" in source_text)
+                      or (glued.strip() and glued + t in source_text)), None)
         if rival is not None:
             source_left.remove(rival)
             out.append(NumberCheck(claim=token, source=rival, status="conflict",

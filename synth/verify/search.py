@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from synth.core.models import PaperMeta, PaperRef
 from synth.core.numbers import Num, extract_numbers, within_rounding
 from synth.verify.dense import DenseSearch
-from synth.verify.evidence import Alignment, Passage, PreparedClaim, SourceCache, neighbours, score_alignment
+from synth.verify.evidence import (EVIDENCE_KINDS, Alignment, Passage, PreparedClaim, SourceCache, neighbours,
+                                   score_alignment)
 
 DENSE_FLOOR, DENSE_SPAN = 0.80, 0.15  # e5 cosines of related sentences sit in about 0.80-0.95
 
@@ -77,7 +78,8 @@ def search_evidence(cache: SourceCache, claim: PreparedClaim, papers: list[str] 
     if claim.query:
         query = cache.distinctive(claim.query)
         wide = limit * 4 if len(query.split()) <= 2 else limit  # a short query (cut early) ranks poorly
-        for hit in cache.library.search(query, papers=keys, limit=wide * (len(keys) if keys else 4)):
+        for hit in cache.library.search(query, papers=keys, limit=wide * (len(keys) if keys else 4),
+                                        kinds=EVIDENCE_KINDS):
             found[(hit.paper_key, hit.idx)] = hit.score
     metas = [cache.meta(k, k.rsplit("v", 1)[0]) for k in keys] if keys is not None else cache.library.papers()
     wanted = distinctive_numbers(claim)
@@ -127,6 +129,7 @@ def search_evidence(cache: SourceCache, claim: PreparedClaim, papers: list[str] 
 def _score(claim: PreparedClaim, passage: Passage, cache: SourceCache, cosines: dict[int, float],
            wanted: list[Num], dense_on: bool) -> Alignment:
     a = score_alignment(claim, passage)
+    a.claim = claim
     sims = [cosines[s.idx] for s in passage.sentences if s.idx in cosines]
     # a pair is as close as its closer sentence, plus a little when the other one adds to it
     a.dense = (max(sims) + 0.25 * (sum(sims) / len(sims) - max(sims) + 0.02 * (len(sims) - 1))) if sims else 0.0

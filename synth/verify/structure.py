@@ -46,7 +46,8 @@ PRONOUN_STARTS = ("it ", "they ", "this ", "these ", "that ", "he ", "she ")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9+\-.→/]*[a-z0-9+]|[a-z0-9]|n't")
 _WEAK = frozenset("a an the and or of in on at to for from by with as is are was were be been it its this that "
                   "these those than which who we our they their there both each all also only very much far "
-                  "such can could may might will would do does did has have had using use used".split())
+                  "such can could may might will would do does did has have had using use used terms regard "
+                  "regards respect".split())
 
 
 def tokens(text: str) -> list[str]:

@@ -177,20 +177,25 @@ def _words(text: str) -> set[str]:
     return {w for w in _HEADER_WORD.findall(text.lower()) if w not in _WEAK}
 
 
-def _row_named(row: str, claim_keys: set[str], claim_words: set[str]) -> bool:
-    """The claim names this row: a name in the row label ('C2-50k char-bigram', 'syntax-based (Sennrich and
-    Haddow, 2015)') that the claim uses, or all the label's words (a 'none', 'BPE (joint)' row)."""
+def _row_named(row: str, claim_keys: set[str], claim_words: set[str]) -> int:
+    """How clearly the claim names this row (0: not at all): a name in the row label ('C2-50k char-bigram',
+    'syntax-based (Sennrich and Haddow, 2015)') that the claim uses (3), or all the label's words, as many as
+    they are ('character bigrams': 2), but not a lone word a claim uses in passing ('none')."""
     from synth.verify.text_checks import entity_key
 
     label = re.sub(r"\(.*?\)", " ", row)
     tokens = [t for t in re.split(r"\s+", label) if t]
     if not tokens:
-        return False
+        return 0
     if len(entity_key(tokens[0])) > 2 and entity_key(tokens[0]) in claim_keys:  # 'BPE-60k' of 'BPE-60k BPE'
-        return True
-    words = _words(label)
-    # every word of the label, when it is more than one common word ('character bigrams', not 'none')
-    return bool(words) and words <= claim_words and (len(words) > 1 or any(c.isupper() or c in "-+" for c in label))
+        return 3
+    words = {w.rstrip("s") for w in _words(label)}
+    if words and words <= claim_words and (len(words) > 1 or not words <= _VAGUE_ROWS):
+        return min(len(words), 3)
+    return 0
+
+
+_VAGUE_ROWS = {"none", "all", "total", "other", "average", "mean", "sum"}
 
 
 def _setting_clash(claim_words: set[str], column: str) -> str | None:
@@ -209,10 +214,13 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
     the number sits in the other setting's column (single vs ensemble) → contradicted. Decimal numbers only
     (small integers match too many cells by chance)."""
     from synth.core.numbers import extract_numbers
-    from synth.verify.text_checks import mentions, names_in
+    from synth.verify.text_checks import clause_span, mentions, names_in
+
+    from synth.verify.number_checks import said_as_change
 
     nums = [n for n in extract_numbers(claim_text) if not n.spelled and n.unit != "x" and (n.decimals or n.value >= 100)
-            and not re.search(r"[A-Za-z\d]-?$", claim_text[:n.start])]  # not the '50k' of 'C2-50k'
+            and not re.search(r"[A-Za-z\d]-?$", claim_text[:n.start])  # not the '50k' of 'C2-50k'
+            and not said_as_change(n, claim_text)]  # 'improves by 1.3' is no cell value
     if cut:  # a number the claim was cut in is not a cell value
         nums = [n for n in nums if not claim_text.rstrip().endswith(n.text)]
     if not nums:
@@ -221,16 +229,30 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
     claim_keys = {canon(m.key) for m in mentions(claim_text)} | {m.key for m in mentions(claim_text)}
     claim_words = _words(claim_text) | {w.rstrip("s") for w in _words(claim_text)}
     claim_words |= {k.lower() for k in names_in(claim_text)}  # canonical names too: German → 'de' columns
+    local = {}
+    for n in nums:
+        start, end = clause_span(claim_text, n.start)
+        part = claim_text[start:end]
+        local[n.start] = _words(part) | {w.rstrip("s") for w in _words(part)} | {k.lower() for k in names_in(part)}
     best: tuple[float, TableVerdict] | None = None
     for table in tables:
         caption_fit = len(_words(table.caption) & claim_words)
+        if not table.cells:
+            verdict = raw_row_support(nums, claim_words, table, meta)
+            if verdict is not None and (best is None or caption_fit + 0.5 > best[0]):
+                best = (caption_fit + 0.5, verdict)
+            continue
         rows: dict[str, list[TableCell]] = {}
         for cell in table.cells:
             rows.setdefault(cell.row, []).append(cell)
-        for row, cells in rows.items():
-            if not _row_named(row, claim_keys, claim_words):
-                continue
-            verdict = _judge_row(nums, cells, claim_words, table, meta)
+        fits = {row: _row_named(row, claim_keys, claim_words) for row in rows}
+        top = max(fits.values(), default=0)
+        named = [rows[row] for row, fit in fits.items() if fit and fit == top]  # the rows named most clearly
+        if len(named) > 1:  # 'SQuAD reaches 89.38 against 80.52 for the baseline': numbers of several rows
+            named = [[c for cells in named for c in cells]]
+        for cells in named:
+            verdict = _judge_row(nums, cells, claim_words, table, meta, strict=len({c.row for c in cells}) == 1,
+                                 local_words=local)
             if verdict is not None:
                 score = caption_fit + (2 if verdict.label == "supported" else 1)
                 if best is None or score > best[0]:
@@ -239,24 +261,30 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
 
 
 def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], table: TableBlock,
-               meta) -> TableVerdict | None:
+               meta, strict: bool = True, local_words: dict[int, set[str]] | None = None) -> TableVerdict | None:
+    """The claim's numbers against the cells of the row(s) it names; `strict` (one row) lets a number the
+    row lacks in a column the claim names be a conflict, several rows only support. `local_words`: per number
+    (by its offset), the words of its own clause."""
+    local_words = local_words or {}
     name = table.label or f"a table on p. {table.page}"
     checks, quoted = [], []
     clash = None
     for num in nums:
-        named = max(cells, key=lambda c: len(_words(c.column) & claim_words))
-        named_fit = len(_words(named.column) & claim_words)
+        # the column the number's own clause names ('… and Yoruba reaches 91.0' names no column of this row)
+        local = local_words.get(num.start, claim_words)
+        named = max(cells, key=lambda c: len(_words(c.column) & local))
+        named_fit = len(_words(named.column) & local)
         equal = [c for c in cells if any(within_rounding(abs(v), abs(num.value), num.decimals) for v in _values(c))]
-        fit = max((len(_words(c.column) & claim_words) for c in equal), default=0)
+        fit = max((len(_words(c.column) & local) for c in equal), default=0)
         if equal and not (named_fit >= 2 and named_fit > fit + 1):  # not a cell of a column the claim names
-            cell = max(equal, key=lambda c: len(_words(c.column) & claim_words))
+            cell = max(equal, key=lambda c: len(_words(c.column) & local))
             setting = _setting_clash(claim_words, cell.column)
             if setting is not None:
                 clash = (num, cell, setting, _counterpart(cells, cell, setting))
             checks.append(NumberCheck(claim=num.text, source=cell.text, status="table" if setting is None
                                       else "table_conflict", note=f"{name} ({cell.row}, {cell.column})"))
             quoted.append(cell)
-        elif named_fit:
+        elif named_fit and strict:
             checks.append(NumberCheck(claim=num.text, source=named.text, status="table_conflict",
                                       note=f"{name} ({named.row}, {named.column})"))
             quoted.append(named)
@@ -276,6 +304,40 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
     where = ", ".join(f"{c.text} ({c.row}, {c.column})" for c in quoted)
     return TableVerdict("supported", f"{name} of {meta.key} (p. {table.page}) gives {where}; no sentence "
                         "states it", checks, evidence)
+
+
+def raw_row_support(nums: list[Num], claim_words: set[str], table: TableBlock, meta) -> TableVerdict | None:
+    """A table whose columns could not be read (logos for headers, text cells): the raw line that shares the
+    most words with the claim. All the claim's numbers in it → supported (which column is which is not
+    checked, and the reason says so); one other number of the same kind in their place → contradicted."""
+    best, best_fit = None, 1
+    for line in table.raw.splitlines():
+        fit = len({w.rstrip("s") for w in _words(re.sub(r"[\d.]+", " ", line))} & claim_words)
+        if fit > best_fit:
+            best, best_fit = line, fit
+    if best is None:
+        return None
+    from synth.core.numbers import extract_numbers
+
+    values = extract_numbers(best)
+    name = table.label or f"a table on p. {table.page}"
+    offset = table.raw.find(best)
+    evidence = Evidence(paper=meta.id, version=meta.version, page=table.page, start=table.start + offset,
+                        end=table.start + offset + len(best), quote=best, score=1.0)
+    hits = [next((v for v in values if within_rounding(abs(v.value), abs(n.value), n.decimals)), None) for n in nums]
+    if all(hits):
+        checks = [NumberCheck(claim=n.text, source=v.text, status="table", note=f"{name}, row as printed")
+                  for n, v in zip(nums, hits)]
+        return TableVerdict("supported", f"{name} of {meta.key} (p. {table.page}) gives "
+                            f"{', '.join(v.text for v in hits)} in the row '{best[:60]}'; its columns could not be "
+                            "read, so which number belongs to which column is not checked", checks, evidence)
+    decimal = [v for v in values if v.decimals]
+    if len(nums) == 1 and len(decimal) == 1 and nums[0].decimals and best_fit >= 3:
+        v = decimal[0]
+        checks = [NumberCheck(claim=nums[0].text, source=v.text, status="table_conflict", note=f"{name}, row")]
+        return TableVerdict("contradicted", f"source says {v.text}, claim says {nums[0].text} ({name} of "
+                            f"{meta.key}, p. {table.page}, row '{best[:60]}')", checks, evidence)
+    return None
 
 
 def _values(cell: TableCell) -> list[float]:

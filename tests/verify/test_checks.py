@@ -68,15 +68,19 @@ def test_fit_logistic_separates_and_calibrates():
     assert 1.5 < w[0] < 2.6 and abs(b) < 0.4
 
 
-def test_calibrator_per_label_and_constant_fallback():
-    feats = [{"align": a} for a in np.linspace(0, 1, 60)]
-    correct = [a["align"] > 0.5 for a in feats]
-    cal = Calibrator.fit(feats, ["supported"] * 60, correct)
-    assert cal.predict({"align": 0.95}, "supported") > 0.8 > 0.2 > cal.predict({"align": 0.05}, "supported")
+def test_calibrator_pooled_with_label_and_constant_fallback():
+    rng = np.random.default_rng(1)
+    related = rng.random(120)
+    labels = ["supported" if i % 2 else "contradicted" for i in range(120)]
+    # supported verdicts are right when the passage is related; contradicted ones mostly right anyway
+    correct = [(r > 0.5) if lab == "supported" else (rng.random() < 0.9) for r, lab in zip(related, labels)]
+    feats = [{"related": float(r)} for r in related]
+    cal = Calibrator.fit(feats, labels, correct, l2=0.1)
+    assert cal.predict({"related": 0.95}, "supported") > 0.7 > 0.3 > cal.predict({"related": 0.05}, "supported")
     small = Calibrator.fit(feats[:5], ["not_found"] * 5, [True] * 5)
     assert small.predict({}, "not_found") == (5 + 1) / (5 + 2)
     again = Calibrator.from_dict(cal.to_dict())
-    assert again.predict({"align": 0.7}, "supported") == cal.predict({"align": 0.7}, "supported")
+    assert again.predict({"related": 0.7}, "supported") == cal.predict({"related": 0.7}, "supported")
 
 
 def test_ece_and_macro_f1():

