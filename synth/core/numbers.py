@@ -6,6 +6,7 @@ verification checks."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -125,6 +126,8 @@ def _extract_numbers(text: str) -> list[Num]:
             continue  # "GPT-3", "XLM-100" (but "1k-64k" is a range)
         raw = m["num"].replace(",", "")
         value = parse_number((m["sign"] or "") + m["num"] + (m["scale"] or ""))
+        if not math.isfinite(value):
+            continue  # "1e999" overflows: not a measurement anyone wrote (found by tests/hardening fuzzing)
         prev = _TOKEN.findall(text[max(0, start - 14):start].lower())
         if (prev and prev[-1] in REFERENCE_WORDS) or text[max(0, start - 2):start].strip() == "§":
             continue

@@ -23,7 +23,19 @@ def make_yaml():
     yaml.preserve_quotes = True
     # write null as `null` (ruamel's default is an empty value, which would rewrite hand-written `key: null`)
     yaml.representer.add_representer(type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
+    yaml.representer.add_representer(str, _represent_str)
     return yaml
+
+
+# YAML reads these as line breaks wherever a plain or single-quoted scalar holds them (NEL comes out of some PDFs):
+# only a double-quoted scalar, where they are escaped (\N, \L, \P), gives the same text back.
+_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _represent_str(representer, data: str):
+    if any(b in data for b in _BREAKS):
+        return representer.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return representer.represent_str(data)
 
 
 def read_utf8(path: Path, error: type[SynthError] = ConfigError) -> str:
@@ -133,11 +145,54 @@ class _Shape(Exception):
         self.line, self.message = line, message
 
 
-def compose_fast(text: str) -> tuple[Any, Any]:
-    """(loader, node): the document composed by libyaml (PyYAML's C parser); YAMLError on syntax problems."""
+_fast_loader: type | None = None
+
+
+def fast_loader() -> type:
+    """PyYAML's C loader reading scalars the way ruamel (YAML 1.2, the dialect synth writes) does: `yes`, `on`
+    and `1:20` stay text, `010` is ten, `1e3` and `0o17` are numbers. The fast read path must not see a
+    different file than the round-trip path that writes it."""
+    global _fast_loader
+    if _fast_loader is not None:
+        return _fast_loader
+    import re
+
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    replaced = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:null"}
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    Loader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag not in replaced]
+                                      for k, v in base.yaml_implicit_resolvers.items()}
+    rules = [
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$", "-+0123456789"),
+        ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+                                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ]
+    for tag, pattern, first in rules:
+        Loader.add_implicit_resolver(tag, re.compile(pattern), list(first))
+
+    def construct_int(loader, node):
+        text = loader.construct_scalar(node).replace("_", "")
+        return int(text, 0) if text[:2] in ("0o", "0x", "0b") else int(text, 10)
+
+    def construct_bool(loader, node):
+        return loader.construct_scalar(node).lower() == "true"
+
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    Loader.add_constructor("tag:yaml.org,2002:bool", construct_bool)
+    _fast_loader = Loader
+    return Loader
+
+
+def compose_fast(text: str) -> tuple[Any, Any]:
+    """(loader, node): the document composed by libyaml (PyYAML's C parser); YAMLError on syntax problems."""
+    loader = fast_loader()(text)
     try:
         return loader, loader.get_single_node()
     except BaseException:

@@ -92,7 +92,10 @@ def parse_identifier(text: str) -> Item:
         return Item(raw, "arxiv", ref=ref)
     if LOCAL_ID.match(text):
         return Item(raw, "library", ref=PaperRef.parse(text))
-    path = Path(text).expanduser()
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # "~someone" for a user this machine does not know: take the name as written
+        path = Path(text)
     try:
         exists = path.exists()
     except OSError:  # a name too long for the file system, ...
