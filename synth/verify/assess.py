@@ -12,7 +12,8 @@ from synth.core.numbers import extract_numbers
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, normalise, stem
 from synth.verify.number_checks import compare_numbers, said_as_change
 from synth.verify.search import dense_norm, distinctive_numbers
-from synth.verify.structure import check_but_not, check_direction, check_negation, check_sides
+from synth.verify.structure import (check_but_not, check_direction, check_former_latter, check_negation,
+                                    check_sides)
 from synth.verify.table_checks import check_tables, table_support
 from synth.verify.text_checks import (EntityCheck, PaperNames, check_entities, check_ownership, clause_span,
                                        names_in, owners_differ)
@@ -20,7 +21,7 @@ from synth.verify.text_checks import (EntityCheck, PaperNames, check_entities, c
 OK_NUMBER = ("equal", "rounded", "converted", "table")
 DEFAULT_THRESHOLDS = {"found": 0.55, "partial_coverage": 0.4, "clause": 0.34, "clause_found": 0.8,
                       "clause_dense": 0.6}
-_CLAUSE_BREAK = re.compile(r";|,\s*(?:and|while|but|whereas|which|although|with)\b|\band (?=(?:the|each|its|their|"
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:and|while|but|whereas|which|although|even though|regardless)\b|\band (?=(?:the|each|its|their|"
                            r"this|these|it|to|also|additionally|further|then|was|were|is|are|has|have|had)\b)"
                            r"|,\s*(?=[a-z]+ (?:was|were|is|are)\b)")
 
@@ -203,7 +204,8 @@ class Assessor:
             out.findings.append(direction.note())
         if a.coverage >= 0.7 and a.align >= 0.75 and (negation := check_negation(text, source)):
             out.findings.append(negation)
-        if (sides := check_sides(text, source, before) or check_but_not(text, source)) is not None:
+        if (sides := check_sides(text, source, before) or check_but_not(text, source)
+                or check_former_latter(text, source)) is not None:
             out.findings.append(sides)
         pairs = [(n.claim, n.source) for n in numbers if n.status in ("equal", "rounded") and n.source]
         if (owner := check_ownership(text, a.passage.text, pairs, names)) is not None:

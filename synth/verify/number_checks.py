@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from synth.core.models import NumberCheck
 from synth.core.numbers import Num, extract_numbers, within_rounding
 
@@ -84,8 +86,10 @@ def _derived_match(c: Num, source: list[Num]) -> tuple[str, str] | None:
 def _comparable(c: Num, s: Num) -> bool:
     """Numbers of the same kind and size (a mistyped 91.2 for 93.2; not 2,000 GPU hours for a size of 620)."""
     a, b = abs(c.value), abs(s.value)
-    return c.spelled == s.spelled and a > 0 and b > 0 and max(a, b) / min(a, b) <= 3 \
-        and (c.decimals > 0) == (s.decimals > 0)
+    if c.spelled != s.spelled or a <= 0 or b <= 0 or (c.decimals > 0) != (s.decimals > 0):
+        return False
+    # close in size, or one keystroke apart as written (14.4 for 4.4, 45.2 for 54.2)
+    return max(a, b) / min(a, b) <= 3 or DamerauLevenshtein.distance(_digits(c.text), _digits(s.text)) <= 1
 
 
 def _similarity(c: Num, s: Num) -> float:

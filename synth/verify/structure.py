@@ -215,3 +215,34 @@ def check_but_not(claim: str, source: str) -> str | None:
     if c and s and c[0] != c[1] and c == (s[1], s[0]):
         return f"source says '{s[0]}, but not {s[1]}', claim says '{c[0]}, but not {c[1]}'"
     return None
+
+
+_LATTER = re.compile(r"\bthe (former|latter)\b(?P<rest>[^.;]{0,60})")
+_ITEM = re.compile(r"\d+(?:\.\d+)?|[A-Z][\w\-]*\d[\w\-]*|[A-Z]{2,}[\w\-]*")
+
+
+def check_former_latter(claim: str, source: str) -> str | None:
+    """'once with X, once with Y – the latter produced better models' against a claim that X beats Y: the
+    source's winner, read through 'the former' / 'the latter', is the claim's loser."""
+    m = _LATTER.search(source)
+    if m is None or " than " not in f" {claim} ":
+        return None
+    said = _directions(tokens(m["rest"]))
+    if not said:
+        return None
+    sign = next(iter(said.values()))[0][0]
+    items = list(dict.fromkeys(_ITEM.findall(source[:m.start()])))
+    if len(items) < 2:
+        return None
+    first, second = items[-2], items[-1]
+    winner, loser = (second, first) if (m[1] == "latter") == (sign > 0) else (first, second)
+    left, _, right = claim.partition(" than ")
+    c_dirs = _directions(tokens(left))
+    if not c_dirs:
+        return None
+    c_sign = next(iter(c_dirs.values()))[0][0]
+    c_winner = left if c_sign > 0 else right
+    c_loser = right if c_sign > 0 else left
+    if loser in c_winner and winner in c_loser and winner not in c_winner:
+        return f"source says {winner} ({m.group(0).strip()[:40]}), claim says {loser}"
+    return None

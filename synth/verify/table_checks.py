@@ -229,11 +229,15 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
     claim_keys = {canon(m.key) for m in mentions(claim_text)} | {m.key for m in mentions(claim_text)}
     claim_words = _words(claim_text) | {w.rstrip("s") for w in _words(claim_text)}
     claim_words |= {k.lower() for k in names_in(claim_text)}  # canonical names too: German → 'de' columns
-    local = {}
+    local, alone = {}, {}
+    every = extract_numbers(claim_text)
     for n in nums:
         start, end = clause_span(claim_text, n.start)
         part = claim_text[start:end]
         local[n.start] = _words(part) | {w.rstrip("s") for w in _words(part)} | {k.lower() for k in names_in(part)}
+        # the only value of its clause ('X ± s' counts once): 'from 79.6 to 66.2' may be gaps, not cells
+        values = [m for m in every if start <= m.start < end and "±" not in claim_text[max(0, m.start - 3):m.start]]
+        alone[n.start] = len(values) == 1
     best: tuple[float, TableVerdict] | None = None
     for table in tables:
         caption_fit = len(_words(table.caption) & claim_words)
@@ -252,7 +256,7 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
             named = [[c for cells in named for c in cells]]
         for cells in named:
             verdict = _judge_row(nums, cells, claim_words, table, meta, strict=len({c.row for c in cells}) == 1,
-                                 local_words=local)
+                                 local_words=local, alone=alone)
             if verdict is not None:
                 score = caption_fit + (2 if verdict.label == "supported" else 1)
                 if best is None or score > best[0]:
@@ -261,11 +265,12 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
 
 
 def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], table: TableBlock,
-               meta, strict: bool = True, local_words: dict[int, set[str]] | None = None) -> TableVerdict | None:
+               meta, strict: bool = True, local_words: dict[int, set[str]] | None = None,
+               alone: dict[int, bool] | None = None) -> TableVerdict | None:
     """The claim's numbers against the cells of the row(s) it names; `strict` (one row) lets a number the
     row lacks in a column the claim names be a conflict, several rows only support. `local_words`: per number
     (by its offset), the words of its own clause."""
-    local_words = local_words or {}
+    local_words, alone = local_words or {}, alone or {}
     name = table.label or f"a table on p. {table.page}"
     checks, quoted = [], []
     clash = None
@@ -284,7 +289,7 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
             checks.append(NumberCheck(claim=num.text, source=cell.text, status="table" if setting is None
                                       else "table_conflict", note=f"{name} ({cell.row}, {cell.column})"))
             quoted.append(cell)
-        elif named_fit and strict:
+        elif named_fit and strict and alone.get(num.start, True):
             checks.append(NumberCheck(claim=num.text, source=named.text, status="table_conflict",
                                       note=f"{name} ({named.row}, {named.column})"))
             quoted.append(named)

@@ -314,4 +314,13 @@ def owners_differ(claim_text: str, claim_number: str, source_text: str, source_n
                 and m.group in ("models", "name", "data") and _is_name(m, paper)]
 
     mine, theirs = owners(claim_text, c_at), owners(source_text, s_at)
-    return bool(mine and theirs) and not any(_same(a, b) for a in mine for b in theirs)
+    if mine and theirs and not any(_same(a, b) for a in mine for b in theirs):
+        return True
+    # a number the claim gives for a language the source passage never names ('67.58 on Arabic' against a
+    # sentence about the average, or about English)
+    start, end = clause_span(claim_text, c_at)
+    languages = {m.key for m in mentions(claim_text) if start <= m.start < end and m.group == "languages"}
+    there = {m.key for m in mentions(source_text) if m.group == "languages"}
+    if not there:  # only a passage about an average says no language (names it may write unrecognised: EN→DE)
+        return bool(languages) and re.search(r"\b(?:average|averaged|mean|across)\b", source_text, re.I) is not None
+    return bool(languages - there)
