@@ -54,6 +54,7 @@ class Step:
     during: Callable[[Path], None] | None = None  # runs in this process while the command runs (races)
     stdin: bytes | None = None
     wrap: Callable[[Path], list[str]] | None = None  # the whole argv instead (e.g. inside a mount namespace)
+    fails: bool = False  # the input is invalid: exit 0 would be a silent failure
 
 
 @dataclass
@@ -192,7 +193,7 @@ def injection(work: Path) -> str | None:
 EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)|Traceback)\b")
 
 
-def judge_output(rc: int | None, stderr: str, expected_signal: int | None) -> tuple[str, str] | None:
+def judge_output(rc: int | None, stderr: str, expected_signal: int | None, fails: bool = False) -> tuple[str, str] | None:
     """None when a command ended cleanly; else (outcome, detail)."""
     if "Traceback (most recent call last)" in stderr:
         return "traceback", stderr.strip().splitlines()[-1][:200]
@@ -209,6 +210,8 @@ def judge_output(rc: int | None, stderr: str, expected_signal: int | None) -> tu
         return None
     if rc not in (0, 1, 2):
         return "unclear", f"exit {rc}: {(lines or [''])[-1][:160]}"
+    if fails and rc == 0:
+        return "unclear", "exit 0 for invalid input"
     # exit 1 = some items failed, each reported: an error line, or (verify) a warning naming the failed items
     if rc != 0 and not any(line.startswith(("error: ", "warning: ")) for line in lines) and "Usage:" not in stderr:
         return "unclear", f"exit {rc} without an error line: {(lines or [''])[-1][:160]}"
@@ -280,7 +283,7 @@ def run_case(case: Case, base: Path, scratch: Path, keep: Path | None) -> Result
                     if timed_out:
                         outcome, detail = "hang", f"{' '.join(step.args)[:120]} ran past {CAP_S:.0f} s"
                         break
-                    judged = judge_output(rc, err, step.signal[1] if step.signal else None)
+                    judged = judge_output(rc, err, step.signal[1] if step.signal else None, step.fails)
                     if judged and _worse(judged[0], outcome):
                         outcome, detail = judged[0], f"{' '.join(step.args)[:100]}: {judged[1]}"
                 if outcome == "hang":

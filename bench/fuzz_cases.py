@@ -281,6 +281,11 @@ def id_cases() -> list[Case]:
 # ------------------------------------------------------------------------------------------ settings
 
 
+UNREADABLE_VALUES = {"SYNTH_HTTP_TIMEOUT=abc", "SYNTH_HTTP_TIMEOUT=-1", "SYNTH_HTTP_TIMEOUT=1e400",
+                     "SYNTH_HTTP_RETRIES=1e9", "SYNTH_MAX_PDF_MB=0", "SYNTH_ARXIV_DELAY=-5",
+                     "SYNTH_VERIFY_SAVE_EVERY=-1"}
+
+
 def settings_cases() -> list[Case]:
     bad = {
         "SYNTH_HTTP_TIMEOUT=abc": {"SYNTH_HTTP_TIMEOUT": "abc"},
@@ -311,8 +316,11 @@ def settings_cases() -> list[Case]:
                 ["extract", "--min-score", "0.99"]]
     cases = []
     for i, (name, env) in enumerate(bad.items()):
+        # a value that cannot be read fails every command; a path matters only to the commands that use it
+        invalid = name in UNREADABLE_VALUES
         for args in (commands[i % len(commands)], commands[(i + 2) % len(commands)]):
-            cases.append(Case("settings", f"{name} → {' '.join(args[:2])}", [Step(list(args))], env=env))
+            cases.append(Case("settings", f"{name} → {' '.join(args[:2])}", [Step(list(args), fails=invalid)],
+                              env=env))
     for args in (["--claims", "/tmp", "claims", "ls"], ["--library", "/etc/passwd", "library", "ls"],
                  ["--json", "--quiet", "--debug", "library", "ls"], ["nosuchcommand"], ["fetch", "--max", "0", "-q"],
                  ["fetch", "--max", "[/x]", "x"], ["report", "--format", "docx"], ["verify", "a.md", "b.md"]):

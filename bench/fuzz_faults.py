@@ -214,8 +214,8 @@ def replicate_cases() -> list[Case]:
         "empty folders": ({}, {}),
         "1 MB single-line prediction": ({"xnli/test-de.tsv": "entailment" * 100000}, good_gold),
     }
-    cases = [Case("replicate", f"score: {name}", [Step(list(score))], prepare=score_setup(*v))
-             for name, v in variants.items()]
+    cases = [Case("replicate", f"score: {name}", [Step(list(score), fails=name != "fewer predictions than gold")],
+                  prepare=score_setup(*v)) for name, v in variants.items()]
     for args in (["replicate", "score", "--benchmark", "xtreme", "--predictions", "/etc", "--gold", "/etc"],
                  ["replicate", "score", "--benchmark", "xtreme", "--predictions", "nope", "--gold", "nope"],
                  ["replicate", "score", "--benchmark", "bogus", "--predictions", ".", "--gold", "."],
@@ -229,7 +229,8 @@ def replicate_cases() -> list[Case]:
                  ["replicate", "tasks", "show", "nosuchtask"], ["replicate", "tasks", "show", "[/x]"],
                  ["replicate", "tasks", "show", "../../etc/passwd"], ["replicate", "tasks", "ls", "--benchmark", "x"],
                  ["replicate", "tasks", "validate"], ["replicate", "results"]):
-        cases.append(Case("replicate", " ".join(args[1:])[:70], [Step(args)]))
+        valid = args[-1] in ("validate", "results") or args[2:4] == ["xstilts", "--dry-run"]
+        cases.append(Case("replicate", " ".join(args[1:])[:70], [Step(args, fails=not valid)]))
     cases.append(Case("replicate", "results with a corrupt results.json", [Step(["replicate", "results"])],
                       prepare=lambda w: write(w, "runs/eval-deadbeef/results.json", "{corrupt")))
     cases.append(Case("replicate", "run with SYNTH_RUNS a file", [Step(["replicate", "run", "demo", "--dry-run"])],
