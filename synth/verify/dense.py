@@ -26,7 +26,7 @@ class DenseSearch:
         self.library = library
         self.encoder = embeddings.encoder_or_none() if enabled else None
         if not enabled:
-            self.note = "dense evidence search is off (SYNTH_EMBED=0): lexical evidence search only"
+            self.note = "dense evidence search is off (SYNTH_EMBED=off): lexical evidence search only"
         elif self.encoder is None:
             self.note = f"dense evidence search is off: {embeddings.INSTALL_HINT}"
         else:

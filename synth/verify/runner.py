@@ -61,13 +61,27 @@ def with_replication(verification: Verification, claim: Claim, result: Replicati
     return verification.model_copy(update={"replication": result})
 
 
+def make_verifier(library: Library, settings: Settings) -> Verifier:
+    """The verifier for a run: shipped weights, dense evidence search unless SYNTH_EMBED=off."""
+    return Verifier(library, nli_model=settings.nli_model, dense=settings.embed != "off")
+
+
+def dense_notes(verifier: Verifier) -> list[str]:
+    """What a run tells about its evidence search: lexical only (and why), sentences it had to embed."""
+    notes = [verifier.dense.note] if verifier.dense.note else []
+    if verifier.dense.embedded_now:
+        notes.append(f"embedded {verifier.dense.embedded_now} library sentences for dense evidence search "
+                     "(stored for later runs)")
+    return notes
+
+
 def verify_claims(claims: list[Claim], library: Library, settings: Settings, *, any_source: bool = False,
                   replicate: bool = False, advance: Callable[..., None] | None = None,
                   verifier: Verifier | None = None,
                   on_outcome: Callable[[VerifyOutcome], None] | None = None) -> list[VerifyOutcome]:
     """Verify every claim; a problem with one claim becomes its own 'error' verdict and the run continues.
     `on_outcome` sees each verdict as soon as it is made (to save progress)."""
-    verifier = verifier or Verifier(library, nli_model=settings.nli_model, dense=settings.embed != "off")
+    verifier = verifier or make_verifier(library, settings)
     out: list[VerifyOutcome] = []
     for claim in claims:
         verification = verifier.verify(claim, any_source=any_source)
@@ -93,6 +107,7 @@ def verify_claims_file(settings: Settings, ids: list[str] | None = None, *, any_
     doc = load_claims(path, read_only=True)  # the write below re-reads with the round-trip tree
     claims = [doc.get(cid) for cid in ids] if ids else list(doc.claims)
     library = Library.open(settings)
+    verifier = make_verifier(library, settings)
     run = VerifyRun()
     pending: list[VerifyOutcome] = []
     last_save = time.monotonic()
@@ -113,11 +128,12 @@ def verify_claims_file(settings: Settings, ids: list[str] | None = None, *, any_
 
     try:
         run.outcomes = verify_claims(claims, library, settings, any_source=any_source, replicate=replicate,
-                                     advance=advance, on_outcome=keep)
+                                     advance=advance, on_outcome=keep, verifier=verifier)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: write the verdicts already made, then stop
         save_pending()
         raise
     save_pending()
+    run.notes.extend(dense_notes(verifier))
     return run
 
 
@@ -152,11 +168,13 @@ def verify_review(path: Path, settings: Settings, *, any_source: bool = False, r
     path = Path(path)
     if not path.exists():
         raise UsageError(f"{path} does not exist")
-    review = import_review(path)
     library = Library.open(settings)
+    review = import_review(path, library=library)  # references may name papers held as local PDFs
+    verifier = make_verifier(library, settings)
     run = VerifyRun(outcomes=verify_claims(list(review.claims), library, settings, any_source=any_source,
-                                           replicate=replicate, advance=advance))
+                                           replicate=replicate, advance=advance, verifier=verifier))
     run.notes.extend(review.warnings)
+    run.notes.extend(dense_notes(verifier))
     missing = sorted({c for o in run.outcomes for c in o.claim.cites if not _in_library(library, c)})
     if missing:
         run.notes.append("cited papers missing from the library: " + ", ".join(missing) +

@@ -133,9 +133,9 @@ def _read_npz(path: Path) -> SentenceVectors | None:
 
 def _paths(library: "LibraryLike", meta: PaperMeta) -> tuple[Path, Path, Path, Path]:
     """(vectors, info, partial vectors, partial info) of one paper version."""
-    base = Path(library.root) / FOLDER / meta.ref.folder
-    return (base.with_suffix(".npz"), base.with_suffix(".json"), base.with_suffix(".partial.npz"),
-            base.with_suffix(".partial.json"))
+    folder, name = Path(library.root) / FOLDER, meta.ref.folder  # '2101.00002v1': not a suffix to replace
+    return (folder / f"{name}.npz", folder / f"{name}.json", folder / f"{name}.partial.npz",
+            folder / f"{name}.partial.json")
 
 
 def load_vectors(library: "LibraryLike", meta: PaperMeta, model: str = MODEL_NAME) -> SentenceVectors | None:
@@ -212,7 +212,7 @@ def prune(library: "LibraryLike", keep: list[PaperMeta]) -> int:
     wanted = {m.ref.folder for m in keep}
     removed = 0
     for path in folder.iterdir():
-        if path.name.split(".", 1)[0] not in wanted:
+        if path.name.removesuffix(".json").removesuffix(".npz").removesuffix(".partial") not in wanted:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
