@@ -15,13 +15,26 @@ from synth.core.files import atomic_open, write_json
 from .batching import collate, lengths_of, sorted_batches
 
 
-def predict(model, features, *, batch_size: int = 64, pad_id: int = 1) -> dict[str, list]:
+def autocast_dtype(precision: str, device_type: str):
+    """The autocast dtype for inference: 'auto' = bf16 on GPU only; 'bf16' also on CPUs (avx512_bf16 / AMX
+    make it ~2x faster there); 'fp16' on GPU only; 'no' = none."""
+    import torch
+
+    if precision == "bf16" or (precision == "auto" and device_type == "cuda"):
+        return torch.bfloat16
+    if precision == "fp16" and device_type == "cuda":
+        return torch.float16
+    return None
+
+
+def predict(model, features, *, batch_size: int = 64, pad_id: int = 1, precision: str = "auto") -> dict[str, list]:
     """Raw outputs per feature row in input order: logits / start+end logits (trimmed) / embeddings."""
     import torch
 
     model.eval()
     device = next(model.parameters()).device
     cuda = device.type == "cuda"
+    dtype = autocast_dtype(precision, device.type)
     lengths = lengths_of(features)
     outputs: dict[str, list] = {}
     task_type = model.spec.task_type
@@ -30,7 +43,7 @@ def predict(model, features, *, batch_size: int = 64, pad_id: int = 1) -> dict[s
             rows = [features[i] for i in batch_ids]
             batch = collate([{"input_ids": r["input_ids"]} for r in rows], pad_id, 8 if cuda else 1)
             batch = {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask")}
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+            with torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
                 out = model(**batch)
             for key, value in out.items():
                 if key == "loss":

@@ -93,6 +93,7 @@ def _train_hyper(experiment: Experiment, profile: Profile, task_name: str, task_
     if profile.max_micro_batch:  # fill the device: same effective batch, fewer accumulation steps
         resolved["batch_size"] = min(resolved["effective_batch"], profile.max_micro_batch)
     resolved["checkpoint_every"] = profile.checkpoint_every
+    resolved["precision"] = profile.precision
     return TrainHyper(**resolved)
 
 
@@ -181,6 +182,7 @@ class _Builder:
             experiment=self.experiment.name,
             max_length=task.max_length if self.profile.fidelity == "paper" else min(
                 task.max_length, self.profile.hyper.max_length or task.max_length),
+            precision=self.profile.precision,
             parents=[parent.id] if parent else [], base_model=None if parent else self.base)
         return self._add(config, meta)
 
@@ -205,14 +207,15 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
                only: list[str] | None = None, model: str | None = None, data_dir: Path | str | None = None,
                local_only: bool | None = None, max_languages: int | None = None,
                hub_lock: Path | None = None, max_train_examples: int | None = None,
-               max_eval_examples: int | None = None) -> Plan:
+               max_eval_examples: int | None = None, precision: str | None = None) -> Plan:
     """Expand an experiment under a profile into its step DAG (optionally restricted by `only`).
 
     `model` replaces the profile's encoder (a local HF folder or a hub id). `data_dir` is the local data folder
     (default: the profile's fixtures for `tiny`, else SYNTH_DATA_DIR, else none: the Hub). `local_only` (default:
     the profile's) never uses the Hub: what has no local file is left out and listed. `max_languages` overrides
     the profile's cap on evaluated languages (0 = every language). `hub_lock` is the lock file of pinned Hub
-    commits written by preflight. `max_train_examples` / `max_eval_examples` replace the profile's subsample caps.
+    commits written by preflight. `max_train_examples` / `max_eval_examples` replace the profile's subsample caps;
+    `precision` the profile's autocast setting.
     """
     from synth.core.settings import get_settings
 
@@ -224,6 +227,10 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
             if v is not None}
     if caps:  # a smaller (or larger) subsample than the profile's, e.g. a pilot that must take minutes
         prof = prof.model_copy(update=caps)
+    if precision:
+        if precision not in ("auto", "bf16", "fp16", "no"):
+            raise ConfigError(f"unknown precision {precision!r}", hint="auto, bf16, fp16 or no")
+        prof = prof.model_copy(update={"precision": precision})
     for name in exp.targets + exp.intermediates + (exp.multitask.tasks if exp.multitask else []):
         _task(name)  # unknown names fail here, with the file that names them
     folder = resolve_data_dir(data_dir, prof.data, get_settings().data_dir)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from .data_sources import DataRef
 
 StepKind = Literal["intermediate", "target", "eval"]
+Precision = Literal["auto", "bf16", "fp16", "no"]
 ID_HEX = 16
 
 
@@ -51,6 +52,8 @@ class TrainHyper(BaseModel):
     patience: int | None = None
     dev_examples: int | None = Field(None, description="English dev subset for model selection (None = all)")
     checkpoint_every: int = 500
+    precision: Precision = Field("auto", description="autocast: auto = bf16 on GPUs that support it (fp16 with "
+                                 "loss scaling on older ones), none on CPU; bf16 = also on CPU")
 
 
 class TrainStepConfig(BaseModel):
@@ -93,6 +96,7 @@ class EvalStepConfig(BaseModel):
     retrieval_layer: int | None = None
     experiment: str = Field(description="eval steps are cheap: one results document per experiment")
     max_length: int
+    precision: Precision = Field("auto", description="inference autocast (as TrainHyper.precision)")
     parents: list[str] = Field(default_factory=list)
     base_model: str | None = None
 
@@ -107,8 +111,12 @@ def parse_step_config(data: dict) -> TrainStepConfig | EvalStepConfig:
 
 
 def config_identity(config: TrainStepConfig | EvalStepConfig) -> dict:
-    """What the id hashes: the whole config except where the data lives and file mtimes."""
+    """What the id hashes: the whole config except where the data lives and file mtimes. Precision 'auto' is
+    left out (the hardware's choice, as before the field existed); an explicit precision is hashed."""
     data = config.model_dump(mode="json", exclude={"data": {"data_dir"}})
+    for holder in (data, data.get("hyper") or {}):
+        if holder.get("precision") == "auto":
+            holder.pop("precision")
     for key in ("train_inputs", "dev_inputs"):
         for refs in data.get(key, {}).values():
             for ref in refs:

@@ -198,6 +198,7 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
     groups = [row["task"] for row in features] if "task" in features[0] else None
     # Multi-task batches use one head each: DDP must not wait for gradients of the others.
     handlers = [DistributedDataParallelKwargs(find_unused_parameters=groups is not None)]
+    _release_accelerator_state(precision)
     accelerator = Accelerator(mixed_precision=precision, cpu=not cuda, kwargs_handlers=handlers)
     main = accelerator.is_main_process
     set_seed(config.seed)
@@ -345,6 +346,17 @@ def train(model, features, out_dir: str | Path, config: TrainConfig, *, pad_id: 
         shutil.rmtree(ckpt_dir, ignore_errors=True)  # the run is complete; resumable state is no longer needed
     accelerator.wait_for_everyone()
     return summary
+
+
+def _release_accelerator_state(precision: str) -> None:
+    """accelerate keeps one process-wide state and refuses a second Accelerator with another mixed precision;
+    steps of one plan may differ (a bf16 step after an fp32 one), so drop the old state (the process group, kept
+    in PartialState, stays)."""
+    from accelerate.state import AcceleratorState
+
+    current = AcceleratorState._shared_state.get("_mixed_precision")
+    if current is not None and str(current) != precision:
+        AcceleratorState._reset_state(reset_partial_state=False)
 
 
 def batch_stream(features: list[dict], batches: list[list[int]], pad_id: int, pad_multiple: int, *,

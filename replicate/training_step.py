@@ -38,7 +38,8 @@ def train_config(c: TrainStepConfig, *, world: int = 1, num_workers: int = 0):
         learning_rate=h.learning_rate, warmup_ratio=h.warmup_ratio, batch_size=h.batch_size,
         grad_accum=max(1, h.effective_batch // (h.batch_size * world)), epochs=h.epochs, max_steps=h.max_steps,
         weight_decay=h.weight_decay, eval_every=h.eval_every, patience=h.patience,
-        checkpoint_every=h.checkpoint_every, seed=c.seed, save_dtype=c.checkpoint_dtype, num_workers=num_workers)
+        checkpoint_every=h.checkpoint_every, seed=c.seed, save_dtype=c.checkpoint_dtype, num_workers=num_workers,
+        mixed_precision={"auto": "auto", "bf16": "bf16", "fp16": "fp16", "no": "no"}[h.precision])
 
 
 def run_training(step: Step, runs: Path, settings, *, progress: bool = True, world: int = 1) -> dict:
@@ -68,7 +69,7 @@ def run_training(step: Step, runs: Path, settings, *, progress: bool = True, wor
     if task.name in c.dev_inputs:
         dev_rows = load_refs(task, c.dev_inputs[task.name], data, limit=_dev_limit(c), seed=c.seed)
         dev_score = dev_scorer(task, dev_rows, tokenizer, labels, max_length=c.hyper.max_length,
-                               pad_id=tokenizer.pad_token_id)
+                               pad_id=tokenizer.pad_token_id, precision=c.hyper.precision)
     spec = HeadSpec(task_type=task.type, num_labels=len(labels), labels=labels)
     model = build_model(source, spec, seed=c.seed)
     workers = load_profile(c.data.profile).dataloader_workers
@@ -107,7 +108,7 @@ def run_multitask_training(step: Step, runs: Path, settings, *, progress: bool =
         if task.name in c.dev_inputs:
             dev = load_refs(task, c.dev_inputs[task.name], data, limit=_dev_limit(c), seed=c.seed)
             scorers[task.name] = dev_scorer(task, dev, tokenizer, labels, max_length=max_length,
-                                            pad_id=tokenizer.pad_token_id)
+                                            pad_id=tokenizer.pad_token_id, precision=c.hyper.precision)
     model = build_multitask_model(source, specs, seed=c.seed)
 
     def dev_score(m) -> float:

@@ -28,7 +28,7 @@ def _column_values(rows, spec):
 
 
 def score_rows(model, task, rows, features, labels: list[str], *, language: str | None, batch_size: int,
-               pad_id: int) -> tuple[dict[str, float], list]:
+               pad_id: int, precision: str = "auto") -> tuple[dict[str, float], list]:
     """Metric values (0-100, every metric of the task) and leaderboard predictions for one language."""
     from .featurize import LabelMapper, _feature_names, word_predictions
     from .metrics import compute
@@ -36,14 +36,14 @@ def score_rows(model, task, rows, features, labels: list[str], *, language: str 
 
     t = task.type
     if t in ("classification", "multiple_choice"):
-        out = predict(model, features, batch_size=batch_size, pad_id=pad_id)
+        out = predict(model, features, batch_size=batch_size, pad_id=pad_id, precision=precision)
         ids = decode_labels(out["logits"], None)
         refs = features["labels"]
         keep = [i for i, r in enumerate(refs) if r != -100]
         values = {m: compute(m, [ids[i] for i in keep], [refs[i] for i in keep], language) for m in task.metrics}
         return values, [labels[i] if labels else i for i in ids]
     if t == "span_qa":
-        out = predict(model, features, batch_size=batch_size, pad_id=pad_id)
+        out = predict(model, features, batch_size=batch_size, pad_id=pad_id, precision=precision)
         answers = postprocess_qa(rows, features, out["start_logits"], out["end_logits"],
                                  id_column=task.columns["id"], context_column=task.columns["context"],
                                  null_answers=task.null_answers)
@@ -55,7 +55,7 @@ def score_rows(model, task, rows, features, labels: list[str], *, language: str 
     if t == "tagging":
         import numpy as np
 
-        out = predict(model, features, batch_size=batch_size, pad_id=pad_id)
+        out = predict(model, features, batch_size=batch_size, pad_id=pad_id, precision=precision)
         tag_column = task.columns["tags"]
         mapper = LabelMapper(labels, _feature_names(rows, tag_column))
         fill = next((i for i, name in enumerate(labels) if name == "O"), 0)
@@ -71,7 +71,8 @@ def score_rows(model, task, rows, features, labels: list[str], *, language: str 
             gold.append([labels[mapper(tag)] for tag in tags])
         values = {m: compute(m, preds, gold, language) for m in task.metrics}
         return values, preds
-    return _score_retrieval(model, task, features, language=language, batch_size=batch_size, pad_id=pad_id)
+    return _score_retrieval(model, task, features, language=language, batch_size=batch_size, pad_id=pad_id,
+                            precision=precision)
 
 
 BUCC_NEEDS_IDS = ("BUCC mining needs both monolingual sides with sentence ids (source_id/target_id columns, "
@@ -79,18 +80,19 @@ BUCC_NEEDS_IDS = ("BUCC mining needs both monolingual sides with sentence ids (s
                   "mining those would be Tatoeba with a margin (near-ceiling F1)")
 
 
-def _score_retrieval(model, task, features, *, language, batch_size, pad_id):
+def _score_retrieval(model, task, features, *, language, batch_size, pad_id, precision="auto"):
     from .metrics import bucc_mine, bucc_optimize_threshold, compute
 
     names = features.column_names
     if task.metrics[0] == "bucc_f1":
         if "source_id" not in names or "target_id" not in names:
             raise ReplicationError(BUCC_NEEDS_IDS)
-        return _score_bucc(model, task, features, language=language, batch_size=batch_size, pad_id=pad_id)
+        return _score_bucc(model, task, features, language=language, batch_size=batch_size, pad_id=pad_id,
+                           precision=precision)
     sides = {}
     for side in ("source", "target"):
         rows = [{"input_ids": ids} for ids in features[f"{side}_input_ids"]]
-        sides[side] = predict(model, rows, batch_size=batch_size, pad_id=pad_id)["embeddings"]
+        sides[side] = predict(model, rows, batch_size=batch_size, pad_id=pad_id, precision=precision)["embeddings"]
     n = len(sides["source"])
     tgt_ids = features["target_id"] if "target_id" in names else [str(i) for i in range(n)]
     metric = task.metrics[0]
@@ -107,7 +109,7 @@ def _score_retrieval(model, task, features, *, language, batch_size, pad_id):
     return {m: compute(m, nearest, list(range(n)), language) for m in task.metrics}, nearest
 
 
-def _score_bucc(model, task, features, *, language, batch_size, pad_id):
+def _score_bucc(model, task, features, *, language, batch_size, pad_id, precision="auto"):
     """Mine pairs from the two monolingual sides (rows with an empty id have no sentence on that side), pick
     the threshold that maximises F1 against the gold pairs (rows with both ids), report P / R / F1."""
     from .metrics import bucc_mine, bucc_optimize_threshold, bucc_prf
@@ -117,7 +119,7 @@ def _score_bucc(model, task, features, *, language, batch_size, pad_id):
         keep = [i for i, v in enumerate(features[f"{side}_id"]) if v not in (None, "")]
         ids[side] = [features[f"{side}_id"][i] for i in keep]
         rows = [{"input_ids": features[f"{side}_input_ids"][i]} for i in keep]
-        sides[side] = predict(model, rows, batch_size=batch_size, pad_id=pad_id)["embeddings"] if rows else []
+        sides[side] = predict(model, rows, batch_size=batch_size, pad_id=pad_id, precision=precision)["embeddings"] if rows else []
     gold = [[s, t] for s, t in zip(features["source_id"], features["target_id"]) if s and t]
     if not gold:
         raise ReplicationError("no gold pairs (rows with both a source_id and a target_id)")
@@ -135,7 +137,8 @@ def language_score(values: dict[str, float], task) -> float:
     return task_language_score(values, task.metrics)
 
 
-def dev_scorer(task, dev_rows, tokenizer, labels, *, max_length: int, pad_id: int, batch_size: int = 64):
+def dev_scorer(task, dev_rows, tokenizer, labels, *, max_length: int, pad_id: int, batch_size: int = 64,
+               precision: str = "auto"):
     """A callable model -> English dev task score (higher is better), featurising the dev rows once."""
     from .data import featurize
 
@@ -143,7 +146,7 @@ def dev_scorer(task, dev_rows, tokenizer, labels, *, max_length: int, pad_id: in
 
     def score(model) -> float:
         values, _ = score_rows(model, task, dev_rows, features, labels, language="en", batch_size=batch_size,
-                               pad_id=pad_id)
+                               pad_id=pad_id, precision=precision)
         return language_score(values, task)
 
     return score
@@ -198,7 +201,8 @@ def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path
                 features = featurize(lang_task, rows, tokenizer, max_length=c.max_length, labels=labels or None,
                                      cache_dir=Path(settings.cache) / "features")
                 values, predictions = score_rows(model, lang_task, rows, features, labels, language=language,
-                                                 batch_size=profile.eval_batch_size, pad_id=tokenizer.pad_token_id)
+                                                 batch_size=profile.eval_batch_size, pad_id=tokenizer.pad_token_id,
+                                                 precision=c.precision)
                 write_predictions(folder / "predictions", _scoring_name(task), language, task.type, predictions)
                 done[language] = {"values": {k: round(v, 4) for k, v in values.items()},
                                   "score": round(language_score(values, task), 4), "split": ref.split,

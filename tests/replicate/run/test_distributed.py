@@ -112,3 +112,23 @@ def test_paper_profile_saves_targets_in_bf16_and_keeps_intermediates_fp32(kind, 
     assert {s.config.checkpoint_dtype for s in plan.steps.values() if s.kind == kind} == {dtype}
     assert all(s.config.hyper.batch_size == s.config.hyper.effective_batch
                for s in plan.steps.values() if s.kind != "eval")  # the device is filled, no accumulation
+
+
+def test_precision_is_part_of_a_step_only_when_chosen(run_settings, mini_experiment):
+    from synth.core.errors import ConfigError
+    from synth.replicate.executors import execute
+    from synth.replicate.pipeline import build_plan
+    from synth.replicate.results import read_results
+
+    auto = build_plan(str(mini_experiment), "tiny", only=["xnli"])
+    bf16 = build_plan(str(mini_experiment), "tiny", only=["xnli"], precision="bf16")
+    assert not set(auto.steps) & set(bf16.steps)  # an explicit precision changes the numbers, so the ids
+    assert {s.config.hyper.precision for s in bf16.steps.values() if s.kind != "eval"} == {"bf16"}
+    with pytest.raises(ConfigError, match="unknown precision 'half'"):
+        build_plan(str(mini_experiment), "tiny", precision="half")
+    report = execute(bf16, run_settings.runs, run_settings, progress=False)  # bf16 autocast on this CPU
+    assert report.ok, report.failed
+    summaries = [json.loads((run_settings.runs / s.id / "train_summary.json").read_text())
+                 for s in bf16.steps.values() if s.kind != "eval"]
+    assert {s["precision"] for s in summaries} == {"bf16"}
+    assert all(0 <= v <= 100 for v in read_results(run_settings.runs / bf16.evals()[0].id / "results.json").score.values())
