@@ -107,7 +107,7 @@ _FINGERPRINTS: dict[tuple[str, int, int], str] = {}
 def fingerprint(path: Path) -> tuple[int, float, str]:
     """(size, mtime, sha256) of a file; the sha is recomputed only when size or mtime changed."""
     stat = Path(path).stat()
-    key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
     if key not in _FINGERPRINTS:
         _FINGERPRINTS[key] = sha256_file(path)
     return stat.st_size, stat.st_mtime, _FINGERPRINTS[key]
@@ -116,8 +116,8 @@ def fingerprint(path: Path) -> tuple[int, float, str]:
 def _local_ref(config: TaskConfig, split: SplitRole, requested: SplitRole, path: Path, data_dir: Path,
                fallback: str | None) -> DataRef:
     size, mtime, sha = fingerprint(path)
-    try:
-        rel = str(path.resolve().relative_to(Path(data_dir).resolve()))
+    try:  # the file was found under data_dir, so no resolving (symlinks, ..) is needed for its relative name
+        rel = path.relative_to(data_dir).as_posix()
     except ValueError:
         rel = str(path)
     return DataRef(task=config.name, split=split, requested=requested, fallback=fallback, source="local",

@@ -107,6 +107,7 @@ class _Builder:
         self.versions = kind_versions()
         self.steps: dict[str, Step] = {}
         self.unavailable: list[str] = []
+        self._sources: dict[tuple, list[DataRef] | Unavailable] = {}
         self.data = DataSettings(profile=profile.name, data_dir=str(data_dir) if data_dir else None,
                                  max_train_examples=profile.max_train_examples,
                                  max_eval_examples=profile.max_eval_examples)
@@ -121,8 +122,12 @@ class _Builder:
         return step
 
     def _resolve(self, task, split: str, fallbacks=()) -> list[DataRef] | Unavailable:
-        return resolve_split(task, split, data_dir=self.data_dir, lock=self.lock, local_only=self.local_only,
-                             fallbacks=fallbacks)
+        # every seed, volume and intermediate reads the same (task, split): choose its source once per plan
+        key = (task.name, split, tuple(fallbacks))
+        if key not in self._sources:
+            self._sources[key] = resolve_split(task, split, data_dir=self.data_dir, lock=self.lock,
+                                               local_only=self.local_only, fallbacks=fallbacks)
+        return self._sources[key]
 
     def train_step(self, kind: str, task_names: list[str], *, hyper_key: str, examples: int | None, seed: int,
                    parents: list[str], meta: dict, fixed_steps: int | None = None) -> Step | None:

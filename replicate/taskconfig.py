@@ -155,10 +155,18 @@ def _deep_merge(base: dict, override: dict) -> dict:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    from ruamel.yaml import YAML
-
+    """A task file's mapping. PyYAML's C loader reads the ~260 task files ~12x faster than ruamel's pure-Python
+    one (a plan of xstilts loads ~170 of them); tests check both loaders agree on every task file."""
+    text = path.read_text(encoding="utf-8")
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        try:
+            import yaml
+
+            data = yaml.load(text, Loader=yaml.CSafeLoader)
+        except (ImportError, AttributeError):  # PyYAML without its C extension
+            from ruamel.yaml import YAML
+
+            data = YAML(typ="safe").load(text)
     except Exception as exc:
         raise ConfigError(f"{path}: cannot parse YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -90,3 +90,14 @@ def test_languages_and_groups():
     assert len(group("xtreme")) == 40 and len(group("xtreme_r")) == 50
     with pytest.raises(ConfigError, match="unknown language group"):
         group("tiny")
+
+
+def test_the_fast_task_loader_reads_every_file_as_ruamel_does():
+    import yaml
+    from ruamel.yaml import YAML
+
+    from synth.replicate.taskconfig import TASKS_DIR
+
+    for path in sorted(TASKS_DIR.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=yaml.CSafeLoader) == YAML(typ="safe").load(text), path
