@@ -96,12 +96,16 @@ def clauses(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def _logo_gap(passage: str) -> bool:
+    """The passage shows where a logo stood: '[icon]', or 'and' with nothing before it ('Finally, and RoB')."""
+    return "[icon]" in passage or re.search(r"(?:^|[,;(:]\s*|\b(?:by|while|and|that|with)\s+)and\b",
+                                            passage) is not None
+
+
 def _may_be_logo(name: str, passage: str) -> bool:
     """A model name missing from a passage may be a logo the PDF's text layer lost ('Finally, [logo] and RoB
-    fail ...'): models only, and only where the passage has a gap ('[icon]', or 'and'/',' with nothing before)."""
-    if next(iter(names_in(name).values()), "name") != "models":
-        return False
-    return "[icon]" in passage or re.search(r"(?:^|[,;(:]\s*|\b(?:by|while|and|that|with)\s+)and\b", passage) is not None
+    fail ...'): models only, and only where the passage has a gap."""
+    return next(iter(names_in(name).values()), "name") == "models" and _logo_gap(passage)
 
 
 def _names_missing_near(text: str, number: str, missing: list[str]) -> bool:
@@ -186,7 +190,7 @@ class Assessor:
                                   restates=restates)
         for n in numbers:  # a 'conflict' between numbers of two different things is no conflict
             if n.status == "conflict" and n.source and (
-                    owners_differ(text, n.claim, a.passage.text, n.source, names)
+                    owners_differ(text, n.claim, a.passage.text, n.source, names, _logo_gap(a.passage.text))
                     or _names_missing_near(text, n.claim, entities.missing)):
                 n.status, n.source, n.note = "missing", None, f"{n.claim} not in the source (the source's " \
                                                               f"{n.source} is about something else)"
@@ -290,7 +294,8 @@ class Assessor:
             out.unsupported = None  # the clause is a table's statement ('English accuracy reaches 85.0')
         at = where(out.meta, a)
         conflicts = [n for n in out.numbers if n.status == "conflict"]
-        missing = [n for n in out.numbers if n.status == "missing"]
+        missing = [n for n in out.numbers if n.status == "missing" and "said in passing" not in (n.note or "")
+                   and "does not repeat" not in (n.note or "")]
         if conflicts:
             out.label = "contradicted"
             out.reason = "; ".join(f"source says {n.source}, claim says {n.claim}" for n in conflicts) + f" ({at})"

@@ -26,7 +26,8 @@ def match_pair(c: Num, s: Num) -> tuple[str, str | None] | None:
     if not (c.signed and s.signed) and (c.value < 0) != (s.value < 0):
         c = Num(c.text, abs(c.value), c.unit, c.decimals, c.start, c.end, c.spelled, c.context)
         s = Num(s.text, abs(s.value), s.unit, s.decimals, s.start, s.end, s.spelled, s.context)
-    if not _units_compatible(c, s):
+    if (c.spelled or s.spelled) and (c.decimals or s.decimals or c.unit != s.unit):
+        return None  # 'two' questions is not 2.2%: a word is a whole count
         # 0.54 vs 54% is a conversion, checked below; other unit clashes never match
         pass
     elif abs(c.value - s.value) < 1e-9:
@@ -170,7 +171,8 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
                                                      and len(claim_nums) == len(source_nums)))]
         left = [(j, s) for j, s in enumerate(source_nums) if j not in used and _units_compatible(c, s)
                 and not any(match_pair(c2, s) for c2 in claim_nums) and _comparable(c, s)]
-        if not rivals and restates and left and sum(x is None for x in checks) == 1:
+        unmatched = [k for k, x in enumerate(checks) if x is None and not claim_nums[k].spelled]
+        if not rivals and restates and left and unmatched == [i]:
             # the one number the claim changed in a sentence it otherwise restates (45.2 for 54.2)
             rivals = [min(left, key=lambda js: (-_similarity(c, js[1]), abs(js[1].value - c.value)))]
         if rivals:
@@ -186,6 +188,9 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
         elif (same_place := _in_same_words(claim_text, source_text, c)) is not None:
             checks[i] = NumberCheck(claim=c.text, source=same_place, status="conflict",
                                     note=f"source says {same_place}, claim says {c.text}")
+        elif c.spelled and c.value <= 10:  # 'the two questions', 'all three models': a count said in passing
+            checks[i] = NumberCheck(claim=c.text, source=None, status="missing",
+                                    note=f"{c.text}: a count the source does not repeat here")
         else:
             checks[i] = NumberCheck(claim=c.text, source=None, status="missing", note=f"{c.text} not in the source")
     done = [c for c in checks if c is not None]

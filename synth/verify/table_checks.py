@@ -22,6 +22,8 @@ class TableValue:
     value: float
     where: str  # human description: "Table 2 (MNLI, XNLI)"
     direct: bool  # a cell (True) or a derived value (False)
+    confident: bool = True  # every cell it comes from was read confidently (TableCell.confident)
+    column: str = ""  # the column header of a direct cell
 
 
 @dataclass
@@ -42,6 +44,19 @@ def _matches(header: str, terms: set[str]) -> bool:
         return True
     low = header.lower()
     return any(t in low and re.search(rf"(?<!\w){re.escape(t)}(?!\w)", low) for t in terms if len(t) > 2)
+
+
+# Metric words: a near miss is only an inconsistency between numbers of the same metric (an OOV precision
+# of 21.9% is not a BLEU score of 22.0).
+_METRIC_WORDS = frozenset("accuracy precision recall f1 f0.5 bleu chrf chrf3 rouge meteor ter em perplexity "
+                          "spearman pearson mrr map auc wer cer".split())
+
+
+def _metric_clash(num: Num, column: str) -> bool:
+    """The number's own words name a metric and the cell's column names only other metrics."""
+    said = set(num.context) & _METRIC_WORDS
+    shown = _terms(column) & _METRIC_WORDS
+    return bool(said and shown and not said & shown)
 
 
 def _label(table: TableBlock) -> str:
@@ -74,7 +89,8 @@ def table_values(table: TableBlock, terms: set[str], restrict: bool) -> list[Tab
     out: list[TableValue] = []
     for cell in cells:
         if relevant(cell):
-            out.append(TableValue(cell.value, f"{name} ({cell.row}, {cell.column}) = {cell.text}", True))
+            out.append(TableValue(cell.value, f"{name} ({cell.row}, {cell.column}) = {cell.text}", True,
+                                  cell.confident, cell.column))
     # differences within a column (e.g. task - baseline) and within a row, anchored on a relevant cell
     for col, group in cols.items():
         for a in group:
@@ -83,7 +99,7 @@ def table_values(table: TableBlock, terms: set[str], restrict: bool) -> list[Tab
             for b in group:
                 if b is not a:
                     out.append(TableValue(a.value - b.value, f"{name} {col}: {a.row} {a.text} - {b.row} {b.text}",
-                                          False))
+                                          False, a.confident and b.confident))
     for row, group in rows.items():
         if row not in hot_rows and hot_rows:
             continue
@@ -93,7 +109,7 @@ def table_values(table: TableBlock, terms: set[str], restrict: bool) -> list[Tab
             for b in group:
                 if b is not a:
                     out.append(TableValue(a.value - b.value, f"{name} {row}: {a.column} {a.text} - {b.column} {b.text}",
-                                          False))
+                                          False, a.confident and b.confident))
         if len(group) >= 2:
             out.append(TableValue(fmean(c.value for c in group), f"{name} average of row {row}", False))
     for col in hot_cols:
@@ -152,7 +168,8 @@ def check_tables(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
         step = 10 ** (-num.decimals) if num.decimals else 0.0
         if step and target:
             near = [v for v in relevant if abs(abs(v.value) - target) <= 2 * step + 1e-9
-                    and abs(abs(v.value) - target) <= 0.05 * target and "average of" not in v.where]
+                    and abs(abs(v.value) - target) <= 0.05 * target and "average of" not in v.where
+                    and v.confident and not _metric_clash(num, v.column)]
             if near:
                 finding.near[i] = min(near, key=lambda v: (not v.direct, abs(abs(v.value) - target)))
     return finding

@@ -300,7 +300,7 @@ def check_ownership(claim_text: str, source_text: str, pairs: list[tuple[str, st
 
 
 def owners_differ(claim_text: str, claim_number: str, source_text: str, source_number: str,
-                  paper: PaperNames | None = None) -> bool:
+                  paper: PaperNames | None = None, logo_gap: bool = False) -> bool:
     """The two numbers are about different things: each one's clause names a system, task or dataset, and
     they share none ('24.4 for the syntax-based system' vs '25.3 with C2-50k')."""
     paper = paper or PaperNames()
@@ -314,6 +314,9 @@ def owners_differ(claim_text: str, claim_number: str, source_text: str, source_n
                 and m.group in ("models", "name", "data") and _is_name(m, paper)]
 
     mine, theirs = owners(claim_text, c_at), owners(source_text, s_at)
+    if logo_gap:  # the source printed a model as a logo: the claim's model names cannot be compared
+        models = {paper.canonical(m.key) for m in mentions(claim_text) if m.group == "models"}
+        mine = [k for k in mine if k not in models]
     if mine and theirs and not any(_same(a, b) for a in mine for b in theirs):
         return True
     # a number the claim gives for a language the source passage never names ('67.58 on Arabic' against a
