@@ -16,7 +16,8 @@ def run(text, x, y, size=10.9, font=BODY):
 
 
 def test_raised_marker_after_a_word_is_taken_out():
-    (line,) = lines_from_runs((run("we release the tool", 72, 700), run("1", 160, 704, 7.0), run(" and use it.", 164, 700)))
+    (line,) = lines_from_runs((run("we release the tool", 72, 700), run("1", 160, 704, 7.0),
+                               run(" and use it.", 164, 700)))
     assert line.text == "we release the tool and use it." and line.markers == ["1"]
 
 
