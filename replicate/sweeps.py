@@ -79,8 +79,9 @@ def volume_grids(docs: list[ResultsDocument], *, runs: Path | None = None,
 
 
 def _balanced_volumes(ran: dict[tuple[str, int], set[int]]) -> list[int]:
-    """The volumes of a balanced grid: every volume with the seeds that have them all, or the volumes every seed
-    has, whichever keeps more (seed, volume) cells; a partly finished sweep is reported on what is complete."""
+    """The volumes of a balanced grid, for a partly finished sweep: among every volume, the volumes every seed
+    has and each seed's own volumes, the set that allows fitted curves (3 volumes or more) and keeps the most
+    (seed, volume) cells."""
     if not ran:
         return []
     candidates = [set().union(*ran.values()), set.intersection(*ran.values()), *ran.values()]
@@ -88,7 +89,7 @@ def _balanced_volumes(ran: dict[tuple[str, int], set[int]]) -> list[int]:
     def cells(volumes: set[int]) -> int:
         return len(volumes) * sum(1 for vs in ran.values() if volumes <= vs)
 
-    best = max(candidates, key=lambda vs: (cells(vs) if len(vs) >= 2 else -1, len(vs), sorted(vs)))
+    best = max(candidates, key=lambda vs: (len(vs) >= 3, cells(vs) if len(vs) >= 2 else -1, len(vs), sorted(vs)))
     return sorted(best)
 
 

@@ -205,3 +205,5 @@ def test_a_partly_finished_sweep_is_reported_on_its_largest_balanced_part():
     assert _balanced_volumes(ran) == [50, 150, 500]
     ran[("t", 2)] = {50, 150, 500, 1500}
     assert _balanced_volumes(ran) == [50, 150, 500, 1500]
+    # curves need 3 volumes: one seed with 3 beats two seeds with 2
+    assert _balanced_volumes({("t", 0): {50, 150, 1500}, ("t", 1): {150, 1500}}) == [50, 150, 1500]
