@@ -308,17 +308,19 @@ def owners_differ(claim_text: str, claim_number: str, source_text: str, source_n
     if c_at < 0 or s_at < 0:
         return False
 
-    def owners(text: str, pos: int) -> list[str]:
+    def owners(text: str, pos: int, kinds: tuple[str, ...]) -> list[str]:
         start, end = clause_span(text, pos)
         return [paper.canonical(m.key) for m in mentions(text) if start <= m.start < end
-                and m.group in ("models", "name", "data") and _is_name(m, paper)]
+                and m.group in kinds and _is_name(m, paper)]
 
-    mine, theirs = owners(claim_text, c_at), owners(source_text, s_at)
-    if logo_gap:  # the source printed a model as a logo: the claim's model names cannot be compared
-        models = {paper.canonical(m.key) for m in mentions(claim_text) if m.group == "models"}
-        mine = [k for k in mine if k not in models]
-    if mine and theirs and not any(_same(a, b) for a in mine for b in theirs):
-        return True
+    # systems with systems, datasets with datasets: 'QQP' and 'RoB' say nothing about each other
+    for kinds in (("models", "name"), ("data",)):
+        mine, theirs = owners(claim_text, c_at, kinds), owners(source_text, s_at, kinds)
+        if logo_gap and kinds[0] == "models":  # a model printed as a logo: the claim's models cannot be compared
+            models = {paper.canonical(m.key) for m in mentions(claim_text) if m.group == "models"}
+            mine = [k for k in mine if k not in models]
+        if mine and theirs and not any(_same(a, b) for a in mine for b in theirs):
+            return True
     # a number the claim gives for a language the source passage never names ('67.58 on Arabic' against a
     # sentence about the average, or about English)
     start, end = clause_span(claim_text, c_at)
