@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from synth.core.errors import ClaimsError
 from synth.core.files import stable_hash, write_bytes
 from synth.core.models import Claim, ClaimsFile, Origin, PaperMeta, StudySource, Verification
+from synth.claims.yaml_tree import claim_plain, compact, item_line, merge_node, to_node
 from synth.core.yamlio import decode_utf8, make_yaml, parse_yaml, read_bytes, validation_message
 
 SCHEMA_VERSION = 1
@@ -85,84 +86,6 @@ def _text_key(claim: Claim) -> tuple:
             _norm_text(claim.text))
 
 
-# --------------------------------------------------------------------------------------------- YAML tree
-
-
-def _compact(value: Any) -> Any:
-    """Drop None, empty containers and False flags so the file shows what matters."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            v = _compact(v)
-            if _is_empty(v):
-                continue
-            out[k] = v
-        return out
-    if isinstance(value, list):
-        return [_compact(v) for v in value]
-    return value
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or value is False or value == "" or value == [] or value == {}
-
-
-def _claim_plain(claim: Claim) -> dict:
-    return _compact(claim.model_dump(mode="json", by_alias=True))
-
-
-def _to_node(value: Any) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    if isinstance(value, dict):
-        node = CommentedMap()
-        for k, v in value.items():
-            node[k] = _to_node(v)
-        return node
-    if isinstance(value, list):
-        seq = CommentedSeq()
-        seq.extend(_to_node(v) for v in value)
-        return seq
-    return value
-
-
-def _merge_node(node: Any, new: Any) -> Any:
-    """Update a round-trip node in place to equal `new`, keeping comments and quoting where values are equal."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    if isinstance(node, CommentedMap) and isinstance(new, dict):
-        for key in [k for k in node if k not in new and not _is_empty(node[k])]:
-            del node[key]  # keys a person wrote as empty (`sources: []`) stay: they mean the same thing
-        order = list(new)
-        for key, value in new.items():
-            if key in node:
-                node[key] = _merge_node(node[key], value)
-            else:
-                # insert at the canonical position relative to the keys already there
-                pos = sum(1 for k in node if k in order and order.index(k) < order.index(key))
-                node.insert(pos, key, _to_node(value))
-        return node
-    if isinstance(node, CommentedSeq) and isinstance(new, list):
-        del node[len(new):]
-        for i, value in enumerate(new):
-            if i < len(node):
-                node[i] = _merge_node(node[i], value)
-            else:
-                node.append(_to_node(value))
-        return node
-    if type(node) is not bool and type(new) is not bool and node == new and not isinstance(node, (dict, list)):
-        return node  # keep the original scalar object (its quoting style)
-    return _to_node(new)
-
-
-def _item_line(seq: Any, index: int) -> int | None:
-    """1-based line of a sequence item as loaded; None for items added since (they have no position yet)."""
-    try:
-        return seq.lc.item(index)[0] + 1
-    except (TypeError, KeyError, AttributeError):
-        return None
-
-
 # --------------------------------------------------------------------------------------------- document
 
 
@@ -202,7 +125,7 @@ class ClaimsDocument:
         seq = self._tree.get("claims") if self._tree is not None else None
         for i, node in enumerate(seq or []):
             if isinstance(node, dict) and node.get("id") == cid:
-                return _item_line(seq, i)
+                return item_line(seq, i)
         return None
 
     def where(self, cid: str) -> str:
@@ -320,7 +243,7 @@ class ClaimsDocument:
         seq = self._tree.get("claims") if self._tree is not None else None
         if seq is None or index >= len(seq):
             return None
-        return _item_line(seq, index)
+        return item_line(seq, index)
 
     # ----------------------------------------------------------------------------------------- output
 
@@ -329,15 +252,15 @@ class ClaimsDocument:
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
         plain = self.data.model_dump(mode="json", by_alias=True, exclude={"claims"})
-        plain = {"schema": plain["schema"], "study": _compact(plain["study"])}
+        plain = {"schema": plain["schema"], "study": compact(plain["study"])}
         tree = self._tree if isinstance(self._tree, CommentedMap) else CommentedMap()
         for key in [k for k in tree if k not in ("schema", "study", "claims")]:
             del tree[key]
         for i, key in enumerate(("schema", "study")):
             if key in tree:
-                tree[key] = _merge_node(tree[key], plain[key])
+                tree[key] = merge_node(tree[key], plain[key])
             else:
-                tree.insert(i, key, _to_node(plain[key]))
+                tree.insert(i, key, to_node(plain[key]))
         seq = tree.get("claims")
         if not isinstance(seq, CommentedSeq):
             seq = CommentedSeq()
@@ -347,12 +270,12 @@ class ClaimsDocument:
             if not isinstance(seq[i], dict) or seq[i].get("id") not in wanted:
                 del seq[i]
         for i, claim in enumerate(self.data.claims):
-            plain_claim = _claim_plain(claim)
+            plain_claim = claim_plain(claim)
             if i < len(seq) and seq[i].get("id") == claim.id:
-                seq[i] = _merge_node(seq[i], plain_claim)
+                seq[i] = merge_node(seq[i], plain_claim)
                 continue
             j = next((j for j in range(i + 1, len(seq)) if seq[j].get("id") == claim.id), None)
-            node = _merge_node(seq.pop(j), plain_claim) if j is not None else _to_node(plain_claim)
+            node = merge_node(seq.pop(j), plain_claim) if j is not None else to_node(plain_claim)
             seq.insert(i, node)
         self._tree = tree
         return tree
