@@ -84,3 +84,15 @@ def test_a_closed_pipe_ends_quietly(env, cli, odd_paper):
                             stderr=subprocess.PIPE, text=True)
     _, err = proc.communicate(timeout=60)
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_pdf_errors_name_the_users_file_not_the_internal_copy(cli, tmp_path):
+    from tests.papers.sources.pdfs import corrupt_pdf, encrypted_pdf
+
+    for name, data in (("my draft.pdf", corrupt_pdf()), ("locked.pdf", encrypted_pdf())):
+        path = tmp_path / name
+        path.write_bytes(data)
+        run = cli("--json", "fetch", str(path))
+        assert run.exit_code == 1, run.stderr  # the item failed, reported
+        message = run.json()[0]["message"]
+        assert message.startswith(str(path)) and "paper.pdf" not in message
