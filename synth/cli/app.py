@@ -111,11 +111,20 @@ def _embedded() -> bool:
 
 
 def _interrupted_exit() -> None:
-    if _received and _received[0] == signal.SIGTERM:
-        common.fail("terminated (SIGTERM); finished work is kept")
-        sys.exit(143)
-    common.fail("interrupted; finished work is kept")
-    sys.exit(130)
+    terminated = bool(_received) and _received[0] == signal.SIGTERM
+    common.fail("terminated (SIGTERM); finished work is kept" if terminated else "interrupted; finished work is kept")
+    code = 143 if terminated else 130
+    if _embedded():
+        sys.exit(code)
+    # Everything worth keeping is on disk (atomic writes; temp files went with the exception's `finally` blocks).
+    # Skip interpreter teardown: native worker threads (BLAS, the embedding engine) still running then can make a
+    # C++ runtime abort the process, turning a clean interrupt into SIGABRT.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 # OS errors that are the environment's doing, not a bug: say what and where, in one line
