@@ -33,7 +33,9 @@ class DenseSearch:
             self.note = None
         self._vectors: dict[str, tuple[dict[int, int], "np.ndarray"] | None] = {}
         self._queries: dict[str, "np.ndarray"] = {}
+        self._stored_queries: dict[str, "np.ndarray"] | None = None  # claims embedded by earlier runs
         self.embedded_now = 0  # sentences this run had to embed (papers fetched without embeddings)
+        self.queries_now = 0  # claims this run had to embed
 
     @property
     def enabled(self) -> bool:
@@ -72,8 +74,50 @@ class DenseSearch:
         if self.encoder is None:
             return None
         if text not in self._queries:
-            self._queries[text] = self.encoder.queries([text])[0]
+            stored = self._load_queries().get(_query_key(self.encoder.name, text))
+            if stored is None:
+                stored = self.encoder.queries([text])[0]
+                self.queries_now += 1
+            self._queries[text] = stored
         return self._queries[text]
+
+    def _load_queries(self) -> dict[str, "np.ndarray"]:
+        if self._stored_queries is None:
+            import numpy as np
+
+            self._stored_queries = {}
+            try:
+                with np.load(self._queries_path()) as data:
+                    self._stored_queries = dict(zip(data["keys"].tolist(), data["vectors"].astype(np.float32)))
+            except (OSError, ValueError, KeyError, EOFError):
+                pass  # none yet, or damaged: claims are embedded again
+        return self._stored_queries
+
+    def _queries_path(self):
+        from pathlib import Path
+
+        return Path(self.library.root) / embeddings.FOLDER / "claims.npz"
+
+    def save_queries(self) -> None:
+        """Keep this run's claim embeddings beside the sentence embeddings, so re-verifying the same claims
+        (after an edit elsewhere, or another paper fetched) does not embed them again. Best effort."""
+        if self.encoder is None or not self.queries_now:
+            return
+        import io
+
+        import numpy as np
+
+        from synth.core.files import write_bytes
+
+        merged = dict(self._load_queries())
+        merged.update({_query_key(self.encoder.name, t): v for t, v in self._queries.items()})
+        buffer = io.BytesIO()
+        np.savez(buffer, keys=np.array(list(merged)), vectors=np.array(list(merged.values()), dtype=np.float16))
+        try:
+            self._queries_path().parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(self._queries_path(), buffer.getvalue())
+        except OSError:  # a read-only library: next run embeds them again
+            return
 
     def prime(self, texts: list[str]) -> None:
         """Embed many claims in one batch (faster than one by one)."""
@@ -97,3 +141,9 @@ class DenseSearch:
         """The k sentences (idx, cosine) most similar to the claim in one paper version, best first."""
         scored = self.scores(text, meta)
         return sorted(scored.items(), key=lambda kv: -kv[1])[:k]
+
+
+def _query_key(model: str, text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{model}\n{text}".encode("utf-8")).hexdigest()[:32]

@@ -67,7 +67,9 @@ def make_verifier(library: Library, settings: Settings) -> Verifier:
 
 
 def dense_notes(verifier: Verifier) -> list[str]:
-    """What a run tells about its evidence search: lexical only (and why), sentences it had to embed."""
+    """What a run tells about its evidence search: lexical only (and why), sentences it had to embed. Also
+    stores the claims' embeddings for the next run."""
+    verifier.dense.save_queries()
     notes = [verifier.dense.note] if verifier.dense.note else []
     if verifier.dense.embedded_now:
         notes.append(f"embedded {verifier.dense.embedded_now} library sentences for dense evidence search "

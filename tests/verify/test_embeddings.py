@@ -123,3 +123,19 @@ def test_verify_without_the_encoder_is_lexical_and_says_so(library, monkeypatch,
 
     assert "pip install" in DenseSearch(library).note
     assert "SYNTH_EMBED=off" in DenseSearch(library, enabled=False).note
+
+
+def test_claim_embeddings_are_kept_for_the_next_run(library):
+    from synth.verify.dense import DenseSearch
+
+    meta = library.get("2101.00002v1")
+    first = DenseSearch(library)
+    text = "The biggest gain is on Swahili, with +8.35 points."
+    top = first.top(text, meta, k=1)
+    assert first.queries_now == 1
+    first.save_queries()
+    again = DenseSearch(library)
+    assert again.top(text, meta, k=1)[0][0] == top[0][0] and again.queries_now == 0
+    library.embed = "verify"
+    library.reindex()  # pruning papers' files keeps the claims' file
+    assert (library.root / "embeddings" / "claims.npz").is_file()

@@ -212,6 +212,8 @@ def prune(library: "LibraryLike", keep: list[PaperMeta]) -> int:
     wanted = {m.ref.folder for m in keep}
     removed = 0
     for path in folder.iterdir():
+        if path.name == "claims.npz":  # claim embeddings (synth.verify.dense) belong to no paper
+            continue
         if path.name.removesuffix(".json").removesuffix(".npz").removesuffix(".partial") not in wanted:
             path.unlink(missing_ok=True)
             removed += 1
