@@ -140,10 +140,30 @@ def build_question(docs: list, *, runs: Path | None, languages: dict) -> tuple[l
         analysis = analyse(grid, groups, covariates=covariate_pairs(), replicates=REPLICATES, level=LEVEL,
                            seed=BOOTSTRAP_SEED)
         standing, scope = _standing(grid.fidelity, reporting)
+        notes += _planned_vs_used(grid.experiment, grid.intermediate, analysis)
         views.append(QuestionView(analysis=analysis, standing=standing, scope=scope,
                                   conclusion=conclusion(analysis, standing, scope), volumes=analysis.volumes,
                                   language_rows=_language_rows(analysis, languages)))
     return views, notes
+
+
+def _planned_vs_used(experiment: str, intermediate: str, a: ScalingAnalysis) -> list[str]:
+    """What the experiment file planned against what the analysis used, when the two differ."""
+    from synth.core.errors import SynthError
+    from synth.replicate.experiments import load_experiment
+
+    try:
+        exp = load_experiment(experiment)
+    except SynthError:
+        return []
+    planned = [n for n in exp.intermediate_examples if n != "full"]
+    if intermediate not in exp.intermediates or (sorted(planned) == a.volumes and exp.seeds == a.seeds):
+        return []
+    if not (set(a.volumes) <= set(planned) and set(a.seeds) <= set(exp.seeds)):
+        return []  # results of another version of the experiment file: nothing to compare
+    return [f"{experiment}/{intermediate}: planned volumes {', '.join(map(str, exp.intermediate_examples))} x seeds "
+            f"{', '.join(map(str, exp.seeds))}; this analysis uses volumes {', '.join(map(str, a.volumes))} x seeds "
+            f"{', '.join(map(str, a.seeds))} (the rest had not finished; re-running the experiment resumes it)"]
 
 
 def _full_size(doc) -> int | None:
