@@ -130,6 +130,6 @@ def results_table(runs: Path, experiment: str | None = None) -> list[dict]:
                      "fidelity": doc.fidelity, "target": doc.target, "intermediate": doc.intermediate or "baseline",
                      "examples": doc.intermediate_examples, "seed": doc.seed, "metric": doc.metric,
                      "split": doc.split, "task_score": round(doc.task_score, 2), "languages": len(doc.score),
-                     "failed_languages": sorted(doc.failed_languages), "split_fallbacks": doc.split_fallbacks,
+                     "languages_failed": sorted(doc.failed_languages), "split_fallbacks": doc.split_fallbacks,
                      "created": doc.created})
     return rows

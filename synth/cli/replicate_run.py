@@ -210,8 +210,14 @@ def results(
     if not rows:
         common.info("no results documents yet (run `synth replicate run EXPERIMENT`)")
         return
-    common.out.print("| step | experiment | profile | fidelity | target | intermediate | n | seed | score |")
-    common.out.print("|---|---|---|---|---|---|---:|---:|---:|")
+    common.out.print("| step | experiment | profile | fidelity | target | split | intermediate | n | seed | score | notes |",
+                     markup=False)
+    common.out.print("|---|---|---|---|---|---|---|---:|---:|---:|---|", markup=False)
     for r in rows:
+        notes = "; ".join(filter(None, [
+            f"{len(r['languages_failed'])} language(s) failed: {', '.join(r['languages_failed'])}"
+            if r.get("languages_failed") else "",
+            "test instead of dev for " + ", ".join(sorted(r["split_fallbacks"])) if r.get("split_fallbacks") else ""]))
         common.out.print(f"| {r['step_id']} | {r['experiment']} | {r['profile']} | {r['fidelity']} | {r['target']} | "
-                         f"{r['intermediate']} | {r['examples'] or 'full'} | {r['seed']} | {r['task_score']:.2f} |")
+                         f"{r['split']} | {r['intermediate']} | {r['examples'] or 'full'} | {r['seed']} | "
+                         f"{r['task_score']:.2f} | {notes} |", markup=False)

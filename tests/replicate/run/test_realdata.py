@@ -11,6 +11,7 @@ import pytest
 from synth.replicate.executors import execute
 from synth.replicate.pipeline import build_plan
 from synth.replicate.results import read_results
+from tests.cli_harness import make_cli
 from tests.conftest import SHARED
 
 from .conftest import DATA
@@ -23,7 +24,7 @@ def _present(family: str) -> set[str]:
     return {p.name.split(".")[1] for p in (REALDATA / family).glob("*.*.jsonl")}
 
 
-def test_tiny_model_on_every_real_language(run_settings):
+def test_tiny_model_on_every_real_language(run_settings, monkeypatch):
     plan = build_plan(str(DATA / "realdata.yaml"), "tiny", data_dir=REALDATA, max_languages=0)
     udpos_langs, tatoeba_langs = _present("udpos"), _present("tatoeba")
     report = execute(plan, run_settings.runs, run_settings, progress=False)
@@ -44,6 +45,8 @@ def test_tiny_model_on_every_real_language(run_settings):
     assert any(line.startswith("eval udpos ar: no local file") for line in plan.unavailable)
     step = plan.steps[udpos["sst2"].step_id]
     assert step.config.inputs["kk"].file == "udpos/test.kk.jsonl" and step.config.inputs["de"].split == "validation"
+    listing = make_cli(run_settings, monkeypatch)("replicate", "results", "--runs", str(run_settings.runs))
+    assert listing.exit_code == 0 and listing.stdout.count("test instead of dev for kk, th, tl, yo") == 2
 
 
 def test_one_bad_language_is_reported_and_the_others_scored(run_settings, tmp_path):
