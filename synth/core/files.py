@@ -85,6 +85,17 @@ def stable_hash(obj: Any, length: int = 8) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:length]
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (temp files named after a dead writer's pid may be cleaned)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 def make_temp_dir(parent: str | os.PathLike, prefix: str) -> Path:
     """A new temp folder in `parent` with the umask's permissions (mkdtemp alone makes it 0700)."""
     tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synth.core.errors import InvalidIdError, LibraryError, PDFError, UsageError
-from synth.core.files import make_temp_dir, sha256_file, write_json, write_jsonl
+from synth.core.files import make_temp_dir, pid_alive, sha256_file, write_json, write_jsonl
 from synth.core.models import Page, PaperMeta, PaperRef, Section, Sentence, TableBlock
 from synth.papers.library import embeddings, index, integrity
 from synth.papers.library.index import SearchHit
@@ -26,16 +26,6 @@ if TYPE_CHECKING:
 
 _TMP_PREFIX = ".tmp-"
 FILES = ("meta.json", "paper.pdf", "pages.jsonl", "sections.jsonl", "sentences.jsonl", "tables.jsonl")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _first_line(pages: list[Page]) -> str:
@@ -381,5 +371,5 @@ class Library:
                 pid = int(p.name.rsplit("-", 2)[-2])
             except (ValueError, IndexError):
                 continue
-            if not _pid_alive(pid):
+            if not pid_alive(pid):
                 shutil.rmtree(p, ignore_errors=True)

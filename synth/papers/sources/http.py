@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from synth import __version__
 from synth.core.errors import NetworkError, NotFoundError, PDFError, StorageError
+from synth.core.files import pid_alive
 
 if TYPE_CHECKING:
     from synth.core.settings import Settings
@@ -222,16 +223,6 @@ def get(url: str, settings: "Settings", *, max_bytes: int | None = None,
                      getattr(response, "url", None) or url)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _claim_part(folder: Path, key: str) -> Path:
     """This process's partial file for `key` (`<key>.<pid>.part`). A partial left by a process that is gone
     (killed, interrupted) is taken over, so the download resumes; two live processes never share one."""
@@ -240,7 +231,7 @@ def _claim_part(folder: Path, key: str) -> Path:
         return mine
     for other in sorted(folder.glob(f"{key}.*.part")):
         middle = other.name[len(key) + 1:-len(".part")]
-        if middle == "" or not middle.isdigit() or _pid_alive(int(middle)):
+        if middle == "" or not middle.isdigit() or pid_alive(int(middle)):
             continue
         try:
             os.rename(other, mine)  # atomic: if two processes race for it, one gets it, the other starts afresh
