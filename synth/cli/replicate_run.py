@@ -9,6 +9,9 @@ from typing import List, Optional
 import typer
 
 from synth.cli import common
+from synth.core.errors import UsageError
+
+EXECUTORS = ("local", "ray")
 
 
 def register(replicate_app: typer.Typer) -> None:
@@ -57,6 +60,8 @@ def run(
 
     if json_:
         common.state.json = True
+    if executor not in EXECUTORS:
+        raise UsageError(f"unknown executor {executor!r}: use {' or '.join(EXECUTORS)}")
     settings = get_settings()
     runs_dir = runs or settings.runs
     plan = build_plan(experiment, profile, only=only or None, model=model, data_dir=data_dir, local_only=local_only,

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from synth.core.errors import ConfigError
+from synth.core.errors import ConfigError, UsageError
 from synth.cli import common
 
 tasks_app = typer.Typer(help="Tasks as data: list, show and validate replicate/tasks/**/*.yaml.", no_args_is_help=True)
@@ -35,6 +35,8 @@ def ls_command(
 
     _use_json(json_)
     tasks = [load_task(n) for n in list_tasks(include_variants=all_, benchmark=benchmark)]
+    if benchmark is not None and not tasks:
+        raise UsageError(f"no task belongs to benchmark {benchmark!r}: use xtreme, xtreme-r or intermediate")
     if common.state.json:
         common.emit_json([{"name": t.name, "type": t.type, "benchmark": t.benchmark, "languages": t.languages,
                            "hf": t.hf.model_dump() if t.hf else None, "train_task": t.train_task,

@@ -87,3 +87,12 @@ def test_bucc_lines_without_a_pair_and_precision_recall_reported(tmp_path):
     _write(tmp_path / "pred" / "bucc2018" / "test-de.tsv", "de-1 en-1\n")
     with pytest.raises(UsageError, match=r"test-de.tsv:1: expected '<source id>\\t<target id>'"):
         score_benchmark("xtreme", tmp_path / "pred", tmp_path / "gold")
+
+
+@pytest.mark.parametrize("args,message", [
+    (("replicate", "run", "demo", "--executor", "bogus", "--dry-run"), "unknown executor 'bogus'"),
+    (("replicate", "tasks", "ls", "--benchmark", "x"), "no task belongs to benchmark 'x'"),
+])
+def test_unknown_choices_are_usage_errors(settings, monkeypatch, args, message):
+    result = make_cli(settings, monkeypatch)(*args)
+    assert result.exit_code == 2 and message in result.stderr, (result.stdout, result.stderr)
