@@ -56,6 +56,9 @@ class ImportedReview:
     warnings: list[str] = field(default_factory=list)
 
 
+MAX_CLAIM_CELL_CHARS = 20_000
+
+
 def slugify(text: str) -> str:
     """'My Review (2024).md' → 'my-review-2024'."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -238,6 +241,10 @@ def import_review(path: str | Path, review_id: str | None = None,
         raw_text = re.sub(r"\s+", " ", cell("claim")).strip()
         if not raw_text:
             warnings.append(f"{path}:{line_no}: row without claim text skipped")
+            continue
+        if len(raw_text) > MAX_CLAIM_CELL_CHARS:  # not a claim: a pasted document (and slow to store)
+            warnings.append(f"{path}:{line_no}: claim cell of {len(raw_text):,} characters skipped (a claim is at "
+                            f"most {MAX_CLAIM_CELL_CHARS:,})")
             continue
         claim_text, truncated = _is_truncated(raw_text)
         verdict_raw, conf_raw = cell("verified"), cell("confidence")

@@ -79,6 +79,15 @@ def test_review_with_empty_table(tmp_path):
         import_review(path)
 
 
+def test_a_pasted_document_in_a_claim_cell_is_skipped_with_its_line(tmp_path):
+    path = tmp_path / "r.md"
+    path.write_text("| Claim | Verified |\n|---|---|\n| " + "word 1.5 " * 100_000 + " | ✓ |\n"
+                    "| MNLI improves XNLI by 2.1 points. | ✓ |\n")
+    review = import_review(path, library=None)
+    assert [c.text for c in review.claims] == ["MNLI improves XNLI by 2.1 points."]
+    assert any(w.startswith(f"{path}:3: claim cell of 899,999 characters skipped") for w in review.warnings)
+
+
 def test_non_utf8_review(tmp_path):
     path = tmp_path / "r.md"
     path.write_bytes("| Claim | Verified |\n|---|---|\n| Gains of 3 points".encode() + b"\xff |\n")
