@@ -65,11 +65,10 @@ def run_mode(library_dir: Path, rows: list[dict], mode: str, any_source: bool) -
     try:
         start = time.perf_counter()
         verifier = Verifier(Library(library_dir), dense=mode == "hybrid")
-        labels = []
-        for r in rows:
-            claim = Claim(id=r["id"], text=r["text"], cites=[] if any_source else r["cites"],
-                          truncated=r["truncated"])
-            labels.append(verifier.verify(claim, any_source=any_source).label)
+        claims = [Claim(id=r["id"], text=r["text"], cites=[] if any_source else r["cites"], truncated=r["truncated"])
+                  for r in rows]
+        verifier.prime(claims, any_source)  # what synth.verify.runner.verify_claims does before its loop
+        labels = [verifier.verify(claim, any_source=any_source).label for claim in claims]
         seconds = time.perf_counter() - start
         verifier.dense.save_queries()  # what `synth verify` does at the end of a run
         return seconds, labels, verifier.dense.queries_now

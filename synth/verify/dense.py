@@ -119,13 +119,27 @@ class DenseSearch:
         except OSError:  # a read-only library: next run embeds them again
             return
 
-    def prime(self, texts: list[str]) -> None:
-        """Embed many claims in one batch (faster than one by one)."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._queries]
-        if self.encoder is None or not todo:
-            return
-        for text, vector in zip(todo, self.encoder.queries(todo)):
-            self._queries[text] = vector
+    def prime(self, texts: list[str]) -> int:
+        """Embed many claims in one batch (faster than one by one); stored ones are reused. Returns how many
+        were embedded now."""
+        if self.encoder is None:
+            return 0
+        stored = self._load_queries()
+        todo = []
+        for text in dict.fromkeys(texts):
+            if text in self._queries:
+                continue
+            vector = stored.get(_query_key(self.encoder.name, text))
+            if vector is not None:
+                self._queries[text] = vector
+            else:
+                todo.append(text)
+        for start in range(0, len(todo), 64):
+            part = todo[start:start + 64]
+            for text, vector in zip(part, self.encoder.queries(part)):
+                self._queries[text] = vector
+        self.queries_now += len(todo)
+        return len(todo)
 
     def scores(self, text: str, meta: PaperMeta) -> dict[int, float]:
         """Cosine similarity of the claim with every embedded sentence of one paper version (idx → cosine)."""

@@ -84,6 +84,8 @@ def verify_claims(claims: list[Claim], library: Library, settings: Settings, *, 
     """Verify every claim; a problem with one claim becomes its own 'error' verdict and the run continues.
     `on_outcome` sees each verdict as soon as it is made (to save progress)."""
     verifier = verifier or make_verifier(library, settings)
+    if len(claims) > 1:
+        verifier.prime(claims, any_source)  # one batched embedding of the claims lexical search cannot settle
     out: list[VerifyOutcome] = []
     for claim in claims:
         verification = verifier.verify(claim, any_source=any_source)
