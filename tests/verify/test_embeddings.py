@@ -139,3 +139,36 @@ def test_claim_embeddings_are_kept_for_the_next_run(library):
     library.embed = "verify"
     library.reindex()  # pruning papers' files keeps the claims' file
     assert (library.root / "embeddings" / "claims.npz").is_file()
+
+
+def test_prime_embeds_weak_claims_in_one_batch_and_verdicts_are_unchanged(library):
+    """`prime` (what verify_claims does before its loop) embeds only the claims lexical search cannot settle, in
+    one batch, and gives the same verdicts as verifying claim by claim."""
+    from synth.verify.claim_verifier import Verifier
+
+    claims = [Claim(id=f"r-c{i:02d}", text=t, cites=["2101.00002"]) for i, t in enumerate([
+        "The biggest gain is on Swahili, with +8.35 points.",
+        "Swahili profits most from the intermediate step.",
+        "Intermediate training on MNLI is what the authors evaluate.",
+    ], 1)]
+    one_by_one = Verifier(library)
+    expected = [one_by_one.verify(c) for c in claims]
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.name, self.batches = inner, inner.name, []
+
+        def queries(self, texts):
+            self.batches.append(len(texts))
+            return self.inner.queries(texts)
+
+        def passages(self, texts):
+            return self.inner.passages(texts)
+
+    primed = Verifier(library)
+    primed.dense.encoder = Counting(primed.dense.encoder)
+    embedded = primed.prime(claims)
+    assert 1 <= embedded < len(claims)  # the verbatim claim needs no embedding; the paraphrase does
+    assert primed.dense.encoder.batches == [embedded]
+    assert [primed.verify(c) for c in claims] == expected
+    assert primed.dense.encoder.batches == [embedded]  # verify embedded nothing more
