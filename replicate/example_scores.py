@@ -71,6 +71,12 @@ def parts_for(metric: str, predictions: list, gold: list) -> tuple[str, list[lis
                            hint=f"supported: {', '.join(MEAN_METRICS)}, span_f1")
 
 
+def has_parts(task_type: str, metric: str) -> bool:
+    """Whether per-example parts are produced for this kind of evaluation (retrieval accuracy, tagging span F1);
+    other targets' intervals resample seeds and languages only."""
+    return (task_type == "retrieval" and metric in MEAN_METRICS) or metric == "span_f1"
+
+
 def read_example_scores(folder: Path) -> ExampleScores | None:
     """examples.json of a step folder, or None when the step has none."""
     path = Path(folder) / FILE_NAME
@@ -151,9 +157,14 @@ def example_scores_for_step(folder: Path, settings) -> ExampleScores:
 def add_example_scores(runs: Path, settings) -> list[Path]:
     """examples.json for every finished eval step of `runs` that lacks one (idempotent)."""
     written = []
+    from .results import read_results
+    from .step_config import load_step
+
     for results in sorted(Path(runs).glob("eval-*/results.json")):
         folder = results.parent
         if (folder / FILE_NAME).exists() or not (folder / "DONE").exists():
+            continue
+        if not has_parts(load_step(folder).config.task_type, read_results(results).metric):
             continue
         written.append(write_example_scores(folder, example_scores_for_step(folder, settings)))
     return written

@@ -218,11 +218,23 @@ def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path
         raise ReplicationError(f"step {step.id}: no language of {task.name} could be evaluated: " +
                                "; ".join(f"{k}: {v}" for k, v in failed.items()))
     path = write_results(folder / "results.json", _results_document(step, runs, task, profile, done, failed))
+    _write_example_scores(folder, settings)
     if failed:
         raise ReplicationError(f"{task.name}: {len(failed)} of {len(c.languages)} languages failed (the other "
                                f"{len(done)} are scored; a re-run retries these): " +
                                "; ".join(f"{k}: {v}" for k, v in failed.items()))
     return path
+
+
+def _write_example_scores(folder: Path, settings) -> None:
+    """examples.json beside results.json (per-example parts, so the study's intervals can resample test
+    examples) for the metrics that have them; checked against the scores just written."""
+    from .example_scores import example_scores_for_step, has_parts, write_example_scores
+    from .results import read_results
+    from .step_config import load_step
+
+    if has_parts(load_step(folder).config.task_type, read_results(folder / "results.json").metric):
+        write_example_scores(folder, example_scores_for_step(folder, settings))
 
 
 def _scoring_name(task) -> str:
