@@ -42,7 +42,8 @@ def dev(m):  # 1, 0, 1, 0, ...: never better than the first -> patience 2 stops 
 config = TrainConfig(learning_rate=1e-3, batch_size=4, grad_accum=2, epochs=20, eval_every=1, patience=2,
                      checkpoint_every=1000, log_every=1, seed=0)
 summary = train(model, rows, out, config, pad_id=tok.pad_token_id, dev_score=dev, tokenizer=tok, progress=False)
-print(json.dumps({"rank": int(os.environ["RANK"]), "summary": summary, "dev_calls": len(calls)}))
+rank = int(os.environ["RANK"])  # one file per rank: two processes printing to one pipe interleave their lines
+(out.parent / f"rank{rank}.json").write_text(json.dumps({"rank": rank, "summary": summary, "dev_calls": len(calls)}))
 '''
 
 
@@ -54,7 +55,7 @@ def test_two_process_ddp_multitask_with_rank0_evaluation(tmp_path, tiny_model):
                              str(script), str(tiny_model), str(tmp_path / "out")],
                             capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    runs = {r["rank"]: r for r in (json.loads(line) for line in result.stdout.splitlines() if line.startswith("{"))}
+    runs = {r["rank"]: r for r in (json.loads(p.read_text()) for p in tmp_path.glob("rank*.json"))}
     assert set(runs) == {0, 1}
     assert runs[0]["dev_calls"] == 3 and runs[1]["dev_calls"] == 0  # dev scored on rank 0 only
     assert runs[0]["summary"] == runs[1]["summary"]  # same steps, same stop: one decision for all ranks
