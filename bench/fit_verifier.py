@@ -32,11 +32,10 @@ from synth.core.models import LABELS_TEXT, Claim, Verification  # noqa: E402
 from synth.core.settings import Settings  # noqa: E402
 from synth.papers.library import Library  # noqa: E402
 from synth.papers.library.embeddings import embed_library  # noqa: E402
-from synth.papers.sources.local import local_meta  # noqa: E402
 from synth.verify.assess import DEFAULT_THRESHOLDS  # noqa: E402
 from synth.verify.calibration import DEFAULT_PATH, Calibrator, classification_metrics, expected_calibration_error  # noqa: E402
 from synth.verify.claim_verifier import Verifier  # noqa: E402
-from synth.verify.evaluation import LabelledClaim, load_labelled_set, review_markdown, score  # noqa: E402
+from synth.verify.evaluation import LabelledClaim, add_corpus_papers, load_labelled_set, review_markdown, score  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 SETS = sorted((ROOT / "tests" / "data" / "verify").glob("real_claims_*.yaml"))
@@ -47,12 +46,7 @@ SYNTHETIC = ("verify-set", "verify-set-hard", "verify-set-hard2")
 
 def real_library(out: Path) -> Library:
     """The corpus PDFs added as local PDFs (ids local-<sha12>), their sentences embedded."""
-    settings = Settings(home=out / "library")
-    library = Library.open(settings)
-    labelled = load_labelled_set(*SETS)
-    for paper in labelled.papers.values():
-        pdf = CORPUS / paper.file
-        library.add_pdf(pdf, local_meta(pdf, settings))
+    library = add_corpus_papers(Settings(home=out / "library"), load_labelled_set(*SETS), CORPUS)
     embed_library(library)
     return library
 

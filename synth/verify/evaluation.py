@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
@@ -14,6 +14,10 @@ from synth.core.models.base import Strict
 from synth.core.models.verdicts import LABELS_TEXT, Verification
 from synth.core.yamlio import load_yaml_validated
 from synth.verify.calibration import classification_metrics, expected_calibration_error
+
+if TYPE_CHECKING:
+    from synth.core.settings import Settings
+    from synth.papers.library import Library
 
 # Each kind of claim and the label it must get; a set whose gold disagrees with its kind does not load.
 KIND_GOLD = {
@@ -69,6 +73,19 @@ def load_labelled_set(*paths: Path) -> LabelledSet:
     sets = [load_yaml_validated(Path(p), LabelledSet) for p in paths]
     return LabelledSet(papers={k: v for s in sets for k, v in s.papers.items()},
                        claims=[c for s in sets for c in s.claims])
+
+
+def add_corpus_papers(settings: "Settings", labelled: LabelledSet, corpus: Path) -> "Library":
+    """The library at settings.home with the set's papers added as local PDFs (ids local-<sha12>), as
+    `synth fetch FILE` adds them."""
+    from synth.papers.library import Library
+    from synth.papers.sources.local import local_meta
+
+    library = Library.open(settings)
+    for paper in labelled.papers.values():
+        pdf = corpus / paper.file
+        library.add_pdf(pdf, local_meta(pdf, settings))
+    return library
 
 
 def review_markdown(claims: list[LabelledClaim], papers: dict[str, LabelledPaper]) -> str:

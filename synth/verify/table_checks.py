@@ -91,25 +91,20 @@ def table_values(table: TableBlock, terms: set[str], restrict: bool) -> list[Tab
         if relevant(cell):
             out.append(TableValue(cell.value, f"{name} ({cell.row}, {cell.column}) = {cell.text}", True,
                                   cell.confident, cell.column))
-    # differences within a column (e.g. task - baseline) and within a row, anchored on a relevant cell
+
+    def differences(group: list[TableCell], where: str, other: str) -> None:
+        """a - b for every relevant a and every other b of one row or column (e.g. task - baseline)."""
+        for a in filter(relevant, group):
+            out.extend(TableValue(a.value - b.value,
+                                  f"{name} {where}: {getattr(a, other)} {a.text} - {getattr(b, other)} {b.text}",
+                                  False, a.confident and b.confident) for b in group if b is not a)
+
     for col, group in cols.items():
-        for a in group:
-            if not relevant(a):
-                continue
-            for b in group:
-                if b is not a:
-                    out.append(TableValue(a.value - b.value, f"{name} {col}: {a.row} {a.text} - {b.row} {b.text}",
-                                          False, a.confident and b.confident))
+        differences(group, col, "row")
     for row, group in rows.items():
         if row not in hot_rows and hot_rows:
             continue
-        for a in group:
-            if not relevant(a):
-                continue
-            for b in group:
-                if b is not a:
-                    out.append(TableValue(a.value - b.value, f"{name} {row}: {a.column} {a.text} - {b.column} {b.text}",
-                                          False, a.confident and b.confident))
+        differences(group, row, "column")
         if len(group) >= 2:
             out.append(TableValue(fmean(c.value for c in group), f"{name} average of row {row}", False))
     for col in hot_cols:

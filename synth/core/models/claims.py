@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from synth.core.models.base import Strict
+from synth.core.models.base import PaperLocation, Strict
 from synth.core.models.verdicts import Verification
 
 
@@ -53,15 +53,9 @@ class Entities(Strict):
         return sorted({*self.tasks, *self.datasets, *self.models, *self.metrics, *self.languages, *self.benchmarks})
 
 
-class SourceSpan(Strict):
-    """Where a claim's quote lives: paper@version, page, section path, char span in that page's text."""
+class SourceSpan(PaperLocation):
+    """Where a claim's quote lives."""
 
-    paper: str
-    version: int | None = None
-    page: int | None = None
-    section: list[str] = Field(default_factory=list)
-    start: int | None = None
-    end: int | None = None
     quote: str | None = None
 
 

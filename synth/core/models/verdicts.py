@@ -7,16 +7,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from synth.core.models.base import Strict
+from synth.core.models.base import PaperLocation, Strict
 
 
-class Evidence(Strict):
-    paper: str
-    version: int | None = None
-    page: int | None = None
-    section: list[str] = Field(default_factory=list)
-    start: int | None = None
-    end: int | None = None
+class Evidence(PaperLocation):
+    """A source sentence that bears on a claim, and how well it aligns with it."""
+
     quote: str
     score: float = Field(0.0, description="alignment score 0..1")
 
