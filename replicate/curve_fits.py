@@ -91,6 +91,13 @@ def _refine(n: np.ndarray, y: np.ndarray, best: int) -> PowerLaw:
     return PowerLaw(asymptote[0], scale[0], alpha[0], rss[0])
 
 
+def alpha_at_bound(alpha: float) -> bool:
+    """The fitted exponent ran to an end of ALPHA_BOUNDS: near 0 the power law is a straight line in log n (b grows
+    without limit as α shrinks), near the top a step; either way Δ∞ and b are not identified by the data."""
+    lo, hi = ALPHA_BOUNDS
+    return alpha <= lo * 1.01 or alpha >= hi * 0.99
+
+
 def aic(rss: float | np.ndarray, points: int, parameters: int) -> float | np.ndarray:
     """Gaussian AIC on `points` curve points: m·ln(RSS/m) + 2·(parameters + 1 for the error variance)."""
     return points * np.log(np.maximum(rss, _RSS_FLOOR) / points) + 2 * (parameters + 1)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from .curve_fits import aic, fit_loglinear, fit_power_law
+from .curve_fits import aic, alpha_at_bound, fit_loglinear, fit_power_law
 from .example_scores import score_from_sums, with_counts
 
 
@@ -85,6 +85,7 @@ class PowerLawFit(BaseModel):
     scale: Interval
     alpha: Interval
     aic: float
+    identified: bool = True  # False when the point estimate's α sits at a bound: Δ∞ and b then mean nothing
 
 
 class GroupAnalysis(BaseModel):
@@ -281,9 +282,9 @@ def _group(name: str, curve: np.ndarray, n: np.ndarray, units: list[str], level:
             asymptote=_interval(np.concatenate([[best.asymptote], pw.asymptote]), level),
             scale=_interval(np.concatenate([[best.scale], pw.scale]), level),
             alpha=_interval(np.concatenate([[best.alpha], pw.alpha]), level),
-            aic=float(aic(best.rss, len(n_kept), 3)))
+            aic=float(aic(best.rss, len(n_kept), 3)), identified=not alpha_at_bound(float(best.alpha)))
         share = float(np.mean(aic_pw < aic_ll[1:]))
-        preferred = "power law" if power.aic < loglinear.aic else "log-linear"
+        preferred = "power law" if power.aic < loglinear.aic and power.identified else "log-linear"
     elif loglinear is not None:
         preferred = "log-linear"
     return GroupAnalysis(group=name, units=units, points=points, loglinear=loglinear, power_law=power,

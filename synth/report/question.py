@@ -71,6 +71,11 @@ def conclusion(a: ScalingAnalysis, standing: str, scope: str) -> list[str]:
                          f"in {share:.0%} of bootstrap replicates), levelling off near "
                          f"{g.power_law.asymptote.estimate:+.2f} [{g.power_law.asymptote.low:+.2f}, "
                          f"{g.power_law.asymptote.high:+.2f}]")
+            elif not g.power_law.identified:
+                shape = (f"the saturating power law is not identified: its exponent runs to the bound "
+                         f"(α = {g.power_law.alpha.estimate:.2f}), where it is a straight line in log n, so no "
+                         f"levelling-off is visible in these volumes (AIC: power law {g.power_law.aic:.1f}, "
+                         f"log-linear {g.loglinear.aic:.1f})")
             else:
                 shape = (f"the shape is not determined (AIC: power law {g.power_law.aic:.1f}, log-linear "
                          f"{g.loglinear.aic:.1f}; the power law wins in {share:.0%} of bootstrap replicates)")

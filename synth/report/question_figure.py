@@ -36,7 +36,7 @@ def question_chart(analysis: dict, path: Path, title: str) -> None:
                 ll = g["loglinear"]
                 ax.plot(dense, predict_loglinear(ll["intercept"]["estimate"], ll["slope"]["estimate"], dense), "--",
                         color=colour, linewidth=1)
-            if g["power_law"]:
+            if g["power_law"] and g["power_law"]["identified"]:  # an unidentified power law is the line again
                 pw = g["power_law"]
                 ax.plot(dense, predict_power_law(pw["asymptote"]["estimate"], pw["scale"]["estimate"],
                                                  pw["alpha"]["estimate"], dense), "-", color=colour, linewidth=1)
@@ -52,7 +52,7 @@ def question_chart(analysis: dict, path: Path, title: str) -> None:
         ax.set_xlabel(f"{analysis['intermediate']} training examples (log scale)")
         ax.set_ylabel("Δ vs no intermediate task (points)")
         ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=8, title=f"band: {analysis['level']:.0%} bootstrap; -- log-linear, — power law",
+        ax.legend(fontsize=8, title=f"band: {analysis['level']:.0%} bootstrap; -- log-linear, — power law (where identified)",
                   title_fontsize=7)
         _save(fig, path)
 

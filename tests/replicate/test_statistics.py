@@ -207,3 +207,17 @@ def test_a_partly_finished_sweep_is_reported_on_its_largest_balanced_part():
     assert _balanced_volumes(ran) == [50, 150, 500, 1500]
     # curves need 3 volumes: one seed with 3 beats two seeds with 2
     assert _balanced_volumes({("t", 0): {50, 150, 1500}, ("t", 1): {150, 1500}}) == [50, 150, 1500]
+
+
+def test_a_power_law_whose_exponent_runs_to_its_bound_is_not_identified():
+    """On log-linear data the power law's α runs to a bound of its range (Δ∞ and b then grow without limit):
+    flagged as not identified and never preferred. On saturating data α is found and the power law preferred."""
+    line = analyse(synthetic_grid(loglinear_truth({"low_resource": 3.0, "high_resource": 0.5})), GROUPS,
+                   replicates=200, seed=3)
+    assert {g.group: (g.power_law.identified, g.preferred) for g in line.groups} == {
+        "low_resource": (False, "log-linear"), "high_resource": (False, "log-linear")}
+    saturating = lambda group, n: 0.0 if n == 0 else float(predict_power_law(12.0, 40.0, 0.5, n))  # noqa: E731
+    curve = analyse(synthetic_grid(saturating, examples=2000), GROUPS, replicates=200, seed=3)
+    for g in curve.groups:
+        assert g.power_law.identified and g.preferred == "power law"
+        assert 0.2 < g.power_law.alpha.estimate < 0.8 and g.power_law.asymptote.low < 12.0 < g.power_law.asymptote.high
