@@ -117,3 +117,17 @@ def test_a_pilot_is_labelled_with_its_scope(study, monkeypatch):
     assert "**Pilot, not the study.** Model tiny-xlmr@v" in text
     assert f", profile tiny: evidence about {scope} — not about XLM-R Large" in text
     assert json.dumps(scope)[1:-1] in text
+
+
+def test_committed_pilot_report_is_what_synth_report_makes_of_the_committed_results(settings):
+    """reports/pilot.md's question section comes from reports/pilot-results/ by `synth report`, byte for byte."""
+    from synth.report.render import write_report
+    from tests.conftest import ROOT
+
+    settings.claims = ROOT / "claims.yaml"
+    settings.runs = ROOT / "reports" / "pilot-results"
+    section = lambda text: text.split("## The study's question", 1)[1].split("## Limitations", 1)[0]  # noqa: E731
+    made = write_report(settings, name="pilot").path.read_text(encoding="utf-8")
+    committed = (ROOT / "reports" / "pilot.md").read_text(encoding="utf-8")
+    assert section(made) == section(committed)
+    assert "volumes 50, 150, 500, 1500, 5000" in section(made) and "3 seeds (0, 1, 2)" in section(made)
