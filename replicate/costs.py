@@ -54,20 +54,27 @@ def step_tokens(step: Step) -> int:
     return int(total)
 
 
+def parameters(model: str) -> int | None:
+    """Parameter count of an encoder (from _costs.yaml's models table; None when unknown)."""
+    models = costs_table().get("models", {})
+    key = next((k for k in models if model == k or model.startswith(k)), None)
+    return int(models[key]["parameters"]) if key else None
+
+
 def step_gpu_hours(step: Step) -> float:
+    """Hours at the stated throughput, which is for one model (xlm-roberta-large): another encoder's hours are
+    scaled by its parameter count (the 6·N FLOPs per token rule, a first-order estimate the dry run states)."""
     throughput = costs_table()["throughput"]
     rate = throughput["eval_tokens_per_s" if step.kind == "eval" else "train_tokens_per_s"]
-    return step_tokens(step) / rate / 3600
+    have, reference = parameters(step.meta.get("model") or ""), parameters(throughput.get("model", ""))
+    return step_tokens(step) / rate / 3600 * (have / reference if have and reference else 1.0)
 
 
 def model_parameters(plan: Plan) -> int | None:
-    """Parameter count of the plan's encoder (from _costs.yaml's models table; None when unknown)."""
+    """Parameter count of the plan's (first) encoder."""
     from .pipeline import base_model_ref
 
-    ref = base_model_ref(plan.experiment, plan.profile)
-    models = costs_table().get("models", {})
-    key = next((k for k in models if ref == k or ref.startswith(k)), None)
-    return int(models[key]["parameters"]) if key else None
+    return parameters(base_model_ref(plan.experiment, plan.profile))
 
 
 def disk_estimate(plan: Plan) -> dict:
@@ -78,8 +85,10 @@ def disk_estimate(plan: Plan) -> dict:
         return {"parameters": None, "kept_gb": None, "peak_gb": None,
                 "note": "unknown parameter count for this model (add it to experiments/_costs.yaml)"}
     steps = list(plan.steps.values())
-    kept = sum(4 * params for s in steps if s.kind == "intermediate")
-    target_models = [DTYPE_BYTES[s.config.checkpoint_dtype] * params for s in steps if s.kind == "target"]
+    size = {s.id: parameters(s.meta.get("model") or "") or params for s in steps}  # a models: axis mixes sizes
+    params = max(size.values())
+    kept = sum(4 * size[s.id] for s in steps if s.kind == "intermediate")
+    target_models = [DTYPE_BYTES[s.config.checkpoint_dtype] * size[s.id] for s in steps if s.kind == "target"]
     # A two-phase target (SIQA then COPA) holds both models until its evaluation is done.
     alive = sum(sorted(target_models, reverse=True)[:2])
     training = (4 + OPTIMIZER_BYTES) * params * 2 + 4 * params  # two checkpoints while one replaces the other + best
@@ -91,13 +100,11 @@ def disk_estimate(plan: Plan) -> dict:
 
 def plan_summary(plan: Plan, runs: Path) -> dict:
     """The dry-run report: every step with status, source and cost; totals with reuse; the naive alternative."""
-    from .design_costs import arm_costs
-
     rows = []
     for step in plan.steps.values():
         rows.append({"id": step.id, "kind": step.kind, "label": step.label, "parents": step.parents,
                      "status": "done" if is_done(runs, step.id) else "pending", "sources": step_sources(step),
-                     "tokens": step_tokens(step), "gpu_hours": round(step_gpu_hours(step), 4)})
+                     "tokens": step_tokens(step), "gpu_hours": step_gpu_hours(step)})
     naive_tokens, naive_hours = 0, 0.0  # every (intermediate, target) pair re-runs its chain from the base model
     for ev in plan.evals():
         chain = ancestors(plan.steps, ev.id)
@@ -117,9 +124,32 @@ def plan_summary(plan: Plan, runs: Path) -> dict:
         "reuse_ratio": round(naive_tokens / max(1, sum(r["tokens"] for r in rows)), 2),
         "throughput": {k: throughput[k] for k in ("device", "train_tokens_per_s", "eval_tokens_per_s", "basis")},
         "disk": disk_estimate(plan),
-        "arms": arm_costs(plan, table=costs_table(), step_tokens=step_tokens, step_gpu_hours=step_gpu_hours),
+        "arms": arm_costs(rows, plan),
         "sources": source_counts(plan),
     }
+
+
+def arm_costs(rows: list[dict], plan: Plan) -> list[dict]:
+    """Per (model, arm): steps, tokens and GPU-hours of the plan-summary rows, sorted; every step counted once."""
+    arms: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        meta = plan.steps[row["id"]].meta
+        model, arm = meta.get("model") or "", meta.get("intermediate") or "baseline"
+        a = arms.setdefault((model, arm), {"model": model, "arm": arm, "steps": 0, "tokens": 0, "gpu_hours": 0.0})
+        a["steps"] += 1
+        a["tokens"] += row["tokens"]
+        a["gpu_hours"] += row["gpu_hours"]
+    return [a for _, a in sorted(arms.items())]
+
+
+def model_totals(arms: list[dict]) -> list[dict]:
+    """Per model: steps, tokens and GPU-hours over its arms."""
+    totals: dict[str, dict] = {}
+    for a in arms:
+        t = totals.setdefault(a["model"], {"model": a["model"], "steps": 0, "tokens": 0, "gpu_hours": 0.0})
+        for key in ("steps", "tokens", "gpu_hours"):
+            t[key] += a[key]
+    return list(totals.values())
 
 
 def step_sources(step: Step) -> list[str]:

@@ -131,7 +131,7 @@ def _print_plan(summary: dict) -> None:
     out.print(f"throughput: {t['train_tokens_per_s']:,} train / {t['eval_tokens_per_s']:,} eval tokens/s on "
               f"{t['device']} ({t['basis']})", markup=False)
     if len({a["model"] for a in summary["arms"]}) > 1 or len(summary["arms"]) > 1:
-        from synth.replicate.design_costs import model_totals
+        from synth.replicate.costs import model_totals
 
         out.print("\n| model | arm | steps | tokens | GPU-h |\n|---|---|---:|---:|---:|", markup=False)
         for a in summary["arms"]:

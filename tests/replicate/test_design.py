@@ -52,16 +52,25 @@ def test_explicit_volume_above_the_profile_cap_is_not_cut(settings):
 
 
 def test_models_axis_runs_the_grid_per_model_and_the_dry_run_costs_each(settings):
-    from synth.replicate.costs import plan_summary
+    from synth.replicate.costs import model_totals, plan_summary
     from synth.replicate.profiles import load_profile
 
     paper_like = load_profile("tiny").model_copy(update={"model": None})
     plan = build_plan(_experiment(models=["xlm-roberta-base", "xlm-roberta-large"]), paper_like)
     bases = {s.config.base_model for s in plan.steps.values() if not s.parents}
     assert bases == {"xlm-roberta-base", "xlm-roberta-large"}
-    arms = plan_summary(plan, settings.runs)["arms"]
+    summary = plan_summary(plan, settings.runs)
+    arms = summary["arms"]
     assert {(a["model"], a["arm"]) for a in arms} == {(m, arm) for m in ("xlm-roberta-base", "xlm-roberta-large")
                                                       for arm in ("baseline", "sst2")}
     by = {(a["model"], a["arm"]): a for a in arms}
     base, large = by[("xlm-roberta-base", "sst2")], by[("xlm-roberta-large", "sst2")]
     assert base["tokens"] == large["tokens"] and 0 < base["gpu_hours"] < large["gpu_hours"]
+    # one cost model everywhere: the plan's total is the sum over models, each scaled by its own size
+    totals = {t["model"]: t["gpu_hours"] for t in model_totals(arms)}
+    assert abs(sum(r["gpu_hours"] for r in summary["steps"]) - sum(totals.values())) < 1e-12
+    assert summary["gpu_hours"] == round(sum(totals.values()), 2)
+    assert abs(totals["xlm-roberta-base"] / totals["xlm-roberta-large"] - 278043648 / 559890432) < 1e-3
+    intermediates = [s for s in plan.steps.values() if s.kind == "intermediate"]
+    kept = sum(4 * (278043648 if s.meta["model"] == "xlm-roberta-base" else 559890432) for s in intermediates)
+    assert summary["disk"]["kept_gb"] == round(kept / 1e9, 2)  # each kept model at its own size
