@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from synth.core.errors import ClaimsError
 from synth.core.files import stable_hash, write_bytes
 from synth.core.models import Claim, ClaimsFile, Origin, PaperMeta, StudySource, Verification
-from synth.claims.yaml_tree import claim_plain, compact, item_line, merge_node, to_node
-from synth.core.yamlio import decode_utf8, make_yaml, parse_yaml, read_bytes, validation_message
+from synth.claims.yaml_tree import claim_plain, item_line, merge_node, to_node
+from synth.core.yamlio import compact, decode_utf8, make_yaml, parse_yaml, read_bytes, validation_message
 
 SCHEMA_VERSION = 1
 # Fields a machine writes; a change to any of them by a person marks the claim as human-edited.

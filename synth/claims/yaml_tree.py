@@ -6,26 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from synth.core.models import Claim
-
-
-def compact(value: Any) -> Any:
-    """Drop None, empty containers and False flags so the file shows what matters."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            v = compact(v)
-            if is_empty(v):
-                continue
-            out[k] = v
-        return out
-    if isinstance(value, list):
-        return [compact(v) for v in value]
-    return value
-
-
-def is_empty(value: Any) -> bool:
-    """None, False, '' and empty containers: values the file leaves out."""
-    return value is None or value is False or value == "" or value == [] or value == {}
+from synth.core.yamlio import compact, is_empty
 
 
 def claim_plain(claim: Claim) -> dict:

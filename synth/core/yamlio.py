@@ -38,6 +38,26 @@ def _represent_str(representer, data: str):
     return representer.represent_str(data)
 
 
+def compact(value: Any, *, keep: frozenset[str] = frozenset(), drop_false: bool = True) -> Any:
+    """Plain data with None, '' and empty containers left out (and False, when `drop_false`), so that a written
+    file shows what matters; keys in `keep` stay even when empty (fields a person is meant to edit)."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = compact(v, keep=keep, drop_false=drop_false)
+            if k in keep or not is_empty(v, drop_false=drop_false):
+                out[k] = v
+        return out
+    if isinstance(value, list):
+        return [compact(v, keep=keep, drop_false=drop_false) for v in value]
+    return value
+
+
+def is_empty(value: Any, *, drop_false: bool = True) -> bool:
+    """None, '' and empty containers (and False, when `drop_false`): values a written file leaves out."""
+    return value is None or value == "" or value == [] or value == {} or (drop_false and value is False)
+
+
 def read_utf8(path: Path, error: type[SynthError] = ConfigError) -> str:
     """The file's text; a missing or non-UTF-8 file raises `error` naming file:line."""
     return decode_utf8(read_bytes(path, error), path, error)

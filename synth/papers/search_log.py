@@ -14,14 +14,14 @@ from typing import Iterable
 from synth.core.errors import UsageError
 from synth.core.files import write_text
 from synth.core.models import FlowCounts, Record, Screening, SearchLog
-from synth.core.yamlio import load_yaml_validated
+from synth.core.yamlio import compact, load_yaml_validated
 
 HEADER = """\
 # synth search log: every search of this study, what each source returned, the de-duplicated records.
 # Screening is yours: set `screening:` to include / exclude / undecided and give a `reason:` (by hand or with
 # `synth screen`). Re-running a search never changes them; other comments in this file are not kept.
 """
-_KEEP_EMPTY = {"screening"}  # shown even at their default, so that they can be edited
+_KEEP_EMPTY = frozenset({"screening"})  # shown even at their default, so that they can be edited
 
 
 def load_log(path: Path) -> SearchLog:
@@ -41,24 +41,10 @@ def load_log(path: Path) -> SearchLog:
         return load_yaml_validated(path, SearchLog)
 
 
-def _prune(value, key: str | None = None):
-    """Drop None, empty strings and empty lists/dicts (the file stays readable); keep the editable fields."""
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            v = _prune(v, k)
-            if k in _KEEP_EMPTY or v not in (None, "", [], {}):
-                out[k] = v
-        return out
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
-
-
 def dump_log(log: SearchLog) -> str:
     import yaml
 
-    data = _prune(log.model_dump(mode="json", by_alias=True))
+    data = compact(log.model_dump(mode="json", by_alias=True), keep=_KEEP_EMPTY, drop_false=False)
     data.setdefault("searches", [])
     data.setdefault("records", [])
     body = yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
