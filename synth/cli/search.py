@@ -131,9 +131,10 @@ def _print_search(outcome) -> None:
         common.out.print(table)
     for s in outcome.run.sources:
         if s.status == "failed":
-            common.fail(f"{SOURCE_NAMES[s.source]}: {s.error}")
+            name = SOURCE_NAMES[s.source]  # the client's errors usually name it already
+            common.fail(s.error if (s.error or "").startswith(name) else f"{name}: {s.error}")
     per = ", ".join(f"{SOURCE_NAMES[s.source]} {s.identified}" + (f" (+{s.enriched} completed)" if s.enriched else "")
-                    for s in outcome.run.sources if s.status == "ok")
+                    for s in outcome.run.sources if s.status == "ok") or "every source failed"
     cached = sum(s.cached for s in outcome.run.sources)
     common.info(f"search {outcome.run.id}: {outcome.run.identified} found ({per}) → {outcome.run.unique} distinct, "
                 f"{outcome.run.new} new to the log; {cached} replies from the cache. Log: {outcome.log_path}")
