@@ -104,9 +104,11 @@ def compare(a: Measurement, b: Measurement) -> tuple[bool, float, float]:
     """(consistent, |difference|, tolerance): consistent when the values differ by no more than the rounding of
     both printed numbers plus any stated ±. A fraction against a percentage is compared ×100."""
     va, vb = a.value, b.value
+    ta = _half_unit(a.decimals) + (a.plus_minus or 0)  # each side's own uncertainty, on its own scale
+    tb = _half_unit(b.decimals) + (b.plus_minus or 0)
     if (0 <= va <= 1) != (0 <= vb <= 1) and max(va, vb) <= 100 and a.metric == b.metric and a.kind == "value":
-        va, vb = (va * 100, vb) if va <= 1 else (va, vb * 100)
-    tol = _half_unit(a.decimals) + _half_unit(b.decimals) + (a.plus_minus or 0) + (b.plus_minus or 0)
+        va, ta, vb, tb = (va * 100, ta * 100, vb, tb) if va <= 1 else (va, ta, vb * 100, tb * 100)
+    tol = ta + tb
     diff = abs(va - vb)
     return diff <= tol + 1e-9, diff, tol
 

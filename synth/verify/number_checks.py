@@ -28,8 +28,8 @@ def match_pair(c: Num, s: Num) -> tuple[str, str | None] | None:
         s = Num(s.text, abs(s.value), s.unit, s.decimals, s.start, s.end, s.spelled, s.context)
     if (c.spelled or s.spelled) and (c.decimals or s.decimals or c.unit != s.unit):
         return None  # 'two' questions is not 2.2%: a word is a whole count
-        # 0.54 vs 54% is a conversion, checked below; other unit clashes never match
-        pass
+    if not _units_compatible(c, s):
+        pass  # 0.54 vs 54% is a conversion, checked below; other unit clashes never match
     elif abs(c.value - s.value) < 1e-9:
         note = None
         if c.spelled != s.spelled:

@@ -113,6 +113,8 @@ def test_comparison_rule():
     assert not compare(_m(54.2, "54.2", 1), _m(54.4, "54.4", 1))[0]
     assert compare(_m(54.2, "54.2", 1, pm=0.3), _m(54.6, "54.6", 1))[0]  # within the stated ±
     assert compare(_m(0.542, "0.542", 3), _m(54.2, "54.2", 1))[0]  # a fraction against a percentage
+    assert compare(_m(0.85, "0.85", 2), _m(85.3, "85.3", 1))[0]  # 0.85 covers 84.5-85.5: its rounding scales too
+    assert not compare(_m(0.85, "0.85", 2), _m(86.1, "86.1", 1))[0]
     ok, diff, tol = compare(_m(66.1, "66.1", 1), _m(70.3, "70.3", 1))
     assert not ok and diff == pytest.approx(4.2) and tol == pytest.approx(0.1)
 

@@ -59,6 +59,12 @@ def test_points_vs_percent_same_value():
     assert _one("a 5.4% gain", "a 5.4 point gain").status == "converted"
 
 
+@pytest.mark.parametrize("claim,source", [("The model is 2x faster than BERT.", "The model is 2% faster than BERT."),
+                                          ("a 3 point gain", "a 3x speed-up")])
+def test_the_same_value_in_clashing_units_is_not_equal(claim, source):
+    assert _one(claim, source).status != "equal"
+
+
 @pytest.mark.parametrize("claim,source", [("nine intermediate tasks", "9 intermediate tasks"),
                                           ("7 languages", "seven languages")])
 def test_spelled_out_numbers(claim, source):
