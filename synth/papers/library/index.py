@@ -118,6 +118,10 @@ def insert_paper(
         ((meta.key, meta.id, meta.version, s.idx, s.page, s.start, s.end, json.dumps(s.section), s.kind, s.text)
          for s in sentences),
     )
+    # the rows really indexed, not meta.json's figure: the integrity check compares the two tables' counts, and
+    # a sentences file that disagrees with its meta.json must not make every open rebuild the index
+    conn.execute("UPDATE papers SET n_sentences = (SELECT COUNT(*) FROM sentences WHERE paper_key = ?) "
+                 "WHERE key = ?", (meta.key, meta.key))
     replace_tables(conn, meta.key, tables)
 
 

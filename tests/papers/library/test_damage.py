@@ -92,6 +92,21 @@ def test_a_truncated_sentences_file_names_file_and_line_and_spares_the_others(cl
         list(Library(two_papers).iter_sentences(meta))
 
 
+def test_a_sentences_file_shorter_than_its_meta_is_indexed_once_not_on_every_open(cli, two_papers):
+    """Whole lines missing (not a damaged line): the index holds what the file holds and is not rebuilt again."""
+    sentences = sorted((two_papers / "papers").iterdir())[0] / "sentences.jsonl"
+    lines = sentences.read_text(encoding="utf-8").splitlines(keepends=True)
+    sentences.write_text("".join(lines[:-1]), encoding="utf-8")
+    for extra in ("synth.sqlite", "synth.sqlite-wal", "synth.sqlite-shm"):
+        (two_papers / extra).unlink(missing_ok=True)
+    assert search(cli).exit_code == 0
+    with sqlite3.connect(two_papers / "synth.sqlite") as conn:  # a mark that a rebuilt index would not carry
+        conn.execute("INSERT INTO info VALUES ('test-mark', 'x')")
+    assert search(cli).exit_code == 0 and search(cli, "tokenizers").exit_code == 0
+    with sqlite3.connect(two_papers / "synth.sqlite") as conn:
+        assert conn.execute("SELECT value FROM info WHERE name = 'test-mark'").fetchone() == ("x",)
+
+
 @pytest.mark.parametrize("paper", ["x" * 20000, "２００５.１３０１３", "٢٠٠٥.١٣٠١٣", "2005.13013v" + "9" * 400])
 def test_odd_ids_are_input_errors(cli, two_papers, paper):
     with pytest.raises(InvalidIdError):
