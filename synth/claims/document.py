@@ -18,7 +18,7 @@ from synth.core.errors import ClaimsError
 from synth.core.files import stable_hash, write_bytes
 from synth.core.models import Claim, ClaimsFile, Origin, PaperMeta, StudySource, Verification
 from synth.claims.yaml_tree import claim_plain, item_line, merge_node, to_node
-from synth.core.yamlio import compact, decode_utf8, make_yaml, parse_yaml, read_bytes, validation_message
+from synth.core.yamlio import compact, decode_utf8, fast_validated, make_yaml, parse_yaml, read_bytes, validation_message
 
 SCHEMA_VERSION = 1
 # Fields a machine writes; a change to any of them by a person marks the claim as human-edited.
@@ -300,35 +300,10 @@ def new_claims_file(question: str = "", sources: Iterable[StudySource | dict] = 
 
 
 def _load_fast(text: str) -> ClaimsFile | None:
-    """Validate with PyYAML's C parser (about 8x faster than a ruamel round-trip); None when anything is off
-    (syntax, duplicate keys, alias bombs, deep nesting, schema), so that the round-trip path explains it with
-    file:line."""
-    import yaml
-
-    from synth.core.yamlio import compose_fast, shape_problem
-
-    # tabs and exotic line breaks are where libyaml and ruamel disagree (libyaml takes `key\t: v`, ruamel not):
-    # such files take the round-trip path, so every command reads the same claims or gives the same error
-    if any(c in text for c in ("\t", "\x85", "\u2028", "\u2029")):
-        return None
-    try:
-        loader, node = compose_fast(text)
-    except (yaml.YAMLError, ValueError, RecursionError):
-        return None
-    try:
-        if node is None or shape_problem(node) is not None:
-            return None
-        tree = loader.construct_document(node)
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
-        return None
-    finally:
-        loader.dispose()
-    if not isinstance(tree, dict) or tree.get("schema") != SCHEMA_VERSION:
-        return None
-    try:
-        return ClaimsFile.model_validate(tree)
-    except ValidationError:
-        return None
+    """The fast read-only path (see yamlio.fast_validated); a file without this schema version takes the careful
+    path, which says what is wrong."""
+    return fast_validated(text, ClaimsFile, accept=lambda tree: isinstance(tree, dict)
+                          and tree.get("schema") == SCHEMA_VERSION)
 
 
 def load_claims(path: str | Path, missing_ok: bool = False, *, read_only: bool = False) -> ClaimsDocument:

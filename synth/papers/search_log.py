@@ -14,7 +14,7 @@ from typing import Iterable
 from synth.core.errors import UsageError
 from synth.core.files import write_text
 from synth.core.models import FlowCounts, Record, Screening, SearchLog
-from synth.core.yamlio import compact, load_yaml_validated
+from synth.core.yamlio import compact, fast_validated, load_yaml_validated, read_utf8
 
 HEADER = """\
 # synth search log: every search of this study, what each source returned, the de-duplicated records.
@@ -27,18 +27,13 @@ _KEEP_EMPTY = frozenset({"screening"})  # shown even at their default, so that t
 def load_log(path: Path) -> SearchLog:
     """The log at `path` (an empty log when the file does not exist); bad YAML/schema → ConfigError file:line.
 
-    PyYAML's C loader reads it first (several times faster than the round-trip parser); anything it or the
-    schema rejects is read again the careful way, for the file:line message."""
+    Read with the fast validated path first; anything it rejects is read again the careful way, for the
+    file:line message."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    text = read_utf8(path) if path.exists() else ""
     if not text.strip():
         return SearchLog()
-    try:
-        import yaml
-
-        return SearchLog.model_validate(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    except Exception:  # any YAML or schema problem: let the careful path explain it
-        return load_yaml_validated(path, SearchLog)
+    return fast_validated(text, SearchLog) or load_yaml_validated(path, SearchLog)
 
 
 def dump_log(log: SearchLog) -> str:

@@ -38,3 +38,16 @@ def test_bad_mark_is_one_line_with_file_and_line(settings, databases):
         load_log(path)
     message = str(exc.value)
     assert message.startswith(f"{path}:{at + 1}: records[0].screening:") and "\n" not in message
+
+
+def test_a_hand_edit_the_careful_parser_refuses_is_refused_not_read_differently(settings, databases):
+    """A repeated key or a byte that is not UTF-8 is an error with file:line, as for claims.yaml."""
+    search_literature(QUERY, settings=settings)
+    path = settings.search_log_path
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "records: []\n", encoding="utf-8")  # `records:` a second time
+    with pytest.raises(ConfigError, match=r"duplicate key|found duplicate"):
+        load_log(path)
+    path.write_bytes(text.encode("utf-8").replace(b"screening: undecided", b"screening: undecided \xff", 1))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        load_log(path)
