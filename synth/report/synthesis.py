@@ -76,8 +76,8 @@ def dimensions(g: MeasurementGroup) -> str:
     parts = [g.condition, g.task, g.metric, f"model {g.model}" if g.model else None, g.setting, g.language]
     text = " ".join(p for p in parts[:3] if p)
     rest = ", ".join(p for p in parts[3:] if p)
-    kind = " (difference)" if g.kind == "difference" else ""
-    return (text + (", " + rest if rest else "")) + kind if text or rest else "unspecified measurement"
+    label = ", ".join(p for p in (text, rest) if p)
+    return label + (" (difference)" if g.kind == "difference" else "") if label else "unspecified measurement"
 
 
 def synthesis_context(cf: ClaimsFile, settings: Settings, papers: list[PaperMeta]) -> dict:

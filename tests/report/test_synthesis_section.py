@@ -143,3 +143,16 @@ def test_no_section_when_nothing_to_compare(study):
         lib.remove("2101.00003v1")
     text = write_report(study, name="r").path.read_text(encoding="utf-8")
     assert "## Across papers" not in text
+
+
+@pytest.mark.parametrize("fields, label", [
+    ({"condition": "zero-shot", "task": "XNLI", "metric": "accuracy", "model": "MNLI", "language": "de"},
+     "zero-shot XNLI accuracy, model MNLI, de"),
+    ({"model": "XLM-R", "language": "de"}, "model XLM-R, de"),
+    ({"task": "XNLI", "kind": "difference"}, "XNLI (difference)"),
+    ({}, "unspecified measurement")])
+def test_measurement_dimensions_read_in_order(fields, label):
+    from synth.claims.synthesis import MeasurementGroup
+    from synth.report.synthesis import dimensions
+
+    assert dimensions(MeasurementGroup(values=[], papers=2, status="agree", **fields)) == label
