@@ -15,14 +15,27 @@ from synth.core.files import atomic_open, write_json
 from .batching import collate, lengths_of, sorted_batches
 
 
-def autocast_dtype(precision: str, device_type: str):
-    """The autocast dtype for inference: 'auto' = bf16 on GPU only; 'bf16' also on CPUs (avx512_bf16 / AMX
-    make it ~2x faster there); 'fp16' on GPU only; 'no' = none."""
+def choose_precision(requested: str) -> str:
+    """The mixed precision to train and predict in: 'auto' = bf16 where the GPU supports it, else fp16 on a GPU,
+    none on CPU; an explicit choice stands."""
     import torch
 
-    if precision == "bf16" or (precision == "auto" and device_type == "cuda"):
+    if requested != "auto":
+        return requested
+    if not torch.cuda.is_available():
+        return "no"
+    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+
+
+def autocast_dtype(precision: str, device_type: str):
+    """The autocast dtype for inference, by the training rule (choose_precision): bf16 also on CPUs when asked
+    for explicitly (avx512_bf16 / AMX make it faster there); fp16 on GPU only."""
+    import torch
+
+    chosen = "no" if precision == "auto" and device_type != "cuda" else choose_precision(precision)
+    if chosen == "bf16":
         return torch.bfloat16
-    if precision == "fp16" and device_type == "cuda":
+    if chosen == "fp16" and device_type == "cuda":
         return torch.float16
     return None
 

@@ -25,6 +25,7 @@ from synth.core.errors import ReplicationError
 from synth.core.files import make_temp_dir, write_json, write_text
 
 from .batching import collate, length_grouped_batches, lengths_of, shard
+from .evaluate import choose_precision
 
 
 class TrainConfig(BaseModel):
@@ -92,17 +93,6 @@ class _Log:
         if self.enabled:
             with open(self.path, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(event, sort_keys=True) + "\n")
-
-
-def choose_precision(requested: str) -> str:
-    """The mixed precision to train in: bf16 only where the GPU supports it."""
-    import torch
-
-    if requested != "auto":
-        return requested
-    if not torch.cuda.is_available():
-        return "no"
-    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
 
 
 def _save_checkpoint(folder: Path, model, optimizer, scheduler, state: dict, scaler=None) -> None:

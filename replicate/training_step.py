@@ -39,7 +39,7 @@ def train_config(c: TrainStepConfig, *, world: int = 1, num_workers: int = 0):
         grad_accum=max(1, h.effective_batch // (h.batch_size * world)), epochs=h.epochs, max_steps=h.max_steps,
         weight_decay=h.weight_decay, eval_every=h.eval_every, patience=h.patience,
         checkpoint_every=h.checkpoint_every, seed=c.seed, save_dtype=c.checkpoint_dtype, num_workers=num_workers,
-        mixed_precision={"auto": "auto", "bf16": "bf16", "fp16": "fp16", "no": "no"}[h.precision])
+        mixed_precision=h.precision)
 
 
 def run_training(step: Step, runs: Path, settings, *, progress: bool = True, world: int = 1) -> dict:

@@ -78,6 +78,18 @@ def test_precision_is_bf16_only_where_supported(monkeypatch):
     assert choose_precision("auto") == "bf16"
 
 
+def test_predictions_autocast_in_the_precision_training_chose(monkeypatch):
+    from synth.replicate.evaluate import autocast_dtype
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    assert autocast_dtype("auto", "cuda") == torch.float16  # a V100 trains in fp16: evaluation too, not bf16
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert autocast_dtype("auto", "cuda") == torch.bfloat16
+    assert autocast_dtype("auto", "cpu") is None and autocast_dtype("fp16", "cpu") is None
+    assert autocast_dtype("bf16", "cpu") == torch.bfloat16 and autocast_dtype("no", "cuda") is None
+
+
 def test_retrieval_pooling_stays_fp32_under_bf16_autocast(tiny_model):
     model = build_model(tiny_model, HeadSpec("retrieval", retrieval_layer=2))
     ids = torch.tensor([[0, 10, 11, 12, 2, 1, 1], [0, 13, 14, 15, 16, 17, 2]])
