@@ -54,19 +54,21 @@ def step_tokens(step: Step) -> int:
     return int(total)
 
 
-def parameters(model: str) -> int | None:
-    """Parameter count of an encoder (from _costs.yaml's models table; None when unknown)."""
+def parameters(model: str, kind: str = "parameters") -> int | None:
+    """Parameter count of an encoder from _costs.yaml's models table (`kind`: 'parameters', all weights, or
+    'non_embedding_parameters'); None when unknown."""
     models = costs_table().get("models", {})
     key = next((k for k in models if model == k or model.startswith(k)), None)
-    return int(models[key]["parameters"]) if key else None
+    return int(models[key][kind]) if key and kind in models[key] else None
 
 
 def step_gpu_hours(step: Step) -> float:
     """Hours at the stated throughput, which is for one model (xlm-roberta-large): another encoder's hours are
-    scaled by its parameter count (the 6·N FLOPs per token rule, a first-order estimate the dry run states)."""
+    scaled by its non-embedding parameter count (6·N FLOPs per token, a first-order estimate the dry run states)."""
     throughput = costs_table()["throughput"]
     rate = throughput["eval_tokens_per_s" if step.kind == "eval" else "train_tokens_per_s"]
-    have, reference = parameters(step.meta.get("model") or ""), parameters(throughput.get("model", ""))
+    have = parameters(step.meta.get("model") or "", "non_embedding_parameters")
+    reference = parameters(throughput.get("model", ""), "non_embedding_parameters")
     return step_tokens(step) / rate / 3600 * (have / reference if have and reference else 1.0)
 
 

@@ -140,7 +140,7 @@ def _print_plan(summary: dict) -> None:
         for m in model_totals(summary["arms"]):
             out.print(f"| **{m['model']}** | all arms | {m['steps']} | {m['tokens']:,} | {m['gpu_hours']:.2f} |",
                       markup=False)
-        out.print("(GPU-h of a model other than the throughput's are scaled by parameter count)", markup=False)
+        out.print("(GPU-h of a model other than the throughput's are scaled by non-embedding parameter count, 6·N FLOPs per token)", markup=False)
     d = summary["disk"]
     if d["kept_gb"] is None:
         out.print(f"disk: {d['note']}", markup=False)
