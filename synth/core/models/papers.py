@@ -10,9 +10,10 @@ from pydantic import Field
 
 from synth.core.models.base import Strict
 
-NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?$")
-OLD_ID = re.compile(r"^(?P<id>[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?$")
-LOCAL_ID = re.compile(r"^(?P<id>local-[0-9a-f]{12})(?:v(?P<v>\d+))?$")
+# ASCII digits only (\d would also take full-width and Arabic-Indic digits), and no trailing newline (\Z, not $)
+NEW_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?\Z", re.ASCII)
+OLD_ID = re.compile(r"^(?P<id>[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?\Z", re.ASCII)
+LOCAL_ID = re.compile(r"^(?P<id>local-[0-9a-f]{12})(?:v(?P<v>\d+))?\Z", re.ASCII)
 
 
 class PaperRef(Strict):

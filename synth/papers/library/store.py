@@ -104,7 +104,7 @@ class Library:
             return ref
         shown = ref if len(ref) <= 80 else ref[:77] + "..."
         try:
-            if len(ref) > 200 or not ref.isascii():  # e.g. full-width or Arabic-Indic digits match \d
+            if len(ref) > 200:
                 raise ValueError(ref)
             return PaperRef.parse(ref)
         except ValueError:

@@ -125,3 +125,9 @@ def test_rate_limit_holds_across_clients(settings, mirror):
     ArxivClient(settings).lookup(refs("1811.01088"))
     first, second = mirror.seen("api")
     assert second.at - first.at >= 0.3
+
+
+@pytest.mark.parametrize("text", ["２００５.１３０１３", "٢٠٠٥.١٣٠١٣", "2005.13013v٢", "local-" + "０" * 12])
+def test_paper_refs_take_ascii_digits_only(text):
+    with pytest.raises(ValueError):
+        PaperRef.parse(text)
