@@ -92,12 +92,13 @@ def test_languages_and_groups():
         group("tiny")
 
 
-def test_the_fast_task_loader_reads_every_file_as_ruamel_does():
-    import yaml
+def test_the_fast_task_loader_reads_every_file_as_ruamel_does(tmp_path):
     from ruamel.yaml import YAML
 
-    from synth.replicate.taskconfig import TASKS_DIR
+    from synth.replicate.taskconfig import TASKS_DIR, _read_yaml
 
-    for path in sorted(TASKS_DIR.rglob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        assert yaml.load(text, Loader=yaml.CSafeLoader) == YAML(typ="safe").load(text), path
+    norwegian = tmp_path / "nb.yaml"  # YAML 1.1 would read `no` as False
+    norwegian.write_text("languages: [no, de]\nversion: 010\n", encoding="utf-8")
+    for path in [*sorted(TASKS_DIR.rglob("*.yaml")), norwegian]:
+        assert _read_yaml(path) == YAML(typ="safe").load(path.read_text(encoding="utf-8")), path
+    assert _read_yaml(norwegian) == {"languages": ["no", "de"], "version": 10}
