@@ -65,7 +65,7 @@ def imported_claims(library: Library, labelled: list[LabelledClaim], papers: dic
 
 def run(verifier: Verifier, claims: list[Claim], thresholds: dict, calibrator: Calibrator) -> list[Verification]:
     """Verify with these thresholds and calibrator (one Verifier per library and mode: caches are reused)."""
-    verifier.thresholds = {**DEFAULT_THRESHOLDS, **thresholds}
+    verifier.thresholds = verifier.assessor.thresholds = {**DEFAULT_THRESHOLDS, **thresholds}
     verifier.calibrator = calibrator
     return [verifier.verify(c) for c in claims]
 

@@ -4,8 +4,7 @@ with a one-line reason, and a calibrated confidence (weights in synth/verify/ver
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from synth import __version__
@@ -94,7 +93,6 @@ class Verifier:
     def assess(self, claim: PreparedClaim, meta: PaperMeta, a: Alignment | None, cited_tables: list[str],
                others: list[Alignment] = ()) -> Assessment:
         """Label the claim against one paper version's best passage (None: nothing matched)."""
-        self.assessor.thresholds = self.thresholds
         return self.assessor.assess(claim, meta, a, cited_tables, others)
 
     # ------------------------------------------------------------------------------------ one claim
