@@ -45,7 +45,7 @@ def _per_decade(value: float) -> str:
     return f"{value:+.2f}"
 
 
-def conclusion(a: ScalingAnalysis, standing: str, scope: str) -> list[str]:
+def conclusion(a: ScalingAnalysis) -> list[str]:
     """Plain-words findings; each claim is only as strong as its interval allows."""
     pct = f"{a.level:.0%}"
     lines = []  # the standing (pilot, pipeline check) is stated above the findings by the template
@@ -147,7 +147,7 @@ def build_question(docs: list, *, runs: Path | None, languages: dict) -> tuple[l
         standing, scope = _standing(grid.fidelity, reporting)
         notes += _planned_vs_used(grid.experiment, grid.intermediate, analysis)
         views.append(QuestionView(analysis=analysis, standing=standing, scope=scope,
-                                  conclusion=conclusion(analysis, standing, scope), volumes=analysis.volumes,
+                                  conclusion=conclusion(analysis), volumes=analysis.volumes,
                                   language_rows=_language_rows(analysis, languages)))
     return views, notes
 
@@ -174,13 +174,10 @@ def _planned_vs_used(experiment: str, intermediate: str, a: ScalingAnalysis) -> 
 def _full_size(doc) -> int | None:
     """Training-set size of a 'full' intermediate run, to place it on the curve: the task's size
     (experiments/_costs.yaml) cut by the profile's size cap recorded in the intermediate step's config."""
-    from synth.replicate.experiments import EXPERIMENTS_DIR
+    from synth.replicate.costs import costs_table
 
     try:
-        from ruamel.yaml import YAML
-
-        costs = YAML(typ="safe").load((EXPERIMENTS_DIR / "_costs.yaml").read_text(encoding="utf-8"))
-        size = int(costs["tasks"][doc.intermediate]["train_examples"])
+        size = int(costs_table()["tasks"][doc.intermediate]["train_examples"])
     except (OSError, KeyError, TypeError, ValueError):
         return None
     for ancestor in (doc.config or {}).get("ancestors", {}).values():
