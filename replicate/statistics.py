@@ -188,7 +188,8 @@ def analyse(grid: VolumeGrid, groups: dict[str, set[str]], *, covariates: dict[s
     """The whole analysis of one sweep. `groups` are ordered (e.g. low, mid, high resource); `covariates` maps a
     language to (fertility, syntactic distance to English)."""
     with warnings.catch_warnings():  # an all-NaN cell (an arm not run) is expected: it stays NaN
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.filterwarnings("ignore", message="Mean of empty slice", category=RuntimeWarning)
+        warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
         return _analyse(grid, groups, covariates, replicates, level, seed)
 
 
