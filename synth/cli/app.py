@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 
 
 def _exit_early(signum, frame) -> None:
@@ -94,8 +95,28 @@ _received: list[int] = []  # signals seen: typer turns KeyboardInterrupt into a 
 _finished: list[bool] = []  # set when the command is done: a signal arriving during exit changes nothing
 
 
+def _importing(frame) -> bool:
+    """True when the interrupted code runs inside an import (any frame of the import machinery on the stack)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+REDELIVERY_DELAY_S = 0.05
+
+
 def _on_signal(signum, frame) -> None:
     if _finished:
+        return
+    if _importing(frame):
+        # Raising inside the import of a native library (torch, spaCy) can land in C++ code that cannot pass a Python
+        # exception on, and the process aborts (SIGABRT) instead of exiting cleanly: deliver the signal again shortly,
+        # until it arrives outside any import.
+        redeliver = threading.Timer(REDELIVERY_DELAY_S, os.kill, (os.getpid(), signum))
+        redeliver.daemon = True
+        redeliver.start()
         return
     _received.append(signum)
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()

@@ -62,3 +62,28 @@ def test_interrupted_download_leaves_no_entry_and_resumes(cli, mirror, settings,
     meta = Library(settings.home).get("2005.13013v1")
     assert meta.sha256 == hashlib.sha256(mirror.papers["2005.13013v1"].pdf).hexdigest()
     assert list(downloads.iterdir()) == []
+
+
+def test_a_signal_during_an_import_is_delivered_once_the_import_is_over(tmp_path):
+    """SIGTERM inside a library's import (torch's native init once aborted the process) ends the command after it."""
+    (tmp_path / "slow_native_like.py").write_text(
+        "import os, signal, time\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "time.sleep(0.3)\n"
+        "print('import finished', flush=True)\n"
+    )
+    script = (
+        "import signal, sys, time\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from synth.cli import app\n"
+        "signal.signal(signal.SIGTERM, app._on_signal)\n"
+        "try:\n"
+        "    import slow_native_like\n"
+        "    time.sleep(5)\n"
+        "    print('never interrupted')\n"
+        "except app.Terminated:\n"
+        "    print('terminated after the import', app._received)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["import finished", f"terminated after the import [{int(signal.SIGTERM)}]"]
