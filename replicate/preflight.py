@@ -86,6 +86,8 @@ def _first_row_local(config: TaskConfig, path: Path) -> dict:
         if not rows:
             raise ReplicationError(f"{path}: no questions")
         return rows[0]
+    if path.suffix == ".json" and _starts_with_array(path):
+        return _first_row_of_array(path)
     first = None
     with open(path, encoding="utf-8") as fh:
         try:
@@ -94,7 +96,7 @@ def _first_row_local(config: TaskConfig, path: Path) -> dict:
                     continue
                 row = json.loads(line)
                 if not isinstance(row, dict):
-                    raise ReplicationError(f"{path}:{number}: a row is a JSON object, not {type(row).__name__}")
+                    raise ReplicationError(f"{path}:{number}: the row is not a JSON object but a {type(row).__name__}")
                 first = first if first is not None else row
         except json.JSONDecodeError as exc:
             raise ReplicationError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
@@ -103,6 +105,27 @@ def _first_row_local(config: TaskConfig, path: Path) -> dict:
     if first is None:
         raise ReplicationError(f"{path}: no rows")
     return first
+
+
+def _starts_with_array(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4096).lstrip().startswith(b"[")
+
+
+def _first_row_of_array(path: Path) -> dict:
+    """A .json file holding one array of row objects (what `datasets` reads as well as JSON lines)."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ReplicationError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from exc
+    except UnicodeDecodeError as exc:
+        raise ReplicationError(f"{path}: not UTF-8 ({exc.reason})") from exc
+    if not rows:
+        raise ReplicationError(f"{path}: no rows")
+    odd = next((i for i, row in enumerate(rows) if not isinstance(row, dict)), None)
+    if odd is not None:
+        raise ReplicationError(f"{path}: row {odd + 1} is not a JSON object but a {type(rows[odd]).__name__}")
+    return rows[0]
 
 
 def check_local(ref: DataRef, data_dir: Path | None) -> Check:

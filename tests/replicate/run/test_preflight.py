@@ -103,3 +103,34 @@ def test_preflight_online_pins_commits_into_the_lock_file(hub_api, tmp_path):
     repinned = build_plan("xstilts", "paper", only=["baseline"], hub_lock=tmp_path / "hub.lock.json")
     ev = next(s for s in repinned.evals() if s.meta["target"] == "tatoeba")
     assert ev.id != tatoeba.id and ev.config.inputs["de"].pinned
+
+
+def bad_checks(data) -> dict[str, str]:
+    plan = build_plan(str(DATA / "sst2_tatoeba.yaml"), "tiny", data_dir=data)  # a new plan: the files changed
+    return {c.task: c.message for c in preflight(plan, lock_file=None).checks if c.status == "bad"}
+
+
+def test_a_json_array_file_that_training_reads_passes_preflight(tmp_path):
+    """A .json holding one array of rows is read by `datasets` for training, so preflight must accept it too."""
+    from synth.replicate.data import read_local
+    from synth.replicate.taskconfig import load_task
+
+    data = tmp_path / "data"
+    for family in ("sst2", "tatoeba"):
+        shutil.copytree(fixtures_dir() / family, data / family)
+    jsonl = data / "sst2" / "train.jsonl"
+    rows = [json.loads(line) for line in jsonl.read_text().splitlines() if line.strip()]
+    array = data / "sst2" / "train.json"
+    array.write_text(json.dumps(rows, indent=2))  # pretty-printed: no line is a row
+    jsonl.unlink()
+    plan = build_plan(str(DATA / "sst2_tatoeba.yaml"), "tiny", data_dir=data)
+    report = preflight(plan, lock_file=None)
+    assert report.ok and report.count("bad") == 0, [c.message for c in report.checks if c.status == "bad"]
+    assert read_local(load_task("sst2"), array).to_list() == rows  # and training reads the same rows
+
+    array.write_text(json.dumps(rows[:3] + [["not", "a", "row"]], indent=2))
+    bad = bad_checks(data)
+    assert set(bad) == {"sst2"} and "train.json: row 4 is not a JSON object but a list" in bad["sst2"]
+    array.write_text(json.dumps(rows[:3], indent=2)[:-20])
+    bad = bad_checks(data)
+    assert "train.json:" in bad["sst2"] and "invalid JSON" in bad["sst2"]
