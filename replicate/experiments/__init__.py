@@ -67,6 +67,8 @@ class Reporting(BaseModel):
     kind: Literal["study", "pilot"] = Field("study", description="a pilot is labelled as one in the report, "
                                                 "with `scope` saying what it is evidence about")
     scope: str | None = Field(None, description="what the results are evidence about (model, data), in words")
+    caveats: list[str] = Field(default_factory=list, description="measured limits of these results a reader must "
+                               "know, shown beside them in the report (each a sentence or two, with its numbers)")
 
 
 class Experiment(BaseModel):

@@ -31,6 +31,7 @@ class QuestionView:
     volumes: list[int]
     figure: object | None = None  # synth.report.context.Figure, set by plan_figures
     language_rows: list[dict] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)  # the experiment's reporting.caveats
 
 
 def _standing(fidelity: str, reporting) -> tuple[str, str]:
@@ -148,7 +149,8 @@ def build_question(docs: list, *, runs: Path | None, languages: dict) -> tuple[l
         notes += _planned_vs_used(grid.experiment, grid.intermediate, analysis)
         views.append(QuestionView(analysis=analysis, standing=standing, scope=scope,
                                   conclusion=conclusion(analysis), volumes=analysis.volumes,
-                                  language_rows=_language_rows(analysis, languages)))
+                                  language_rows=_language_rows(analysis, languages),
+                                  caveats=list(getattr(reporting, "caveats", []))))
     return views, notes
 
 

