@@ -133,3 +133,45 @@ def results_table(runs: Path, experiment: str | None = None) -> list[dict]:
                      "languages_failed": sorted(doc.failed_languages), "split_fallbacks": doc.split_fallbacks,
                      "created": doc.created})
     return rows
+
+
+class ExportSummary(BaseModel):
+    """What `export_results` did: step ids written (new or changed) and those already there byte for byte."""
+
+    destination: str
+    written: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    with_examples: int = Field(0, description="steps whose per-example scores (examples.json) came along")
+
+
+EXPORTED_FILES = ("results.json", "examples.json")
+
+
+def export_results(runs: Path, destination: Path, experiment: str | None = None) -> ExportSummary:
+    """Copy each evaluation step's results.json (and examples.json) from `runs` into destination/<step>/: a
+    folder `synth report` reads as its runs folder, without models or checkpoints, small enough to commit."""
+    from synth.core.files import write_bytes
+
+    runs, destination = Path(runs), Path(destination)
+    if destination.resolve() == runs.resolve():
+        raise ReplicationError(f"{destination} is the runs folder itself: export to another folder")
+    summary = ExportSummary(destination=str(destination))
+    docs = {path: read_results(path) for path in sorted(runs.glob("*/results.json"))}  # a bad one stops it all
+    chosen = [path for path, doc in docs.items() if not experiment or doc.experiment == experiment]
+    for path in chosen:
+        changed = False
+        for name in EXPORTED_FILES:
+            source, target = path.parent / name, destination / path.parent.name / name
+            if not source.exists():
+                continue
+            data = source.read_bytes()
+            if not (target.exists() and target.read_bytes() == data):
+                write_bytes(target, data)
+                changed = True
+        summary.with_examples += (path.parent / EXPORTED_FILES[1]).exists()
+        (summary.written if changed else summary.unchanged).append(path.parent.name)
+    if not summary.written and not summary.unchanged:
+        which = f" of experiment {experiment!r}" if experiment else ""
+        raise ReplicationError(f"no results documents{which} in {runs}",
+                               hint="run `synth replicate run EXPERIMENT` first, or pass --runs")
+    return summary

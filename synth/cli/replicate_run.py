@@ -19,6 +19,7 @@ def register(replicate_app: typer.Typer) -> None:
     replicate_app.command("run")(run)
     replicate_app.command("preflight")(preflight)
     replicate_app.command("results")(results)
+    replicate_app.command("export")(export)
 
 
 def run(
@@ -226,3 +227,24 @@ def results(
         common.out.print(f"| {r['step_id']} | {r['experiment']} | {r['profile']} | {r['fidelity']} | {r['target']} | "
                          f"{r['split']} | {r['intermediate']} | {r['examples'] or 'full'} | {r['seed']} | "
                          f"{r['task_score']:.2f} | {notes} |", markup=False)
+
+
+def export(
+    destination: Path = typer.Argument(..., help="Folder to copy into (one sub-folder per evaluation step)."),
+    experiment: Optional[str] = typer.Argument(None, help="Only this experiment's results."),
+    runs: Optional[Path] = typer.Option(None, "--runs", help="Runs folder (default SYNTH_RUNS or ./runs)."),
+    json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
+) -> None:
+    """Copy the results documents (results.json, examples.json) out of a runs folder, without models: the folder
+    to commit or share, and to report from with `SYNTH_RUNS=DESTINATION synth report`."""
+    from synth.core.settings import get_settings
+    from synth.replicate.results import export_results
+
+    if json_:
+        common.state.json = True
+    summary = export_results(runs or get_settings().runs, destination, experiment)
+    if common.state.json:
+        common.emit_json(summary.model_dump())
+        return
+    common.out.print(f"exported {len(summary.written)} results document(s) to {destination} ({len(summary.unchanged)} "
+                     f"already there, {summary.with_examples} with per-example scores)", markup=False)
