@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from synth.core.models import PaperMeta
+from synth.core.models import EVIDENCE_KINDS, PaperMeta
 from synth.papers.library import embeddings
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class DenseSearch:
     def _in_memory(self, meta: PaperMeta) -> embeddings.SentenceVectors | None:
         import numpy as np
 
-        sentences = [s for s in self.library.iter_sentences(meta) if s.kind in embeddings.KINDS and s.text.strip()]
+        sentences = [s for s in self.library.iter_sentences(meta) if s.kind in EVIDENCE_KINDS and s.text.strip()]
         if not sentences:
             return None
         vectors = self.encoder.passages([s.text for s in sentences])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from synth.papers.library import Library
-from synth.core.models import Evidence, PaperMeta, PaperRef, Sentence, TableBlock
+from synth.core.models import EVIDENCE_KINDS, Evidence, PaperMeta, PaperRef, Sentence, TableBlock
 
 STOPWORDS = frozenset("""
 a an the and or but if then than that this these those of in on at to for from by with without as is are was
@@ -22,7 +22,6 @@ not no nor can could may might will would should shall do does did done has have
 END_PUNCT = tuple('.!?;:)"\'”’]')
 TRAILING_FUNCTION_WORDS = frozenset("a an the of in on at to for from by with and or than as is are was were".split())
 ELLIPSIS = ("…", "...")
-EVIDENCE_KINDS = ("body", "front", "caption", "footnote")  # sentences a claim can rest on (not references)
 _WORDS = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _SPACE = re.compile(r"\s+")

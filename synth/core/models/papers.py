@@ -102,6 +102,10 @@ class Section(Strict):
     kind: Literal["front", "body", "references", "appendix"] = "body"
 
 
+SentenceKind = Literal["body", "references", "caption", "front", "footnote"]
+EVIDENCE_KINDS: tuple[SentenceKind, ...] = ("body", "front", "caption", "footnote")  # what a claim can rest on
+
+
 class Sentence(Strict):
     """One sentence with exact provenance (sentences.jsonl): text == page.text[start:end]."""
 
@@ -111,7 +115,7 @@ class Sentence(Strict):
     end: int
     text: str
     section: list[str] = Field(default_factory=list)
-    kind: Literal["body", "references", "caption", "front", "footnote"] = "body"
+    kind: SentenceKind = "body"
 
 
 class TableCell(Strict):

