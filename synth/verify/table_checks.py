@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import fmean
 
 from synth.core.models import Evidence, NumberCheck, TableBlock, TableCell
@@ -46,16 +47,30 @@ def _matches(header: str, terms: set[str]) -> bool:
     return any(t in low and re.search(rf"(?<!\w){re.escape(t)}(?!\w)", low) for t in terms if len(t) > 2)
 
 
-# Metric words: a near miss is only an inconsistency between numbers of the same metric (an OOV precision
-# of 21.9% is not a BLEU score of 22.0).
-_METRIC_WORDS = frozenset("accuracy precision recall f1 f0.5 bleu chrf chrf3 rouge meteor ter em perplexity "
-                          "spearman pearson mrr map auc wer cer".split())
+@lru_cache(maxsize=1)
+def _metric_of_word() -> dict[str, str]:
+    """One-word names of metrics (the claims gazetteer's metrics, lower case) -> the metric's canonical name, so
+    that 'acc', 'accuracy' and 'F1-score', 'F1' count as the same metric."""
+    from synth.claims.entities import get_gazetteer
+
+    out = {}
+    for entry in get_gazetteer().spec.metrics:
+        for form in (entry.name, *entry.aliases):
+            word = form.lower().rstrip(".")
+            if _TERM.fullmatch(word):
+                out[word] = entry.name
+    return out
+
+
+def _metrics(words) -> set[str]:
+    table = _metric_of_word()
+    return {table[w] for w in words if w in table}
 
 
 def _metric_clash(num: Num, column: str) -> bool:
-    """The number's own words name a metric and the cell's column names only other metrics."""
-    said = set(num.context) & _METRIC_WORDS
-    shown = _terms(column) & _METRIC_WORDS
+    """The number's own words name a metric and the cell's column names only other metrics: a near miss is only an
+    inconsistency between numbers of the same metric (an OOV precision of 21.9% is not a BLEU score of 22.0)."""
+    said, shown = _metrics(num.context), _metrics(_terms(column))
     return bool(said and shown and not said & shown)
 
 

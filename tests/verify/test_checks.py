@@ -88,3 +88,22 @@ def test_ece_and_macro_f1():
     assert abs(expected_calibration_error([1.0] * 4, [True, True, False, False]) - 0.5) < 1e-9
     m = classification_metrics(["a", "a", "b", "b"], ["a", "b", "b", "b"], ["a", "b"])
     assert m["accuracy"] == 0.75 and abs(m["macro_f1"] - (2 / 3 + 0.8) / 2) < 1e-9
+
+
+def _scores_table(column: str) -> TableBlock:
+    cells = [("ours", column, 22.0), ("baseline", column, 20.0)]
+    return TableBlock(label="Table 2", caption="results", page=4, start=0, end=10, raw="", header=["system", column],
+                      cells=[TableCell(row=r, column=c, value=v, text=f"{v:.1f}") for r, c, v in cells])
+
+
+def test_a_near_miss_counts_only_between_numbers_of_the_same_metric():
+    """Metric names come from the claims gazetteer: 'acc' and 'Accuracy', 'F1-score' and 'F1' are one metric each."""
+    for claim, column, inconsistency in [("ours reaches 21.9 acc", "Accuracy", True),
+                                         ("ours reaches a F1-score of 21.9", "F1", True),
+                                         ("ours reaches 21.9 precision on OOV words", "BLEU", False),
+                                         ("ours reaches a WER of 21.9", "BLEU", False),
+                                         ("ours reaches 21.9 acc", "BLEU", False),
+                                         ("ours reaches a chrF3 of 21.9", "chrF", True),
+                                         ("ours reaches 21.9", "BLEU", True)]:  # no metric named: a near miss
+        finding = check_tables(extract_numbers(claim), [_scores_table(column)], {"ours"})
+        assert (0 in finding.near) == inconsistency, (claim, column)
