@@ -59,6 +59,9 @@ def _print_table(results) -> None:
         table.add_row(r.item, common.styled(r.status, style.get(r.status, "")), r.paper or "-", r.message, title)
     if not common.state.quiet:
         common.out.print(table)
+    for r in results:  # parse warnings (a page without text, no References) and a fetch-time embedding that failed
+        for warning in r.warnings:
+            common.warn(f"{r.paper or r.item}: {warning}")
     counts = summarize(results)
     line = f"{counts['fetched']} fetched, {counts['present']} already present, {counts['failed']} failed"
     if counts["failed"]:

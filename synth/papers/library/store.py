@@ -213,8 +213,10 @@ class Library:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            if self.embed == "fetch":
-                embeddings.try_embed(self, meta)  # best effort: verify embeds what is missing later
+            if self.embed == "fetch":  # best effort: verify embeds what is missing later
+                why_not = embeddings.try_embed(self, meta)
+                if why_not:  # told to the caller, not stored: meta.json's warnings are about the parse
+                    return meta.model_copy(update={"warnings": [*meta.warnings, why_not]})
             return meta
         finally:
             if tmp.exists():
