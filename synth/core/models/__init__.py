@@ -17,8 +17,8 @@ from synth.core.models.verdicts import (
 
 __all__ = [
     "Strict", "Claim", "ClaimsFile", "ClaimType", "Entities", "ExperimentLink", "Origin", "Quantity",
-    "ReportedVerification", "SourceSpan", "Study", "StudySource", "EVIDENCE_KINDS", "LOCAL_ID", "NEW_ID", "OLD_ID", "Page",
-    "PaperMeta", "PaperRef", "Section", "Sentence", "TableBlock", "TableCell", "LABELS_REPLICATION", "LABELS_TEXT",
-    "Evidence", "NumberCheck", "ReplicationResult", "Verification", "FlowCounts", "Hit", "PaperIds", "Record",
+    "ReportedVerification", "SourceSpan", "Study", "StudySource", "EVIDENCE_KINDS", "LOCAL_ID", "NEW_ID", "OLD_ID",
+    "Page", "PaperMeta", "PaperRef", "Section", "Sentence", "TableBlock", "TableCell", "LABELS_REPLICATION",
+    "LABELS_TEXT", "Evidence", "NumberCheck", "ReplicationResult", "Verification", "FlowCounts", "Hit", "PaperIds", "Record",
     "Screening", "SearchKind", "SearchLog", "SearchRun", "SourceName", "SourceRun",
 ]
