@@ -19,6 +19,6 @@ __all__ = [
     "Strict", "Claim", "ClaimsFile", "ClaimType", "Entities", "ExperimentLink", "Origin", "Quantity",
     "ReportedVerification", "SourceSpan", "Study", "StudySource", "EVIDENCE_KINDS", "LOCAL_ID", "NEW_ID", "OLD_ID",
     "Page", "PaperMeta", "PaperRef", "Section", "Sentence", "TableBlock", "TableCell", "LABELS_REPLICATION",
-    "LABELS_TEXT", "Evidence", "NumberCheck", "ReplicationResult", "Verification", "FlowCounts", "Hit", "PaperIds", "Record",
-    "Screening", "SearchKind", "SearchLog", "SearchRun", "SourceName", "SourceRun",
+    "LABELS_TEXT", "Evidence", "NumberCheck", "ReplicationResult", "Verification", "FlowCounts", "Hit", "PaperIds",
+    "Record", "Screening", "SearchKind", "SearchLog", "SearchRun", "SourceName", "SourceRun",
 ]
