@@ -37,6 +37,22 @@ class LabelledPaper(Strict):
     reference: str = Field(description="the reference-list entry a review would give (authors, title, URL)")
 
 
+class Evidence(Strict):
+    """Where the paper settles a labelled claim: a quote on a page, or a table cell (table, row, column path)."""
+
+    page: int = Field(ge=1, description="physical 1-based page of the PDF")
+    quote: str | None = Field(None, description="the deciding words exactly as printed (a sentence or clause)")
+    table: str | None = Field(None, description="'Table 2' when the evidence is a table cell")
+    row: str | None = Field(None, description="the cell's row label, as printed (marks left out)")
+    column: list[str] = Field(default_factory=list, description="the cell's column header path, top-down")
+
+    @model_validator(mode="after")
+    def _quote_or_cell(self) -> "Evidence":
+        if not self.quote and not self.table:
+            raise ValueError("evidence needs a quote or a table")
+        return self
+
+
 class LabelledClaim(Strict):
     id: str
     paper: str = Field(description="key into `papers`")
@@ -44,6 +60,8 @@ class LabelledClaim(Strict):
     gold: Label
     text: str = Field(description="as a review writes it; a cut-off claim ends mid-word or with '…'")
     note: str | None = Field(None, description="where the paper settles the label")
+    evidence: list[Evidence] = Field(default_factory=list,
+                                     description="the deciding evidence (empty for a fabricated claim)")
 
     @model_validator(mode="after")
     def _gold_matches_kind(self) -> "LabelledClaim":
@@ -54,6 +72,8 @@ class LabelledClaim(Strict):
 
 class LabelledSet(Strict):
     schema_: Literal[1] = Field(1, alias="schema")
+    split: Literal["dev", "test"] | None = Field(None, description="the corpus split its papers belong to")
+    provenance: str | None = Field(None, description="who wrote it, from what, and how")
     papers: dict[str, LabelledPaper]
     claims: list[LabelledClaim]
 
