@@ -119,27 +119,32 @@ class Sentence(Strict):
 
 
 class TableCell(Strict):
-    """One numeric cell of a table, with the headers that say what it measures (tables.jsonl).
+    """One printed cell of a table body (tables.jsonl, and `synth library tables --json`): its row label, row
+    group, column header path, the text as printed and every number in it. A paired cell ("86.5/89.4") is one
+    cell with two values; a dash or blank cell is kept, with no values, so nothing shifts."""
 
-    `row` and `column` are what a reader would call the cell ("BPE-J90k", "BLEU / ens-8"): header levels are
-    joined top-down with " / ". A score pair written in one cell ("86.7/85.9") becomes two cells with the same
-    `pair_text` and `pair_index` 0 and 1; when the column header names both parts ("MNLI-m/mm", "P/R") each
-    cell's `column` carries its own part ("MNLI-m", "MNLI-mm"), otherwise "(1st of a/b)" / "(2nd of a/b)".
-    """
-
-    row: str = Field(description="row header: the row's label; a group row above it is joined with ' / '")
-    column: str = Field(description="column header: header rows joined top-down with ' / ', pair part included")
-    value: float
-    text: str = Field(description="this number exactly as printed (one part of a pair)")
-    row_headers: list[str] = Field(default_factory=list,
-                                   description="row header levels, outermost first (group row, then row label)")
-    column_headers: list[str] = Field(default_factory=list,
-                                      description="column header levels top-down (multi-row headers unjoined)")
-    row_index: int | None = Field(None, ge=0, description="0-based data row in the table")
-    column_index: int | None = Field(None, ge=0, description="0-based value column (pairs share their column)")
-    pair_text: str | None = Field(None, description="the whole 'a/b' text when this cell is one part of a pair")
-    pair_index: int | None = Field(None, ge=0, le=1, description="0 = first number of the pair, 1 = second")
+    row: str = Field(description="the row's label as printed, footnote marks left out")
+    row_group: str | None = Field(None, description="section row, rotated label, indented sub-row's parent or "
+                                                    "outer stub column the row sits in; null when none")
+    column: list[str] = Field(default_factory=list, description="column header path, top-down ('SQuAD 2.0', 'F1')")
+    text: str = Field("", description="the cell exactly as printed, marks included")
+    value: float | None = Field(None, description="the cell's first number, or null")
+    values: list[float] = Field(default_factory=list, description="every number in the cell, in order")
+    marks: list[str] = Field(default_factory=list, description="footnote marks printed with the cell (†, *)")
+    bold: bool = Field(False, description="printed bold or underlined (the PDF's font says so)")
+    row_index: int | None = Field(None, ge=0, description="0-based body row in the table")
+    column_index: int | None = Field(None, ge=0, description="0-based value column")
     confident: bool = Field(True, description="False when the column was a guess (see TableBlock.uncertain)")
+
+    @property
+    def column_label(self) -> str:
+        """The header path joined top-down: 'SQuAD 2.0 / F1'."""
+        return " / ".join(self.column)
+
+    @property
+    def row_label(self) -> str:
+        """The row with its group: 'No MLM / QQP'."""
+        return " / ".join(p for p in (self.row_group, self.row) if p)
 
 
 class TableBlock(Strict):

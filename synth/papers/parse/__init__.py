@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from synth.core.models import Page, Section, Sentence, TableBlock
 # Bump when cleaning, sectioning or sentence splitting changes what is written for the same PDF.
 # synth-2: layout-aware (fonts and positions of the text runs): issue 12.
 PARSER_VERSION = "synth-2"
+TABLE_CAPTION = re.compile(r"(?m)^\s*(?:Table|TABLE|Tab\.)\s*(?:\d+|[A-Z]\.?\d+)\s*[:.|]")
 
 
 @dataclass
@@ -28,12 +30,28 @@ class ParsedPaper:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_pdf(path: str | os.PathLike, backend=None) -> ParsedPaper:
-    """Parse a PDF file; raises synth.core.errors.PDFError (one-line message) when it cannot be used."""
+def parse_pdf(path: str | os.PathLike, backend=None, tables: bool = True) -> ParsedPaper:
+    """Parse a PDF file; raises synth.core.errors.PDFError (one-line message) when it cannot be used.
+
+    Tables are then read cell by cell from the characters and rules of the pages that carry a table caption
+    (synth.papers.parse.table_reader); `tables=False` keeps the text reader's tables (what benchmarks compare)."""
     from synth.papers.parse.pdf import default_backend
 
     backend = backend or default_backend()
-    return parse_pages(backend.iter_pages(path), parser=f"{backend.name}-{backend.version}+{PARSER_VERSION}")
+    parsed = parse_pages(backend.iter_pages(path), parser=f"{backend.name}-{backend.version}+{PARSER_VERSION}")
+    if tables:
+        from synth.papers.parse.table_reader import ENGINE, merge_tables, read_pdf_tables
+
+        pages = sorted({p.page for p in parsed.pages if TABLE_CAPTION.search(p.text)})
+        try:
+            read = read_pdf_tables(path, pages) if pages else []
+        except Exception as exc:  # noqa: BLE001 - a table engine failure must not lose the parsed text
+            parsed.warnings.append(f"tables: {ENGINE} could not read the pages ({type(exc).__name__}); "
+                                   "the text reader's tables are kept")
+        else:
+            parsed.tables = merge_tables(parsed.pages, parsed.tables, read)
+            parsed.parser += f"+{ENGINE}"
+    return parsed
 
 
 def parse_pages(raw_pages: Iterable, parser: str = f"text+{PARSER_VERSION}") -> ParsedPaper:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from synth.core.models import TableBlock
 from synth.core.models.base import Strict
 from synth.core.yamlio import load_yaml_validated
 
@@ -45,3 +46,53 @@ class TableGold(Strict):
 def load_table_gold(path: Path) -> TableGold:
     """Load one paper's table gold (YAML, validated with file:line errors)."""
     return load_yaml_validated(Path(path), TableGold)
+
+
+def _key(text: str | None) -> str:
+    """Compare labels as a reader would: case, spaces, marks and dash shapes aside."""
+    from synth.papers.parse.table_cells import normalise, split_marks
+
+    if not text:
+        return ""
+    clean = split_marks(normalise(text))[0] or normalise(text)
+    return "".join(clean.lower().replace("–", "-").replace("—", "-").split())
+
+
+def _same_values(a: list[float], b: list[float]) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= 1e-6 * max(1.0, abs(y)) for x, y in zip(a, b))
+
+
+def score_tables(gold: TableGold, tables: list[TableBlock]) -> dict:
+    """How many gold cells a reader got right (row, column path and values; row group, text and bold
+    counted apart), and how many of the paper's tables it structured (label found with cells)."""
+    by_label: dict[str, list[TableBlock]] = {}
+    for t in tables:
+        if t.label:
+            by_label.setdefault(_key(t.label), []).append(t)
+    out = {"cells": 0, "right": 0, "row_group": 0, "text": 0, "bold": 0, "tables": len(gold.tables),
+           "structured": 0, "gold_tables": 0, "per_table": {}}
+    for gt in gold.tables:
+        found = by_label.get(_key(gt.label), [])
+        cells = [c for t in found for c in t.cells]
+        out["structured"] += bool(cells)
+        if not gt.cells:
+            continue
+        out["gold_tables"] += 1
+        index: dict[tuple[str, str], list] = {}
+        for c in cells:
+            index.setdefault((_key(c.row), _key("/".join(c.column))), []).append(c)
+        right = 0
+        for g in gt.cells:
+            matches = [c for c in index.get((_key(g.row), _key("/".join(g.column))), [])
+                       if _same_values(c.values, g.values) and (g.values or _key(c.text) == _key(g.text))]
+            out["cells"] += 1
+            if not matches:
+                continue
+            right += 1
+            c = min(matches, key=lambda c: _key(c.row_group) != _key(g.row_group))
+            out["row_group"] += _key(c.row_group) == _key(g.row_group)
+            out["text"] += _key(c.text) == _key(g.text)
+            out["bold"] += c.bold == g.bold
+        out["right"] += right
+        out["per_table"][gt.label] = (right, len(gt.cells))
+    return out

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from synth.core.models import TableBlock, TableCell
+from synth.papers.parse.table_cells import cell_values
 
 CAPTION = re.compile(r"^(?P<label>(?:Table|Tab\.|Figure|Fig\.)\s*(?:\d+|[A-Z]\.?\d+))\s*[:.|]\s*(?P<rest>.*)$")
 NUMBER = re.compile(r"^[(\[]?[-+−–]?\d+(?:[.,]\d+)?%?[)\]]?(?:[*†‡]+)?$")
@@ -158,12 +159,10 @@ def read_grid(rows: list[tuple[str, object]]) -> tuple[list[str], list[list[str]
         confident = len(values) == width and not uncertain[:1] == [LINED_UP]
         if len(values) != width:
             uncertain.append(f"row {label!r}: {len(values)} values for {width} columns, aligned right")
-        row_headers = [group, label] if group else [label]
         offset = width - len(values)
         for k, tok in enumerate(values):
             c = offset + k
-            cells.extend(_cells(tok, " / ".join(row_headers), row_headers, names[c], paths[c], len(cells), r, c,
-                                confident))
+            cells.extend(_cells(tok, label, group, paths[c], r, c, confident))
     return [label_header, *names], header_rows, cells, uncertain
 
 
@@ -218,34 +217,14 @@ def _header_spans(upper: list[Token]) -> list[tuple[str, float, float]]:
     return out
 
 
-def _cells(tok: Token, row: str, row_headers: list[str], column: str, column_headers: list[str], n: int,
-           r: int, c: int, confident: bool) -> list[TableCell]:
-    """One cell, or two for a score pair 'a/b' (each named with its part of the header when it has one)."""
-    if tok.text in DASHES:
+def _cells(tok: Token, label: str, group: str | None, path: list[str], r: int, c: int,
+           confident: bool) -> list[TableCell]:
+    """The cell of one value token ('86.7/85.9' is one cell with two values); dashes keep an empty cell."""
+    values = [] if tok.text in DASHES else cell_values(tok.text)
+    if tok.text not in DASHES and not values:
         return []
-    common = dict(row=row, row_headers=row_headers, column_headers=column_headers, row_index=r, column_index=c,
-                  confident=confident)
-    pair = PAIR.match(tok.text)
-    if pair:
-        names = _pair_names(column)
-        return [TableCell(column=names[i], value=to_float(pair[part]), text=pair[part], pair_text=tok.text,
-                          pair_index=i, **common) for i, part in enumerate(("a", "b"))]
-    value = _number_part(tok.text.split(" ± ")[0])
-    if value is None:
-        return []
-    return [TableCell(column=column, value=value, text=tok.text, **common)]
-
-
-def _pair_names(column: str) -> tuple[str, str]:
-    """'MNLI-m/mm' → ('MNLI-m', 'MNLI-mm'); 'P/R' → ('P', 'R'); else '(1st of a/b)' / '(2nd of a/b)'."""
-    head, _, last = column.rpartition(" / ")
-    prefix = f"{head} / " if head else ""
-    if last.count("/") == 1:
-        a, b = last.split("/")
-        if a and b:
-            stem = a[: a.rfind("-") + 1] if "-" in a and len(b) <= 3 else ""
-            return f"{prefix}{a}", f"{prefix}{stem}{b}"
-    return f"{column} (1st of a/b)", f"{column} (2nd of a/b)"
+    return [TableCell(row=label, row_group=group, column=path, text=tok.text, value=values[0] if values else None,
+                      values=values, row_index=r, column_index=c, confident=confident)]
 
 
 def find_tables(page: int, text: str, table_lines: list, captions: list) -> list[TableBlock]:

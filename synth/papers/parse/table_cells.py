@@ -1,0 +1,50 @@
+"""What one printed table cell says: its numbers in order, its footnote marks, and its text without them.
+
+"86.5/89.4" → [86.5, 89.4]; "+ 1.1" → [1.1]; "- 0.8" → [-0.8]; "300K" → [300000]; "5.8 ± 0.3" → [5.8, 0.3];
+"45.3%" → [45.3]; "12,345" → [12345]; "-", "—", "N/A", "" and word cells ("Mixed") → [].
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MARKS = "†‡*§¶♣♡♠♢♦♥★☆◦∗⋆♯♮"
+MARK_RUN = re.compile(f"[{re.escape(MARKS)}]+")
+DASHES = frozenset({"-", "–", "—", "−", "n/a", "N/A", "NA", "--", "×", "✗"})
+# a signed number, the sign possibly printed apart ("+ 1.1"), thousands grouped by commas, a K/M/B suffix
+NUMBER = re.compile(
+    r"(?<![\w.])(?P<sign>[-+−–]\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d*\.\d+|\d+)(?P<exp>[eE][-+−]?\d+)?(?P<suffix>[KMB](?![a-zA-Z]))?")
+SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
+
+
+def normalise(text: str) -> str:
+    """NFKC, one space between words, the Unicode minus read as '-'."""
+    return " ".join(unicodedata.normalize("NFKC", text).replace("−", "-").split())
+
+
+def split_marks(text: str) -> tuple[str, list[str]]:
+    """The text without footnote marks, and the marks in order ('94.01†' → '94.01', ['†'])."""
+    marks = MARK_RUN.findall(text)
+    return " ".join(MARK_RUN.sub(" ", text).split()), [m for run in marks for m in run]
+
+
+def cell_values(text: str) -> list[float]:
+    """Every number printed in a cell, in order (see the module docstring for the grammar)."""
+    clean, _ = split_marks(normalise(text))
+    if clean in DASHES:
+        return []
+    values = []
+    for m in NUMBER.finditer(clean):
+        before = clean[:m.start()]
+        if before and (before[-1].isalpha() or before[-1] == "@") and not m.group("sign"):  # "R10@1", "F1", "L2": part of a name
+            continue
+        value = float(m.group("num").replace(",", "") + (m.group("exp") or "").replace("−", "-"))
+        if m.group("suffix"):
+            value *= SCALE[m.group("suffix")]
+        sign = (m.group("sign") or "").strip()
+        # a "-" after a value ("90.1 / -") or in a range ("1-5") is no sign
+        if sign in "-−–" and sign and not re.search(r"[\d)]\s*$", before):
+            value = -value
+        values.append(round(value, 10))
+    return values

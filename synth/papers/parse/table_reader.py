@@ -1,0 +1,712 @@
+"""Tables read cell by cell from a PDF page's characters and ruling lines (pdfplumber), one small step each:
+
+captions ("Table 3:") → the table's region (the rules chained from the caption, or the non-prose lines next to
+it) → text lines (words clustered by vertical overlap, so sub- and superscripts stay on their line) → value
+columns (x-ranges that no body word crosses) → header paths (header words placed over the columns they cover;
+spanning headers and cmidrules give multi-level paths) → rows (stub label, row group from section rows, rotated
+labels, indentation or an outer stub column) → cells (text, marks, numbers, bold).
+
+Every knob is in `TableSettings`. A table whose body cannot be laid out in columns is returned with no cells and
+the reason in `uncertain`, never as an empty grid.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from synth.core.models import TableBlock, TableCell
+from synth.papers.parse.table_cells import cell_values, normalise, split_marks
+
+CAPTION = re.compile(r"^(Table|TABLE|Tab\.)\s*(\d+|[A-Z]\.?\d+)\s*[:.|]")
+OTHER_FLOAT = re.compile(r"^(Figure|Fig\.|FIGURE|Algorithm)\s*\d+\s*[:.|]")
+PROSE_WORD = re.compile(r"^[(\[]?[a-z][a-z'’-]*[,.;:)\]]?$")
+BOLD_FONT = re.compile(r"Bold|Medi|CMBX|Black|Semibold|Heavy|-BX|bx\d", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    """Knobs of the reader, in PDF points or multiples of the font size (em)."""
+
+    rule_max_thickness: float = 1.6  # a filled rectangle thinner than this is a ruling line
+    rule_min_length: float = 15.0
+    caption_gap: float = 30.0  # farthest a table's first rule or line may sit from its caption
+    chain_gap: float = 260.0  # farthest apart two rules of one table may be
+    line_gap_em: float = 2.4  # a vertical gap above this many em ends a rule-less table
+    prose_words: int = 7  # a run of this many closely spaced words spanning prose_width is running text
+    prose_width: float = 150.0
+    word_gap_em: float = 0.33  # a gap up to this is a space inside a cell
+    column_gap: float = 1.0  # narrowest empty x-range that separates two columns
+    indent: float = 3.0  # a stub label starting this far right of its column is an indented sub-row
+    mark_size: float = 0.8  # a word this much smaller than its line and raised is a footnote mark
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool = False
+
+    @property
+    def mid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class Line:
+    words: list[Word]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(w.size for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+
+@dataclass
+class Rule:
+    x0: float
+    x1: float
+    y: float
+
+
+@dataclass
+class ReadCell:
+    row: str
+    row_group: str | None
+    column: list[str]
+    text: str
+    values: list[float]
+    marks: list[str]
+    bold: bool
+    row_index: int
+    column_index: int
+
+
+@dataclass
+class ReadTable:
+    label: str
+    caption: str
+    page: int
+    bbox: tuple[float, float, float, float]
+    lines: list[str]
+    header_rows: list[list[str]] = field(default_factory=list)
+    cells: list[ReadCell] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ page objects
+
+
+def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
+    """Upright words and rotated words (rotated group labels) of a pdfplumber page."""
+    upright = page.filter(lambda o: o.get("object_type") != "char" or o.get("upright", True))
+    rotated = page.filter(lambda o: o.get("object_type") == "char" and not o.get("upright", True))
+    out = []
+    for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2.5, extra_attrs=["fontname", "size"],
+                                   keep_blank_chars=False):
+        out.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(w["size"]),
+                        bool(BOLD_FONT.search(w["fontname"]))))
+    turned = []
+    for w in rotated.extract_words(x_tolerance=2.5, y_tolerance=2.5, extra_attrs=["size"]):
+        turned.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(w["size"])))
+    return [w for w in out if w.text], [w for w in turned if w.text]
+
+
+def page_rules(page, settings: TableSettings) -> tuple[list[Rule], list[float]]:
+    """Horizontal rules (lines and thin rectangles) and the x positions of vertical rules."""
+    rules, verticals = [], []
+    for obj in list(page.lines) + list(page.rects):
+        w, h = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
+        if h <= settings.rule_max_thickness and w >= settings.rule_min_length:
+            rules.append(Rule(obj["x0"], obj["x1"], (obj["top"] + obj["bottom"]) / 2))
+        elif w <= settings.rule_max_thickness and h >= 4:
+            verticals.append((obj["x0"] + obj["x1"]) / 2)
+    rules.sort(key=lambda r: (r.y, r.x0))
+    return rules, sorted(verticals)
+
+
+def join_words(words: list[Word]) -> str:
+    """Words of one cell or line, left to right; glyph runs that touch (R, 10, @1) join without a space."""
+    out = ""
+    prev = None
+    for w in sorted(words, key=lambda w: w.x0):
+        if prev is not None:
+            out += "" if w.x0 - prev.x1 < 0.6 else " "
+        out += w.text
+        prev = w
+    return out
+
+
+def group_lines(words: list[Word]) -> list[Line]:
+    """Words clustered into text lines by vertical overlap (a subscript overlaps its line; the next line does not)."""
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        height = w.bottom - w.top
+        for line in reversed(lines[-3:]):
+            overlap = min(line.bottom, w.bottom) - max(line.top, w.top)
+            if overlap > 0.5 * min(height, line.bottom - line.top):
+                line.words.append(w)
+                break
+        else:
+            lines.append(Line([w]))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
+    return sorted(lines, key=lambda ln: ln.top)
+
+
+def is_prose(line: Line, settings: TableSettings) -> bool:
+    """Running text: a long run of words at word spacing (table rows have wide gaps between cells)."""
+    run, start, wordy = 1, line.words[0].x0, int(bool(PROSE_WORD.match(line.words[0].text)))
+    for a, b in zip(line.words, line.words[1:]):
+        if b.x0 - a.x1 <= settings.word_gap_em * line.size + 0.5:
+            run += 1
+            wordy += bool(PROSE_WORD.match(b.text))
+            if run >= settings.prose_words and b.x1 - start >= settings.prose_width and wordy >= 0.6 * run:
+                return True
+        else:
+            run, start, wordy = 1, b.x0, int(bool(PROSE_WORD.match(b.text)))
+    return False
+
+
+# ------------------------------------------------------------------ regions
+
+
+def find_captions(lines: list[Line]) -> list[int]:
+    return [i for i, ln in enumerate(lines) if CAPTION.match(ln.text)]
+
+
+def caption_block(lines: list[Line], i: int, band: tuple[float, float]) -> int:
+    """Index of the caption's last line: following lines of the same size at line pitch."""
+    last = i
+    pitch = 1.6 * lines[i].size
+    for j in range(i + 1, len(lines)):
+        ln = lines[j]
+        if not _in_band(ln, band) or ln.top - lines[last].bottom > pitch - (lines[last].bottom - lines[last].top):
+            if _in_band(ln, band):
+                break
+            continue
+        if abs(ln.size - lines[i].size) > 0.6 or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
+            break
+        last = j
+    return last
+
+
+def _in_band(line: Line, band: tuple[float, float]) -> bool:
+    mid = (line.x0 + line.x1) / 2
+    return band[0] - 2 <= mid <= band[1] + 2 and line.x0 >= band[0] - 8 and line.x1 <= band[1] + 8
+
+
+def column_band(caption: Line, width: float) -> tuple[float, float]:
+    """The horizontal band a table lives in: one column of a two-column page or the full width."""
+    mid = width / 2
+    if caption.x0 < mid - 10 and caption.x1 > mid + 10:
+        return (0.0, width)
+    return (0.0, mid) if caption.x1 <= mid + 10 else (mid, width)
+
+
+def table_region(lines: list[Line], rules: list[Rule], cap_first: int, cap_last: int,
+                 band: tuple[float, float], settings: TableSettings) -> tuple[float, float, float, float] | None:
+    """(x0, top, x1, bottom) of the table a caption belongs to, above or below it."""
+    cap_top, cap_bottom = lines[cap_first].top, lines[cap_last].bottom
+    band_rules = [r for r in rules if r.x0 >= band[0] - 8 and r.x1 <= band[1] + 8]
+    candidates = []
+    for direction in (-1, 1):  # above the caption, then below
+        region = _region_side(lines, band_rules, cap_top if direction < 0 else cap_bottom, direction, band,
+                              {*range(cap_first, cap_last + 1)}, settings)
+        if region:
+            candidates.append(region)
+    if not candidates:
+        return None
+    # the side with rules close to the caption wins; else the side with more table lines
+    return max(candidates, key=lambda r: (r[4], r[5]))[:4]
+
+
+def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
+    near = [r for r in rules if 0 <= (r.y - edge) * direction <= settings.caption_gap]
+    chain = []
+    if near:
+        chain = [min(near, key=lambda r: abs(r.y - edge))]
+        for r in sorted(rules, key=lambda r: r.y * direction):
+            if (r.y - chain[-1].y) * direction <= 0:
+                continue
+            between = [ln for ln in lines if _in_band(ln, band) and (ln.top - chain[-1].y) * direction > 0
+                       and (r.y - ln.bottom) * direction > 0]
+            if (r.y - chain[-1].y) * direction > settings.chain_gap or any(
+                    is_prose(ln, settings) or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text) for ln in between):
+                break
+            chain.append(r)
+    ordered = sorted((i for i, ln in enumerate(lines) if _in_band(ln, band) and i not in caption_lines
+                      and (ln.top - edge if direction > 0 else edge - ln.bottom) >= -1),
+                     key=lambda i: (lines[i].top - edge) * direction)
+    limit = max((abs(r.y - edge) for r in chain), default=0.0)
+    taken, last_edge = [], edge
+    for i in ordered:
+        ln = lines[i]
+        distance = ln.top - edge if direction > 0 else edge - ln.bottom
+        inside = distance <= limit
+        gap = (ln.top - last_edge) if direction > 0 else (last_edge - ln.bottom)
+        if not inside:
+            if is_prose(ln, settings) or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
+                break
+            if gap > settings.line_gap_em * ln.size:
+                break
+            if chain and len(chain) >= 2:  # a ruled table ends at its last rule (a header may sit above the first)
+                if direction > 0 or gap > 1.5 * ln.size:
+                    break
+        elif CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
+            break
+        taken.append(i)
+        last_edge = ln.bottom if direction > 0 else ln.top
+    if not taken:
+        return None
+    xs = [lines[i].x0 for i in taken] + [lines[i].x1 for i in taken] + [r.x0 for r in chain] + [r.x1 for r in chain]
+    tops = [lines[i].top for i in taken] + [r.y for r in chain]
+    bottoms = [lines[i].bottom for i in taken] + [r.y for r in chain]
+    closeness = 1 if chain else 0
+    return (min(xs), min(tops), max(xs), max(bottoms), closeness, len(taken))
+
+
+# ------------------------------------------------------------------ grid
+
+
+def value_columns(body: list[Line], verticals: list[float], settings: TableSettings) -> list[tuple[float, float]]:
+    """x-ranges of the columns: maximal ranges that words of body rows cover with no empty gap between."""
+    spans = sorted((w.x0, w.x1) for ln in body for w in ln.words)
+    columns: list[list[float]] = []
+    for x0, x1 in spans:
+        if columns and x0 <= columns[-1][1] + settings.column_gap and not _rule_between(columns[-1][1], x0, verticals):
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    return [(a, b) for a, b in columns]
+
+
+def _rule_between(a: float, b: float, verticals: list[float]) -> bool:
+    return any(min(a, b) - 0.5 <= v <= max(a, b) + 0.5 for v in verticals)
+
+
+def merge_text_columns(body: list[Line], columns, verticals, settings: TableSettings):
+    """Join neighbouring columns that are one text cell split at word spaces ('Match-LSTM (Wang' | 'and Jiang')."""
+    def numeric(col):
+        cells = [join_words([w for w in ln.words if _overlaps(w, col)]) for ln in body]
+        cells = [c for c in cells if c]
+        return len(cells) >= max(2, 0.3 * len(body)) and sum(bool(cell_values(c)) and not re.search(r"[A-Za-z]{3}", c) for c in cells) >= len(cells) / 2
+
+    merged = [columns[0]] if columns else []
+    for col in columns[1:]:
+        prev = merged[-1]
+        gaps = []
+        for ln in body:
+            left = [w for w in ln.words if _overlaps(w, prev)]
+            right = [w for w in ln.words if _overlaps(w, col)]
+            if left and right:
+                gaps.append(min(w.x0 for w in right) - max(w.x1 for w in left))
+        size = statistics.median(w.size for ln in body for w in ln.words)
+        joinable = gaps and max(gaps) <= settings.word_gap_em * size + 0.6 and not numeric(col) and not numeric(prev)
+        if joinable and not _rule_between(prev[1], col[0], verticals):
+            merged[-1] = (prev[0], col[1])
+        else:
+            merged.append(col)
+    return merged
+
+
+def _overlaps(w: Word, col: tuple[float, float]) -> bool:
+    return min(w.x1, col[1]) - max(w.x0, col[0]) > 0.3 * min(w.x1 - w.x0, col[1] - col[0], 3.0) or (
+        col[0] <= w.mid <= col[1])
+
+
+def boundaries(columns: list[tuple[float, float]]) -> list[float]:
+    """Cut points between columns: the middle of each gap."""
+    return [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])]
+
+
+def column_of(x: float, cuts: list[float]) -> int:
+    return sum(x > c for c in cuts)
+
+
+def header_paths(header: list[Line], columns, rules: list[Rule], verticals, first_value: int,
+                 settings: TableSettings) -> tuple[list[list[str]], str | None, list[list[str]]]:
+    """Per column its header path (top-down), the stub header ('Model', '# langs.'), and the header rows as read."""
+    cuts = boundaries(columns)
+    n = len(columns)
+    levels: list[list[tuple[int, int, str]]] = []  # per header line: (first col, last col, text)
+    stub_parts: list[str] = []
+    rows_read = []
+    for ln in header:
+        phrases = _phrases(ln, columns, cuts, verticals, settings)
+        level = []
+        for words in phrases:
+            text = join_words(words)
+            lo, hi = _span(words, columns, cuts)
+            rule = _rule_under(words, rules, ln)
+            if rule is not None:  # a cmidrule under a spanning header names its columns exactly
+                covered = [k for k, c in enumerate(columns) if rule.x0 - 2 <= (c[0] + c[1]) / 2 <= rule.x1 + 2]
+                if covered:
+                    lo, hi = min(covered), max(covered)
+            if hi < first_value:
+                stub_parts.append(text)
+                continue
+            level.append((max(lo, first_value), hi, text))
+        rows_read.append([t for _, _, t in level])
+        if level:
+            levels.append(level)
+    _widen_spans(levels, columns, verticals, first_value)
+    paths: list[list[str]] = [[] for _ in range(n)]
+    for depth, level in enumerate(levels):
+        for lo, hi, text in level:
+            for k in range(lo, hi + 1):
+                # a one-column header under a one-column header (no spanning header above): one wrapped header
+                if paths[k] and lo == hi and _single(levels[depth - 1], k) and not _spanning_above(levels, depth, k):
+                    paths[k][-1] = f"{paths[k][-1]} {text}"
+                else:
+                    paths[k].append(text)
+    return paths, " ".join(stub_parts) or None, rows_read
+
+
+def _single(level, k) -> bool:
+    return any(a == b == k for a, b, _ in level)
+
+
+def _spanning_above(levels, depth, k) -> bool:
+    return any(a <= k <= b and a != b for lv in levels[:depth] for a, b, _ in lv)
+
+
+def _widen_spans(levels, columns, verticals, first_value) -> None:
+    """A spanning header printed shorter than its span (centred) is widened: to the vertical rules around it
+    when the table has them, else over the uncovered columns between it and its neighbouring headers."""
+    centres = [(a + b) / 2 for a, b in columns]
+    for level in levels[:-1]:
+        if not any(lo != hi for lo, hi, _ in level):
+            continue
+        level.sort()
+        for i, (lo, hi, text) in enumerate(level):
+            if lo == hi:
+                continue
+            left = [v for v in verticals if v < columns[lo][0]]
+            right = [v for v in verticals if v > columns[hi][1]]
+            if left or right:
+                a = max(left) if left else float("-inf")
+                b = min(right) if right else float("inf")
+                floor = level[i - 1][1] + 1 if i else first_value
+                ceil = level[i + 1][0] - 1 if i + 1 < len(level) else len(columns) - 1
+                ks = [k for k in range(floor, ceil + 1) if a < centres[k] < b]
+                level[i] = (min([lo, *ks]), max([hi, *ks]), text)
+        for i in range(len(level) - 1):  # columns left between two spanning headers go to the nearer one
+            (lo1, hi1, t1), (lo2, hi2, t2) = level[i], level[i + 1]
+            if hi1 == lo1 or hi2 == lo2:
+                continue
+            for k in range(hi1 + 1, lo2):
+                if centres[k] - columns[hi1][1] <= columns[lo2][0] - centres[k]:
+                    hi1 = k
+                else:
+                    lo2 = min(lo2, k)
+                    break
+            level[i], level[i + 1] = (lo1, hi1, t1), (lo2, hi2, t2)
+        for i in range(len(level) - 1):
+            lo1, hi1, t1 = level[i]
+            lo2 = level[i + 1][0]
+            if hi1 != lo1 and lo2 - hi1 > 1 and level[i + 1][1] != lo2:
+                level[i] = (lo1, lo2 - 1, t1)
+
+
+def _phrases(ln: Line, columns, cuts, verticals, settings) -> list[list[Word]]:
+    """A header line's words grouped into headers: words in one column join; a word that straddles a column
+    boundary (a spanning header) joins its neighbours at word spacing."""
+    groups: list[list[Word]] = []
+    for w in ln.words:
+        if groups:
+            prev = groups[-1]
+            last = prev[-1]
+            gap = w.x0 - last.x1
+            same = column_of(last.mid, cuts) == column_of(w.mid, cuts) and gap <= 3 * ln.size
+            spanning = (_straddles(w, cuts) or any(_straddles(p, cuts) for p in prev)) and (
+                gap <= settings.word_gap_em * ln.size + 0.6)
+            if (same or spanning or gap < 0.6) and not _rule_between(last.x1, w.x0, verticals):
+                prev.append(w)
+                continue
+        groups.append([w])
+    return groups
+
+
+def _straddles(w: Word, cuts: list[float]) -> bool:
+    return any(w.x0 + 0.25 * (w.x1 - w.x0) < c < w.x1 - 0.25 * (w.x1 - w.x0) for c in cuts)
+
+
+def _span(words: list[Word], columns, cuts) -> tuple[int, int]:
+    x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
+    covered = [k for k, c in enumerate(columns) if min(x1, c[1]) - max(x0, c[0]) > 0.25 * (c[1] - c[0])]
+    if not covered:
+        k = column_of((x0 + x1) / 2, cuts)
+        return k, k
+    return min(covered), max(covered)
+
+
+def _rule_under(words: list[Word], rules: list[Rule], ln: Line) -> Rule | None:
+    x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
+    for r in rules:
+        if ln.bottom - 1 <= r.y <= ln.bottom + 6 and r.x0 <= x0 + 2 and r.x1 >= x1 - 2 and r.x1 - r.x0 < 0.9 * (
+                max(w.x1 for w in ln.words) - min(w.x0 for w in ln.words) + 40):
+            return r
+    return None
+
+
+# ------------------------------------------------------------------ rows
+
+
+def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], verticals: list[float],
+               region: tuple[float, float, float, float], settings: TableSettings) -> tuple[list[list[str]],
+                                                                                           list[ReadCell], list[str]]:
+    """Header rows, cells and doubts of the table whose text lines are `lines`."""
+    x0, top, x1, bottom = region
+    inner = [r for r in rules if top - 1 <= r.y <= bottom + 1 and r.x1 - r.x0 >= 0.8 * (x1 - x0)]
+    split = _header_split(lines, inner)
+    header, body = lines[:split], lines[split:]
+    if not body:
+        return [], [], ["no body rows under the header"]
+    verticals = [v for v in verticals if x0 - 1 <= v <= x1 + 1]
+    columns = merge_text_columns(body, value_columns(body, verticals, settings), verticals, settings)
+    if len(columns) < 2:
+        return [], [], ["the rows do not fall into columns (one column of text)"]
+    cuts = boundaries(columns)
+    grid = [_row_cells(ln, cuts, len(columns)) for ln in body]
+    n_stub = _stub_columns(grid)
+    paths, stub_header, header_rows = header_paths(header, columns, rules, verticals, n_stub, settings)
+    cells, doubts = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
+    if not any(paths[k] for k in range(n_stub, len(columns))):
+        doubts.append("no header row: the columns are unnamed")
+    del stub_header
+    return header_rows, cells, doubts
+
+
+def _header_split(lines: list[Line], inner: list[Rule]) -> int:
+    """Number of header lines: those above the first full-width rule with text above and below it, else those
+    above the first line holding two numbers."""
+    for r in inner:
+        above = sum(ln.bottom <= r.y + 1 for ln in lines)
+        if 0 < above < len(lines):
+            return above
+    for i, ln in enumerate(lines):
+        if sum(bool(cell_values(w.text)) for w in ln.words) >= 2:
+            return i
+    return 0
+
+
+def _row_cells(ln: Line, cuts: list[float], n: int) -> list[list[Word]]:
+    cells: list[list[Word]] = [[] for _ in range(n)]
+    for w in ln.words:
+        cells[column_of(w.mid, cuts)].append(w)
+    return cells
+
+
+def _stub_columns(grid: list[list[list[Word]]]) -> int:
+    """Leading columns whose cells are mostly words: the row labels (a table of words keeps one)."""
+    n = len(grid[0])
+    stub = 0
+    for k in range(n):
+        texts = [join_words(row[k]) for row in grid if row[k]]
+        wordy = sum(not cell_values(t) or bool(re.search(r"[A-Za-z]{2}", t)) for t in texts)
+        if texts and wordy >= 0.7 * len(texts):
+            stub += 1
+        else:
+            break
+    return max(1, min(stub, n - 1, 2)) if stub < n else 1
+
+
+def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
+    cells: list[ReadCell] = []
+    doubts: list[str] = []
+    label_x = min((row[n_stub - 1][0].x0 for row in grid if row[n_stub - 1]), default=0.0)
+    group: str | None = None
+    outer: str | None = None
+    label: str | None = None
+    parent: str | None = None
+    row_index = -1
+    prev_data_line = None
+    for ln, row in zip(body, grid):
+        has_data = any(row[k] for k in range(n_stub, len(row)))
+        stub_words = [w for k in range(n_stub) for w in row[k]]
+        if not has_data:
+            if not stub_words:
+                continue
+            text = _label(stub_words)
+            continuation = prev_data_line is not None and (text[:1].islower() or text[:1] in "(["
+                                                           ) and ln.top - prev_data_line.bottom < 0.8 * ln.size
+            if continuation and cells:
+                old = cells[-1].row
+                for c in cells:
+                    if c.row_index == row_index:
+                        c.row = f"{old} {text}"
+                label = f"{old} {text}"
+                continue
+            group, parent = text, None
+            continue
+        row_index += 1
+        if _rule_above(ln, prev_data_line, rules):
+            if group is not None and prev_data_line is not None and _group_started_before(prev_data_line, ln):
+                pass
+        if n_stub >= 2 and row[0]:
+            outer = _label(row[0])
+        inner_words = row[n_stub - 1]
+        if inner_words:
+            text = _label(inner_words)
+            if inner_words[0].x0 - label_x >= settings.indent and label is not None and parent is None:
+                parent = label
+            elif inner_words[0].x0 - label_x < settings.indent:
+                parent = None
+            label = text
+        row_group = _rotated_group(ln, rotated) or (outer if n_stub >= 2 else None) or (
+            parent if parent and inner_words and inner_words[0].x0 - label_x >= settings.indent else None) or group
+        for k in range(n_stub, len(row)):
+            words = row[k]
+            text = join_words(_no_marks(words, ln, settings))
+            marks_text = join_words(words)
+            clean, marks = split_marks(marks_text)
+            cells.append(ReadCell(row=label or "", row_group=row_group, column=paths[k], text=marks_text,
+                                  values=cell_values(clean or text), marks=marks,
+                                  bold=any(w.bold for w in words) or _underlined(words, rules),
+                                  row_index=row_index, column_index=k - n_stub))
+        prev_data_line = ln
+    return cells, doubts
+
+
+def _label(words: list[Word]) -> str:
+    return split_marks(join_words(words))[0]
+
+
+def _no_marks(words, ln, settings):
+    size = ln.size
+    return [w for w in words if not (w.size < settings.mark_size * size and w.bottom < ln.bottom - 1.5)]
+
+
+def _rule_above(ln, prev, rules) -> bool:
+    return prev is not None and any(prev.bottom <= r.y <= ln.top for r in rules)
+
+
+def _group_started_before(prev, ln) -> bool:
+    return False
+
+
+def _rotated_group(ln: Line, rotated: list[Word]) -> str | None:
+    mid = (ln.top + ln.bottom) / 2
+    for w in rotated:
+        if w.top - 2 <= mid <= w.bottom + 2 and w.x1 <= ln.x0 + 2:
+            return w.text
+    return None
+
+
+def _underlined(words: list[Word], rules: list[Rule]) -> bool:
+    if not words:
+        return False
+    x0, x1, bottom = min(w.x0 for w in words), max(w.x1 for w in words), max(w.bottom for w in words)
+    return any(bottom - 1 <= r.y <= bottom + 2.5 and abs(r.x0 - x0) < 3 and abs(r.x1 - x1) < 3 for r in rules)
+
+
+# ------------------------------------------------------------------ page → tables
+
+
+def read_page_tables(page, number: int, settings: TableSettings = TableSettings()) -> list[ReadTable]:
+    """Every captioned table of one pdfplumber page."""
+    words, rotated = page_words(page, settings)
+    rules, verticals = page_rules(page, settings)
+    lines = group_lines(words)
+    tables = []
+    for i in find_captions(lines):
+        band = column_band(lines[i], float(page.width))
+        last = caption_block(lines, i, band)
+        caption = " ".join(lines[j].text for j in range(i, last + 1) if _in_band(lines[j], band))
+        m = CAPTION.match(caption)
+        label = f"Table {m.group(2)}"
+        rest = caption[m.end():].strip()
+        region = table_region(lines, rules, i, last, band, settings)
+        if region is None:
+            tables.append(ReadTable(label, rest, number, (0, 0, 0, 0), [], uncertain=["no table found next to its caption"]))
+            continue
+        x0, top, x1, bottom = region
+        inside = [w for w in words if x0 - 1 <= w.mid <= x1 + 1 and top - 1 <= (w.top + w.bottom) / 2 <= bottom + 1]
+        cap_ids = {id(w) for j in range(i, last + 1) for w in lines[j].words}
+        inside = [w for w in inside if id(w) not in cap_ids]
+        table_lines = group_lines(inside)
+        turned = [w for w in rotated if x0 - 30 <= w.mid <= x1 and top - 2 <= w.bottom and w.top <= bottom + 2]
+        if not table_lines:
+            tables.append(ReadTable(label, rest, number, region, [], uncertain=["no text in the table region"]))
+            continue
+        header_rows, cells, doubts = read_table(table_lines, turned, rules, verticals, region, settings)
+        tables.append(ReadTable(label, rest, number, region, [ln.text for ln in table_lines], header_rows, cells,
+                                doubts))
+    return tables
+
+
+# ------------------------------------------------------------------ PDF → TableBlocks
+
+ENGINE = "pdfplumber"
+
+
+def to_block(table: ReadTable) -> TableBlock:
+    """The typed table (tables.jsonl) of one read table; offsets into the page text are set by the caller."""
+    cells = [TableCell(row=c.row, row_group=c.row_group, column=c.column, text=c.text,
+                       value=c.values[0] if c.values else None, values=c.values, marks=c.marks, bold=c.bold,
+                       row_index=c.row_index, column_index=c.column_index) for c in table.cells]
+    x0, top, x1, bottom = table.bbox
+    return TableBlock(label=table.label, caption=table.caption, caption_page=table.page, page=table.page, start=0,
+                      end=0, raw="\n".join(table.lines), header_rows=table.header_rows, cells=cells,
+                      uncertain=table.uncertain, bbox=[round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)])
+
+
+def read_pdf_tables(path, pages: list[int], settings: TableSettings = TableSettings()) -> list[TableBlock]:
+    """The captioned tables of the given 1-based pages of a PDF, read cell by cell (one page in memory at a time)."""
+    import pdfplumber
+
+    blocks: list[TableBlock] = []
+    with pdfplumber.open(path) as pdf:
+        for number in pages:
+            if 1 <= number <= len(pdf.pages):
+                page = pdf.pages[number - 1]
+                blocks.extend(to_block(t) for t in read_page_tables(page, number, settings))
+                page.close()
+    return blocks
+
+
+def merge_tables(pages, text_tables: list[TableBlock], read: list[TableBlock]) -> list[TableBlock]:
+    """The cell reader's tables, placed in the page text where the text reader found the same caption (offsets
+    kept); a table only the text reader saw stays as it read it."""
+    by_key = {(t.page, t.label): t for t in text_tables}
+    texts = {p.page: p.text for p in pages}
+    out, used = [], set()
+    for block in read:
+        old = by_key.get((block.page, block.label))
+        if old is not None:
+            used.add((old.page, old.label))
+            block = block.model_copy(update={"start": old.start, "end": old.end, "caption_start": old.caption_start,
+                                             "caption_end": old.caption_end, "caption": old.caption or block.caption})
+        else:
+            at = texts.get(block.page, "").find(block.label)
+            if at >= 0:
+                block = block.model_copy(update={"start": at, "end": at, "caption_start": at,
+                                                 "caption_end": at + len(block.label)})
+        out.append(block)
+    out += [t for t in text_tables if (t.page, t.label) not in used and not (t.label is None and t.cells == [])]
+    return sorted(out, key=lambda t: (t.page, t.start))
