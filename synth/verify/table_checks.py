@@ -80,14 +80,14 @@ def _label(table: TableBlock) -> str:
 
 def table_values(table: TableBlock, terms: set[str], restrict: bool) -> list[TableValue]:
     """Relevant cells and simple derived values of one table; `terms` pick rows/columns (all when not restrict)."""
-    cells = table.cells
+    cells = [c for c in table.cells if c.value is not None]  # dash and blank cells hold no value
     if not cells:
         return []
     rows: dict[str, list[TableCell]] = {}
     cols: dict[str, list[TableCell]] = {}
     for cell in cells:
         rows.setdefault(cell.row, []).append(cell)
-        cols.setdefault(cell.column, []).append(cell)
+        cols.setdefault(cell.column_label, []).append(cell)
     hot_rows = {r for r in rows if _matches(r, terms)}
     hot_cols = {c for c in cols if _matches(c, terms)}
     if not hot_rows and not hot_cols:
@@ -98,20 +98,20 @@ def table_values(table: TableBlock, terms: set[str], restrict: bool) -> list[Tab
 
     def relevant(cell: TableCell) -> bool:
         in_row = cell.row in hot_rows or not hot_rows
-        in_col = cell.column in hot_cols or not hot_cols
+        in_col = cell.column_label in hot_cols or not hot_cols
         return in_row and in_col
 
     out: list[TableValue] = []
     for cell in cells:
-        if relevant(cell):
-            out.append(TableValue(cell.value, f"{name} ({cell.row}, {cell.column}) = {cell.text}", True,
-                                  cell.confident, cell.column))
+        if relevant(cell):  # every number of a paired cell ('86.5/89.4') is a value of the cell
+            out.extend(TableValue(v, f"{name} ({cell.row}, {cell.column_label}) = {cell.text}", True,
+                                  cell.confident, cell.column_label) for v in cell.values or [cell.value])
 
     def differences(group: list[TableCell], where: str, other: str) -> None:
         """a - b for every relevant a and every other b of one row or column (e.g. task - baseline)."""
         for a in filter(relevant, group):
             out.extend(TableValue(a.value - b.value,
-                                  f"{name} {where}: {getattr(a, other)} {a.text} - {getattr(b, other)} {b.text}",
+                                  f"{name} {where}: {_name(a, other)} {a.text} - {_name(b, other)} {b.text}",
                                   False, a.confident and b.confident) for b in group if b is not a)
 
     for col, group in cols.items():
@@ -273,16 +273,17 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
             if verdict is not None and (best is None or caption_fit + 0.5 > best[0]):
                 best = (caption_fit + 0.5, verdict)
             continue
-        rows: dict[str, list[TableCell]] = {}
+        rows: dict[str, list[TableCell]] = {}  # by row and group: 'QQP' under 'No MLM' is not 'QQP' under 'Full'
         for cell in table.cells:
-            rows.setdefault(cell.row, []).append(cell)
-        fits = {row: _row_named(row, claim_keys, claim_words) for row in rows}
+            if cell.value is not None:
+                rows.setdefault(cell.row_label, []).append(cell)
+        fits = {row: _row_named(cells[0].row, claim_keys, claim_words) for row, cells in rows.items()}
         top = max(fits.values(), default=0)
         named = [rows[row] for row, fit in fits.items() if fit and fit == top]  # the rows named most clearly
         if len(named) > 1:  # 'SQuAD reaches 89.38 against 80.52 for the baseline': numbers of several rows
             named = [[c for cells in named for c in cells]]
         for cells in named:
-            verdict = _judge_row(nums, cells, claim_words, table, meta, strict=len({c.row for c in cells}) == 1,
+            verdict = _judge_row(nums, cells, claim_words, table, meta, strict=len({c.row_label for c in cells}) == 1,
                                  local_words=local, alone=alone)
             if verdict is not None:
                 score = caption_fit + (2 if verdict.label == "supported" else 1)
@@ -304,21 +305,21 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
     for num in nums:
         # the column the number's own clause names ('… and Yoruba reaches 91.0' names no column of this row)
         local = local_words.get(num.start, claim_words)
-        named = max(cells, key=lambda c: len(_words(c.column) & local))
-        named_fit = len(_words(named.column) & local)
+        named = max(cells, key=lambda c: len(_words(c.column_label) & local))
+        named_fit = len(_words(named.column_label) & local)
         equal = [c for c in cells if any(within_rounding(abs(v), abs(num.value), num.decimals) for v in _values(c))]
-        fit = max((len(_words(c.column) & local) for c in equal), default=0)
+        fit = max((len(_words(c.column_label) & local) for c in equal), default=0)
         if equal and not (named_fit >= 2 and named_fit > fit + 1):  # not a cell of a column the claim names
-            cell = max(equal, key=lambda c: len(_words(c.column) & local))
-            setting = _setting_clash(claim_words, cell.column)
+            cell = max(equal, key=lambda c: len(_words(c.column_label) & local))
+            setting = _setting_clash(claim_words, cell.column_label)
             if setting is not None:
                 clash = (num, cell, setting, _counterpart(cells, cell, setting))
             checks.append(NumberCheck(claim=num.text, source=cell.text, status="table" if setting is None
-                                      else "table_conflict", note=f"{name} ({cell.row}, {cell.column})"))
+                                      else "table_conflict", note=f"{name} ({cell.row}, {cell.column_label})"))
             quoted.append(cell)
         elif named_fit and strict and alone.get(num.start, True):
             checks.append(NumberCheck(claim=num.text, source=named.text, status="table_conflict",
-                                      note=f"{name} ({named.row}, {named.column})"))
+                                      note=f"{name} ({named.row}, {named.column_label})"))
             quoted.append(named)
         else:
             return None  # this row does not hold the number: not the claim's row
@@ -326,14 +327,14 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
     conflicts = [c for c in checks if c.status == "table_conflict"]
     if clash is not None:
         num, cell, setting, other = clash
-        alt = f"; the {setting} result is {other.text} ({other.column})" if other is not None else ""
-        return TableVerdict("contradicted", f"{name} gives {cell.text} for {cell.row} in column {cell.column}, "
+        alt = f"; the {setting} result is {other.text} ({other.column_label})" if other is not None else ""
+        return TableVerdict("contradicted", f"{name} gives {cell.text} for {cell.row} in column {cell.column_label}, "
                             f"not a {setting} result{alt} ({meta.key} p. {table.page})", checks, evidence)
     if conflicts:
         c = conflicts[0]
         return TableVerdict("contradicted", f"source says {c.source}, claim says {c.claim} ({c.note}, "
                             f"{meta.key} p. {table.page})", checks, evidence)
-    where = ", ".join(f"{c.text} ({c.row}, {c.column})" for c in quoted)
+    where = ", ".join(f"{c.text} ({c.row}, {c.column_label})" for c in quoted)
     return TableVerdict("supported", f"{name} of {meta.key} (p. {table.page}) gives {where}; no sentence "
                         "states it", checks, evidence)
 
@@ -373,18 +374,21 @@ def raw_row_support(nums: list[Num], claim_words: set[str], table: TableBlock, m
 
 
 def _values(cell: TableCell) -> list[float]:
-    """The cell's value and any other number printed in it ('13.5 ± 3.4' → 13.5, 3.4)."""
-    from synth.core.numbers import extract_numbers
+    """Every number printed in the cell ('13.5 ± 3.4' → 13.5, 3.4; '86.5/89.4' → 86.5, 89.4)."""
+    return cell.values or ([cell.value] if cell.value is not None else [])
 
-    return [cell.value, *(n.value for n in extract_numbers(cell.text))]
+
+def _name(cell: TableCell, side: str) -> str:
+    """The cell's row label or column header path, as one string."""
+    return cell.row if side == "row" else cell.column_label
 
 
 def _counterpart(cells: list[TableCell], cell: TableCell, setting: str) -> TableCell | None:
     """The same measure in the other setting's column ('BLEU / ens-8' → 'BLEU / single')."""
     every = _SETTING_WORDS["single"] | _SETTING_WORDS["ensemble"]
-    base = _words(cell.column) - every
-    return next((c for c in cells if c is not cell and _words(c.column) & _SETTING_WORDS[setting]
-                 and _words(c.column) - every == base), None)
+    base = _words(cell.column_label) - every
+    return next((c for c in cells if c is not cell and _words(c.column_label) & _SETTING_WORDS[setting]
+                 and _words(c.column_label) - every == base), None)
 
 
 def _row_evidence(table: TableBlock, cells: list[TableCell], meta) -> Evidence:

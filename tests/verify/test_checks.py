@@ -14,7 +14,7 @@ CELLS = [("baseline", "en", 80.0), ("baseline", "sw", 60.0), ("baseline", "Avg",
          ("MNLI", "en", 84.0), ("MNLI", "sw", 68.6), ("MNLI", "Avg", 76.3)]
 TABLE = TableBlock(label="Table 1", caption="XNLI accuracy", page=3, start=0, end=10, raw="",
                    header=["Intermediate", "en", "sw", "Avg"],
-                   cells=[TableCell(row=r, column=c, value=v, text=f"{v:.1f}") for r, c, v in CELLS])
+                   cells=[TableCell(row=r, column=[c], value=v, values=[v], text=f"{v:.1f}") for r, c, v in CELLS])
 
 
 def test_table_cell_and_difference_found():
@@ -93,7 +93,7 @@ def test_ece_and_macro_f1():
 def _scores_table(column: str) -> TableBlock:
     cells = [("ours", column, 22.0), ("baseline", column, 20.0)]
     return TableBlock(label="Table 2", caption="results", page=4, start=0, end=10, raw="", header=["system", column],
-                      cells=[TableCell(row=r, column=c, value=v, text=f"{v:.1f}") for r, c, v in cells])
+                      cells=[TableCell(row=r, column=[c], value=v, values=[v], text=f"{v:.1f}") for r, c, v in cells])
 
 
 def test_a_near_miss_counts_only_between_numbers_of_the_same_metric():
