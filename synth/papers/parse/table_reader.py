@@ -136,7 +136,7 @@ def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
     return [w for w in out if w.text], [w for w in turned if w.text]
 
 
-def page_rules(page, settings: TableSettings) -> tuple[list[Rule], list[float]]:
+def page_rules(page, settings: TableSettings) -> tuple[list[Rule], list[tuple[float, float, float]]]:
     """Horizontal rules (lines and thin rectangles) and the x positions of vertical rules."""
     rules, verticals = [], []
     for obj in list(page.lines) + list(page.rects):
@@ -144,7 +144,7 @@ def page_rules(page, settings: TableSettings) -> tuple[list[Rule], list[float]]:
         if h <= settings.rule_max_thickness and w >= settings.rule_min_length:
             rules.append(Rule(obj["x0"], obj["x1"], (obj["top"] + obj["bottom"]) / 2))
         elif w <= settings.rule_max_thickness and h >= 4:
-            verticals.append((obj["x0"] + obj["x1"]) / 2)
+            verticals.append(((obj["x0"] + obj["x1"]) / 2, obj["top"], obj["bottom"]))
     rules.sort(key=lambda r: (r.y, r.x0))
     return rules, sorted(verticals)
 
@@ -193,6 +193,20 @@ def is_prose(line: Line, settings: TableSettings) -> bool:
 
 
 # ------------------------------------------------------------------ regions
+
+
+def split_columns(lines: list[Line], width: float) -> list[Line]:
+    """Lines cut where they cross the gutter of a two-column page with a wide gap (a caption beside a figure)."""
+    out = []
+    mid = width / 2
+    for ln in lines:
+        left = [w for w in ln.words if w.x1 <= mid + 4]
+        right = [w for w in ln.words if w.x1 > mid + 4]
+        if left and right and right[0].x0 - left[-1].x1 > 8 and left[-1].x1 < mid + 4 and right[0].x0 > mid - 4:
+            out += [Line(left), Line(right)]
+        else:
+            out.append(ln)
+    return sorted(out, key=lambda ln: (ln.top, ln.x0))
 
 
 def find_captions(lines: list[Line]) -> list[int]:
@@ -270,12 +284,15 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
         inside = distance <= limit
         gap = (ln.top - last_edge) if direction > 0 else (last_edge - ln.bottom)
         if not inside:
+            if direction > 0 and (CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text)):
+                return None  # what lies between this caption and the next one below belongs to that float
             if is_prose(ln, settings) or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
                 break
             if gap > settings.line_gap_em * ln.size:
                 break
             if chain and len(chain) >= 2:  # a ruled table ends at its last rule (a header may sit above the first)
-                if direction > 0 or gap > 1.5 * ln.size:
+                span = (min(r.x0 for r in chain) - 6, max(r.x1 for r in chain) + 6)
+                if direction > 0 or len(chain) >= 3 or gap > 1.5 * ln.size or ln.x0 < span[0] or ln.x1 > span[1]:
                     break
         elif CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
             break
@@ -362,7 +379,7 @@ def header_paths(header: list[Line], columns, rules: list[Rule], verticals, firs
         for words in phrases:
             text = join_words(words)
             lo, hi = _span(words, columns, cuts)
-            rule = _rule_under(words, rules, ln)
+            rule = _rule_under(words, rules, ln, columns[-1][1] - columns[0][0])
             if rule is not None:  # a cmidrule under a spanning header names its columns exactly
                 covered = [k for k, c in enumerate(columns) if rule.x0 - 2 <= (c[0] + c[1]) / 2 <= rule.x1 + 2]
                 if covered:
@@ -465,11 +482,12 @@ def _span(words: list[Word], columns, cuts) -> tuple[int, int]:
     return min(covered), max(covered)
 
 
-def _rule_under(words: list[Word], rules: list[Rule], ln: Line) -> Rule | None:
+def _rule_under(words: list[Word], rules: list[Rule], ln: Line, table_width: float) -> Rule | None:
+    """A partial rule (cmidrule) right under a header: narrower than the table, wider than the header's words."""
     x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
     for r in rules:
-        if ln.bottom - 1 <= r.y <= ln.bottom + 6 and r.x0 <= x0 + 2 and r.x1 >= x1 - 2 and r.x1 - r.x0 < 0.9 * (
-                max(w.x1 for w in ln.words) - min(w.x0 for w in ln.words) + 40):
+        if ln.bottom - 1 <= r.y <= ln.bottom + 6 and r.x0 <= x0 + 2 and r.x1 >= x1 - 2 and (
+                r.x1 - r.x0 < 0.8 * table_width):
             return r
     return None
 
@@ -487,7 +505,8 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     header, body = lines[:split], lines[split:]
     if not body:
         return [], [], ["no body rows under the header"]
-    verticals = [v for v in verticals if x0 - 1 <= v <= x1 + 1]
+    verticals = sorted({round(x, 1) for x, a, b in verticals if x0 - 1 <= x <= x1 + 1
+                        and min(b, bottom) - max(a, top) > 0.5 * min(b - a, bottom - top)})
     columns = merge_text_columns(body, value_columns(body, verticals, settings), verticals, settings)
     if len(columns) < 2:
         return [], [], ["the rows do not fall into columns (one column of text)"]
@@ -503,16 +522,31 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
 
 
 def _header_split(lines: list[Line], inner: list[Rule]) -> int:
-    """Number of header lines: those above the first full-width rule with text above and below it, else those
-    above the first line holding two numbers."""
+    """Number of header lines: those above the last full-width rule before the first line of numbers (a header
+    may have rules of its own), else those above the first line of numbers; a table of words: those above its
+    first full-width rule with text on both sides."""
+    first_numbers = next((i for i, ln in enumerate(lines) if _numeric_words(ln) >= 2), None)
+    if first_numbers is not None:
+        above = [sum(ln.bottom <= r.y + 1 for ln in lines) for r in inner if r.y <= lines[first_numbers].top + 1]
+        above = [a for a in above if 0 < a <= first_numbers]
+        return max(above) if above else first_numbers
     for r in inner:
         above = sum(ln.bottom <= r.y + 1 for ln in lines)
         if 0 < above < len(lines):
             return above
-    for i, ln in enumerate(lines):
-        if sum(bool(cell_values(w.text)) for w in ln.words) >= 2:
-            return i
     return 0
+
+
+def _numeric_words(ln: Line) -> int:
+    """Numbers on a line, glyph runs that touch read as one token ('R' '10' '@1' is a name, not a number)."""
+    tokens, prev = [], None
+    for w in ln.words:
+        if prev is not None and w.x0 - prev.x1 < 0.6:
+            tokens[-1] += w.text
+        else:
+            tokens.append(w.text)
+        prev = w
+    return sum(bool(cell_values(t)) and not re.search(r"[A-Za-z]{2}|[A-Za-z]\d|@", t) for t in tokens)
 
 
 def _row_cells(ln: Line, cuts: list[float], n: int) -> list[list[Word]]:
@@ -523,17 +557,17 @@ def _row_cells(ln: Line, cuts: list[float], n: int) -> list[list[Word]]:
 
 
 def _stub_columns(grid: list[list[list[Word]]]) -> int:
-    """Leading columns whose cells are mostly words: the row labels (a table of words keeps one)."""
+    """Row-label columns: the first, and a second one when the first is an outer label printed once per group
+    (blank below it) and the second is words in almost every row."""
     n = len(grid[0])
-    stub = 0
-    for k in range(n):
-        texts = [join_words(row[k]) for row in grid if row[k]]
-        wordy = sum(not cell_values(t) or bool(re.search(r"[A-Za-z]{2}", t)) for t in texts)
-        if texts and wordy >= 0.7 * len(texts):
-            stub += 1
-        else:
-            break
-    return max(1, min(stub, n - 1, 2)) if stub < n else 1
+    if n < 3:
+        return 1
+    first = [bool(row[0]) for row in grid]
+    second = [join_words(row[1]) for row in grid if any(row[2:])]
+    grouped = sum(first) >= 1 and first.count(False) >= 0.3 * len(grid)
+    labels = sum(bool(t) for t in second) >= 0.7 * len(second) and sum(
+        bool(re.search(r"[A-Za-z]{2}", t)) for t in second) >= 0.6 * len(second)
+    return 2 if grouped and labels else 1
 
 
 def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
@@ -556,18 +590,16 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
             continuation = prev_data_line is not None and (text[:1].islower() or text[:1] in "(["
                                                            ) and ln.top - prev_data_line.bottom < 0.8 * ln.size
             if continuation and cells:
-                old = cells[-1].row
+                label = f"{cells[-1].row} {text}"
                 for c in cells:
                     if c.row_index == row_index:
-                        c.row = f"{old} {text}"
-                label = f"{old} {text}"
-                continue
-            group, parent = text, None
+                        c.row = label
+            elif n_stub >= 2 and row[0] and not any(row[k] for k in range(1, n_stub)):
+                outer = text  # an outer label set between its rows (a vertically centred merged cell)
+            else:
+                group, parent = text, None
             continue
         row_index += 1
-        if _rule_above(ln, prev_data_line, rules):
-            if group is not None and prev_data_line is not None and _group_started_before(prev_data_line, ln):
-                pass
         if n_stub >= 2 and row[0]:
             outer = _label(row[0])
         inner_words = row[n_stub - 1]
@@ -602,14 +634,6 @@ def _no_marks(words, ln, settings):
     return [w for w in words if not (w.size < settings.mark_size * size and w.bottom < ln.bottom - 1.5)]
 
 
-def _rule_above(ln, prev, rules) -> bool:
-    return prev is not None and any(prev.bottom <= r.y <= ln.top for r in rules)
-
-
-def _group_started_before(prev, ln) -> bool:
-    return False
-
-
 def _rotated_group(ln: Line, rotated: list[Word]) -> str | None:
     mid = (ln.top + ln.bottom) / 2
     for w in rotated:
@@ -632,7 +656,7 @@ def read_page_tables(page, number: int, settings: TableSettings = TableSettings(
     """Every captioned table of one pdfplumber page."""
     words, rotated = page_words(page, settings)
     rules, verticals = page_rules(page, settings)
-    lines = group_lines(words)
+    lines = split_columns(group_lines(words), float(page.width))
     tables = []
     for i in find_captions(lines):
         band = column_band(lines[i], float(page.width))
