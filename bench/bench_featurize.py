@@ -1,4 +1,4 @@
-"""Featurisation throughput: synth.replicate.featurize (fast tokenizer, batched map) vs the same code per example.
+"""Featurisation throughput: synth.replicate.data.featurize (fast tokenizer, batched map) vs the same code per example.
 
 Data: real multilingual text from ../shared/data (XQuAD paragraphs in en/de/zh/ar, XCOPA it/zh/qu), repeated
 to --rows examples per task type; falls back to the bundled fixtures when ../shared is absent. Tokenizer: a
@@ -29,7 +29,7 @@ def peak_rss_mb() -> float:
 
 def corpus_rows() -> tuple[list[dict], list[dict], list[dict]]:
     """(pair rows, multiple-choice rows, QA rows) in the HF schemas of XNLI, XCOPA and XQuAD."""
-    from synth.replicate.data import fixtures_dir, read_squad_json
+    from synth.replicate.data.loading import fixtures_dir, read_squad_json
 
     qa_rows, mc_rows = [], []
     if SHARED.is_dir():
@@ -65,10 +65,10 @@ def main() -> None:
 
     import datasets
 
-    from synth.replicate import featurize as fz
-    from synth.replicate.data import squad_features
-    from synth.replicate.taskconfig import load_task
-    from synth.replicate.testing import CORPUS, train_unigram_vocab, xlmr_tokenizer_from_vocab
+    from synth.replicate.data import featurize as fz
+    from synth.replicate.data.loading import squad_features
+    from synth.replicate.data.taskconfig import load_task
+    from synth.replicate.training.tiny_model import CORPUS, train_unigram_vocab, xlmr_tokenizer_from_vocab
 
     datasets.disable_progress_bars()
     datasets.disable_caching()  # time the work, not the on-disk cache

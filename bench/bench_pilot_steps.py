@@ -16,9 +16,9 @@ from pathlib import Path
 
 from synth.core.settings import Settings, set_settings
 from synth.replicate.experiments import Experiment
-from synth.replicate.pipeline import build_plan
-from synth.replicate.profiles import load_profile
-from synth.replicate.steps import run_step
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.pipeline.profiles import load_profile
+from synth.replicate.pipeline.steps import run_step
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 

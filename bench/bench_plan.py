@@ -19,14 +19,14 @@ from pathlib import Path
 
 def main() -> None:
     from synth.replicate.experiments import list_experiments
-    from synth.replicate.costs import plan_summary
-    from synth.replicate.pipeline import build_plan
+    from synth.replicate.pipeline.costs import plan_summary
+    from synth.replicate.pipeline.plan import build_plan
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="paper")
     parser.add_argument("--data-dir", default=None, help="local data folder (default: the bundled fixtures)")
     args = parser.parse_args()
-    from synth.replicate.data import fixtures_dir
+    from synth.replicate.data.loading import fixtures_dir
 
     data_dir = args.data_dir or fixtures_dir()
     print(f"profile: {args.profile}; data folder: {data_dir}\n")

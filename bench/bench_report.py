@@ -76,7 +76,7 @@ def measure(folder: Path, fmt: str) -> dict:
     t0 = time.perf_counter()
     papers, note = report.library_papers(s)
     results = report.load_results(s.runs)
-    from synth.replicate.languages import load_languages
+    from synth.replicate.data.languages import load_languages
 
     context = report.build_context(cf, papers=papers, results=results, languages=load_languages(),
                                    library_note=note, grouping=report.experiment_grouping,

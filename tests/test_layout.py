@@ -22,6 +22,18 @@ ALLOWED = {
     "synth.cli": {"synth.core", "synth.papers", "synth.claims", "synth.verify", "synth.report", "synth.demo",
                   "synth.replicate"},
 }
+# synth.replicate's folders, lowest first (DESIGN.md "Layout"): each may import synth.core and the folders listed.
+REPLICATE_ALLOWED = {
+    "synth.replicate.experiments": set(),
+    "synth.replicate.data": set(),
+    "synth.replicate.tasks": {"synth.replicate.data"},  # the per-language generator reads task configs
+    "synth.replicate.fixtures": {"synth.replicate.data"},  # the fixture builder reads task configs
+    "synth.replicate.evaluation": {"synth.replicate.data"},
+    "synth.replicate.training": {"synth.replicate.data", "synth.replicate.evaluation"},
+    "synth.replicate.pipeline": {"synth.replicate.experiments", "synth.replicate.data", "synth.replicate.evaluation",
+                                 "synth.replicate.training"},
+    "synth.replicate.study": {"synth.replicate.experiments", "synth.replicate.data", "synth.replicate.pipeline"},
+}
 FOLDERS = {"synth": ROOT / "synth", "synth.replicate": ROOT / "replicate", "synth.templates": ROOT / "templates"}
 
 
@@ -129,3 +141,34 @@ def test_wheel_lists_every_package():
     packages = {name for name, path in _modules().items() if path.name == "__init__.py"}
     assert set(config["packages"]) == packages
     assert config["package-dir"] == {"synth.replicate": "replicate", "synth.templates": "templates"}
+
+
+def _replicate_folder(module: str) -> str | None:
+    parts = module.split(".")
+    return ".".join(parts[:3]) if parts[:2] == ["synth", "replicate"] and len(parts) > 2 else None
+
+
+def test_replicate_folders_depend_one_way():
+    """Inside synth.replicate: every module sits in a folder, and a folder imports only the folders below it."""
+    modules = _modules()
+    loose = sorted(m for m in modules if m.startswith("synth.replicate.") and _replicate_folder(m) not in
+                   REPLICATE_ALLOWED)
+    assert loose == []
+    wrong = defaultdict(set)
+    for module, deps in _graph().items():
+        folder = _replicate_folder(module)
+        if folder is None:
+            continue
+        for dep in deps:
+            target = _replicate_folder(dep)
+            if dep == "synth.replicate" or (target and target != folder and target not in REPLICATE_ALLOWED[folder]):
+                wrong[module].add(dep)
+            if not dep.startswith(("synth.replicate", "synth.core")):
+                wrong[module].add(dep)
+    assert dict(wrong) == {}
+
+
+def test_replicate_folder_order_is_acyclic():
+    """The allowed arrows themselves form no cycle (so the drawing has a bottom and a top)."""
+    assert _cycles({k: set(v) for k, v in REPLICATE_ALLOWED.items()}) == []
+

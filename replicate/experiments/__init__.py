@@ -2,7 +2,7 @@
 
 An experiment is a grid: intermediate tasks (plus the no-intermediate baseline and an optional multi-task
 mixture) × target tasks × intermediate data volumes × seeds, with the hyper-parameters of the recipe.
-`synth.replicate.pipeline` expands it into content-addressed steps.
+`synth.replicate.pipeline.plan` expands it into content-addressed steps.
 """
 
 from __future__ import annotations

@@ -1,18 +1,2 @@
-"""Tasks as data: `load_task`, `list_tasks`, `validate_all` over the YAML files in this folder."""
-
-from __future__ import annotations
-
-from ..taskconfig import (
-    REQUIRED_COLUMNS,
-    HFSource,
-    Splits,
-    TaskConfig,
-    list_tasks,
-    load_task,
-    load_task_file,
-    task_path,
-    validate_all,
-)
-
-__all__ = ["REQUIRED_COLUMNS", "HFSource", "Splits", "TaskConfig", "list_tasks", "load_task", "load_task_file",
-           "task_path", "validate_all"]
+"""Tasks as data: one YAML file per task (and per task × language, written by generate_language_tasks.py
+from a family's base file); loaded and validated by synth.replicate.data.taskconfig."""

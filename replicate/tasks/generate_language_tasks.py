@@ -35,7 +35,7 @@ UDPOS_SPLITS = {"kk": {"train": "train", "validation": None, "test": "test"},
 
 
 def _family_tasks(family_dir: Path) -> list[dict]:
-    from synth.replicate.taskconfig import read_task_file
+    from synth.replicate.data.taskconfig import read_task_file
 
     tasks = []
     for path in sorted(family_dir.glob("*.yaml")):
@@ -46,7 +46,7 @@ def _family_tasks(family_dir: Path) -> list[dict]:
 
 def _overrides(family: str, lang: str) -> dict:
     """What differs for one language of a family (pure data; the result is written into the file)."""
-    from synth.replicate.languages import get_language
+    from synth.replicate.data.languages import get_language
 
     language = get_language(lang)
     if family in ("xnli", "pawsx", "panx", "xcopa"):
@@ -92,7 +92,7 @@ def _yaml_value(value) -> str:
 
 def render_family(family_dir: Path) -> dict[Path, str]:
     """The per-language files of one family: path -> file text."""
-    from synth.replicate.languages import get_language
+    from synth.replicate.data.languages import get_language
 
     tasks = _family_tasks(family_dir)
     family = tasks[0].get("family") or tasks[0]["name"]

@@ -53,10 +53,10 @@ def run(
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """Run an experiment: content-addressed steps, finished steps reused, killed training resumed."""
-    from synth.replicate.costs import plan_summary
-    from synth.replicate.data_sources import HUB_LOCK_NAME
-    from synth.replicate.executors import execute
-    from synth.replicate.pipeline import build_plan
+    from synth.replicate.pipeline.costs import plan_summary
+    from synth.replicate.data.sources import HUB_LOCK_NAME
+    from synth.replicate.pipeline.executors import execute
+    from synth.replicate.pipeline.plan import build_plan
     from synth.core.settings import get_settings
 
     if json_:
@@ -132,7 +132,7 @@ def _print_plan(summary: dict) -> None:
     out.print(f"throughput: {t['train_tokens_per_s']:,} train / {t['eval_tokens_per_s']:,} eval tokens/s on "
               f"{t['device']} ({t['basis']})", markup=False)
     if len({a["model"] for a in summary["arms"]}) > 1 or len(summary["arms"]) > 1:
-        from synth.replicate.costs import model_totals
+        from synth.replicate.pipeline.costs import model_totals
 
         out.print("\n| model | arm | steps | tokens | GPU-h |\n|---|---|---:|---:|---:|", markup=False)
         for a in summary["arms"]:
@@ -166,9 +166,9 @@ def preflight(
 ) -> None:
     """Before any GPU time: load a row of every (task, language, split) the plan reads, from the source it chose;
     say what is missing; online, pin each Hub dataset's commit in the lock file the step ids hash."""
-    from synth.replicate.data_sources import HUB_LOCK_NAME
-    from synth.replicate.pipeline import build_plan
-    from synth.replicate.preflight import preflight as run_preflight
+    from synth.replicate.data.sources import HUB_LOCK_NAME
+    from synth.replicate.pipeline.plan import build_plan
+    from synth.replicate.pipeline.preflight import preflight as run_preflight
     from synth.core.settings import get_settings
 
     if json_:
@@ -204,7 +204,7 @@ def results(
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """List the results documents: target, intermediate, seed, profile, fidelity, score."""
-    from synth.replicate.results import results_table
+    from synth.replicate.pipeline.results import results_table
     from synth.core.settings import get_settings
 
     if json_:
@@ -238,7 +238,7 @@ def export(
     """Copy the results documents (results.json, examples.json) out of a runs folder, without models: the folder
     to commit or share, and to report from with `SYNTH_RUNS=DESTINATION synth report`."""
     from synth.core.settings import get_settings
-    from synth.replicate.results import export_results
+    from synth.replicate.pipeline.results import export_results
 
     if json_:
         common.state.json = True

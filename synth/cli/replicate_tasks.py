@@ -31,7 +31,7 @@ def ls_command(
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """List the tasks: name, type, benchmark, languages, Hub source, description."""
-    from synth.replicate.taskconfig import list_tasks, load_task
+    from synth.replicate.data.taskconfig import list_tasks, load_task
 
     _use_json(json_)
     tasks = [load_task(n) for n in list_tasks(include_variants=all_, benchmark=benchmark)]
@@ -60,7 +60,7 @@ def show_command(
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """Show one task's resolved configuration (includes merged) and the file that defines it."""
-    from synth.replicate.taskconfig import load_task, task_path
+    from synth.replicate.data.taskconfig import load_task, task_path
 
     _use_json(json_)
     task = load_task(name)
@@ -80,7 +80,8 @@ def show_command(
 @tasks_app.command("validate")
 def validate_command(json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout.")) -> None:
     """Validate every task file (schema, references, languages, metrics, per-language files)."""
-    from synth.replicate.taskconfig import list_tasks, validate_all
+    from synth.replicate.data.taskconfig import list_tasks
+    from synth.replicate.evaluation.validate import validate_all
 
     _use_json(json_)
     problems = validate_all()
@@ -101,7 +102,7 @@ def score(
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
     """Score prediction files as google-research/xtreme evaluate.py does: per task, per language, overall (0-100)."""
-    from synth.replicate.scoring import score_benchmark
+    from synth.replicate.evaluation.scoring import score_benchmark
 
     _use_json(json_)
     report = score_benchmark(benchmark, predictions, gold)

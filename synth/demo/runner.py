@@ -110,7 +110,7 @@ def demo_settings(out: Path) -> Settings:
     """Every path under `out`; nothing is read from or written to the user's library or claims file.
 
     Task data is the bundled fixtures for every profile, so `--profile cpu` runs offline too."""
-    from synth.replicate.data import fixtures_dir
+    from synth.replicate.data.loading import fixtures_dir
 
     return Settings(home=out / "library", claims=out / "claims.yaml", runs=out / "runs", reports=out / "reports",
                     cache=out / "cache", data_dir=fixtures_dir(), arxiv_delay=0.0, http_retries=1, http_backoff=0.1)
@@ -121,8 +121,8 @@ def demo_settings(out: Path) -> Settings:
 
 def run_replication(settings: Settings, study: DemoStudy, profile: str, advance: Progress) -> dict[str, int]:
     """Run the demo experiment's step graph with the local executor (finished steps are reused)."""
-    from synth.replicate.executors import execute
-    from synth.replicate.pipeline import build_plan
+    from synth.replicate.pipeline.executors import execute
+    from synth.replicate.pipeline.plan import build_plan
 
     def on_event(event: str, step) -> None:
         if event == "start":
@@ -140,7 +140,7 @@ def run_replication(settings: Settings, study: DemoStudy, profile: str, advance:
 def paper_numbers(settings: Settings, study: DemoStudy, profile: str) -> dict[str, dict[str, float]]:
     """Table 1 of the example paper from the run's results documents: baseline and each intermediate task at its
     largest data volume, per language, mean over seeds."""
-    from synth.replicate.results import load_all_results
+    from synth.replicate.pipeline.results import load_all_results
 
     docs = [d for d in load_all_results(settings.runs)
             if d.experiment == study.experiment and d.profile == profile and d.target == study.target]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from synth.replicate.statistics import ScalingAnalysis
+    from synth.replicate.study.statistics import ScalingAnalysis
 
 REPLICATES = 1000
 LEVEL = 0.95
@@ -133,10 +133,10 @@ def _reporting(experiment: str):
 
 def build_question(docs: list, *, runs: Path | None, languages: dict) -> tuple[list[QuestionView], list[str]]:
     """One QuestionView per data-volume sweep in `docs` (results documents), and notes on what was left out."""
-    from synth.replicate.covariates import covariate_pairs
-    from synth.replicate.languages import group
-    from synth.replicate.statistics import analyse
-    from synth.replicate.sweeps import volume_grids
+    from synth.replicate.study.covariates import covariate_pairs
+    from synth.replicate.data.languages import group
+    from synth.replicate.study.statistics import analyse
+    from synth.replicate.study.sweeps import volume_grids
 
     grids, notes = volume_grids(docs, runs=runs, full_size=_full_size)
     views = []
@@ -176,7 +176,7 @@ def _planned_vs_used(experiment: str, intermediate: str, a: ScalingAnalysis) -> 
 def _full_size(doc) -> int | None:
     """Training-set size of a 'full' intermediate run, to place it on the curve: the task's size
     (experiments/_costs.yaml) cut by the profile's size cap recorded in the intermediate step's config."""
-    from synth.replicate.costs import costs_table
+    from synth.replicate.pipeline.costs import costs_table
 
     try:
         size = int(costs_table()["tasks"][doc.intermediate]["train_examples"])

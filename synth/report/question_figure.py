@@ -16,7 +16,7 @@ def question_chart(analysis: dict, path: Path, title: str) -> None:
     import numpy as np
     from matplotlib.ticker import NullLocator
 
-    from synth.replicate.curve_fits import predict_loglinear, predict_power_law
+    from synth.replicate.study.curve_fits import predict_loglinear, predict_power_law
 
     volumes = analysis["volumes"]
     dense = np.geomspace(min(volumes), max(volumes), 80)

@@ -230,7 +230,7 @@ def library_papers(settings: Settings) -> tuple[list[PaperMeta], str | None]:
 def experiment_grouping(experiment: str) -> LanguageGrouping:
     """The language rows an experiment's `reporting:` block asks for (defaults for an unknown experiment)."""
     from synth.replicate.experiments import Reporting, load_experiment
-    from synth.replicate.languages import group
+    from synth.replicate.data.languages import group
 
     try:
         reporting = load_experiment(experiment).reporting
@@ -276,7 +276,7 @@ def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md"
     cf = load_claims_file(settings.claims)
     papers, library_note = library_papers(settings)
     results = load_results(settings.runs)
-    from synth.replicate.languages import load_languages
+    from synth.replicate.data.languages import load_languages
 
     context = build_context(cf, papers=papers, results=results, languages=load_languages(),
                             provenance=provenance(settings.claims, papers, results, settings, fmt),

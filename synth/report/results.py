@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from synth.core.errors import SynthError
 
 if TYPE_CHECKING:
-    from synth.replicate.results import ResultsDocument as ResultsDoc
+    from synth.replicate.pipeline.results import ResultsDocument as ResultsDoc
 
 BASELINE = "baseline"
 
@@ -28,7 +28,7 @@ class LoadedResults:
 
 def load_results(runs: Path) -> LoadedResults:
     """Read every runs/*/results.json (synth.replicate.results schema), sorted; unreadable ones become `problems`."""
-    from synth.replicate.results import read_results
+    from synth.replicate.pipeline.results import read_results
 
     loaded = LoadedResults()
     if not runs.is_dir():

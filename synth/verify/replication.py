@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from synth.core.models import Claim, ExperimentLink, ReplicationResult
-from synth.replicate.results import ResultsDocument, load_all_results
+from synth.replicate.pipeline.results import ResultsDocument, load_all_results
 
 MIN_SEEDS = 3
 DECISIVE_MISS = 3.0
@@ -49,7 +49,7 @@ def _languages(link: ExperimentLink) -> set[str] | None:
     if link.languages is None:
         return None
     if isinstance(link.languages, str):
-        from synth.replicate.languages import group
+        from synth.replicate.data.languages import group
 
         return set(group(link.languages))
     return set(link.languages)

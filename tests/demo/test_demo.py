@@ -44,7 +44,7 @@ def test_demo_end_to_end(tmp_path, settings, monkeypatch, capsys):
     assert summary["steps"]["ran"] + summary["steps"]["cached"] == 14
 
     # the paper's Table 1 holds the run's own numbers: baseline + both intermediate tasks, per language
-    from synth.replicate.results import load_all_results
+    from synth.replicate.pipeline.results import load_all_results
 
     docs = [d for d in load_all_results(out / "runs") if d.intermediate is None]
     assert summary["numbers"]["baseline"] == {lang: round(v, 2) for lang, v in docs[0].score.items()}

@@ -4,7 +4,7 @@ above the profile's size cap, and the dry run's cost per model and arm."""
 from __future__ import annotations
 
 from synth.replicate.experiments import Experiment
-from synth.replicate.pipeline import build_plan
+from synth.replicate.pipeline.plan import build_plan
 
 
 def _experiment(**extra) -> Experiment:
@@ -52,8 +52,8 @@ def test_explicit_volume_above_the_profile_cap_is_not_cut(settings):
 
 
 def test_models_axis_runs_the_grid_per_model_and_the_dry_run_costs_each(settings):
-    from synth.replicate.costs import model_totals, plan_summary
-    from synth.replicate.profiles import load_profile
+    from synth.replicate.pipeline.costs import model_totals, plan_summary
+    from synth.replicate.pipeline.profiles import load_profile
 
     paper_like = load_profile("tiny").model_copy(update={"model": None})
     plan = build_plan(_experiment(models=["xlm-roberta-base", "xlm-roberta-large"]), paper_like)

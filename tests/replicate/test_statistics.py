@@ -1,4 +1,4 @@
-"""synth.replicate.statistics and curve_fits on synthetic sweeps whose answer is known by construction.
+"""synth.replicate.study.statistics and curve_fits on synthetic sweeps whose answer is known by construction.
 
 The generator draws every test example's outcome (correct or not) from a probability that is the language's
 baseline accuracy plus a seed effect plus the true Δ(n) of its resource group, so the true slopes, their
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synth.replicate.curve_fits import aic, fit_loglinear, fit_power_law, predict_power_law
-from synth.replicate.example_scores import parts_for, score_from_sums, with_counts
-from synth.replicate.statistics import TaskGrid, VolumeGrid, analyse, paired_deltas
+from synth.replicate.study.curve_fits import aic, fit_loglinear, fit_power_law, predict_power_law
+from synth.replicate.pipeline.example_scores import parts_for, score_from_sums, with_counts
+from synth.replicate.study.statistics import TaskGrid, VolumeGrid, analyse, paired_deltas
 
 VOLUMES = [0, 100, 300, 1000, 3000, 10000]
 LOW = {f"l{i}" for i in range(6)}
@@ -179,7 +179,7 @@ def test_covariate_adjustment_absorbs_a_confound_with_fertility():
 
 def test_span_f1_parts_give_back_the_metric():
     """Per-sentence chunk counts summed over a corpus equal synth's seqeval-0.0.12 span F1."""
-    from synth.replicate.metrics import compute
+    from synth.replicate.evaluation.metrics import compute
 
     gold = [["NOUN", "VERB", "NOUN", "PUNCT"], ["DET", "ADJ", "NOUN"], ["PRON", "VERB", "ADV", "ADV"]]
     pred = [["NOUN", "VERB", "VERB", "PUNCT"], ["DET", "NOUN", "NOUN"], ["PRON", "VERB", "ADV", "ADJ"]]
@@ -196,7 +196,7 @@ def test_accuracy_parts_give_back_the_mean():
 
 
 def test_a_partly_finished_sweep_is_reported_on_its_largest_balanced_part():
-    from synth.replicate.sweeps import _balanced_volumes
+    from synth.replicate.study.sweeps import _balanced_volumes
 
     # seed 0 finished everything, seed 2 three volumes, seed 1 two: 3 volumes x 2 seeds beat 4 x 1 and 2 x 3
     ran = {("t", 0): {50, 150, 500, 1500}, ("t", 1): {150, 500}, ("t", 2): {50, 150, 500}}

@@ -17,10 +17,10 @@ SWEEP = DATA / "question" / "sweep.yaml"
 def sweep_runs(tmp_path_factory) -> Path:
     """runs/ of the sweep (2 seeds x 3 volumes + the baseline, Tatoeba), with examples.json beside each result."""
     from synth.core.settings import Settings, set_settings
-    from synth.replicate.example_scores import add_example_scores
-    from synth.replicate.executors import execute
-    from synth.replicate.pipeline import build_plan
-    from synth.replicate.testing import build_tiny_model
+    from synth.replicate.pipeline.example_scores import add_example_scores
+    from synth.replicate.pipeline.executors import execute
+    from synth.replicate.pipeline.plan import build_plan
+    from synth.replicate.training.tiny_model import build_tiny_model
 
     root = tmp_path_factory.mktemp("question")
     settings = Settings(home=root / "library", claims=root / "claims.yaml", runs=root / "runs",
@@ -49,8 +49,8 @@ def study(settings, sweep_runs, tmp_path):
 
 
 def test_examples_give_back_every_results_document(sweep_runs):
-    from synth.replicate.example_scores import check_against, read_example_scores
-    from synth.replicate.results import load_all_results
+    from synth.replicate.pipeline.example_scores import check_against, read_example_scores
+    from synth.replicate.pipeline.results import load_all_results
 
     docs = load_all_results(sweep_runs)
     assert len(docs) == 7
@@ -61,8 +61,8 @@ def test_examples_give_back_every_results_document(sweep_runs):
 
 
 def test_sweep_grid_pairs_the_seed_free_baseline_with_every_seed(sweep_runs):
-    from synth.replicate.results import load_all_results
-    from synth.replicate.sweeps import volume_grids
+    from synth.replicate.pipeline.results import load_all_results
+    from synth.replicate.study.sweeps import volume_grids
 
     grids, notes = volume_grids(load_all_results(sweep_runs), runs=sweep_runs)
     assert notes == [] and len(grids) == 1
@@ -93,7 +93,7 @@ def test_report_answers_the_question_with_intervals_and_a_figure(study):
 
 def test_conclusion_follows_the_intervals(sweep_runs):
     """The wording comes from the intervals: a slope interval that holds 0 never reads as an effect."""
-    from synth.replicate.results import load_all_results
+    from synth.replicate.pipeline.results import load_all_results
     from synth.report.question import build_question
 
     views, _ = build_question(load_all_results(sweep_runs), runs=sweep_runs, languages={})

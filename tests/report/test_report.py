@@ -286,7 +286,7 @@ def test_cli_report_json_and_usage_error(study, monkeypatch, capsys):
 
 def test_experiment_reporting_block_drives_the_language_rows(study):
     """`reporting:` in an experiment file chooses per-class rows and the named groups (it used to be ignored)."""
-    from synth.replicate.languages import group, load_languages
+    from synth.replicate.data.languages import group, load_languages
     from synth.report.render import experiment_grouping
     from synth.report.results import LanguageGrouping, group_results, load_results
 

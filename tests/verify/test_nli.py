@@ -13,7 +13,7 @@ def nli_folder(tmp_path_factory):
     pytest.importorskip("torch")
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
-    from synth.replicate.testing import build_tiny_model
+    from synth.replicate.training.tiny_model import build_tiny_model
 
     root = tmp_path_factory.mktemp("nli")
     encoder = build_tiny_model(root / "encoder")

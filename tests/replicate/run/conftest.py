@@ -13,7 +13,7 @@ DATA = TESTS_DATA / "replicate_run"
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    from synth.replicate.testing import build_tiny_model
+    from synth.replicate.training.tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny") / "tiny-xlmr")
 

@@ -9,12 +9,12 @@ import shutil
 import numpy as np
 import pytest
 
-from synth.replicate.data import fixtures_dir
-from synth.replicate.evaluate import chunked_topk, mine_bitext
-from synth.replicate.executors import execute
-from synth.replicate.pipeline import build_plan
-from synth.replicate.preflight import preflight
-from synth.replicate.results import read_results
+from synth.replicate.data.loading import fixtures_dir
+from synth.replicate.evaluation.predict import chunked_topk, mine_bitext
+from synth.replicate.pipeline.executors import execute
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.pipeline.preflight import preflight
+from synth.replicate.pipeline.results import read_results
 
 from .conftest import DATA
 

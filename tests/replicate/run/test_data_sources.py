@@ -11,13 +11,13 @@ from tests.cli_harness import make_cli
 
 from synth.core.errors import ConfigError, ReplicationError
 from synth.core.files import sha256_file
-from synth.replicate import training_step, zeroshot
-from synth.replicate.costs import plan_summary
-from synth.replicate.data import fixtures_dir, load_refs
-from synth.replicate.data_sources import HubLock, write_hub_lock
-from synth.replicate.pipeline import build_plan
-from synth.replicate.step_config import Step, step_id_for
-from synth.replicate.taskconfig import load_task
+from synth.replicate.pipeline import eval_step, train_step
+from synth.replicate.pipeline.costs import plan_summary
+from synth.replicate.data.loading import fixtures_dir, load_refs
+from synth.replicate.data.sources import HubLock, write_hub_lock
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.pipeline.step_config import Step, step_id_for
+from synth.replicate.data.taskconfig import load_task
 
 from .conftest import DATA
 
@@ -130,10 +130,10 @@ def test_kind_versions_live_beside_their_code(monkeypatch, tmp_path):
     data = _copy(tmp_path, "sst2", "tatoeba")
     experiment = str(DATA / "sst2_tatoeba.yaml")
     base = {s.kind: s.id for s in build_plan(experiment, "tiny", data_dir=data).steps.values()}
-    monkeypatch.setattr(zeroshot, "VERSION", zeroshot.VERSION + 1)
+    monkeypatch.setattr(eval_step, "VERSION", eval_step.VERSION + 1)
     bumped = {s.kind: s.id for s in build_plan(experiment, "tiny", data_dir=data).steps.values()}
     assert bumped["intermediate"] == base["intermediate"] and bumped["eval"] != base["eval"]
-    monkeypatch.setattr(training_step, "VERSION", training_step.VERSION + 1)
+    monkeypatch.setattr(train_step, "VERSION", train_step.VERSION + 1)
     both = {s.kind: s.id for s in build_plan(experiment, "tiny", data_dir=data).steps.values()}
     assert both["intermediate"] != base["intermediate"] and both["eval"] not in (base["eval"], bumped["eval"])
 

@@ -12,17 +12,17 @@ import sys
 import pytest
 import torch
 
-from synth.replicate.model import HeadSpec, build_model, load_checkpoint, save_checkpoint
-from synth.replicate.train import choose_precision
+from synth.replicate.training.model import HeadSpec, build_model, load_checkpoint, save_checkpoint
+from synth.replicate.training.loop import choose_precision
 
 DDP_SCRIPT = r'''
 import json, os, sys
 from pathlib import Path
 import torch
 torch.set_num_threads(1)
-from synth.replicate.data import featurize, fixtures_dir, load_split
-from synth.replicate.model import HeadSpec, build_multitask_model, load_tokenizer
-from synth.replicate.train import TrainConfig, train
+from synth.replicate.data.loading import featurize, fixtures_dir, load_split
+from synth.replicate.training.model import HeadSpec, build_multitask_model, load_tokenizer
+from synth.replicate.training.loop import TrainConfig, train
 
 model_dir, out = sys.argv[1], Path(sys.argv[2])
 tok = load_tokenizer(model_dir)
@@ -79,7 +79,7 @@ def test_precision_is_bf16_only_where_supported(monkeypatch):
 
 
 def test_predictions_autocast_in_the_precision_training_chose(monkeypatch):
-    from synth.replicate.evaluate import autocast_dtype
+    from synth.replicate.evaluation.predict import autocast_dtype
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
@@ -119,7 +119,7 @@ def test_bf16_checkpoints_halve_the_encoder_and_load_back_in_fp32(tmp_path, tiny
 
 @pytest.mark.parametrize("kind, dtype", [("target", "bfloat16"), ("intermediate", "float32")])
 def test_paper_profile_saves_targets_in_bf16_and_keeps_intermediates_fp32(kind, dtype):
-    from synth.replicate.pipeline import build_plan
+    from synth.replicate.pipeline.plan import build_plan
 
     plan = build_plan("xstilts", "paper", only=["xnli"])
     assert {s.config.checkpoint_dtype for s in plan.steps.values() if s.kind == kind} == {dtype}
@@ -129,9 +129,9 @@ def test_paper_profile_saves_targets_in_bf16_and_keeps_intermediates_fp32(kind, 
 
 def test_precision_is_part_of_a_step_only_when_chosen(run_settings, mini_experiment):
     from synth.core.errors import ConfigError
-    from synth.replicate.executors import execute
-    from synth.replicate.pipeline import build_plan
-    from synth.replicate.results import read_results
+    from synth.replicate.pipeline.executors import execute
+    from synth.replicate.pipeline.plan import build_plan
+    from synth.replicate.pipeline.results import read_results
 
     auto = build_plan(str(mini_experiment), "tiny", only=["xnli"])
     bf16 = build_plan(str(mini_experiment), "tiny", only=["xnli"], precision="bf16")

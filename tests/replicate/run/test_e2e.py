@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from synth.replicate.executors import execute
-from synth.replicate.costs import plan_summary
-from synth.replicate.pipeline import build_plan
-from synth.replicate.results import read_results
+from synth.replicate.pipeline.executors import execute
+from synth.replicate.pipeline.costs import plan_summary
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.pipeline.results import read_results
 
 
 def test_tiny_end_to_end_then_second_run_trains_nothing(run_settings, mini_experiment):

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from synth.replicate.results import export_results
+from synth.replicate.pipeline.results import export_results
 from tests.cli_harness import make_cli
 from tests.conftest import ROOT
 

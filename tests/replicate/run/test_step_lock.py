@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from synth.replicate.data import fixtures_dir
-from synth.replicate.step_lock import step_lock
+from synth.replicate.data.loading import fixtures_dir
+from synth.replicate.pipeline.step_lock import step_lock
 
 from .conftest import DATA
 
@@ -19,8 +19,8 @@ WORKER = r'''
 import json, sys, time
 from pathlib import Path
 from synth.core.settings import Settings
-from synth.replicate.executors import execute
-from synth.replicate.pipeline import build_plan
+from synth.replicate.pipeline.executors import execute
+from synth.replicate.pipeline.plan import build_plan
 
 experiment, data, runs, cache, go = sys.argv[1:6]
 settings = Settings(runs=Path(runs), cache=Path(cache))
@@ -71,7 +71,7 @@ def test_two_workers_on_shared_storage_run_each_step_once(tmp_path, tiny_model):
 
 def test_lock_names_its_holder_and_is_released_when_the_block_ends(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from synth.replicate.step_lock import step_lock\n"
+        "import sys, time; from pathlib import Path; from synth.replicate.pipeline.step_lock import step_lock\n"
         "with step_lock(Path(sys.argv[1]), 'eval-0000000000000000'):\n"
         "    Path(sys.argv[2]).write_text('held'); time.sleep(1.5); Path(sys.argv[3]).write_text('leaving')\n"),
         str(tmp_path), str(tmp_path / "held"), str(tmp_path / "leaving")])

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from synth.replicate.executors import execute
-from synth.replicate.pipeline import build_plan
-from synth.replicate.results import read_results
+from synth.replicate.pipeline.executors import execute
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.pipeline.results import read_results
 
 from .conftest import DATA
 

@@ -7,8 +7,8 @@ import json
 import pytest
 import torch
 
-from synth.replicate.model import HeadSpec, build_model, load_checkpoint
-from synth.replicate.train import TrainConfig, _linear_warmup, train
+from synth.replicate.training.model import HeadSpec, build_model, load_checkpoint
+from synth.replicate.training.loop import TrainConfig, _linear_warmup, train
 from synth.core.errors import ReplicationError
 
 

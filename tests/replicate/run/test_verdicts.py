@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth.replicate.results import ResultsDocument, write_results
+from synth.replicate.pipeline.results import ResultsDocument, write_results
 from synth.verify.replication import judge_claim, t_interval
 from synth.core.models import Claim, ExperimentLink
 
@@ -155,7 +155,7 @@ def test_targets_not_evaluated_as_published_stay_inconclusive(tmp_path):
 
 
 def test_the_xstilts_grid_evaluates_test_sets_beside_dev():
-    from synth.replicate.pipeline import build_plan
+    from synth.replicate.pipeline.plan import build_plan
 
     plan = build_plan("xstilts", "paper", only=["baseline"])
     splits = {(s.meta["target"], s.config.split) for s in plan.evals()}

@@ -13,7 +13,7 @@ SHARED_DATA = SHARED / "data"
 @pytest.fixture(scope="session")
 def tokenizer():
     """A small XLM-R-layout Unigram tokenizer trained on a multilingual corpus (no download)."""
-    from synth.replicate.testing import CORPUS, train_unigram_vocab, xlmr_tokenizer_from_vocab
+    from synth.replicate.training.tiny_model import CORPUS, train_unigram_vocab, xlmr_tokenizer_from_vocab
 
     return xlmr_tokenizer_from_vocab(train_unigram_vocab(CORPUS, vocab_size=400))
 

@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from synth.replicate.data import fixtures_dir, load_split, local_path, subsample
+from synth.replicate.data.loading import fixtures_dir, load_split, local_path, subsample
 from synth.replicate.fixtures.build_fixtures import render
-from synth.replicate.taskconfig import list_tasks, load_task
+from synth.replicate.data.taskconfig import list_tasks, load_task
 from synth.core.errors import ReplicationError
 
 

@@ -7,9 +7,9 @@ import shutil
 import numpy as np
 import pytest
 
-from synth.replicate.data import featurize, fixtures_dir, load_split, postprocess_qa
-from synth.replicate.featurize import IGNORE_INDEX, word_predictions
-from synth.replicate.taskconfig import load_task
+from synth.replicate.data.loading import featurize, fixtures_dir, load_split, postprocess_qa
+from synth.replicate.data.featurize import IGNORE_INDEX, word_predictions
+from synth.replicate.data.taskconfig import load_task
 
 
 def test_classification_pairs(tokenizer):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from synth.replicate import metrics
-from synth.replicate.metrics import bucc_mine, bucc_optimize_threshold, compute, xtreme_score
-from synth.replicate.metrics_qa import mixed_segmentation, normalize_mlqa, normalize_squad
-from synth.replicate.metrics_tagging import get_entities, span_prf
+from synth.replicate.evaluation import metrics
+from synth.replicate.evaluation.metrics import bucc_mine, bucc_optimize_threshold, compute, xtreme_score
+from synth.replicate.evaluation.metrics_qa import mixed_segmentation, normalize_mlqa, normalize_squad
+from synth.replicate.evaluation.metrics_tagging import get_entities, span_prf
 from synth.core.errors import UsageError
 
 

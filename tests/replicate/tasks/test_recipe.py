@@ -7,10 +7,10 @@ from __future__ import annotations
 import datasets
 import numpy as np
 
-from synth.replicate.data import featurize, postprocess_qa
-from synth.replicate.featurize import IGNORE_INDEX, word_predictions
-from synth.replicate.pipeline import build_plan
-from synth.replicate.taskconfig import load_task
+from synth.replicate.data.loading import featurize, postprocess_qa
+from synth.replicate.data.featurize import IGNORE_INDEX, word_predictions
+from synth.replicate.pipeline.plan import build_plan
+from synth.replicate.data.taskconfig import load_task
 
 CONTEXT = " ".join(f"word{i} is here." for i in range(120))
 

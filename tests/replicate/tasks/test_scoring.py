@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from synth.replicate.scoring import read_tags, score_benchmark
-from synth.replicate.taskconfig import load_task
+from synth.replicate.evaluation.scoring import read_tags, score_benchmark
+from synth.replicate.data.taskconfig import load_task
 from synth.core.errors import UsageError
 
 

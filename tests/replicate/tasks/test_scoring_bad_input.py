@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from synth.core.errors import UsageError
-from synth.replicate.scoring import score_benchmark
+from synth.replicate.evaluation.scoring import score_benchmark
 from tests.cli_harness import make_cli
 
 

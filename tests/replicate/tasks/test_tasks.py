@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from synth.replicate.languages import get_language, group, load_languages
-from synth.replicate.taskconfig import TaskConfig, list_tasks, load_task, read_task_file, validate_all
+from synth.replicate.data.languages import get_language, group, load_languages
+from synth.replicate.data.taskconfig import TaskConfig, list_tasks, load_task, read_task_file
+from synth.replicate.evaluation.validate import validate_all
 from synth.replicate.tasks.generate_language_tasks import render_all, stale_files
 from synth.core.errors import ConfigError
 
@@ -95,7 +96,7 @@ def test_languages_and_groups():
 def test_the_fast_task_loader_reads_every_file_as_ruamel_does(tmp_path):
     from ruamel.yaml import YAML
 
-    from synth.replicate.taskconfig import TASKS_DIR, _read_yaml
+    from synth.replicate.data.taskconfig import TASKS_DIR, _read_yaml
 
     norwegian = tmp_path / "nb.yaml"  # YAML 1.1 would read `no` as False
     norwegian.write_text("languages: [no, de]\nversion: 010\n", encoding="utf-8")

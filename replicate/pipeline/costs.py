@@ -1,0 +1,179 @@
+"""What a plan costs before it runs: tokens, GPU-hours (from the throughput in experiments/_costs.yaml, which
+says whether it was measured or stated) and disk (kept checkpoints and the peak while training)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from ..experiments import EXPERIMENTS_DIR
+from .plan import KINDS, Plan, Step, ancestors, is_done
+
+# Bytes per parameter of what a training step writes: AdamW keeps two fp32 moments beside the fp32 weights
+# in a resumable checkpoint; a new checkpoint is written before the old one is removed.
+OPTIMIZER_BYTES = 8
+DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
+
+
+@lru_cache(maxsize=1)
+def costs_table() -> dict:
+    """experiments/_costs.yaml: throughput, per-task sizes, model parameter counts."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load((EXPERIMENTS_DIR / "_costs.yaml").read_text(encoding="utf-8"))
+
+
+def _info(name: str) -> dict:
+    costs = costs_table()
+    return {**costs["default"], **costs["tasks"].get(name, {})}
+
+
+def step_tokens(step: Step) -> int:
+    """Estimated sub-tokens the step processes (training: examples x tokens x epochs; eval: all languages)."""
+    c = step.config
+    if c.kind == "eval":
+        info = _info(c.target)
+        n = info["eval_examples"]
+        if c.data.max_eval_examples:
+            n = min(n, c.data.max_eval_examples)
+        tokens = n * min(info["mean_tokens"], c.max_length) * info.get("choices", 1) * len(c.languages)
+        return int(tokens * (2 if c.task_type == "retrieval" else 1))  # retrieval encodes both sides
+    total = 0.0
+    all_examples = sum(_info(t)["train_examples"] for t in c.tasks)
+    for name in c.tasks:
+        info = _info(name)
+        n = info["train_examples"]
+        if c.examples:
+            n = min(n, c.examples * info["train_examples"] // all_examples)
+        if c.data.max_train_examples:
+            n = min(n, c.data.max_train_examples)
+        passes = n * c.hyper.epochs
+        if c.hyper.max_steps:  # a step cap (the fixed-steps arm) bounds the example passes
+            passes = min(passes, c.hyper.max_steps * c.hyper.effective_batch * info["train_examples"] / all_examples)
+        total += passes * min(info["mean_tokens"], c.hyper.max_length) * info.get("choices", 1)
+    return int(total)
+
+
+def parameters(model: str, kind: str = "parameters") -> int | None:
+    """Parameter count of an encoder from _costs.yaml's models table (`kind`: 'parameters', all weights, or
+    'non_embedding_parameters'); None when unknown."""
+    models = costs_table().get("models", {})
+    key = next((k for k in models if model == k or model.startswith(k)), None)
+    return int(models[key][kind]) if key and kind in models[key] else None
+
+
+def step_gpu_hours(step: Step) -> float:
+    """Hours at the stated throughput, which is for one model (xlm-roberta-large): another encoder's hours are
+    scaled by its non-embedding parameter count (6·N FLOPs per token, a first-order estimate the dry run states)."""
+    throughput = costs_table()["throughput"]
+    rate = throughput["eval_tokens_per_s" if step.kind == "eval" else "train_tokens_per_s"]
+    have = parameters(step.meta.get("model") or "", "non_embedding_parameters")
+    reference = parameters(throughput.get("model", ""), "non_embedding_parameters")
+    return step_tokens(step) / rate / 3600 * (have / reference if have and reference else 1.0)
+
+
+def model_parameters(plan: Plan) -> int | None:
+    """Parameter count of the plan's (first) encoder."""
+    from .plan import base_model_ref
+
+    return parameters(base_model_ref(plan.experiment, plan.profile))
+
+
+def disk_estimate(plan: Plan) -> dict:
+    """Bytes on disk: what stays (intermediate encoders, fp32: they are trained further) and the peak while the
+    local executor runs (kept models + the target models not yet pruned + one training step's checkpoints)."""
+    params = model_parameters(plan)
+    if params is None:
+        return {"parameters": None, "kept_gb": None, "peak_gb": None,
+                "note": "unknown parameter count for this model (add it to experiments/_costs.yaml)"}
+    steps = list(plan.steps.values())
+    size = {s.id: parameters(s.meta.get("model") or "") or params for s in steps}  # a models: axis mixes sizes
+    params = max(size.values())
+    kept = sum(4 * size[s.id] for s in steps if s.kind == "intermediate")
+    target_models = [DTYPE_BYTES[s.config.checkpoint_dtype] * size[s.id] for s in steps if s.kind == "target"]
+    # A two-phase target (SIQA then COPA) holds both models until its evaluation is done.
+    alive = sum(sorted(target_models, reverse=True)[:2])
+    training = (4 + OPTIMIZER_BYTES) * params * 2 + 4 * params  # two checkpoints while one replaces the other + best
+    gb = 1e9
+    return {"parameters": params, "kept_gb": round(kept / gb, 2), "peak_gb": round((kept + alive + training) / gb, 2),
+            "unpruned_gb": round((kept + sum(target_models) + training) / gb, 2),
+            "note": "intermediate models kept (fp32, reused); target models pruned once their evaluations are done"}
+
+
+def plan_summary(plan: Plan, runs: Path) -> dict:
+    """The dry-run report: every step with status, source and cost; totals with reuse; the naive alternative."""
+    rows = []
+    for step in plan.steps.values():
+        rows.append({"id": step.id, "kind": step.kind, "label": step.label, "parents": step.parents,
+                     "status": "done" if is_done(runs, step.id) else "pending", "sources": step_sources(step),
+                     "tokens": step_tokens(step), "gpu_hours": step_gpu_hours(step)})
+    naive_tokens, naive_hours = 0, 0.0  # every (intermediate, target) pair re-runs its chain from the base model
+    for ev in plan.evals():
+        chain = ancestors(plan.steps, ev.id)
+        naive_tokens += sum(step_tokens(plan.steps[s]) for s in chain)
+        naive_hours += sum(step_gpu_hours(plan.steps[s]) for s in chain)
+    pending = [r for r in rows if r["status"] == "pending"]
+    throughput = costs_table()["throughput"]
+    return {
+        "experiment": plan.experiment.name, "profile": plan.profile.name, "fidelity": plan.profile.fidelity,
+        "data_dir": str(plan.data_dir) if plan.data_dir else None, "local_only": plan.local_only,
+        "unavailable": plan.unavailable, "steps": rows,
+        "counts": {kind: sum(1 for r in rows if r["kind"] == kind) for kind in KINDS},
+        "done": len(rows) - len(pending), "pending": len(pending),
+        "tokens": sum(r["tokens"] for r in rows), "gpu_hours": round(sum(r["gpu_hours"] for r in rows), 2),
+        "remaining_gpu_hours": round(sum(r["gpu_hours"] for r in pending), 2),
+        "naive_tokens": naive_tokens, "naive_gpu_hours": round(naive_hours, 2),
+        "reuse_ratio": round(naive_tokens / max(1, sum(r["tokens"] for r in rows)), 2),
+        "throughput": {k: throughput[k] for k in ("device", "train_tokens_per_s", "eval_tokens_per_s", "basis")},
+        "disk": disk_estimate(plan),
+        "arms": arm_costs(rows, plan),
+        "sources": source_counts(plan),
+    }
+
+
+def arm_costs(rows: list[dict], plan: Plan) -> list[dict]:
+    """Per (model, arm): steps, tokens and GPU-hours of the plan-summary rows, sorted; every step counted once."""
+    arms: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        meta = plan.steps[row["id"]].meta
+        model, arm = meta.get("model") or "", meta.get("intermediate") or "baseline"
+        a = arms.setdefault((model, arm), {"model": model, "arm": arm, "steps": 0, "tokens": 0, "gpu_hours": 0.0})
+        a["steps"] += 1
+        a["tokens"] += row["tokens"]
+        a["gpu_hours"] += row["gpu_hours"]
+    return [a for _, a in sorted(arms.items())]
+
+
+def model_totals(arms: list[dict]) -> list[dict]:
+    """Per model: steps, tokens and GPU-hours over its arms."""
+    totals: dict[str, dict] = {}
+    for a in arms:
+        t = totals.setdefault(a["model"], {"model": a["model"], "steps": 0, "tokens": 0, "gpu_hours": 0.0})
+        for key in ("steps", "tokens", "gpu_hours"):
+            t[key] += a[key]
+    return list(totals.values())
+
+
+def step_sources(step: Step) -> list[str]:
+    """One line per data source the step reads ('sst2 train: local sst2/train.jsonl')."""
+    c = step.config
+    if c.kind == "eval":
+        return [f"{c.target} {lang}: {ref.describe()}" for lang, ref in c.inputs.items()]
+    lines = [f"{task} train: {ref.describe()}" for task, refs in c.train_inputs.items() for ref in refs]
+    lines += [f"{task} dev: {ref.describe()}" for task, refs in c.dev_inputs.items() for ref in refs]
+    return lines
+
+
+def source_counts(plan: Plan) -> dict:
+    """How many (task, split) inputs come from local files, the pinned Hub, the unpinned Hub; and fallbacks."""
+    refs = []
+    for step in plan.steps.values():
+        c = step.config
+        refs += list(c.inputs.values()) if c.kind == "eval" else [
+            r for group in (c.train_inputs, c.dev_inputs) for rs in group.values() for r in rs]
+    unique = {(r.task, r.split): r for r in refs}.values()
+    return {"local": sum(r.source == "local" for r in unique),
+            "hub_pinned": sum(r.source == "hub" and r.pinned for r in unique),
+            "hub_unpinned": sum(r.source == "hub" and not r.pinned for r in unique),
+            "split_fallbacks": sorted(f"{r.task}: {r.requested} -> {r.split} ({r.fallback})"
+                                      for r in unique if r.fallback)}
