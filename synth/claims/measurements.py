@@ -115,12 +115,15 @@ def table_measurements(meta: PaperMeta, tables: list[TableBlock]) -> list[Measur
         base = {"task": tasks[0] if len(tasks) == 1 else None,
                 "metric": cap.metrics[0] if len(cap.metrics) == 1 else None,
                 "model": cap.models[0] if len(cap.models) == 1 else None, "condition": condition_of(block.caption)}
-        columns = {c.column: classify_label(c.column) for c in block.cells}
+        columns = {c.column_label: classify_label(c.column_label) for c in block.cells}
         langs = sorted({v for d, v in columns.values() if d == "language" and v != "average"})
         for cell in block.cells:
+            if cell.value is None:
+                continue
+            column = cell.column_label
             dims = dict(base, language=None, setting=None)
-            kind = "difference" if _DIFF_LABEL.match(cell.column) or _DIFF_LABEL.match(cell.row) else "value"
-            for header, (dim, value) in (("column", columns[cell.column]), ("row", classify_label(cell.row))):
+            kind = "difference" if _DIFF_LABEL.match(column) or _DIFF_LABEL.match(cell.row) else "value"
+            for header, (dim, value) in (("column", columns[column]), ("row", classify_label(cell.row))):
                 if dim == "language" and value == "average":
                     value = f"average of {', '.join(langs)}" if langs else "average"
                 if dim == "task" and dims["task"] and dims["task"] != value and header == "row":
@@ -129,7 +132,7 @@ def table_measurements(meta: PaperMeta, tables: list[TableBlock]) -> list[Measur
                     value = f"{dims['setting']} / {value}"
                 dims[dim] = value
             where = (f"{meta.key}, p. {block.page}, {block.label or 'a table'}, row “{cell.row}”, "
-                     f"column “{cell.column}”")
+                     f"column “{column}”")
             pm = _PLUS_MINUS.search(cell.text)
             out.append(Measurement(paper=meta.id, version=meta.version, kind=kind, value=cell.value,
                                    text=cell.text, decimals=decimals_of(cell.text), origin="table",

@@ -72,7 +72,8 @@ def cells_from_raw(block: TableBlock) -> list[TableCell]:
         for column, raw in zip(columns, values):
             value = _as_number(raw)
             if value is not None:
-                cells.append(TableCell(row=label, column=column, value=value, text=raw, confident=False))
+                cells.append(TableCell(row=label, column=[column], value=value, values=[value], text=raw,
+                                       confident=False))
     return cells
 
 
@@ -113,8 +114,8 @@ def measures_from_tables(quantities: list, labels: list[str], tables: list[Table
             continue
         m = _DECIMALS.search(q.text)
         decimals = len(m.group(1)) if m else 0
-        hits = {(t.caption, cell.column) for t in cited for cell in t.cells
-                if within_rounding(cell.value, q.value, decimals)}
+        hits = {(t.caption, cell.column_label) for t in cited for cell in t.cells
+                if any(within_rounding(v, q.value, decimals) for v in cell.values)}
         if len(hits) != 1:
             continue
         caption, column = hits.pop()

@@ -62,7 +62,7 @@ def test_cited_tables_are_linked_and_their_cells_kept_in_the_library(library, nl
     citing = [c for c in claims if c.tables]
     assert citing and all(c.tables == ["Table 1"] for c in citing)
     table = next(t for t in library.tables(meta) if t.label == "Table 1")
-    cells = {(cell.row, cell.column): cell.value for cell in table.cells}
+    cells = {(cell.row, cell.column_label): cell.value for cell in table.cells}
     assert cells[("MNLI", "sw")] == NUMBERS["MNLI"]["sw"]
     assert cells[("baseline", "en")] == NUMBERS["baseline"]["en"]
     assert cells[("HellaSwag", "Avg")] == pytest.approx(sum(NUMBERS["HellaSwag"].values()) / 4, abs=0.05)
