@@ -15,6 +15,9 @@ DASHES = frozenset({"-", "–", "—", "−", "n/a", "N/A", "NA", "--", "×", "�
 # a signed number, the sign possibly printed apart ("+ 1.1"), thousands grouped by commas, a K/M/B suffix
 NUMBER = re.compile(
     r"(?<![\w.])(?P<sign>[-+−–]\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d*\.\d+|\d+)(?P<exp>[eE][-+−]?\d+)?(?P<suffix>[KMB](?![a-zA-Z]))?")
+SPACED_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])")  # "1 750 000"
+SPACED_SUFFIX = re.compile(r"(\d) ?([kmKMB])$")  # "100 m", "15.7k": a count in thousands/millions
+NAME_BEFORE = re.compile(r"[A-Za-z@][-−–]?$")
 SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
 
 
@@ -34,10 +37,12 @@ def cell_values(text: str) -> list[float]:
     clean, _ = split_marks(normalise(text))
     if clean in DASHES:
         return []
+    clean = SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), clean)
+    clean = SPACED_SUFFIX.sub(lambda m: m.group(1) + m.group(2).upper(), clean)
     values = []
     for m in NUMBER.finditer(clean):
         before = clean[:m.start()]
-        if before and (before[-1].isalpha() or before[-1] == "@") and not m.group("sign"):  # "R10@1", "F1", "L2": part of a name
+        if NAME_BEFORE.search(before):  # "R10@1", "F1", "S-2007", "BLEU-4": part of a name
             continue
         value = float(m.group("num").replace(",", "") + (m.group("exp") or "").replace("−", "-"))
         if m.group("suffix"):

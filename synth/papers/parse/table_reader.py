@@ -277,6 +277,10 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
                       and (ln.top - edge if direction > 0 else edge - ln.bottom) >= -1),
                      key=lambda i: (lines[i].top - edge) * direction)
     limit = max((abs(r.y - edge) for r in chain), default=0.0)
+    # the outermost rule is a rule under the header (no top rule) when numbers follow right under it
+    header_above = len(chain) >= 2 and any(
+        _numeric_words(ln) >= 2 for ln in lines if _in_band(ln, band)
+        and min(chain[-1].y, chain[-2].y) < (ln.top + ln.bottom) / 2 < max(chain[-1].y, chain[-2].y))
     taken, last_edge = [], edge
     for i in ordered:
         ln = lines[i]
@@ -292,7 +296,8 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
                 break
             if chain and len(chain) >= 2:  # a ruled table ends at its last rule (a header may sit above the first)
                 span = (min(r.x0 for r in chain) - 6, max(r.x1 for r in chain) + 6)
-                if direction > 0 or len(chain) >= 3 or gap > 1.5 * ln.size or ln.x0 < span[0] or ln.x1 > span[1]:
+                if direction > 0 or gap > 1.5 * ln.size or ln.x0 < span[0] or ln.x1 > span[1] or (
+                        not header_above and _cells_on(ln) < 2):
                     break
         elif CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
             break
@@ -333,9 +338,16 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
         cells = [c for c in cells if c]
         return len(cells) >= max(2, 0.3 * len(body)) and sum(bool(cell_values(c)) and not re.search(r"[A-Za-z]{3}", c) for c in cells) >= len(cells) / 2
 
+    def symbols_only(col):  # "≈", "~", "<": a sign printed apart from the number it qualifies
+        cells = [join_words([w for w in ln.words if _overlaps(w, col)]) for ln in body]
+        return any(cells) and not any(re.search(r"[\w.]", c) for c in cells if c)
+
     merged = [columns[0]] if columns else []
     for col in columns[1:]:
         prev = merged[-1]
+        if symbols_only(prev) and not _rule_between(prev[1], col[0], verticals):
+            merged[-1] = (prev[0], col[1])
+            continue
         gaps = []
         for ln in body:
             left = [w for w in ln.words if _overlaps(w, prev)]
@@ -528,13 +540,25 @@ def _header_split(lines: list[Line], inner: list[Rule]) -> int:
     first_numbers = next((i for i, ln in enumerate(lines) if _numeric_words(ln) >= 2), None)
     if first_numbers is not None:
         above = [sum(ln.bottom <= r.y + 1 for ln in lines) for r in inner if r.y <= lines[first_numbers].top + 1]
-        above = [a for a in above if 0 < a <= first_numbers]
-        return max(above) if above else first_numbers
+        above = sorted({a for a in above if 0 < a <= first_numbers})
+        if not above:
+            return first_numbers
+        split = above[0]
+        for a in above[1:]:  # header lines between rules have several cells; a section row ("En-Fr") has one
+            if all(_cells_on(ln) < 2 for ln in lines[split:a]):
+                break
+            split = a
+        return split
     for r in inner:
         above = sum(ln.bottom <= r.y + 1 for ln in lines)
         if 0 < above < len(lines):
             return above
     return 0
+
+
+def _cells_on(ln: Line) -> int:
+    """Separate pieces of text on a line (gaps wider than one em)."""
+    return 1 + sum(b.x0 - a.x1 > ln.size for a, b in zip(ln.words, ln.words[1:]))
 
 
 def _numeric_words(ln: Line) -> int:
@@ -546,7 +570,7 @@ def _numeric_words(ln: Line) -> int:
         else:
             tokens.append(w.text)
         prev = w
-    return sum(bool(cell_values(t)) and not re.search(r"[A-Za-z]{2}|[A-Za-z]\d|@", t) for t in tokens)
+    return sum(bool(cell_values(t)) and not re.search(r"[A-Za-z]{2}|[A-Za-z]-?\d|@", t) for t in tokens)
 
 
 def _row_cells(ln: Line, cuts: list[float], n: int) -> list[list[Word]]:
@@ -564,7 +588,8 @@ def _stub_columns(grid: list[list[list[Word]]]) -> int:
         return 1
     first = [bool(row[0]) for row in grid]
     second = [join_words(row[1]) for row in grid if any(row[2:])]
-    grouped = sum(first) >= 1 and first.count(False) >= 0.3 * len(grid)
+    wordy_first = sum(bool(re.search(r"[A-Za-z]{2}", join_words(row[0]))) for row in grid if row[0])
+    grouped = sum(first) >= 1 and (first.count(False) >= 0.3 * len(grid) or wordy_first >= 0.9 * len(grid))
     labels = sum(bool(t) for t in second) >= 0.7 * len(second) and sum(
         bool(re.search(r"[A-Za-z]{2}", t)) for t in second) >= 0.6 * len(second)
     return 2 if grouped and labels else 1
