@@ -57,6 +57,9 @@ class Fault:
     truncate: int | None = None  # declare the full Content-Length but send only this many body bytes
     stall: float = 0.0  # after sending `truncate` bytes (default half), hang this long before closing
     reset: bool = False  # drop the connection with a TCP reset instead of answering
+    location: str | None = None  # answer 302 Found with this Location (e.g. an ftp:// URL)
+    lie_206: str | None = None  # answer a Range request with 206 and the asked Content-Range, but send the whole
+    # file ("whole") or the right number of bytes taken from the file's start ("shifted")
     match: str | None = None  # only requests whose path contains this
     hits: int = 0
 
@@ -70,9 +73,25 @@ class SeenRequest:
     at: float
 
 
+_SUBMITTED = re.compile(r"submittedDate:\[(\d{12}) TO (\d{12})\]")
+
+
+def _submitted(search_query: str) -> tuple[str, str] | None:
+    """The API's date filter, submittedDate:[YYYYMMDDTTTT TO YYYYMMDDTTTT], as ISO bounds."""
+    m = _SUBMITTED.search(search_query)
+    if m is None:
+        return None
+
+    def iso(stamp: str) -> str:
+        return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}"
+
+    return iso(m[1]), iso(m[2])
+
+
 def _terms(search_query: str) -> list[str]:
-    """Words of an arXiv search_query, without field prefixes, operators, quotes or parentheses."""
-    text = re.sub(r"\b(?:ti|au|abs|co|jr|cat|rn|id|all):", " ", search_query)
+    """Words of an arXiv search_query, without field prefixes, operators, quotes, parentheses or date filter."""
+    text = _SUBMITTED.sub(" ", search_query)
+    text = re.sub(r"\b(?:ti|au|abs|co|jr|cat|rn|id|all):", " ", text)
     words = re.findall(r"[\w][\w\-]*", text)
     return [w.lower() for w in words if w not in {"AND", "OR", "ANDNOT"}]
 
@@ -175,11 +194,16 @@ class ArxivMirror:
         return self.latest(text)
 
     def search(self, search_query: str) -> list[MirrorPaper]:
-        """Latest versions containing every term in title or abstract, most term occurrences first."""
+        """Latest versions containing every term in title or abstract, submitted (v1) within the query's
+        submittedDate range when it has one, most term occurrences first."""
         terms = _terms(search_query)
+        window = _submitted(search_query)
         scored = []
         for pid in sorted({p.id for p in self.papers.values()}):
             paper = self.latest(pid)
+            first = min((p for p in self.papers.values() if p.id == pid), key=lambda p: p.version)
+            if window and not window[0] <= first.published[:16] <= window[1]:
+                continue
             haystack = f"{paper.title} {paper.abstract}".lower()
             if terms and all(t in haystack for t in terms):
                 scored.append((-sum(haystack.count(t) for t in terms), paper.id, paper))
@@ -251,6 +275,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
+        if fault is not None and fault.location:
+            return self._send(302, b"moved\n", "text/plain", {"Location": fault.location})
         if fault is not None and fault.status:
             extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             return self._send(fault.status, b"fault injected by the loopback mirror\n", "text/plain", extra)
@@ -279,6 +305,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(404, b"no such paper\n", "text/plain")
         body = paper.pdf
         m = re.match(r"bytes=(\d+)-$", self.headers.get("Range", ""))
+        if m and fault is not None and fault.lie_206:
+            # the range it was asked for in the header, other bytes in the body
+            headers = {"Content-Range": f"bytes {m[1]}-{len(body) - 1}/{len(body)}"}
+            sent = body if fault.lie_206 == "whole" else body[:len(body) - int(m[1])]
+            return self._send(206, sent, "application/pdf", headers)
         if m and 0 < int(m[1]) < len(body):
             first = int(m[1])
             headers = {"Content-Range": f"bytes {first}-{len(body) - 1}/{len(body)}"}

@@ -2,14 +2,21 @@
 over a small catalogue of papers; with faults, request records and optional API-key checks. Used by the tests
 and by `synth demo` (no network anywhere).
 
-Formats (from the APIs' documentation):
+Formats and behaviours (from the APIs' current documentation, so that a client that misreads it fails a test):
 - Semantic Scholar Graph API v1 (api.semanticscholar.org/api-docs/graph): GET /paper/search → {"total", "offset",
-  "next", "data"}; GET /paper/{id} (sha, ARXIV:, DOI:, ACL:, CorpusId:) → paper; /paper/{id}/references →
-  {"offset", "next", "data": [{"citedPaper"}]}; /citations → [{"citingPaper"}]; only the requested `fields`
-  (+ paperId) are returned; key header `x-api-key`.
+  "next", "data"} (`next` absent on the last page); a hyphenated query term matches nothing ("replace it with
+  space to find matches"); limit <= 100 and offset + limit <= 1000, else 400; `publicationDateOrYear=<a>:<b>`.
+  GET /paper/{id} (sha, ARXIV:, DOI:, ACL:, CorpusId:) → paper; /paper/{id}/references → {"offset", "next",
+  "data": [{"citedPaper"}]}, a reference S2 could not resolve has "paperId": null; /citations → [{"citingPaper"}]
+  and takes publicationDateOrYear (references do not); limit <= 1000 there. Only the requested `fields` (+
+  paperId) are returned; key header `x-api-key`. Its 429 carries no Retry-After, only {"message": "Too Many
+  Requests. ..."} (`s2_rate_limit`: requests allowed without a key before it answers so).
 - OpenAlex (developers.openalex.org): GET /works?search=&filter=&per_page=&cursor=&select= → {"meta": {"count",
   "db_response_time_ms", "page", "per_page", "next_cursor"}, "results": [work]}; filters from_publication_date:,
-  cites:, cited_by:; GET /works/W… and /works/doi:…; abstracts as `abstract_inverted_index`; key `api_key=`.
+  cites:, cited_by:; GET /works/W… and /works/doi:… (singletons, free); abstracts as `abstract_inverted_index`;
+  key `api_key=`. Errors: {"error": short, "message": explanation}; 429 = the daily allowance is spent
+  (`openalex_allowance`: list/search requests allowed without a key), 403 = "rate limit exceeded; slow down".
+  A wrong key is answered 401 here (the documentation does not say; 401 is what HTTP means by it).
 - Crossref REST (api.crossref.org): GET /works/{doi} → {"status": "ok", "message-type": "work", "message"};
   unknown DOIs → 404 "Resource not found." (text/plain).
 
@@ -70,6 +77,8 @@ class ApiFault:
     retry_after: str | None = None
     delay: float = 0.0
     match: str | None = None
+    location: str | None = None  # with a 3xx status: where to redirect
+    body: dict | None = None  # the error body (default: the route's own error format)
     hits: int = 0
 
 
@@ -97,9 +106,12 @@ def _inverted(text: str) -> dict[str, list[int]] | None:
 class ScholarlyApis:
     """The three APIs behind one loopback HTTP server (prefixes /s2/graph/v1, /openalex, /crossref)."""
 
-    def __init__(self, papers: list[CatalogPaper], *, s2_key: str | None = None, openalex_key: str | None = None):
+    def __init__(self, papers: list[CatalogPaper], *, s2_key: str | None = None, openalex_key: str | None = None,
+                 s2_rate_limit: int | None = None, openalex_allowance: int | None = None):
         self.papers = {p.key: p for p in papers}
         self.s2_key, self.openalex_key = s2_key, openalex_key
+        self.s2_rate_limit, self.openalex_allowance = s2_rate_limit, openalex_allowance
+        self.keyless_s2 = self.keyless_openalex = 0  # requests counted against those limits
         self.faults: list[ApiFault] = []
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
@@ -235,6 +247,25 @@ class ScholarlyApis:
             "proceedings-article", "URL": f"https://doi.org/{p.doi}", "is-referenced-by-count": p.cited_by}}
 
 
+def _error_body(route: str, status: int) -> dict | bytes:
+    """What each service sends with an error status (its own wording where its documentation gives one)."""
+    if route == "s2":
+        if status == 429:
+            return {"message": "Too Many Requests. Please wait and try again or apply for a key for higher rate "
+                               "limits. https://www.semanticscholar.org/product/api#api-key-form"}
+        return {"message": "Internal Server Error" if status >= 500 else "fault injected by the loopback API"}
+    if route == "openalex":
+        if status == 429:
+            return {"error": "Rate limit exceeded",
+                    "message": "Daily allowance exceeded. Get a free API key at openalex.org/settings/api."}
+        if status == 403:
+            return {"error": "Forbidden", "message": "Rate limit exceeded; slow down."}
+        return {"error": "fault", "message": "fault injected by the loopback API"}
+    if route == "crossref" and status == 429:
+        return b"Too many requests"
+    return {"message": "fault injected by the loopback API"}
+
+
 class _Handler(BaseHTTPRequestHandler):
     apis: ScholarlyApis
     protocol_version = "HTTP/1.1"
@@ -253,15 +284,35 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.delay:
                 time.sleep(fault.delay)
             extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-            return self._send(fault.status, {"message": "fault injected by the loopback API"}, extra)
+            if fault.location is not None:
+                extra["Location"] = fault.location
+            return self._send(fault.status, fault.body if fault.body is not None else _error_body(route, fault.status),
+                              extra)
         arg = {k: v[0] for k, v in query.items()}
         if route == "s2":
-            if self.apis.s2_key and self.headers.get("x-api-key") != self.apis.s2_key:
+            key = self.headers.get("x-api-key")
+            if self.apis.s2_key and key != self.apis.s2_key:
                 return self._send(403, {"message": "Forbidden"})
+            if not key and self.apis.s2_rate_limit is not None:
+                with self.apis._lock:
+                    self.apis.keyless_s2 += 1
+                    over = self.apis.keyless_s2 > self.apis.s2_rate_limit
+                if over:
+                    return self._send(429, _error_body("s2", 429))
             return self._s2(path[len("/s2/graph/v1"):], arg)
         if route == "openalex":
-            if self.apis.openalex_key and arg.get("api_key") != self.apis.openalex_key:
-                return self._send(403, {"error": "Invalid API key", "message": "api_key is missing or wrong"})
+            key = arg.get("api_key")
+            if key is not None and key != self.apis.openalex_key:
+                return self._send(401, {"error": "Unauthorized", "message": "Invalid API key."})
+            if self.apis.openalex_key and key is None and self.apis.openalex_allowance is None:
+                return self._send(401, {"error": "Unauthorized", "message": "An API key is required."})
+            singleton = path.startswith("/openalex/works/")
+            if key is None and not singleton and self.apis.openalex_allowance is not None:
+                with self.apis._lock:
+                    self.apis.keyless_openalex += 1
+                    over = self.apis.keyless_openalex > self.apis.openalex_allowance
+                if over:
+                    return self._send(429, _error_body("openalex", 429))
             return self._openalex(path[len("/openalex"):], arg)
         if route == "crossref":
             p = self.apis.find("doi", path[len("/crossref/works/"):]) if path.startswith("/crossref/works/") else None
@@ -285,10 +336,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _s2(self, path: str, arg: dict) -> None:
         fields = set((arg.get("fields") or "title").split(","))
         offset, limit = int(arg.get("offset", 0)), int(arg.get("limit", 100))
-        if limit > 100 or (path == "/paper/search" and offset + limit > 1000):
+        search = path == "/paper/search"
+        if limit > (100 if search else 1000) or (search and offset + limit > 1000):
             return self._send(400, {"error": "Requested data for this limit and/or offset is not available"})
-        if path == "/paper/search":
-            since = (arg.get("publicationDateOrYear") or "").split(":")[0] or None
+        since = (arg.get("publicationDateOrYear") or "").split(":")[0] or None
+        if search:
+            if re.search(r"\w-\w", arg.get("query", "")):
+                # as documented: "Hyphenated query terms yield no matches"
+                return self._send(200, {"total": 0, "offset": offset, "data": []})
             found = self.apis.matches(arg.get("query", ""), since, "s2")
             terms = _words(arg.get("query", ""))
             # title words weigh more than abstract words: the order differs from OpenAlex's
@@ -306,14 +361,17 @@ class _Handler(BaseHTTPRequestHandler):
         if not m["edge"]:
             return self._send(200, self.apis.s2_paper(paper, fields))
         if m["edge"] == "references":
-            linked = [self.apis.papers[k] for k in paper.references if k in self.apis.papers]
+            # a reference S2 could not resolve to a paper of its own is listed with "paperId": null
+            linked = [self.apis.papers.get(k) if self.apis.papers.get(k) and self.apis.papers[k].s2 else k
+                      for k in paper.references]
             key = "citedPaper"
-        else:
-            linked = [p for p in self.apis.papers.values() if paper.key in p.references]
+        else:  # only citations take the date filter
+            linked = [p for p in self.apis.papers.values() if paper.key in p.references and p.s2 is not None
+                      and not (since and p.published < since)]
             key = "citingPaper"
-        linked = [p for p in linked if p.s2 is not None]
         page = linked[offset:offset + limit]
-        body = {"offset": offset, "data": [{key: self.apis.s2_paper(p, fields)} for p in page]}
+        body = {"offset": offset, "data": [{key: self.apis.s2_paper(p, fields) if isinstance(p, CatalogPaper)
+                                            else {"paperId": None, "title": p}} for p in page]}
         if offset + len(page) < len(linked):
             body["next"] = offset + len(page)
         return self._send(200, body)

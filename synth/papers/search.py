@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from synth.core.errors import SynthError, UsageError
+from synth.core.errors import NetworkError, SynthError, UsageError
 from synth.core.models import FlowCounts, Hit, PaperIds, PaperMeta, Record, SearchLog, SearchRun, SourceRun
 from synth.papers.library import Library
 from synth.papers.search_log import find_records, flow_counts, load_log, next_search_id, save_log
@@ -17,6 +17,7 @@ from synth.papers.search_merge import fused_scores, merge, ranked
 from synth.papers.search_sources import (
     CITATION_SOURCES, DEFAULT_SOURCES, RANKED_SOURCES, SOURCE_NAMES, counters, make_source, parse_since, rerank,
 )
+from synth.papers.sources.http import UnreachableError
 from synth.papers.sources.ids import parse_seed
 from synth.papers.sources.webapi import CacheMode, utc_now
 
@@ -151,13 +152,23 @@ def _enricher(settings: "Settings", cache_mode: CacheMode, source_runs: list[Sou
     return enrich
 
 
+OFFLINE_HINT = "check the network, or re-run with --offline to answer from the response cache"
+
+
+def _stop_unreachable(exc: UnreachableError) -> NetworkError:
+    """One line for a search whose first service could not be reached: the network is down (or blocked), and
+    asking the other services would only take longer to fail."""
+    return NetworkError(f"{exc.message}; nothing was searched", hint=OFFLINE_HINT)
+
+
 def search_literature(query: str, *, sources: tuple[str, ...] = DEFAULT_SOURCES, max_results: int = 25,
                       since: str | None = None, settings: "Settings | None" = None, cache_mode: CacheMode = "use",
                       progress: Progress | None = None) -> SearchOutcome:
     """Search every source, de-duplicate, fuse the rankings, and record the search in the study's search log.
 
-    A source that fails is logged as failed (the others still count). Re-running the same search replaces its
-    earlier entry, so the flow counts never double."""
+    A source that fails is logged as failed (the others still count); but when the first service asked cannot
+    be reached at all, the search stops at once (NetworkError naming --offline) instead of timing out on each.
+    Re-running the same search replaces its earlier entry, so the flow counts never double."""
     from synth.core.settings import get_settings
 
     settings = settings or get_settings()
@@ -172,6 +183,7 @@ def search_literature(query: str, *, sources: tuple[str, ...] = DEFAULT_SOURCES,
     run_id = _run_id(log, "search", query, sources, since=since, max_results=max_results)
     hits: list[Hit] = []
     runs: list[SourceRun] = []
+    reached = False  # has any service answered (anything) over the network in this run?
     for name in [s for s in sources if s in RANKED_SOURCES]:
         advance(0, description=f"searching {SOURCE_NAMES[name]}")
         client = make_source(name, settings, cache_mode)
@@ -181,7 +193,14 @@ def search_literature(query: str, *, sources: tuple[str, ...] = DEFAULT_SOURCES,
             runs.append(SourceRun(source=name, status="ok", identified=len(found), total=total,
                                   requests=counters(client)[0], cached=counters(client)[1]))
             hits += found
+            reached |= counters(client)[0] > 0
+        except UnreachableError as exc:
+            if not reached:
+                raise _stop_unreachable(exc) from None
+            runs.append(SourceRun(source=name, status="failed", error=str(exc), requests=counters(client)[0],
+                                  cached=counters(client)[1]))
         except SynthError as exc:
+            reached |= counters(client)[0] > 0
             runs.append(SourceRun(source=name, status="failed", error=str(exc), requests=counters(client)[0],
                                   cached=counters(client)[1]))
         advance(1)
@@ -228,6 +247,7 @@ def snowball(seed: str, *, direction: str, depth: int = 1, limit: int = 50,
     hits: list[Hit] = []
     seen = set(_seed_ids(log, seed).keys())
     frontier = [(seed, _seed_ids(log, seed))]
+    reached = False
     for level in range(1, depth + 1):
         next_frontier: dict[str, PaperIds] = {}
         for via, ids in frontier:
@@ -235,11 +255,19 @@ def snowball(seed: str, *, direction: str, depth: int = 1, limit: int = 50,
                 if name in errors:
                     continue
                 advance(0, description=f"{direction} of {via} ({SOURCE_NAMES[name]}, level {level})")
+                before = counters(client)[0]
                 try:
-                    found = rerank(getattr(client, direction)(ids, limit), since)
-                except SynthError as exc:
+                    found = rerank(getattr(client, direction)(ids, limit, since), since)
+                except UnreachableError as exc:
+                    if not reached:
+                        raise _stop_unreachable(exc) from None
                     errors[name] = str(exc)
                     continue
+                except SynthError as exc:
+                    reached |= counters(client)[0] > before
+                    errors[name] = str(exc)
+                    continue
+                reached |= counters(client)[0] > before
                 found_by[name] += len(found)
                 hits += [h.model_copy(update={"via": via}) for h in found]
                 for h in found:

@@ -1,8 +1,10 @@
 """The literature databases `synth search` asks, behind one small interface: `search(query, max, since)` →
 (hits, total) for the ranked sources, `references` / `citations` for citation searches, request counters.
 
-arXiv goes through the `arxiv` package (synth.papers.sources.arxiv.ArxivClient); its answers are cached like
-the JSON APIs' (by query and size), so a re-run is reproducible offline too.
+arXiv goes through synth.papers.sources.arxiv.ArxivClient; its answers are cached like the JSON APIs' (by query
+and size), so a re-run is reproducible offline too. Every source applies `since` in its query (arXiv
+submittedDate, Semantic Scholar publicationDateOrYear, OpenAlex from_publication_date) before it cuts its list at
+`max`; `rerank` only re-checks the dates the sources gave.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from synth.core.errors import NetworkError, UsageError
 from synth.core.models import Hit, PaperIds
+from synth.papers.sources import fields as f
 from synth.papers.sources.webapi import CacheMode, Reply, ResponseCache, utc_now
 
 if TYPE_CHECKING:
@@ -88,8 +91,9 @@ class ArxivSource:
 
     def search(self, query: str, max_results: int, since: str | None = None) -> tuple[list[Hit], int | None]:
         from synth.papers.sources.arxiv import build_search_query
+        from synth.papers.sources.ids import normalise_arxiv
 
-        params = {"search_query": build_search_query(query), "max_results": str(max_results),
+        params = {"search_query": build_search_query(query, since), "max_results": str(max_results),
                   "sortBy": "relevance"}
         reply = None if self.cache_mode == "refresh" else self.cache.get("arxiv", "/query", params)
         if reply is not None:
@@ -104,18 +108,24 @@ class ArxivSource:
                 self._client = ArxivClient(self.settings)
             before = self._client.api_requests
             try:
-                records = self._client.search(query, max_results)
+                records = self._client.search(query, max_results, since)
             finally:
                 self.requests += self._client.api_requests - before
             body = [{"id": r.id, "version": r.version, "title": r.title, "authors": r.authors,
                      "abstract": r.abstract, "published": r.published} for r in records]
             reply = Reply(200, body, fetched_at=utc_now())
             self.cache.put("arxiv", "/query", params, reply)
-        hits = [Hit(search="", source="arxiv", rank=i, ids=PaperIds(arxiv=r["id"]), title=r["title"],
-                    authors=r["authors"], year=int(r["published"][:4]) if r.get("published") else None,
-                    published=(r.get("published") or "")[:10] or None, abstract=r.get("abstract", ""),
-                    url=f"https://arxiv.org/abs/{r['id']}v{r['version']}")
-                for i, r in enumerate(reply.body, 1)]
+        hits: list[Hit] = []
+        for r in f.items(reply.body):  # the cache may have been edited or damaged: read it like an API reply
+            r = f.mapping(r)
+            paper_id, version = normalise_arxiv(f.opt_text(r.get("id"), 100)), f.count(r.get("version"))
+            if paper_id is None or not version:
+                continue
+            published = f.published(r.get("published"))
+            hits.append(Hit(search="", source="arxiv", rank=len(hits) + 1, ids=PaperIds(arxiv=paper_id),
+                            title=f.text(r.get("title"), 1000), authors=f.names(r.get("authors")),
+                            year=int(published[:4]) if published else None, published=published,
+                            abstract=f.text(r.get("abstract")), url=f"https://arxiv.org/abs/{paper_id}v{version}"))
         return hits, None
 
 

@@ -209,7 +209,7 @@ def test_network_down(cli, settings):
     settings.http_retries = 1
     run = cli("fetch", "2005.13013", "1811.01088")
     assert run.exit_code == 1
-    assert run.stdout.count("connection error") == 2
+    assert run.stdout.count("connection refused") == 2
 
 
 def test_library_ls_and_show(cli, mirror):

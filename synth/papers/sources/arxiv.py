@@ -1,20 +1,30 @@
-"""arXiv: identifier parsing (no network), metadata through the `arxiv` package (batched, rate-limited, retried).
+"""arXiv: identifier parsing (no network), and metadata from the arXiv API (batched, rate-limited, retried).
 
 Identifier forms accepted by `parse_identifier`: `2005.13013`, `2005.13013v2`, `arXiv:2005.13013`,
 `hep-th/9901001(vN)`, `https://arxiv.org/abs/<id>`, `https://arxiv.org/pdf/<id>(.pdf)`, and local PDF paths.
+
+The API (https://info.arxiv.org/help/api/user-manual.html) is called through synth's own HTTP helper
+(synth.papers.sources.http.get: total deadline on the socket, size cap, http(s)-only redirects) and its Atom feed
+read with lxml (no entities, no network, libxml2's depth limit). The `arxiv` package's public interface (Client,
+Search, results()) has no way to give a request a timeout, a deadline or a size cap, and reaching into its
+private session to add them broke with its releases; so it is not used for the API at all.
 """
 
 from __future__ import annotations
 
 import re
 import time
+import urllib.parse
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from synth.core.errors import InvalidIdError, NetworkError, NotFoundError, SynthError
 from synth.core.models import LOCAL_ID, NEW_ID, OLD_ID, PaperRef
-from synth.papers.sources.http import TransientError, backoff_delay, format_size, get, parse_retry_after
+from synth.papers.sources.http import (
+    TransientError, UnreachableError, format_size, get, host_of, parse_retry_after, retry_delay,
+)
 
 if TYPE_CHECKING:
     from synth.core.settings import Settings
@@ -108,7 +118,10 @@ def parse_identifier(text: str) -> Item:
     )
 
 
-ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+ATOM = "{http://www.w3.org/2005/Atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+ATOM_FEED = f"{ATOM}feed"
+PAGE = 100  # results per API request for searches (the API allows up to 2,000; smaller pages fail less)
 
 
 def not_an_atom_feed(body: bytes) -> str | None:
@@ -148,86 +161,98 @@ class ArxivRecord:
         return PaperRef(id=self.id, version=self.version)
 
 
-def build_search_query(text: str) -> str:
-    """Free text → arXiv `search_query` (every word required, any field); advanced syntax passes through."""
+def build_search_query(text: str, since: str | None = None) -> str:
+    """Free text → arXiv `search_query` (every word required, any field); advanced syntax passes through.
+    `since` ('2019-06-01') adds the API's own date filter, submittedDate:[YYYYMMDDTTTT TO YYYYMMDDTTTT]."""
     text = text.strip()
     if _ADVANCED_QUERY.search(text):
-        return text
-    words = re.findall(r"[\w][\w\-]*", text)
-    if not words:
-        raise InvalidIdError(f"empty search query: {text!r}")
-    return " AND ".join(f"all:{w}" for w in words)
+        query = text
+    else:
+        words = re.findall(r"[\w][\w\-]*", text)
+        if not words:
+            raise InvalidIdError(f"empty search query: {text!r}")
+        query = " AND ".join(f"all:{w}" for w in words)
+    if since:
+        # a fixed upper bound keeps the query (and so the response cache key) the same from day to day
+        query = f"({query}) AND submittedDate:[{since.replace('-', '')}0000 TO 209912312359]"
+    return query
+
+
+def _text(node, path: str) -> str:
+    found = node.find(path)
+    return " ".join((found.text or "").split()) if found is not None else ""
+
+
+def _when(text: str) -> str | None:
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00")).isoformat() if text.strip() else None
+    except ValueError:
+        return None
+
+
+def parse_feed(body: bytes) -> tuple[list["ArxivRecord"], int | None]:
+    """An Atom feed of the arXiv API → its records (entries that are not papers, such as the API's error
+    entries, skipped) and opensearch:totalResults."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    root = etree.fromstring(body, parser=parser)
+    total_text = _text(root, f"{OPENSEARCH}totalResults")
+    total = int(total_text) if total_text.isdigit() and len(total_text) < 10 else None
+    records = []
+    for entry in root.iter(f"{ATOM}entry"):
+        m = re.match(r"^https?://(?:www\.|export\.)?arxiv\.org/abs/(.+)$", _text(entry, f"{ATOM}id"))
+        try:
+            ref = PaperRef.parse(m[1]) if m else None
+        except ValueError:
+            ref = None
+        if ref is None or ref.version is None:
+            continue
+        records.append(ArxivRecord(
+            id=ref.id, version=ref.version, title=_text(entry, f"{ATOM}title"),
+            authors=[name for a in entry.iter(f"{ATOM}author") if (name := _text(a, f"{ATOM}name"))],
+            abstract=_text(entry, f"{ATOM}summary"), published=_when(_text(entry, f"{ATOM}published")),
+            updated=_when(_text(entry, f"{ATOM}updated")),
+            categories=[c.get("term") for c in entry.iter(f"{ATOM}category") if c.get("term")]))
+    return records, total
 
 
 class ArxivClient:
-    """The `arxiv` package's Client pointed at settings.arxiv_api, with timeouts, backoff and Retry-After.
+    """The arXiv API at settings.arxiv_api, with a total deadline per request, backoff and Retry-After.
 
-    One instance keeps arXiv's rate limit (settings.arxiv_delay seconds between API calls) across all its calls.
+    One instance keeps arXiv's rate limit (settings.arxiv_delay seconds between API calls) across all its calls,
+    and a stamp file in settings.cache keeps it across processes.
     """
 
     def __init__(self, settings: "Settings"):
-        import arxiv
-        import requests
-
         self.settings = settings
-        self._arxiv = arxiv
-        self._requests = requests
-        # Retries are ours (with backoff and Retry-After); the package's own retry loop has neither.
-        self.client = arxiv.Client(page_size=100, delay_seconds=settings.arxiv_delay, num_retries=0)
-        # An instance attribute shadows the class attribute: other clients in the process keep the default.
-        self.client.query_url_format = settings.arxiv_api.replace("{", "{{").replace("}", "}}") + "?{}"
-        self._last_response = None
-        client = self
-
-        class _Session(requests.Session):
-            """Every API call goes through synth's HTTP helper: total deadline, size cap, what was received."""
-
-            def request(self, method, url, headers=None, **kwargs):
-                return client._request(url, headers or {})
-
-        self.client._session = _Session()
         self.api_requests = 0
-
-    def _request(self, url: str, headers: dict):
-        """GET `url` (deadline, size cap) and hand it to the `arxiv` package as a requests.Response."""
-        reply = get(url, self.settings, headers={k.title(): v for k, v in headers.items()})
-        if reply.status == 200:
-            problem = not_an_atom_feed(reply.body)
-            if problem is not None:
-                kind = reply.headers.get("Content-Type") or reply.headers.get("content-type") or "no content type"
-                raise NetworkError(f"arXiv API at {self.settings.arxiv_api} sent a reply that is not an Atom feed "
-                                   f"({problem}; {format_size(len(reply.body))}, {kind}, starting "
-                                   f"{reply.body[:60]!r})")
-        response = self._requests.Response()
-        response.status_code = reply.status
-        response._content = reply.body
-        response.headers.update(reply.headers)
-        response.url = reply.url
-        response.encoding = "utf-8"
-        return self._remember(response)
-
-    def _remember(self, response, *args, **kwargs):
-        self._last_response = response
-        self.api_requests += 1
-        return response
+        self._last_call: float | None = None
 
     def _wait_turn(self) -> None:
-        """Keep arXiv's rate limit across processes too (e.g. `synth fetch` in a shell loop): a stamp file in
-        settings.cache holds the time of the last API call made from this machine."""
-        if self.settings.arxiv_delay <= 0:
+        """Keep arXiv's rate limit: since this client's last call, and since any process's (the stamp file)."""
+        delay = self.settings.arxiv_delay
+        if delay <= 0:
             return
+        waits = []
+        if self._last_call is not None:
+            waits.append(delay - (time.monotonic() - self._last_call))
         try:
             since = time.time() - float(self._stamp.read_text(encoding="ascii"))
+            if since >= 0:
+                waits.append(delay - since)
         except (OSError, ValueError):
-            return
-        if 0 <= since < self.settings.arxiv_delay:
-            time.sleep(self.settings.arxiv_delay - since)
+            pass
+        wait = max(waits, default=0.0)
+        if wait > 0:
+            time.sleep(min(wait, delay))
 
     @property
     def _stamp(self) -> Path:
         return Path(self.settings.cache) / "arxiv-last-request"
 
     def _touch_stamp(self) -> None:
+        self._last_call = time.monotonic()
         if self.settings.arxiv_delay > 0:
             try:
                 self._stamp.parent.mkdir(parents=True, exist_ok=True)
@@ -236,49 +261,70 @@ class ArxivClient:
             except OSError:  # a read-only cache folder only loses the cross-process guard
                 pass
 
-    def _run(self, search) -> list:
-        """All results of one search, retrying transient failures with exponential backoff."""
-        arxiv, requests, s = self._arxiv, self._requests, self.settings
+    def _url(self, params: dict[str, str]) -> str:
+        return f"{self.settings.arxiv_api}?{urllib.parse.urlencode(params)}"
+
+    def _feed(self, params: dict[str, str], *, expect_entries: bool) -> tuple[list[ArxivRecord], int | None]:
+        """One API call (retried on 429/5xx/transient failures and on arXiv's occasional empty page)."""
+        s = self.settings
+        url = self._url(params)
         attempt = 0
         while True:
-            self._last_response = None
             self._wait_turn()
+            retry_after = None
             try:
-                return list(self.client.results(search))
-            except arxiv.HTTPError as exc:
-                if exc.status != 429 and exc.status < 500:
-                    raise NetworkError(f"arXiv API answered HTTP {exc.status} for {exc.url}") from None
-                reason = f"HTTP {exc.status}"
-            except arxiv.UnexpectedEmptyPageError:
-                reason = "unexpected empty page"
+                self.api_requests += 1
+                reply = get(url, s, headers={"Accept": "application/atom+xml"})
+            except UnreachableError as exc:
+                raise UnreachableError(f"the arXiv API ({host_of(s.arxiv_api)})", exc.reason,
+                                       hint="check the network, or point SYNTH_ARXIV_API at a mirror") from None
             except TransientError as exc:
                 reason = exc.reason
-            except requests.exceptions.RequestException as exc:
-                reason = f"connection error ({type(exc).__name__})"
+            except NetworkError as exc:  # over the size cap, a refused redirect
+                raise NetworkError(f"arXiv API at {s.arxiv_api}: {exc.message}") from None
+            else:
+                if reply.status == 200:
+                    problem = not_an_atom_feed(reply.body)
+                    if problem is not None:
+                        kind = next((v for k, v in reply.headers.items() if k.lower() == "content-type"),
+                                    "no content type")
+                        raise NetworkError(f"arXiv API at {s.arxiv_api} sent a reply that is not an Atom feed "
+                                           f"({problem}; {format_size(len(reply.body))}, {kind}, starting "
+                                           f"{reply.body[:60]!r})")
+                    records, total = parse_feed(reply.body)
+                    if records or not expect_entries:
+                        return records, total
+                    reason = "unexpected empty page"
+                elif reply.status == 429 or reply.status >= 500:
+                    reason = f"HTTP {reply.status}"
+                    retry_after = parse_retry_after(
+                        next((v for k, v in reply.headers.items() if k.lower() == "retry-after"), None))
+                else:
+                    raise NetworkError(f"arXiv API answered HTTP {reply.status} for {s.arxiv_api}")
             finally:
                 self._touch_stamp()
             attempt += 1
             if attempt > s.http_retries:
-                raise NetworkError(
-                    f"arXiv API at {s.arxiv_api} failed: {reason} (gave up after {attempt} attempts)"
-                )
-            headers = getattr(self._last_response, "headers", None) or {}
-            time.sleep(backoff_delay(attempt, parse_retry_after(headers.get("Retry-After")), s))
+                raise NetworkError(f"arXiv API at {s.arxiv_api} failed: {reason} (gave up after {attempt} attempts)")
+            time.sleep(retry_delay(attempt, retry_after, s, f"arXiv API at {s.arxiv_api}"))
 
-    def _record(self, result) -> ArxivRecord | None:
-        try:
-            ref = PaperRef.parse(result.get_short_id())
-        except ValueError:  # the real API reports bad ids as an entry under .../api/errors
-            return None
-        if ref.version is None:
-            return None
-        return ArxivRecord(
-            id=ref.id, version=ref.version, title=" ".join(result.title.split()),
-            authors=[a.name for a in result.authors], abstract=" ".join((result.summary or "").split()),
-            published=result.published.isoformat() if result.published else None,
-            updated=result.updated.isoformat() if result.updated else None,
-            categories=list(result.categories),
-        )
+    def _results(self, params: dict[str, str], max_results: int, page: int) -> list[ArxivRecord]:
+        """Up to `max_results` records, `page` per call, until the feed's total is reached or a page adds
+        nothing new (a server repeating a page must not keep us paging)."""
+        records: list[ArxivRecord] = []
+        seen: set[str] = set()
+        start = 0
+        while len(records) < max_results:
+            size = min(page, max_results - len(records))
+            batch, total = self._feed({**params, "start": str(start), "max_results": str(size)},
+                                      expect_entries=start > 0)
+            fresh = [r for r in batch if r.ref.key not in seen]
+            seen.update(r.ref.key for r in fresh)
+            records += fresh
+            start += len(batch)
+            if not fresh or len(batch) < size or (total is not None and start >= total):
+                break
+        return records[:max_results]
 
     def lookup(self, refs: list[PaperRef]) -> dict[str, ArxivRecord | SynthError]:
         """Metadata for many ids in ONE API request. Keys are str(ref); a missing paper maps to NotFoundError.
@@ -292,9 +338,8 @@ class ArxivClient:
             for text in (str(ref), ref.id):
                 if text not in ids:
                     ids.append(text)
-        search = self._arxiv.Search(id_list=ids, max_results=len(ids))
-        self.client.page_size = min(100, len(ids))  # ask for no more than we need
-        records = [r for r in (self._record(x) for x in self._run(search)) if r is not None]
+        records = self._results({"search_query": "", "id_list": ",".join(ids), "sortBy": "relevance",
+                                 "sortOrder": "descending"}, len(ids), page=len(ids))
         latest: dict[str, int] = {}
         by_key: dict[str, ArxivRecord] = {}
         for rec in records:
@@ -313,16 +358,13 @@ class ArxivClient:
             out[str(ref)] = rec
         return out
 
-    def search(self, query: str, max_results: int) -> list[ArxivRecord]:
-        """arXiv search sorted by relevance; returns the latest version of each hit."""
+    def search(self, query: str, max_results: int, since: str | None = None) -> list[ArxivRecord]:
+        """arXiv search sorted by relevance (submitted on or after `since`, filtered by the API); returns the
+        latest version of each hit."""
         if max_results < 1:
             raise InvalidIdError(f"--max must be at least 1 (got {max_results})")
-        search = self._arxiv.Search(
-            query=build_search_query(query), max_results=max_results,
-            sort_by=self._arxiv.SortCriterion.Relevance,
-        )
-        self.client.page_size = min(100, max_results)
-        records = [r for r in (self._record(x) for x in self._run(search)) if r is not None]
+        records = self._results({"search_query": build_search_query(query, since), "id_list": "",
+                                 "sortBy": "relevance", "sortOrder": "descending"}, max_results, page=PAGE)
         for rec in records:
             rec.latest_version = rec.version
         return records

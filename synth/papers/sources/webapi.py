@@ -2,10 +2,14 @@
 
 - a minimum interval between two requests to the same API (settings.search_delay), across every client in the
   process;
-- retries with exponential backoff on 429/5xx/connection errors, Retry-After honoured (the helpers of
-  synth.papers.sources.http);
-- a total deadline per request, retries and backoff included (settings.http_deadline), and a size cap on the
-  reply (settings.max_api_mb);
+- each API's own status semantics (ApiRules): which statuses mean "later" (retried with exponential backoff,
+  Retry-After honoured up to settings.http_backoff_max and refused with a message beyond it), which mean "not
+  today" (OpenAlex's 429: the daily allowance is spent), and the provider's advice in the error;
+- a total deadline per request, retries and backoff included (settings.http_deadline), enforced on the socket
+  (synth.papers.sources.http.get), so headers trickled a byte at a time cannot hold us; a size cap on the reply
+  (settings.max_api_mb); redirects followed to http(s) only;
+- every reply read by synth.core.jsonio (depth limit, no NaN/Infinity, no absurd numbers);
+- a host that cannot be reached fails at once (UnreachableError), without retries;
 - a response cache keyed by the request (API name, path, parameters, without keys or contact addresses), so the
   same search re-runs offline with the same result, and against a mirror of the API too.
 """
@@ -13,29 +17,28 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
-import socket
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from synth.core.errors import NetworkError, NotFoundError, UsageError
 from synth.core.files import write_json
-from synth.papers.sources.http import MiB, USER_AGENT, backoff_delay, parse_retry_after
+from synth.core.jsonio import JsonError, loads, read_json
+from synth.papers.sources.http import (
+    MiB, TransientError, UnreachableError, backoff_delay, get, host_of, parse_retry_after, retry_delay, user_agent,
+)
 
 if TYPE_CHECKING:
     from synth.core.settings import Settings
 
 CacheMode = Literal["use", "refresh", "offline"]
 CACHE_MODES = ("use", "refresh", "offline")
-_CHUNK = 64 * 1024
 _last_request: dict[str, float] = {}
 _turn_lock = threading.Lock()
 
@@ -51,10 +54,29 @@ class Reply:
 
 
 class _Transient(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None):
+    def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None,
+                 text: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.status = status
+        self.text = text
+
+
+@dataclass(frozen=True)
+class ApiRules:
+    """What an API's statuses mean, as its documentation says. 5xx is always "try again later".
+
+    `later`: statuses retried with backoff (a rate limit); `spent`: statuses that mean the allowance is gone for
+    now (not retried: retrying only spends more); `rate_wait`: the pause before retrying a `later` status sent
+    without Retry-After (Semantic Scholar sends none; its own client waits 30 s); `meaning` and `advice`: what
+    the error says for a status, and the hint (the provider's advice: a key, a contact address, a slower pace)."""
+
+    later: frozenset[int] = frozenset({429})
+    spent: frozenset[int] = frozenset()
+    rate_wait: float | None = None
+    meaning: dict[int, str] = field(default_factory=dict)
+    advice: Callable[[int], str | None] = field(default=lambda status: None)
 
 
 class ResponseCache:
@@ -73,10 +95,15 @@ class ResponseCache:
 
     def get(self, api: str, path: str, params: dict[str, str]) -> Reply | None:
         file = self._file(api, self.key(api, path, params))
+        if not file.is_file():
+            return None
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-            return Reply(int(data["status"]), data["body"], cached=True, fetched_at=str(data.get("fetched_at", "")))
-        except (OSError, ValueError, KeyError, TypeError):  # absent or damaged: as if never cached
+            data = read_json(file)
+            status = data["status"]
+            if not isinstance(status, int) or isinstance(status, bool):
+                return None
+            return Reply(status, data["body"], cached=True, fetched_at=str(data.get("fetched_at", "")))
+        except (JsonError, KeyError, TypeError):  # damaged or hostile: as if never cached (the next fetch rewrites it)
             return None
 
     def put(self, api: str, path: str, params: dict[str, str], reply: Reply) -> None:
@@ -85,17 +112,13 @@ class ResponseCache:
                           "fetched_at": reply.fetched_at, "body": reply.body})
 
 
-def user_agent(settings: "Settings") -> str:
-    """synth's User-Agent, carrying the user's mailto when one is set (Crossref and OpenAlex ask for it)."""
-    return USER_AGENT.replace("synth@localhost", settings.mailto) if settings.mailto else USER_AGENT
-
-
 class JsonApi:
     """GET requests to one JSON API. Counts network requests and cache hits (for the search log)."""
 
     def __init__(self, name: str, base: str, settings: "Settings", *, label: str, cache_mode: CacheMode = "use",
                  headers: dict[str, str] | None = None, secret_params: dict[str, str] | None = None,
-                 contact_params: dict[str, str] | None = None, key_hint: str | None = None):
+                 contact_params: dict[str, str] | None = None, key_hint: str | None = None,
+                 rules: ApiRules | None = None):
         if cache_mode not in CACHE_MODES:
             raise UsageError(f"unknown cache mode {cache_mode!r}: use one of {', '.join(CACHE_MODES)}")
         self.name, self.base, self.settings, self.label = name, base.rstrip("/"), settings, label
@@ -105,6 +128,7 @@ class JsonApi:
         # sent with every request, never part of the cache key (and never written to disk)
         self.extra_params = {**(secret_params or {}), **(contact_params or {})}
         self.key_hint = key_hint
+        self.rules = rules or ApiRules()
         self.requests = 0
         self.cached = 0
 
@@ -157,69 +181,72 @@ class JsonApi:
             self._wait_turn()
             self.requests += 1
             try:
-                return self._attempt(url, path, min(s.http_timeout, left), started)
+                return self._attempt(url, path, left)
             except _Transient as exc:
                 attempt += 1
                 if attempt > s.http_retries:
-                    raise NetworkError(f"{self.label}: {path}: {exc.reason} (gave up after {attempt} attempts)") \
-                        from None
-                delay = backoff_delay(attempt, exc.retry_after, s)
+                    raise self._gave_up(exc, path, f"gave up after {attempt} attempts") from None
+                if exc.retry_after is None and exc.status in self.rules.later and self.rules.rate_wait:
+                    delay = min(max(self.rules.rate_wait, backoff_delay(attempt, None, s)), s.http_backoff_max)
+                else:
+                    delay = retry_delay(attempt, exc.retry_after, s, f"{self.label}: {path}")
                 if time.monotonic() - started + delay >= s.http_deadline:
-                    raise NetworkError(f"{self.label}: {path}: {exc.reason}; no time left to retry within the "
-                                       f"{s.http_deadline:g} s deadline (SYNTH_HTTP_DEADLINE)") from None
+                    raise self._gave_up(exc, path, f"no time left to retry within the {s.http_deadline:g} s "
+                                                   "deadline, SYNTH_HTTP_DEADLINE") from None
                 time.sleep(delay)
 
-    def _attempt(self, url: str, path: str, timeout: float, started: float) -> Reply:
+    def _gave_up(self, exc: _Transient, path: str, why: str) -> NetworkError:
+        """The error for a request that stayed transient: the API's own meaning of its status, and its advice."""
+        if exc.status is not None and exc.status in self.rules.meaning:
+            said = f": {exc.text}" if exc.text else ""
+            return NetworkError(f"{self.label} {self.rules.meaning[exc.status]} (HTTP {exc.status}{said}; {why})",
+                                hint=self.rules.advice(exc.status))
+        return NetworkError(f"{self.label}: {path}: {exc.reason} ({why})")
+
+    def _attempt(self, url: str, path: str, deadline: float) -> Reply:
         s = self.settings
-        request = urllib.request.Request(url, headers=self.headers)
         try:
-            response = urllib.request.urlopen(request, timeout=timeout)
-        except urllib.error.HTTPError as exc:
-            body = _read_small(exc)
-            exc.close()
-            if exc.code == 429 or exc.code >= 500:
-                raise _Transient(f"HTTP {exc.code}", parse_retry_after(exc.headers.get("Retry-After"))) from None
-            if exc.code == 404:
-                return Reply(404, _json_or_none(body), fetched_at=utc_now())
-            why = _error_text(body)
-            if exc.code in (401, 403):
-                raise NetworkError(f"{self.label} refused the request (HTTP {exc.code}{': ' + why if why else ''})",
-                                   hint=self.key_hint) from None
-            if exc.code == 400:
-                raise UsageError(f"{self.label} rejected the request for {path} (HTTP 400"
-                                 f"{': ' + why if why else ''})") from None
-            raise NetworkError(f"{self.label}: HTTP {exc.code} for {path}") from None
-        except (TimeoutError, socket.timeout):
-            raise _Transient(f"timed out after {timeout:g} s") from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise _Transient(f"timed out after {timeout:g} s") from None
-            raise _Transient(f"connection error ({exc.reason})") from None
-        except (ConnectionError, http.client.HTTPException, OSError) as exc:
-            raise _Transient(f"connection error ({type(exc).__name__})") from None
-        cap = int(s.max_api_mb * MiB)
-        chunks, size = [], 0
-        with response:
-            try:
-                while block := response.read1(_CHUNK):
-                    size += len(block)
-                    if size > cap:
-                        raise NetworkError(f"{self.label}: the reply for {path} is over the {s.max_api_mb:g} MiB "
-                                           "cap (SYNTH_MAX_API_MB)")
-                    if time.monotonic() - started > s.http_deadline:
-                        raise _Transient(f"reply still arriving after the {s.http_deadline:g} s deadline")
-                    chunks.append(block)
-            except (TimeoutError, socket.timeout):
-                raise _Transient(f"timed out while reading (got {size} bytes)") from None
-            except http.client.IncompleteRead:
-                raise _Transient(f"truncated reply (got {size} bytes)") from None
-            except (ConnectionError, http.client.HTTPException, OSError) as exc:
-                raise _Transient(f"connection error while reading ({type(exc).__name__})") from None
+            reply = get(url, s, headers=self.headers, deadline=deadline)
+        except UnreachableError as exc:
+            raise UnreachableError(f"{self.label} ({host_of(self.base)})", exc.reason,
+                                   hint="check the network; `synth search --offline` answers from the response "
+                                        "cache") from None
+        except TransientError as exc:
+            raise _Transient(exc.reason, exc.retry_after) from None
+        except NetworkError as exc:  # over the size cap, a refused redirect
+            raise NetworkError(f"{self.label}: {path}: {exc.message}") from None
+        status = reply.status
+        if 200 <= status < 300:
+            return Reply(status, self._decode(reply.body, path), fetched_at=utc_now())
+        text = _error_text(reply.body)
+        retry_after = parse_retry_after(_header(reply.headers, "Retry-After"))
+        if status in self.rules.spent:
+            if retry_after is not None and retry_after <= s.http_backoff_max:
+                raise _Transient(f"HTTP {status}", retry_after, status, text)
+            said = f": {text}" if text else ""
+            raise NetworkError(f"{self.label} {self.rules.meaning.get(status, 'refused the request')} "
+                               f"(HTTP {status}{said})", hint=self.rules.advice(status))
+        if status in self.rules.later or status >= 500:
+            raise _Transient(f"HTTP {status}", retry_after, status, text)
+        if status == 404:
+            return Reply(404, _json_or_none(reply.body), fetched_at=utc_now())
+        said = f": {text}" if text else ""
+        if status in (401, 403):
+            meaning = self.rules.meaning.get(status, "refused the request")
+            raise NetworkError(f"{self.label} {meaning} (HTTP {status}{said})",
+                               hint=self.rules.advice(status) or self.key_hint)
+        if status == 400:
+            raise UsageError(f"{self.label} rejected the request for {path} (HTTP 400{said})")
+        raise NetworkError(f"{self.label}: HTTP {status} for {path}{said}")
+
+    def _decode(self, body: bytes, path: str) -> Any:
+        if not body.lstrip()[:1] in (b"{", b"["):
+            # an HTML error page from a gateway, an empty body: the next attempt may get the real reply
+            raise _Transient(f"the reply for {path} is not JSON (it starts {body[:40]!r})")
         try:
-            body = json.loads(b"".join(chunks).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise _Transient(f"the reply for {path} is not JSON") from None
-        return Reply(response.status, body, fetched_at=utc_now())
+            return loads(body, what=f"the reply for {path}")
+        except JsonError as exc:
+            raise NetworkError(f"{self.label}: {exc.message}") from None
 
 
 def utc_now() -> str:
@@ -227,25 +254,29 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _read_small(exc: urllib.error.HTTPError) -> bytes:
-    try:
-        return exc.read(64 * 1024) or b""
-    except (OSError, http.client.HTTPException):
-        return b""
+def _header(headers: dict[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
 
 
 def _json_or_none(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, ValueError):
+        return loads(body, what="an error reply") if body else None
+    except JsonError:
         return None
 
 
 def _error_text(body: bytes) -> str:
-    """The message an API put in its error body ({'error': ...} / {'message': ...}), on one short line."""
-    data = _json_or_none(body)
+    """The message an API put in its error body, on one short line. OpenAlex puts a title in `error` and the
+    explanation in `message`; Semantic Scholar uses `message` or `error`: the explanation comes first."""
+    data = _json_or_none(body[:64 * 1024])
     if isinstance(data, dict):
-        for key in ("error", "message", "detail"):
-            if isinstance(data.get(key), str):
+        for key in ("message", "error", "detail"):
+            if isinstance(data.get(key), str) and data[key].strip():
                 return " ".join(data[key].split())[:200]
+    elif body and not body.lstrip().startswith((b"<", b"{", b"[")):
+        text = body[:200].decode("utf-8", "replace")
+        return " ".join(text.split())[:200]
     return ""

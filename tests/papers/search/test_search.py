@@ -197,14 +197,33 @@ def test_cli_screen_marks_and_fetches_included(settings, databases, monkeypatch)
     assert {r.key: r.screening for r in load_log(settings.search_log_path).records}["doi:10.1000/later.1"] == "exclude"
 
 
-def test_network_error_without_cache_is_one_line(settings, monkeypatch):
-    settings.s2_api = "http://127.0.0.1:9/graph/v1"  # nothing listens on the discard port
-    settings.http_retries = 0
-    settings.search_delay = 0
-    outcome = search_literature(QUERY, sources=("s2",), settings=settings)
-    assert outcome.run.sources[0].status == "failed"
-    assert "connection error" in outcome.run.sources[0].error
-    with pytest.raises(NetworkError):
-        from synth.papers.sources.semantic_scholar import SemanticScholar
+def test_an_unreachable_network_stops_the_search_at_once_naming_offline(settings, monkeypatch):
+    """Online without a network: one line naming --offline, after one connection attempt, not ~50 s of retries
+    on every source; nothing is logged (nothing was searched)."""
+    import time as clock
 
-        SemanticScholar(settings).search(QUERY, 5)
+    from synth.papers.sources import webapi
+
+    for name in ("s2_api", "openalex_api", "crossref_api"):
+        setattr(settings, name, "http://127.0.0.1:9/x")  # nothing listens on the discard port
+    settings.arxiv_api = "http://127.0.0.1:9/api/query"
+    settings.http_retries, settings.search_delay = 4, 0
+    sleeps = []
+    monkeypatch.setattr(webapi.time, "sleep", sleeps.append)
+    started = clock.monotonic()
+    with pytest.raises(NetworkError) as err:
+        search_literature(QUERY, sources=("arxiv", "s2", "openalex"), settings=settings)
+    assert clock.monotonic() - started < 5 and sleeps == []
+    message = str(err.value)
+    assert message.startswith("cannot reach the arXiv API (127.0.0.1:9) (connection refused); nothing was searched")
+    assert "--offline" in message and "\n" not in message
+    assert not settings.search_log_path.exists()
+
+
+def test_a_service_down_after_another_answered_is_logged_as_failed(settings, apis):
+    settings.openalex_api = "http://127.0.0.1:9/openalex"
+    outcome = search_literature(QUERY, sources=("s2", "openalex"), settings=settings)
+    status = {s.source: s.status for s in outcome.run.sources}
+    assert status == {"s2": "ok", "openalex": "failed"}
+    assert "cannot reach OpenAlex (127.0.0.1:9) (connection refused)" in outcome.failed[0].error
+    assert outcome.run.identified == 5

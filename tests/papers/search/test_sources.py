@@ -133,7 +133,7 @@ def test_gives_up_after_retries_and_on_the_deadline(settings, apis):
 
 def test_reply_over_the_size_cap(settings, apis):
     settings.max_api_mb = 0.0005  # 524 bytes: smaller than any search reply here
-    with pytest.raises(NetworkError, match="over the .* MiB cap"):
+    with pytest.raises(NetworkError, match=r"over the .* cap \(SYNTH_MAX_API_MB\)"):
         SemanticScholar(settings).search(QUERY, 5)
 
 

@@ -1,4 +1,4 @@
-"""The real `arxiv` client against the loopback mirror: batching, versions, search, faults."""
+"""The arXiv client against the loopback mirror: batching, versions, search, date filter, faults."""
 
 from __future__ import annotations
 
@@ -60,7 +60,6 @@ def test_search_by_relevance(settings, mirror):
 def test_rate_limit_between_api_calls(settings, mirror, monkeypatch):
     settings.arxiv_delay = 0.3
     client = ArxivClient(settings)
-    assert client.client.delay_seconds == 0.3
     client.lookup(refs("2005.13013"))
     client.search("strings", 1)
     first, second = mirror.seen("api")
@@ -104,11 +103,14 @@ def test_connection_reset_is_retried(settings, mirror):
     assert len(mirror.seen("api")) == 2
 
 
-def test_network_down(settings):
+def test_network_down_fails_at_once_without_retries(settings, monkeypatch):
     settings.arxiv_api = "http://127.0.0.1:9/api/query"  # discard port: nothing listens
-    settings.http_retries = 1
-    with pytest.raises(NetworkError, match="connection error"):
+    settings.http_retries = 3
+    sleeps = []
+    monkeypatch.setattr(arxiv_source.time, "sleep", sleeps.append)
+    with pytest.raises(NetworkError, match=r"cannot reach the arXiv API \(127.0.0.1:9\) \(connection refused\)"):
         ArxivClient(settings).lookup(refs("2005.13013"))
+    assert sleeps == []  # a refused connection is not retried: the next try would be refused too
 
 
 def test_pdf_url_keeps_old_style_slash(settings):
@@ -131,3 +133,37 @@ def test_rate_limit_holds_across_clients(settings, mirror):
 def test_paper_refs_take_ascii_digits_only(text):
     with pytest.raises(ValueError):
         PaperRef.parse(text)
+
+
+def test_since_is_a_submitted_date_filter_in_the_query(settings, mirror):
+    """--since goes to the API (submittedDate range) before it cuts the list at --max, not after."""
+    mirror.papers["1811.01088v2"].published = "2018-11-02T00:00:00Z"
+    hits = ArxivClient(settings).search("intermediate training", max_results=1, since="2019-01-01")
+    (request,) = mirror.seen("api")
+    assert request.query["search_query"] == [
+        "(all:intermediate AND all:training) AND submittedDate:[201901010000 TO 209912312359]"]
+    # without the filter the first hit is 1811.01088 (2018): cut first, then filtered, nothing would be left
+    assert [h.ref.key for h in hits] == ["2005.13013v2"]
+
+
+def test_a_huge_retry_after_is_not_obeyed_and_says_until_when(settings, mirror, monkeypatch):
+    settings.http_backoff_max = 60.0
+    sleeps = []
+    monkeypatch.setattr(arxiv_source.time, "sleep", sleeps.append)
+    mirror.faults.append(Fault(route="api", status=503, retry_after="10800"))
+    with pytest.raises(NetworkError) as err:
+        ArxivClient(settings).lookup(refs("2005.13013"))
+    assert "asks to wait 3 h before trying again (Retry-After)" in str(err.value)
+    assert "at most 60 s (SYNTH_HTTP_BACKOFF_MAX)" in str(err.value) and "try again after 20" in str(err.value)
+    assert sleeps == [] and len(mirror.seen("api")) == 1
+
+
+def test_the_arxiv_package_is_not_patched(settings, mirror):
+    """No private attribute of the `arxiv` package is touched (they changed between its releases)."""
+    import arxiv
+
+    before = dict(vars(arxiv.Client))
+    ArxivClient(settings).lookup(refs("2005.13013"))
+    assert dict(vars(arxiv.Client)) == before
+    source = __import__("inspect").getsource(arxiv_source)
+    assert "_session" not in source and "import arxiv" not in source

@@ -47,10 +47,20 @@ def test_429_then_200_honours_retry_after(settings, mirror, tmp_path, sleeps):
     assert sleeps == [5.0]
 
 
-def test_retry_after_is_capped(settings, mirror, tmp_path, sleeps):
-    mirror.faults.append(Fault(route="pdf", status=503, retry_after="3600", times=2))
+def test_retry_after_within_the_cap_is_obeyed(settings, mirror, tmp_path, sleeps):
+    mirror.faults.append(Fault(route="pdf", status=503, retry_after="0.04", times=2))
     download(url(mirror), tmp_path / "p.pdf", settings)
-    assert sleeps == [settings.http_backoff_max] * 2
+    assert sleeps == [0.04, 0.04]
+
+
+def test_retry_after_of_hours_is_refused_with_a_message(settings, mirror, tmp_path, sleeps):
+    """A server asking for an hour is neither obeyed (a hang) nor retried early (a pointless 503): it is said."""
+    mirror.faults.append(Fault(route="pdf", status=503, retry_after="3600", times=2))
+    with pytest.raises(NetworkError) as err:
+        download(url(mirror), tmp_path / "p.pdf", settings)
+    assert "the server asks to wait 1 h before trying again (Retry-After)" in str(err.value)
+    assert "(SYNTH_HTTP_BACKOFF_MAX)" in str(err.value) and "try again after" in str(err.value)
+    assert sleeps == [] and len(mirror.seen("pdf")) == 1
 
 
 def test_503_forever(settings, mirror, tmp_path, sleeps):
