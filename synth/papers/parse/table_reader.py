@@ -305,6 +305,11 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
         last_edge = ln.bottom if direction > 0 else ln.top
     if not taken:
         return None
+    if direction > 0:  # a float caption right under the content: the content is that float (a figure below)
+        end = max(lines[i].bottom for i in taken)
+        if any(_in_band(ln, band) and 0 <= ln.top - end <= 3 * ln.size and (
+                CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text)) for ln in lines):
+            return None
     xs = [lines[i].x0 for i in taken] + [lines[i].x1 for i in taken] + [r.x0 for r in chain] + [r.x1 for r in chain]
     tops = [lines[i].top for i in taken] + [r.y for r in chain]
     bottoms = [lines[i].bottom for i in taken] + [r.y for r in chain]
@@ -317,7 +322,8 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
 
 def value_columns(body: list[Line], verticals: list[float], settings: TableSettings) -> list[tuple[float, float]]:
     """x-ranges of the columns: maximal ranges that words of body rows cover with no empty gap between."""
-    spans = sorted((w.x0, w.x1) for ln in body for w in ln.words)
+    multi = [ln for ln in body if _cells_on(ln) >= 2] or body  # a centred section row would bridge columns
+    spans = sorted((w.x0, w.x1) for ln in multi for w in ln.words)
     columns: list[list[float]] = []
     for x0, x1 in spans:
         if columns and x0 <= columns[-1][1] + settings.column_gap and not _rule_between(columns[-1][1], x0, verticals):
@@ -428,6 +434,11 @@ def _widen_spans(levels, columns, verticals, first_value) -> None:
     """A spanning header printed shorter than its span (centred) is widened: to the vertical rules around it
     when the table has them, else over the uncovered columns between it and its neighbouring headers."""
     centres = [(a + b) / 2 for a, b in columns]
+    for depth in range(len(levels) - 2, -1, -1):  # bottom-up: a header covers the whole headers under it
+        level, lower = levels[depth], levels[depth + 1]
+        for i, (lo, hi, text) in enumerate(level):
+            under = [(a, b) for a, b, _ in lower if a <= hi and b >= lo]
+            level[i] = (min([lo, *[a for a, _ in under]]), max([hi, *[b for _, b in under]]), text)
     for level in levels[:-1]:
         if not any(lo != hi for lo, hi, _ in level):
             continue
