@@ -55,7 +55,7 @@ def _key(text: str | None) -> str:
     if not text:
         return ""
     clean = split_marks(normalise(text))[0] or normalise(text)
-    return "".join(clean.lower().replace("–", "-").replace("—", "-").split())
+    return "".join(clean.lower().replace("–", "-").replace("—", "-").replace("_", " ").split())
 
 
 def _same_values(a: list[float], b: list[float]) -> bool:

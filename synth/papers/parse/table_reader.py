@@ -21,6 +21,7 @@ from synth.papers.parse.table_cells import cell_values, normalise, split_marks
 
 CAPTION = re.compile(r"^(Table|TABLE|Tab\.)\s*(\d+|[A-Z]\.?\d+)\s*[:.|]")
 OTHER_FLOAT = re.compile(r"^(Figure|Fig\.|FIGURE|Algorithm)\s*\d+\s*[:.|]")
+BARE_NUMBER = re.compile(r"[-+−–]?\d[\d.,/]*[%kKMB]?[*†‡§¶]*")
 PROSE_WORD = re.compile(r"^[(\[]?[a-z][a-z'’-]*[,.;:)\]]?$")
 BOLD_FONT = re.compile(r"Bold|Medi|CMBX|Black|Semibold|Heavy|-BX|bx\d", re.IGNORECASE)
 
@@ -320,10 +321,36 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
 # ------------------------------------------------------------------ grid
 
 
+def label_run(ln: Line, verticals: list[float], settings: TableSettings) -> int:
+    """How many leading words of a row are its label: words at word spacing, up to the first number."""
+    gap = settings.word_gap_em * ln.size + 0.6
+    n = 1
+    for a, b in zip(ln.words, ln.words[1:]):
+        number = bool(BARE_NUMBER.fullmatch(b.text)) and not a.text.endswith(",")  # "(2015)" ends a name
+        if b.x0 - a.x1 > gap or _rule_between(a.x1, b.x0, verticals) or (
+                number and any(re.search(r"[A-Za-z]", w.text) for w in ln.words[:n])):
+            break
+        n += 1
+    return n
+
+
 def value_columns(body: list[Line], verticals: list[float], settings: TableSettings) -> list[tuple[float, float]]:
-    """x-ranges of the columns: maximal ranges that words of body rows cover with no empty gap between."""
+    """x-ranges of the columns: the row labels' column, then maximal ranges that the other words of body rows
+    cover with no empty gap between (a long label spanning several columns does not merge them)."""
     multi = [ln for ln in body if _cells_on(ln) >= 2] or body  # a centred section row would bridge columns
-    spans = sorted((w.x0, w.x1) for ln in multi for w in ln.words)
+    labels = [ln.words[:label_run(ln, verticals, settings)] for ln in multi]
+    rest = [w for ln, lab in zip(multi, labels) for w in ln.words[len(lab):]]
+    columns = _project(sorted((w.x0, w.x1) for w in rest), verticals, settings)
+    if not columns:
+        return _project(sorted((w.x0, w.x1) for ln in multi for w in ln.words), verticals, settings)
+    x0 = min(lab[0].x0 for lab in labels)
+    if x0 < columns[0][0] - settings.column_gap:
+        x1 = max(w.x1 for lab in labels for w in lab)
+        columns.insert(0, (x0, min(x1, columns[0][0] - settings.column_gap)))
+    return columns
+
+
+def _project(spans, verticals, settings) -> list[tuple[float, float]]:
     columns: list[list[float]] = []
     for x0, x1 in spans:
         if columns and x0 <= columns[-1][1] + settings.column_gap and not _rule_between(columns[-1][1], x0, verticals):
@@ -534,7 +561,8 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     if len(columns) < 2:
         return [], [], ["the rows do not fall into columns (one column of text)"]
     cuts = boundaries(columns)
-    grid = [_row_cells(ln, cuts, len(columns)) for ln in body]
+    grid = [_row_cells(ln, cuts, len(columns), label_run(ln, verticals, settings) if _cells_on(ln) >= 2 else 0)
+            for ln in body]
     n_stub = _stub_columns(grid)
     paths, stub_header, header_rows = header_paths(header, columns, rules, verticals, n_stub, settings)
     cells, doubts = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
@@ -584,10 +612,12 @@ def _numeric_words(ln: Line) -> int:
     return sum(bool(cell_values(t)) and not re.search(r"[A-Za-z]{2}|[A-Za-z]-?\d|@", t) for t in tokens)
 
 
-def _row_cells(ln: Line, cuts: list[float], n: int) -> list[list[Word]]:
+def _row_cells(ln: Line, cuts: list[float], n: int, label: int) -> list[list[Word]]:
+    """Words of a row by column; the row's label words stay together in the first column."""
     cells: list[list[Word]] = [[] for _ in range(n)]
-    for w in ln.words:
-        cells[column_of(w.mid, cuts)].append(w)
+    for i, w in enumerate(ln.words):
+        k = column_of(w.mid, cuts)
+        cells[0 if i < label and column_of(ln.words[0].mid, cuts) == 0 else k].append(w)
     return cells
 
 
