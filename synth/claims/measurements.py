@@ -43,6 +43,17 @@ class Measurement(Strict):
     language: str | None = Field(None, description="ISO code, 'average of ar, bg, de', 'average' or None")
     condition: str | None = Field(None, description="zero-shot, few-shot, translate-train, translate-test")
     setting: str | None = Field(None, description="table row / configuration: 'baseline', 'MNLI', ...")
+    subset: str | None = Field(None, description="part of the dataset the column names: 'Named Entity', 'Overall'")
+    split: str | None = Field(None, description="'dev' or 'test' when the table or claim says which")
+    model_key: str | None = Field(None, description="normalised model: 'bertlarge', '<paper>:own' for a paper's "
+                                                    "own model, also when another paper cites it")
+    row: str | None = Field(None, description="the table row's label as printed")
+    row_group: str | None = Field(None, description="the row's group (a soft attribute, shown beside the value)")
+    column: list[str] = Field(default_factory=list, description="the column header path")
+    source: str | None = Field(None, description="the paper the value is taken from, as cited ('Wu et al., 2017')")
+    copied_from: str | None = Field(None, description="that paper's id when it is one of the compared papers")
+    metric_from: str | None = Field(None, description="the paper whose table gave this value its metric, when its "
+                                                      "own column names none")
     kind: Literal["value", "difference"] = "value"
     value: float
     text: str = Field(description="the number as printed")
@@ -57,8 +68,29 @@ class Measurement(Strict):
     verdicts: list[str] = Field(default_factory=list, description="their verdict labels, same order")
 
     def key(self) -> tuple:
-        """What makes two numbers the same measurement (the paper and the value are not part of it)."""
-        return (self.task, self.metric, self.model, self.language, self.condition, self.setting, self.kind)
+        """What makes two numbers the same measurement (the paper and the value are not part of it). An unstated
+        split counts as the test split (what a results table reports unless it says otherwise)."""
+        return (_norm(self.task), _part(self.subset), self.metric, self.model_key or _norm(self.model),
+                self.language, self.condition, _norm(self.setting), self.split or "test", self.kind)
+
+    def near_key(self) -> tuple:
+        """The same model on the same task and metric: values that differ only in setting, split, part or
+        condition are near-misses, shown apart and never called conflicts."""
+        return (_norm(self.task), self.metric, self.model_key or _norm(self.model), self.kind)
+
+
+def _norm(text: str | None) -> str | None:
+    return re.sub(r"[^a-z0-9@]+", "", text.lower()) if text else text
+
+
+def _part(text: str | None) -> str | None:
+    """'NE' = 'Named Entity' (a capitalised phrase counts by its initials), 'Overall' = 'overall'."""
+    if not text:
+        return text
+    words = re.findall(r"[A-Za-z]+", text)
+    if len(words) >= 2 and all(w[0].isupper() for w in words):
+        return "".join(w[0] for w in words).lower()
+    return _norm(text)
 
 
 @lru_cache(maxsize=1)
@@ -96,50 +128,51 @@ def classify_label(label: str) -> tuple[str, str]:
 
 
 def _row_line(block: TableBlock, cell: TableCell) -> str:
+    """The table row as printed: the raw line holding the row label and the cell, else the row's cells."""
     for line in block.raw.splitlines():
-        if line.strip().startswith(cell.row) and cell.text in line:
+        if cell.row and line.strip().startswith(cell.row) and cell.text in line:
             return " ".join(line.split())
-    return f"{cell.row} … {cell.text}"
+    texts = [c.text for c in block.cells if c.row == cell.row and c.row_group == cell.row_group and c.text]
+    return f"{cell.row_label} " + " ".join(texts) if texts else f"{cell.row_label} … {cell.text}"
 
 
-def table_measurements(meta: PaperMeta, tables: list[TableBlock]) -> list[Measurement]:
-    """Every numeric cell of the paper's tables with the dimensions its caption and headers give it."""
+def table_measurements(meta: PaperMeta, tables: list[TableBlock], study=None) -> list[Measurement]:
+    """Every number of the paper's results tables as a measurement (synth.claims.cell_measurements reads the
+    dimensions); `study` (cell_measurements.Study) resolves rows that cite the other compared papers."""
+    from synth.claims.cell_measurements import Study, table_cells
+
+    study = study or Study()
     out: list[Measurement] = []
     for block in tables:
-        if not block.cells:
-            continue
-        cap = find_entities(block.caption)
-        tasks = cap.tasks + cap.datasets + cap.benchmarks
-        # a caption naming several tasks/metrics/models ("BLEU, CHRF3 and unigram F1") says which columns hold
-        # what, not what every cell is: those dimensions come from the headers then, or stay unknown
-        base = {"task": tasks[0] if len(tasks) == 1 else None,
-                "metric": cap.metrics[0] if len(cap.metrics) == 1 else None,
-                "model": cap.models[0] if len(cap.models) == 1 else None, "condition": condition_of(block.caption)}
-        columns = {c.column_label: classify_label(c.column_label) for c in block.cells}
-        langs = sorted({v for d, v in columns.values() if d == "language" and v != "average"})
-        for cell in block.cells:
-            if cell.value is None:
-                continue
+        condition = condition_of(block.caption)
+        for cell, i, d in table_cells(block, meta.id, study):
             column = cell.column_label
-            dims = dict(base, language=None, setting=None)
             kind = "difference" if _DIFF_LABEL.match(column) or _DIFF_LABEL.match(cell.row) else "value"
-            for header, (dim, value) in (("column", columns[column]), ("row", classify_label(cell.row))):
-                if dim == "language" and value == "average":
-                    value = f"average of {', '.join(langs)}" if langs else "average"
-                if dim == "task" and dims["task"] and dims["task"] != value and header == "row":
-                    dim = "setting"  # a task as a row of a table about another task: a configuration
-                if dim == "setting" and dims["setting"]:
-                    value = f"{dims['setting']} / {value}"
-                dims[dim] = value
-            where = (f"{meta.key}, p. {block.page}, {block.label or 'a table'}, row “{cell.row}”, "
+            where = (f"{meta.key}, p. {block.page}, {block.label or 'a table'}, row “{cell.row_label}”, "
                      f"column “{column}”")
             pm = _PLUS_MINUS.search(cell.text)
-            out.append(Measurement(paper=meta.id, version=meta.version, kind=kind, value=cell.value,
-                                   text=cell.text, decimals=decimals_of(cell.text), origin="table",
-                                   plus_minus=float(pm.group(1)) if pm else None,
-                                   table=block.label, page=block.page, quote=_row_line(block, cell), where=where,
-                                   **dims))
+            value = cell.values[i]
+            if pm and i > 0 and abs(value - float(pm.group(1))) < 1e-12:
+                continue  # the ± of '5.8 ± 1.1' is the first value's uncertainty, not a measurement
+            text = cell.text if len(cell.values) == 1 else _part_text(cell.text, i)
+            language = d.language
+            out.append(Measurement(
+                paper=meta.id, version=meta.version, task=d.task, metric=d.metric, model=d.model,
+                language=language, condition=condition, setting=d.setting, subset=d.subset, split=d.split,
+                model_key=d.model_key, row=cell.row, row_group=cell.row_group, column=list(cell.column),
+                source=d.source, copied_from=d.copied_from, kind=kind, value=value, text=text,
+                decimals=decimals_of(text), origin="table", plus_minus=float(pm.group(1)) if pm and i == 0 else None,
+                table=block.label, page=block.page, quote=_row_line(block, cell), where=where))
     return out
+
+
+_NUMBER_TEXT = re.compile(r"[-−+]?\d+(?:\.\d+)?%?")
+
+
+def _part_text(text: str, i: int) -> str:
+    """The i-th number of a paired cell as printed ('86.5/89.4', 1 → '89.4')."""
+    found = _NUMBER_TEXT.findall(text)
+    return found[i] if i < len(found) else text
 
 
 # ------------------------------------------------------------------------------------------ claims

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from synth.claims.cell_measurements import Study
 from synth.claims.entities import find_entities, get_gazetteer
 from synth.claims.measurements import (
     Measurement, attach_claims, claim_measurement, condition_of, table_measurements,
@@ -29,6 +30,15 @@ class PaperValue(Strict):
 
     paper: str
     version: int | None = None
+    title: str = ""
+    table: str | None = None
+    page: int | None = None
+    model: str | None = Field(None, description="the model as this paper names it (its row label)")
+    row_group: str | None = None
+    setting: str | None = None
+    source: str | None = Field(None, description="the paper this value is taken from, as cited")
+    copied_from: str | None = None
+    metric_from: str | None = None
     value: float
     text: str
     plus_minus: float | None = None
@@ -38,8 +48,20 @@ class PaperValue(Strict):
     verdicts: list[str] = Field(default_factory=list)
 
 
+class ValuePair(Strict):
+    """Two papers' values of one measurement, compared: indices into the group's values."""
+
+    a: int
+    b: int
+    status: Literal["agree", "conflict"]
+    difference: float
+    tolerance: float
+
+
 class MeasurementGroup(Strict):
     task: str | None = None
+    subset: str | None = None
+    split: str | None = None
     metric: str | None = None
     model: str | None = None
     language: str | None = None
@@ -48,7 +70,8 @@ class MeasurementGroup(Strict):
     kind: str = "value"
     values: list[PaperValue]
     papers: int
-    status: Literal["agree", "conflict", "single"]
+    status: Literal["agree", "conflict", "single", "near"]
+    pairs: list[ValuePair] = Field(default_factory=list, description="the cross-paper comparisons made")
     note: str = Field("", description="how the values compare, in numbers")
     relevance: int = Field(0, description="question entities among the group's dimensions")
 
@@ -73,7 +96,10 @@ class Synthesis(Strict):
     question: str
     question_entities: list[str] = Field(default_factory=list)
     papers: list[str] = Field(default_factory=list, description="paper versions used, <id>v<N>")
+    titles: dict[str, str] = Field(default_factory=dict, description="paper id → title")
     groups: list[MeasurementGroup] = Field(default_factory=list, description="measurements of two or more papers")
+    near_misses: list[MeasurementGroup] = Field(default_factory=list, description="the same model and task in "
+                                                "two papers under a different setting, split, part or condition")
     single: int = Field(0, description="measurements only one paper reports")
     measurements: int = 0
     untabulated: list[str] = Field(default_factory=list, description="claims with numbers that could not be "
@@ -113,41 +139,137 @@ def compare(a: Measurement, b: Measurement) -> tuple[bool, float, float]:
     return diff <= tol + 1e-9, diff, tol
 
 
-def _value(m: Measurement) -> PaperValue:
-    return PaperValue(paper=m.paper, version=m.version, value=m.value, text=m.text, plus_minus=m.plus_minus,
-                      quote=m.quote, where=m.where, claims=m.claims, verdicts=m.verdicts)
+def _value(m: Measurement, titles: dict[str, str]) -> PaperValue:
+    return PaperValue(paper=m.paper, version=m.version, title=titles.get(m.paper, ""), table=m.table, page=m.page,
+                      model=m.model, row_group=m.row_group, setting=m.setting, source=m.source,
+                      copied_from=m.copied_from, metric_from=m.metric_from, value=m.value, text=m.text,
+                      plus_minus=m.plus_minus, quote=m.quote, where=m.where, claims=m.claims, verdicts=m.verdicts)
 
 
-def group_measurements(measurements: list[Measurement], question: set[str]) -> tuple[list[MeasurementGroup], int]:
-    """Measurements of two or more papers as groups (conflicts first, then by relevance); the count of the rest."""
+def fill_metrics(measurements: list[Measurement]) -> list[Measurement]:
+    """A table column that names no metric ('NE' under 'Weibo NER results') takes the metric another paper
+    gives the same model, dataset and part: when that paper reports one metric there, or when exactly one of
+    its metrics has the same printed value. Never from the paper itself; the value says where its metric came
+    from (`metric_from`)."""
+    known: dict[tuple, list[Measurement]] = {}
+    for m in measurements:
+        if m.metric and m.origin == "table":
+            known.setdefault(_no_metric(m), []).append(m)
+    out = []
+    for m in measurements:
+        if m.metric is None and m.origin == "table" and (m.model_key or m.model) and m.task:
+            others = [o for o in known.get(_no_metric(m), []) if o.paper != m.paper]
+            metrics = {o.metric for o in others}
+            same = {o.metric for o in others if compare(m, o)[0]}
+            metric = _only(metrics) or _only(same)
+            if metric:
+                donor = sorted({o.paper for o in others if o.metric == metric})[0]
+                m = m.model_copy(update={"metric": metric, "metric_from": donor})
+        out.append(m)
+    return out
+
+
+def _no_metric(m: Measurement) -> tuple:
+    key = list(m.key())
+    key[2] = None
+    return tuple(key)
+
+
+def pair_values(ms: list[Measurement]) -> list[ValuePair]:
+    """Compare each two papers' values of one measurement. A paper may print it more than once (a row repeated
+    with other marks): equal values pair first, then values within rounding; one value left on each side is a
+    conflict, several left on a side are not compared (which row matches which is unknown)."""
+    pairs = []
+    by_paper: dict[str, list[int]] = {}
+    for i, m in enumerate(ms):
+        by_paper.setdefault(m.paper, []).append(i)
+    for pa, pb in combinations(sorted(by_paper), 2):
+        left_a, left_b = list(by_paper[pa]), list(by_paper[pb])
+        for exact in (True, False):
+            for i in list(left_a):
+                for j in list(left_b):
+                    ok, diff, tol = compare(ms[i], ms[j])
+                    if (ms[i].value == ms[j].value) if exact else ok:
+                        pairs.append(ValuePair(a=i, b=j, status="agree", difference=diff, tolerance=tol))
+                        left_a.remove(i)
+                        left_b.remove(j)
+                        break
+        if len(left_a) == 1 and len(left_b) == 1:
+            ok, diff, tol = compare(ms[left_a[0]], ms[left_b[0]])
+            pairs.append(ValuePair(a=left_a[0], b=left_b[0], status="agree" if ok else "conflict", difference=diff,
+                                   tolerance=tol))
+    return pairs
+
+
+def _note(ms: list[Measurement], pairs: list[ValuePair]) -> str:
+    bad = [p for p in pairs if p.status == "conflict"]
+    if bad:
+        return "; ".join(f"{ms[p.a].paper} {ms[p.a].text} vs {ms[p.b].paper} {ms[p.b].text}: differ by "
+                         f"{p.difference:.4g}, beyond rounding"
+                         + (" and the stated ±" if ms[p.a].plus_minus or ms[p.b].plus_minus else "")
+                         + f" (±{p.tolerance:.4g})" for p in bad)
+    if not pairs:
+        return "not compared: a paper prints this measurement in several rows"
+    spread = max(p.difference for p in pairs)
+    return "identical values" if spread == 0 else f"within rounding (largest difference {spread:.4g})"
+
+
+_DIMS = ("task", "subset", "metric", "model", "language", "condition", "setting", "split", "kind")
+
+
+def _group(ms: list[Measurement], question: set[str], titles: dict[str, str], status: str | None = None,
+           ) -> MeasurementGroup:
+    first = ms[0]
+    dims = {d: getattr(first, d) for d in _DIMS}
+    own = [m.model for m in ms if not m.copied_from and m.model]
+    dims["model"] = own[0] if own else first.model
+    pairs = pair_values(ms) if status is None else []
+    if status is None:
+        status = "conflict" if any(p.status == "conflict" for p in pairs) else "agree"
+    relevance = len({v for v in dims.values() if v} & question)
+    return MeasurementGroup(**dims, values=[_value(m, titles) for m in ms], papers=len({m.paper for m in ms}),
+                            status=status, pairs=pairs, note=_note(ms, pairs) if status != "near" else
+                            "same model and task; " + _differs(ms), relevance=relevance)
+
+
+def _differs(ms: list[Measurement]) -> str:
+    parts = []
+    for name in ("setting", "split", "subset", "condition", "language"):
+        seen = sorted({str(getattr(m, name) or ("test" if name == "split" else "none")) for m in ms})
+        if len(seen) > 1:
+            parts.append(f"{name}: " + " vs ".join(seen))
+    return "; ".join(parts) or "reported under different conditions"
+
+
+def group_measurements(measurements: list[Measurement], question: set[str], titles: dict[str, str] | None = None,
+                       ) -> tuple[list[MeasurementGroup], int, list[MeasurementGroup]]:
+    """Measurements of two or more papers as groups (conflicts first, then by relevance), the count of the rest,
+    and the near-misses (the same model and task in two papers under another setting, split or part)."""
+    titles = titles or {}
+    measurements = fill_metrics(measurements)
     by_key: dict[tuple, list[Measurement]] = {}
     for m in measurements:
         by_key.setdefault(m.key(), []).append(m)
     groups, single = [], 0
-    for key, ms in by_key.items():
-        papers = sorted({m.paper for m in ms})
-        if len(papers) < 2:
+    alone: list[Measurement] = []
+    for ms in by_key.values():
+        ms = sorted(ms, key=lambda m: (m.paper, m.table or "", m.where))
+        if len({m.paper for m in ms}) < 2:
             single += 1
+            alone += ms
             continue
-        bad = []
-        for a, b in combinations(ms, 2):
-            ok, diff, tol = compare(a, b)
-            if not ok:
-                bad.append(f"{a.paper} {a.text} vs {b.paper} {b.text}: differ by {diff:.4g}, beyond rounding"
-                           + (" and the stated ±" if a.plus_minus or b.plus_minus else "") + f" (±{tol:.4g})")
-        if bad:
-            status, note = "conflict", "; ".join(bad)
-        else:
-            spread = max(m.value for m in ms) - min(m.value for m in ms)
-            status, note = "agree", ("identical values" if spread == 0 else
-                                     f"within rounding (largest difference {spread:.4g})")
-        dims = dict(zip(("task", "metric", "model", "language", "condition", "setting", "kind"), key))
-        relevance = len({v for v in dims.values() if v} & question)
-        groups.append(MeasurementGroup(**dims, values=[_value(m) for m in sorted(ms, key=lambda m: m.paper)],
-                                       papers=len(papers), status=status, note=note, relevance=relevance))
-    groups.sort(key=lambda g: (g.status != "conflict", -g.relevance, str(g.task), str(g.setting),
-                               str(g.language), str(g.metric)))
-    return groups, single
+        groups.append(_group(ms, question, titles))
+    near: dict[tuple, list[Measurement]] = {}
+    for m in alone:
+        if m.task and (m.model_key or m.model) and m.metric:
+            near.setdefault(m.near_key(), []).append(m)
+    near_groups = [_group(sorted(ms, key=lambda m: (m.paper, m.where)), question, titles, status="near")
+                   for ms in near.values() if len({m.paper for m in ms}) > 1]
+    order = (lambda g: (g.status != "conflict", -g.relevance, str(g.task), str(g.model), str(g.subset),
+                        str(g.setting), str(g.language), str(g.metric)))
+    groups.sort(key=order)
+    near_groups.sort(key=order)
+    return groups, single, near_groups
 
 
 def _language_name(code: str) -> str:
@@ -156,12 +278,13 @@ def _language_name(code: str) -> str:
 
 
 def find_gaps(measurements: list[Measurement], question_entities) -> list[Gap]:
-    """Cells of the setting × language grid that the papers' tables span and none reports; question entities no
-    measurement covers. (Only tables draw the grid: a claim reports one cell, not which cells it left out.)"""
+    """Cells of the setting × language grid that the papers' tables span and none reports, only where the task,
+    metric and model are all known; question entities that no cell, row, column or claim mentions. (Only tables
+    draw the grid: a claim reports one cell, not which cells it left out.)"""
     gaps: list[Gap] = []
     families: dict[tuple, list[Measurement]] = {}
     for m in measurements:
-        if m.origin == "table":
+        if m.origin == "table" and m.task and m.metric and m.model:
             families.setdefault((m.task, m.metric, m.model, m.condition, m.kind), []).append(m)
     for (task, metric, model, condition, kind), ms in sorted(families.items(), key=lambda kv: str(kv[0])):
         papers = {m.paper for m in ms}
@@ -180,6 +303,10 @@ def find_gaps(measurements: list[Measurement], question_entities) -> list[Gap]:
                                     reason=f"the papers report {s} and {_language_name(lang)} separately "
                                            f"({', '.join(by)}) but none reports them together"))
     measured = {v for m in measurements for v in (m.task, m.metric, m.model, m.language, m.setting) if v}
+    texts = {t for m in measurements for t in (m.row, m.row_group, m.model, m.task, m.subset, *m.column,
+                                                 m.quote if m.origin == "claim" else None) if t}
+    for text in texts:
+        measured |= entity_names(find_entities(text))
     for category, names in (("language", question_entities.languages), ("task", question_entities.tasks +
                             question_entities.datasets + question_entities.benchmarks),
                             ("metric", question_entities.metrics), ("model", question_entities.models)):
@@ -210,8 +337,9 @@ def synthesize(cf: ClaimsFile, papers: list[PaperMeta], tables: dict[str, list[T
     own = [c for c in cf.claims if c.source is not None and c.origin.value != "imported"
            and (c.source.paper, c.source.version) in keys]
     cells: list[Measurement] = []
+    study = Study.of(chosen)
     for meta in chosen:
-        cells += table_measurements(meta, tables.get(meta.key, []))
+        cells += table_measurements(meta, tables.get(meta.key, []), study)
     cells, unattached = attach_claims(cells, own)
     measurements = list(cells)
     untabulated = []
@@ -230,9 +358,11 @@ def synthesize(cf: ClaimsFile, papers: list[PaperMeta], tables: dict[str, list[T
             untabulated.append(claim.id)
     q_ents = find_entities(cf.study.question)
     q_names = entity_names(q_ents)
-    groups, single = group_measurements(measurements, q_names)
-    return Synthesis(question=cf.study.question, question_entities=sorted(q_names),
-                     papers=[m.key for m in chosen], groups=groups, single=single, measurements=len(measurements),
+    titles = {m.id: m.title for m in chosen}
+    groups, single, near = group_measurements(measurements, q_names, titles)
+    return Synthesis(question=cf.study.question, question_entities=sorted(q_names), titles=titles,
+                     papers=[m.key for m in chosen], groups=groups, single=single, near_misses=near,
+                     measurements=len(measurements),
                      untabulated=sorted(untabulated), gaps=find_gaps(measurements, q_ents),
                      **_relevant(cf.study.question, q_names, own, use_embeddings, top))
 

@@ -1,0 +1,367 @@
+"""Table cells as measurements: what each printed number of a results table measures.
+
+The model comes from the row label (or the caption, when the rows are settings such as ablations); the task or
+dataset, the part of it ('Named Entity'), the metric and the split from the column header path, then the caption;
+the row group is kept beside the value as a soft attribute. Hyperparameter, statistics and example tables are
+not results and give no measurement. A row that cites another paper ('SMN (Wu et al., 2017)', 'Zhang and Yang
+(2018)') or a cell whose mark the caption explains as copied ('† results from Devlin et al.') keeps that source;
+when the source is one of the compared papers, the value is that paper's own model, so a copying error surfaces
+as a disagreement with the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from synth.claims.entities import find_entities
+from synth.core.models import PaperMeta, TableBlock, TableCell
+
+MARKS = "*†‡§¶♣♡♠♦♢♥#"
+_MARKS = re.compile(f"[{re.escape(MARKS)}]+")
+_STOP_TITLE = frozenset("""a an the and or of for in on with to from by via using towards toward through into
+over under is are what how does do when neural model models learning network networks""".split())
+# a caption that names results wins over one that also says 'dataset'; the rest are not result tables
+_RESULTS = re.compile(r"\b(results?|performance|accuracy|scores?|F1|BLEU|comparison|compared|ablation|evaluation)\b",
+                      re.I)
+_NOT_RESULTS = re.compile(r"\b(statistics|hyper-?\s?parameters?|parameter values|number of|examples? of|example\.|"
+                          r"case stud(?:y|ies)|data ?sets?\b(?! used)|corpus statistics|sizes? of|settings|"
+                          r"configurations?|annotation|templates?|lexicon)\b", re.I)
+_CONFIG_ROWS = re.compile(r"\b(learning rate|dropout|batch size|epochs?|hidden|embedding size|emb size|layers?|"
+                          r"optimizer|warm-?up|weight decay|regulari[sz]ation|decay)\b", re.I)
+# header cells that name a metric but are too short or too local for the claims gazetteer
+_HEADER_METRICS = (
+    (re.compile(r"^(?:p|prec\.?|precision)$", re.I), "precision"),
+    (re.compile(r"^(?:r|rec\.?|recall)$", re.I), "recall"),
+    (re.compile(r"^(?:f|f1|f-1|f1-score|f-score|f-measure)$", re.I), "F1"),
+    (re.compile(r"^(?:acc|acc\.|accuracy)$", re.I), "accuracy"),
+    (re.compile(r"^(?:em|exact match)$", re.I), "exact match"),
+    (re.compile(r"^map$", re.I), "MAP"),
+    (re.compile(r"^mrr$", re.I), "MRR"),
+    (re.compile(r"^(?:mi-?f1|micro-?f1|mi)$", re.I), "micro F1"),
+    (re.compile(r"^(?:ma-?f1|macro-?f1|ma)$", re.I), "macro F1"),
+    (re.compile(r"^(?:[rp]\d+@\d+|[rp]@\d+|hits@\d+|prec@\d+|recall@\d+)$", re.I), None),  # the label is the metric
+    (re.compile(r"^(?:bleu|chrf3?|ter|meteor|rouge(?:-[12l])?|perplexity|ppl|auc|wer|cer)$", re.I), None),
+)
+_DEV = re.compile(r"\b(dev|development|validation|val)\b", re.I)
+_TEST = re.compile(r"\b(test|testing)\b", re.I)
+_AVERAGE = re.compile(r"^(?:avg\.?|average|mean|all|overall avg\.?)$", re.I)
+_SETTING_ROW = re.compile(r"^(?:w/o|w/|with|without|no|only|\+|-|–|−|minus|plus)(?:\s|\b)", re.I)
+_OWN_ROW = re.compile(r"^(?:ours|our model|our method|our approach|proposed|this work|(?:the )?full model|"
+                      r"complete model)\b", re.I)
+_NAME = r"[A-Z][\w'’\-]+(?:\s[A-Z][\w'’\-]+)?"
+_CITATION = re.compile(rf"(?P<names>{_NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+{_NAME})?)\s*[,(]?\s*"
+                       rf"(?P<year>(?:19|20)\d\d)[a-z]?\)?")
+_CAPTION_COPY = re.compile(rf"(?P<mark>[{re.escape(MARKS)}]+)?\s*(?::|denotes|indicates|means|marks)?\s*"
+                           r"(?:the\s+)?(?:results?|numbers?|scores?|values?)?\s*(?:\w+\s+){0,4}?"
+                           r"(?:are\s+|is\s+|were\s+)?(?:taken|copied|reported|quoted|borrowed|reproduced|cited)\s+"
+                           rf"(?:directly\s+)?(?:from|in|by)\s+\(?(?P<cite>{_NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+"
+                           rf"{_NAME})?\s*[,(]?\s*(?:19|20)\d\d[a-z]?)", re.I)
+_CAPTION_ON = re.compile(r"\b(?:results?|performance|accuracy|scores?|evaluation)\s+(?:on|for)\s+(?:the\s+)?"
+                         r"(?P<name>[A-Za-z][\w.\-]*(?:\s+(?:NER|QA|corpus|dataset|[A-Z0-9][\w.\-]*))?)", re.I)
+_CAPTION_LEAD = re.compile(r"^(?:main\s+)?(?P<name>[A-Z][\w.\-]*(?:\s+(?:NER|QA|[A-Z0-9][\w.\-]*))?)\s+"
+                           r"(?:results?|performance)\b")
+
+
+def strip_marks(label: str) -> str:
+    return " ".join(_MARKS.sub(" ", label).split())
+
+
+def model_key(label: str) -> str:
+    """'BERTLARGE' = 'BERT-Large' = 'BERT-large' = 'BERT large*' → 'bertlarge'; citations → 'zhang&yang 2018'."""
+    label = strip_marks(label)
+    cite = citation_key(label)
+    if cite and _CITATION.fullmatch(label.strip("() ")):
+        return cite
+    return re.sub(r"[\s\-_.’']+", "", label.lower())
+
+
+def citation_key(text: str) -> str | None:
+    """'Zhang and Yang (2018)' / '(Zhang and Yang, 2018)' → 'zhang&yang 2018'; 'Chen et al. (2006a)' → 'chen+
+    2006' (the year's letter dropped: it only tells two papers of one author and year apart within one paper)."""
+    m = _CITATION.search(text)
+    if not m:
+        return None
+    names = m.group("names")
+    if re.search(r"et\s+al", names):
+        who = names.split()[0].lower() + "+"
+    elif re.search(r"\s(?:and|&)\s", names):
+        a, b = re.split(r"\s+(?:and|&)\s+", names, maxsplit=1)
+        who = f"{a.split()[-1].lower()}&{b.split()[-1].lower()}"
+    else:
+        who = names.split()[-1].lower()
+    return f"{who} {m.group('year')}"
+
+
+def citation_text(text: str) -> str | None:
+    """'Chen et al. (2006a)' → 'Chen et al., 2006a' (the citation as one would write it in prose)."""
+    m = _CITATION.search(text)
+    if not m:
+        return None
+    year = re.search(r"(?:19|20)\d\d[a-z]?", m.group(0)).group(0)
+    return f"{' '.join(m.group('names').split())}, {year}"
+
+
+def paper_citation_keys(meta: PaperMeta) -> set[str]:
+    """How other papers cite `meta` ('zhang&yang 2018', 'zhang+ 2018'), from its authors and year."""
+    year = (meta.published or "")[:4]
+    if not meta.authors or not year.isdigit():
+        return set()
+    surnames = [a.replace(",", " ").split()[-1].lower() for a in meta.authors if a.strip()]
+    if len(surnames) == 1:
+        return {f"{surnames[0]} {year}"}
+    if len(surnames) == 2:
+        return {f"{surnames[0]}&{surnames[1]} {year}"}
+    return {f"{surnames[0]}+ {year}"}
+
+
+def title_words(meta: PaperMeta) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z][\w\-]+", meta.title)
+            if w.lower() not in _STOP_TITLE and len(w) >= 3}
+
+
+@dataclass
+class Study:
+    """What the compared papers know of each other: citation key → paper id, and each paper's title words (a
+    row named by them, 'Lattice' in 'Chinese NER Using Lattice LSTM', is the paper's own model)."""
+
+    cited: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, papers: list[PaperMeta]) -> Study:
+        study = cls()
+        for meta in papers:
+            for key in paper_citation_keys(meta):
+                study.cited.setdefault(key, meta.id)
+            study.titles[meta.id] = title_words(meta)
+        return study
+
+
+def is_results_table(block: TableBlock) -> bool:
+    """Hyperparameter, statistics, example and dataset tables are not results."""
+    cap = block.caption
+    if _NOT_RESULTS.search(cap) and not _RESULTS.search(cap):
+        return False
+    rows = {c.row for c in block.cells}
+    if rows and sum(bool(_CONFIG_ROWS.search(r)) for r in rows) > len(rows) / 2:
+        return False
+    return any(c.values for c in block.cells)
+
+
+def header_metric(label: str) -> str | None:
+    text = re.sub(r"\s*\(%\)\s*|\s*%\s*$|[↑↓]", "", strip_marks(label)).strip()
+    for pattern, name in _HEADER_METRICS:
+        if pattern.match(text):
+            return name or text
+    ents = find_entities(text)
+    return ents.metrics[0] if len(ents.metrics) == 1 and len(text) <= 40 else None
+
+
+def _task_of(text: str) -> str | None:
+    ents = find_entities(text)
+    names = ents.datasets + ents.tasks + ents.benchmarks
+    if not names:
+        return None
+    # 'Weibo NER' names a dataset (Weibo) of a task (NER): the dataset is what two papers must share
+    return names[0] if len(set(names)) == 1 else None
+
+
+def caption_task(caption: str) -> str | None:
+    """The dataset a caption names: the gazetteer's, else 'results on X' / 'X results'."""
+    first = re.split(r"(?<=[a-z0-9)])\.\s", caption, maxsplit=1)[0]
+    found = _task_of(first)
+    if found and found != "NER":
+        return found
+    for pattern in (_CAPTION_ON, _CAPTION_LEAD):
+        m = pattern.search(first)
+        if m:
+            name = m.group("name").rstrip(".")
+            if name.lower() not in {"the", "all", "our", "different", "each", "test", "dev", "development",
+                                    "various", "several", "two", "three"}:
+                return _task_of(name) if _task_of(name) not in (None, "NER") else name
+    return found
+
+
+def caption_split(caption: str) -> str | None:
+    first = re.split(r"(?<=[a-z0-9)])\.\s", caption, maxsplit=1)[0]
+    dev, test = bool(_DEV.search(first)), bool(_TEST.search(first))
+    return "dev" if dev and not test else "test" if test and not dev else None
+
+
+def subset_key(label: str) -> str:
+    """'NE' = 'Named Entity' (initials), 'Overall' = 'overall'."""
+    words = re.findall(r"[A-Za-z]+", label)
+    if len(words) >= 2 and all(w[0].isupper() for w in words):
+        return "".join(w[0] for w in words).lower()
+    return re.sub(r"[^a-z0-9]+", "", label.lower())
+
+
+@dataclass
+class CellDims:
+    """One value's dimensions as read from its table."""
+
+    task: str | None = None
+    subset: str | None = None
+    metric: str | None = None
+    split: str | None = None
+    language: str | None = None
+    model: str | None = None
+    model_key: str | None = None
+    setting: str | None = None
+    source: str | None = None
+    copied_from: str | None = None
+    average_over: list[str] = field(default_factory=list)
+
+
+def _language(label: str) -> str | None:
+    from synth.claims.measurements import _language_codes
+
+    text = strip_marks(label)
+    if text in _language_codes():
+        return text
+    ents = find_entities(text)
+    return ents.languages[0] if len(ents.languages) == 1 and len(text) <= 20 else None
+
+
+def read_column(path: list[str], caption_dims: CellDims) -> CellDims:
+    """A column header path → task, part, metric, split, language (top-down; the caption fills what is missing)."""
+    d = CellDims()
+    for level in path:
+        text = strip_marks(level)
+        if not text:
+            continue
+        metric = header_metric(text)
+        if metric:
+            d.metric = metric
+            continue
+        if "/" in text and all(header_metric(part) for part in text.split("/")):
+            continue  # 'F1 / EM' over paired cells: each value takes its own (see _split_pair)
+        if _DEV.fullmatch(text.lower().rstrip(".")) or text.lower() in ("dev set", "development set"):
+            d.split = "dev"
+            continue
+        if _TEST.fullmatch(text.lower().rstrip(".")) or text.lower() in ("test set",):
+            d.split = "test"
+            continue
+        if _AVERAGE.match(text):
+            d.subset = "average"
+            continue
+        lang = _language(text)
+        if lang:
+            d.language = lang
+            continue
+        task = _task_of(text)
+        if task and task != "NER" and d.task is None:
+            d.task = task
+            continue
+        if d.task is None and caption_dims.task is None:
+            d.task = text  # the first unnamed header level of a table whose caption names no dataset
+        else:
+            d.subset = f"{d.subset} / {text}" if d.subset and d.subset != "average" else text
+    for name in ("task", "metric", "split"):
+        if getattr(d, name) is None:
+            setattr(d, name, getattr(caption_dims, name))
+    return d
+
+
+def _own_row(label: str, titles: set[str]) -> bool:
+    if _OWN_ROW.match(label):
+        return True
+    words = {w.lower() for w in re.findall(r"[A-Za-z][\w\-]+", label)}
+    return bool(words) and words <= titles
+
+
+def read_row(cell: TableCell, paper: str, caption_model: str | None, study: Study) -> CellDims:
+    """A row label (and its group) → model, normalised model key, setting and the source it cites."""
+    d = CellDims()
+    label = strip_marks(cell.row)
+    group = strip_marks(cell.row_group or "")
+    cite = citation_key(label)
+    titles = study.titles.get(paper, set())
+    if cite:
+        d.source = citation_text(label)
+        cited_paper = study.cited.get(cite)
+        name = _CITATION.sub("", label).strip(" ()[],;")
+        if cited_paper and cited_paper != paper:
+            d.copied_from = cited_paper
+            d.model, d.model_key = label, f"{cited_paper}:own"
+        else:
+            d.model = name or label
+            d.model_key = model_key(name) if name else cite
+        return d
+    if _SETTING_ROW.match(label) or (not label and group):
+        base = group if group and not _SETTING_ROW.match(group) else caption_model
+        d.setting = label
+        d.model = base
+        d.model_key = (f"{paper}:own" if base and _own_row(base, titles) else model_key(base)) if base else None
+        return d
+    if _own_row(label, titles):
+        d.model, d.model_key = label, f"{paper}:own"
+        return d
+    d.model, d.model_key = label, model_key(label) if label else None
+    return d
+
+
+def caption_sources(caption: str) -> dict[str, str]:
+    """Marks the caption explains as copied: {'†': 'Devlin et al. 2019'}; '' for an unmarked 'results from X'."""
+    out = {}
+    for m in _CAPTION_COPY.finditer(caption):
+        out[m.group("mark") or ""] = citation_text(m.group("cite")) or " ".join(m.group("cite").split())
+    return out
+
+
+def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[TableCell, int, CellDims]]:
+    """Every number of a results table with its dimensions: (cell, index of the value in the cell, dims)."""
+    if not is_results_table(block):
+        return []
+    cap = find_entities(block.caption)
+    caption_dims = CellDims(task=caption_task(block.caption), split=caption_split(block.caption),
+                            metric=cap.metrics[0] if len(cap.metrics) == 1 else None)
+    caption_model = cap.models[0] if len(cap.models) == 1 else None
+    copied = caption_sources(block.caption)
+    columns = {tuple(c.column): read_column(c.column, caption_dims) for c in block.cells}
+    over_tasks = sorted({d.task for d in columns.values() if d.task and d.subset != "average"})
+    over_langs = sorted({d.language for d in columns.values() if d.language})
+    out = []
+    for cell in block.cells:
+        if not cell.values:
+            continue
+        col = columns[tuple(cell.column)]
+        row = read_row(cell, paper, caption_model, study)
+        dims = CellDims(**{**col.__dict__, **{k: v for k, v in row.__dict__.items() if v}})
+        if col.subset == "average" and col.task is None or (col.subset == "average" and len(over_tasks) > 1):
+            # 'Avg.' over the table's tasks is not a language average, and an average over languages is
+            dims.task = "average over " + ", ".join(over_tasks) if len(over_tasks) > 1 else dims.task
+            dims.subset = None if len(over_tasks) > 1 else ("average over " + ", ".join(over_langs)
+                                                            if over_langs else "average")
+        for mark in cell.marks + [""]:
+            if mark in copied and not dims.source:
+                dims.source = copied[mark]
+                cited_paper = study.cited.get(citation_key(copied[mark]) or "")
+                if cited_paper and cited_paper != paper:
+                    dims.copied_from, dims.model_key = cited_paper, f"{cited_paper}:own"
+        parts = _split_pair(cell, dims)
+        out += [(cell, i, d) for i, d in parts]
+    return out
+
+
+def _split_pair(cell: TableCell, dims: CellDims) -> list[tuple[int, CellDims]]:
+    """A paired cell ('86.5/89.4' under 'F1/EM' or 'm/mm') → one measurement per value, each with its part of
+    the header; unnamed parts are told apart by position."""
+    if len(cell.values) == 1:
+        return [(0, dims)]
+    last = strip_marks(cell.column[-1]) if cell.column else ""
+    names = [p.strip() for p in re.split(r"\s*/\s*", last)] if "/" in last else []
+    out = []
+    for i in range(len(cell.values)):
+        d = CellDims(**dims.__dict__)
+        if len(names) == len(cell.values):
+            metric = header_metric(names[i])
+            if metric:
+                d.metric = metric
+            else:
+                d.subset = f"{d.subset} / {names[i]}" if d.subset else names[i]
+        else:
+            d.subset = f"{d.subset} / value {i + 1}" if d.subset else f"value {i + 1}"
+        out.append((i, d))
+    return out
