@@ -22,6 +22,7 @@ from synth.papers.parse.table_cells import cell_values, normalise, split_marks
 CAPTION = re.compile(r"^(Table|TABLE|Tab\.)\s*(\d+|[A-Z]\.?\d+)\s*[:.|]")
 OTHER_FLOAT = re.compile(r"^(Figure|Fig\.|FIGURE|Algorithm)\s*\d+\s*[:.|]")
 BARE_NUMBER = re.compile(r"[-+−–]?\d[\d.,/]*[%kKMB]?[*†‡§¶]*")
+UNIT = re.compile(r"[kKmMB%]|GB|MB|ms|s|h")
 PROSE_WORD = re.compile(r"^[(\[]?[a-z][a-z'’-]*[,.;:)\]]?$")
 BOLD_FONT = re.compile(r"Bold|Medi|CMBX|Black|Semibold|Heavy|-BX|bx\d", re.IGNORECASE)
 
@@ -129,7 +130,8 @@ def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
     out = []
     for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2.5, extra_attrs=["fontname", "size"],
                                    keep_blank_chars=False):
-        out.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(w["size"]),
+        out.append(Word(normalise(_cids(w["text"], w["fontname"])), w["x0"], w["x1"], w["top"], w["bottom"],
+                        float(w["size"]),
                         bool(BOLD_FONT.search(w["fontname"]))))
     turned = []
     for w in rotated.extract_words(x_tolerance=2.5, y_tolerance=2.5, extra_attrs=["size"]):
@@ -148,6 +150,18 @@ def page_rules(page, settings: TableSettings) -> tuple[list[Rule], list[tuple[fl
             verticals.append(((obj["x0"] + obj["x1"]) / 2, obj["top"], obj["bottom"]))
     rules.sort(key=lambda r: (r.y, r.x0))
     return rules, sorted(verticals)
+
+
+# glyphs of TeX's math symbol fonts (CMSY, OMS encoding) that PDFs often leave without a Unicode mapping
+OMS = {0: "−", 3: "*", 6: "±", 14: "◦", 15: "•", 32: "←", 33: "→", 48: "′", 121: "†", 122: "‡", 120: "§", 123: "¶",
+       124: "♣", 125: "♢", 126: "♡", 127: "♠"}
+CID = re.compile(r"\(cid:(\d+)\)")
+
+
+def _cids(text: str, font: str) -> str:
+    """'(cid:48)' in a TeX symbol font is a prime; unknown glyphs are dropped rather than printed as codes."""
+    symbol = "CMSY" in font.upper() or "SYMBOL" in font.upper()
+    return CID.sub(lambda m: OMS.get(int(m.group(1)), "") if symbol else "", text)
 
 
 def join_words(words: list[Word]) -> str:
@@ -371,14 +385,21 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
         cells = [c for c in cells if c]
         return len(cells) >= max(2, 0.3 * len(body)) and sum(bool(cell_values(c)) and not re.search(r"[A-Za-z]{3}", c) for c in cells) >= len(cells) / 2
 
+    def cells_of(col):
+        return [c for c in (join_words([w for w in ln.words if _overlaps(w, col)]) for ln in body) if c]
+
     def symbols_only(col):  # "≈", "~", "<": a sign printed apart from the number it qualifies
-        cells = [join_words([w for w in ln.words if _overlaps(w, col)]) for ln in body]
-        return any(cells) and not any(re.search(r"[\w.]", c) for c in cells if c)
+        cells = cells_of(col)
+        return bool(cells) and not any(re.search(r"[\w.]", c) for c in cells)
+
+    def units_only(col):  # "100 m", "45 %": a unit printed apart from its number
+        cells = cells_of(col)
+        return bool(cells) and all(UNIT.fullmatch(c) for c in cells)
 
     merged = [columns[0]] if columns else []
     for col in columns[1:]:
         prev = merged[-1]
-        if symbols_only(prev) and not _rule_between(prev[1], col[0], verticals):
+        if (symbols_only(prev) or units_only(col)) and not _rule_between(prev[1], col[0], verticals):
             merged[-1] = (prev[0], col[1])
             continue
         gaps = []
@@ -442,7 +463,8 @@ def header_paths(header: list[Line], columns, rules: list[Rule], verticals, firs
         for lo, hi, text in level:
             for k in range(lo, hi + 1):
                 # a one-column header under a one-column header (no spanning header above): one wrapped header
-                if paths[k] and lo == hi and _single(levels[depth - 1], k) and not _spanning_above(levels, depth, k):
+                if paths[k] and lo == hi and _single(levels[depth - 1], k) and not any(
+                        a != b for lv in levels[:depth] for a, b, _ in lv):
                     paths[k][-1] = f"{paths[k][-1]} {text}"
                 else:
                     paths[k].append(text)
@@ -451,10 +473,6 @@ def header_paths(header: list[Line], columns, rules: list[Rule], verticals, firs
 
 def _single(level, k) -> bool:
     return any(a == b == k for a, b, _ in level)
-
-
-def _spanning_above(levels, depth, k) -> bool:
-    return any(a <= k <= b and a != b for lv in levels[:depth] for a, b, _ in lv)
 
 
 def _widen_spans(levels, columns, verticals, first_value) -> None:
