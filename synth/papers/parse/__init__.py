@@ -14,7 +14,8 @@ from synth.core.models import Page, Section, Sentence, TableBlock
 
 # Bump when cleaning, sectioning or sentence splitting changes what is written for the same PDF.
 # synth-2: layout-aware (fonts and positions of the text runs): issue 12.
-PARSER_VERSION = "synth-2"
+# synth-3: headings need heading type and place; two-line headings; figure text off the column grid: issue 23.
+PARSER_VERSION = "synth-3"
 TABLE_CAPTION = re.compile(r"(?m)^\s*(?:Table|TABLE|Tab\.)\s*(?:\d+|[A-Z]\.?\d+)\s*[:.|]")
 
 

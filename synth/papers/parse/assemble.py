@@ -86,7 +86,13 @@ class Flow:
         line = item.line
         text = line.text
         prev = self.paras[-1] if self.paras else None
-        heading = self.tracker.detect(text) if self._heading_allowed(line) else None
+        heading = self.tracker.detect(text) if self._heading_allowed(line, prev) else None
+        if heading is None and prev is not None and self._continues_heading(prev, item):
+            prev.pieces.append((item.page, " " + text))
+            prev.last = item
+            self.tracker.extend_heading(prev.heading, text)
+            prev.section = self.tracker.path
+            return
         if heading is not None:
             self.paras.append(Para("heading", self.tracker.kind, self.tracker.path, [(item.page, text)], heading,
                                    item))
@@ -113,11 +119,39 @@ class Flow:
         prev.pieces.append((item.page, sep + text))
         prev.last = item
 
-    def _heading_allowed(self, line: Line) -> bool:
-        """With layout, numbered headings are bold or larger than the body ('2 We decompose ...' is text)."""
+    def _heading_allowed(self, line: Line, prev: Para | None) -> bool:
+        """With layout, headings are bold or larger than the body ('2 We decompose ...' is text). A short line in
+        body type may still be one, but not inside a paragraph: the last line of a sentence ("... in the
+        Appendix.") or a line under one that does not end a sentence keeps to the paragraph."""
         if not line.has_layout or self.body is None:
             return True
-        return line.bold or (line.size is not None and line.size > self.body + 0.5) or len(line.text.split()) <= 3
+        if line.bold or (line.size is not None and line.size > self.body + 0.5):
+            return True
+        if len(line.text.split()) > 3 or line.text.endswith((".", ",", ";")):
+            return False
+        if prev is not None and prev.role in ("text", "bullet") and prev.last is not None:
+            return line_ends_sentence(prev.last.line.text) or prev.last.line.text.endswith(":")
+        return True
+
+    def _continues_heading(self, prev: Para, item: Placed) -> bool:
+        """A heading set over two lines: the next line in the same bold type, close below, in the same column,
+        and short ("3 End-to-End Neural Pipeline for" / "Goal-Oriented Dialogue System")."""
+        if prev.role != "heading" or prev.heading is None or prev.last is None or prev.last.page != item.page:
+            return False
+        before, line = prev.last.line, item.line
+        if not (line.has_layout and before.has_layout) or not (line.bold and before.bold) or line.bold_prefix:
+            return False
+        if line.size is None or before.size is None or abs(line.size - before.size) > 0.3:
+            return False
+        columns = item.columns
+        if columns is not None and columns.index(before) != columns.index(line):
+            return False
+        gap = before.y - line.y
+        if not 0 < gap <= 1.6 * line.size:
+            return False
+        if before.text.endswith((".", ":", "?")) or len(line.text.split()) > 8:
+            return False
+        return bool(line.text) and not line.text[0].isdigit()
 
     def _run_in(self, line: Line) -> bool:
         prefix = line.bold_prefix

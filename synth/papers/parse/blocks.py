@@ -9,7 +9,10 @@ stream with the same font size, in the same column, with line spacing between th
   * running text when it is set at the body size, or slightly smaller and reads as prose (abstracts, reference
     lists, quotes);
   * a table when its lines are number-heavy rows, and otherwise figure or table text ("float"): smaller type
-    that does not read as prose, type much larger than the body (figures drawn as embedded pages), rotated text.
+    that does not read as prose, type much larger than the body (figures drawn as embedded pages), rotated text;
+  * figure text too when it is set off the text grid: body-size lines that start far from every column's left
+    edge (boxes and labels of a diagram, text drawn inside an embedded figure, whose coordinates need not be
+    the page's), a block of three or more such lines or of short labels; or a line that starts in the margin.
 Without layout (plain text input) the older line rules decide: numeric rows are tables, "Table N:" starts a
 caption, a digit glued to a capital starts a footnote.
 """
@@ -73,7 +76,8 @@ def _numeric(block: Block) -> bool:
     return sum(is_numeric_row(line.text) for line in block.lines) >= max(2, 0.5 * len(block.lines))
 
 
-def classify_blocks(blocks: list[Block], body: float, page_height: float, columns: Columns) -> None:
+def classify_blocks(blocks: list[Block], body: float, page_height: float, columns: Columns,
+                    first_page: bool = False) -> None:
     """Set each block's role from its type size, position and content (see the module docstring)."""
     for i, block in enumerate(blocks):
         first = block.lines[0]
@@ -81,6 +85,8 @@ def classify_blocks(blocks: list[Block], body: float, page_height: float, column
         if CAPTION.match(first.text) or ALGORITHM.match(first.text):
             block.role = "caption"
         elif not first.upright or size > 1.8 * body or first.y > page_height or first.y < 0:
+            block.role = "float"
+        elif _off_grid(block, body, page_height, columns, first_page):
             block.role = "float"
         elif _numeric(block):
             block.role = "table"
@@ -92,6 +98,30 @@ def classify_blocks(blocks: list[Block], body: float, page_height: float, column
             block.role = "text"
         else:
             block.role = "float"
+
+
+OFF_GRID = 30.0  # points from the nearest column's left edge (paragraph indents and bullets stay well inside)
+MARGIN = 20.0  # points left of the leftmost column
+
+
+def _off_grid(block: Block, body: float, page_height: float, columns: Columns, first_page: bool) -> bool:
+    """Figure text set at body size: lines starting far from every column's left edge (see the docstring)."""
+    lines = block.lines
+    if any(line.x0 is None for line in lines):
+        return False
+    left = min(columns.lefts) if columns.lefts else 0.0
+    if left < 0.3 * columns.width and all(line.x0 < left - MARGIN for line in lines):
+        return True  # (only when the left column itself was found)
+    if first_page and lines[0].y is not None and lines[0].y > 0.6 * page_height:
+        return False  # the title block is centred, not on the grid
+    if len(columns.lefts) < 2:
+        return False  # one column found: the grid is not known well enough (a page of smaller-type references)
+    off = all(min(abs(line.x0 - x) for x in columns.lefts) > OFF_GRID for line in lines)
+    if not off:
+        return False
+    short = all(len(line.text.split()) <= 4 for line in lines)
+    # page 1's abstract is indented on both sides: there only short labels count
+    return short or (len(lines) >= 3 and not first_page)
 
 
 def _footnote(block: Block, index: int, blocks: list[Block], body: float, page_height: float,

@@ -49,7 +49,7 @@ def _place_layout(page: int, lines: list[Line], body: float, width: float | None
                   height: float) -> tuple[list[Placed], list[Aside]]:
     columns = find_columns(lines, width, body)
     blocks = page_blocks(lines, columns)
-    classify_blocks(blocks, body, height, columns)
+    classify_blocks(blocks, body, height, columns, first_page=page == 0)
     running: dict[int, Placed] = {}
     aside: list[Aside] = []
     order = 0

@@ -83,6 +83,13 @@ class HeadingTracker:
         self._path = [h.label for h in self.stack]
         return heading
 
+    def extend_heading(self, heading: Heading | None, more: str) -> None:
+        """A heading's title goes on over the next line: extend it and the section path."""
+        if heading is None:
+            return
+        heading.title = f"{heading.title} {more}".strip()
+        self._path = [h.label for h in self.stack]
+
     def _match(self, line: str) -> Heading | None:
         if len(line) > 100:
             return None
