@@ -320,11 +320,15 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
         last_edge = ln.bottom if direction > 0 else ln.top
     if not taken:
         return None
-    if direction > 0:  # a float caption right under the content: the content is that float (a figure below)
+    if direction > 0:  # the first caption or prose under the content is a float's caption: that float's content
         end = max(lines[i].bottom for i in taken)
-        if any(_in_band(ln, band) and 0 <= ln.top - end <= 3 * ln.size and (
-                CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text)) for ln in lines):
-            return None
+        for ln in lines:
+            if not _in_band(ln, band) or ln.top < end:
+                continue
+            if CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
+                return None
+            if is_prose(ln, settings):
+                break
     xs = [lines[i].x0 for i in taken] + [lines[i].x1 for i in taken] + [r.x0 for r in chain] + [r.x1 for r in chain]
     tops = [lines[i].top for i in taken] + [r.y for r in chain]
     bottoms = [lines[i].bottom for i in taken] + [r.y for r in chain]
@@ -582,6 +586,7 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     grid = [_row_cells(ln, cuts, len(columns), label_run(ln, verticals, settings) if _cells_on(ln) >= 2 else 0)
             for ln in body]
     n_stub = _stub_columns(grid)
+    body, grid = _join_split_labels(body, grid, n_stub)
     paths, stub_header, header_rows = header_paths(header, columns, rules, verticals, n_stub, settings)
     cells, doubts = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
     if not any(paths[k] for k in range(n_stub, len(columns))):
@@ -710,7 +715,42 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
 
 
 def _label(words: list[Word]) -> str:
-    return split_marks(join_words(words))[0]
+    """A label's words line by line, top to bottom ('GLAD' over '(Zhong et al., 2018)')."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        if lines and w.top < lines[-1][0].bottom - 0.5 * (w.bottom - w.top):
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return split_marks(" ".join(join_words(line) for line in lines))[0]
+
+
+def _join_split_labels(body: list[Line], grid, n_stub: int):
+    """A label printed on lines of its own around its row's numbers (the numbers vertically centred between
+    'GLAD' and '(Zhong et al., 2018)') joins that row instead of reading as a section row."""
+    def data(row):
+        return any(row[n_stub:])
+
+    def centre(ln):
+        return (ln.top + ln.bottom) / 2
+
+    keep = [True] * len(body)
+    rows = [list(map(list, row)) for row in grid]
+    labelled = [any(row[:n_stub]) for row in rows]
+    for i, (ln, row) in enumerate(zip(body, rows)):
+        if data(row) or not row[n_stub - 1]:  # an outer label between its rows is a group, not a split label
+            continue
+        near = [j for j in (i - 1, i + 1) if 0 <= j < len(body) and keep[j] and data(rows[j])
+                and abs(centre(body[j]) - centre(ln)) < 0.75 * (ln.bottom - ln.top)]
+        near = [j for j in near if not labelled[j] or j < i]
+        if not near:
+            continue
+        j = min(near, key=lambda j: abs(centre(body[j]) - centre(ln)))
+        for k in range(n_stub):
+            rows[j][k] += row[k]
+        labelled[j] = True
+        keep[i] = False
+    return [ln for ln, k in zip(body, keep) if k], [row for row, k in zip(rows, keep) if k]
 
 
 def _no_marks(words, ln, settings):
