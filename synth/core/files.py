@@ -64,11 +64,10 @@ def write_jsonl(path: str | os.PathLike, rows: Iterable[Any]) -> None:
 
 
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict]:
-    """Stream a JSONL file row by row."""
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
+    """Stream a JSONL file row by row (synth.core.jsonio: a hostile line is one JsonError naming it)."""
+    from synth.core.jsonio import iter_jsonl
+
+    yield from iter_jsonl(path)
 
 
 def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:

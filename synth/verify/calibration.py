@@ -4,7 +4,6 @@ macro-F1. Pooled over labels because a labelled set of real claims is small (ten
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,10 +135,12 @@ def classification_metrics(gold: list[str], pred: list[str], labels: list[str]) 
 
 def load_verifier(path: Path | None = None) -> dict:
     """verifier.json: {'calibrator': ..., 'thresholds': ..., 'provenance': ...}. Raises ConfigError."""
+    from synth.core.jsonio import read_json
+
     path = Path(path or DEFAULT_PATH)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path} is missing; run bench/fit_verifier.py to create it") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not path.is_file():
+        raise ConfigError(f"{path} is missing; run bench/fit_verifier.py to create it")
+    data = read_json(path)  # a JsonError (a ConfigError) names the file and what is wrong
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object (calibrator, thresholds, provenance)")
+    return data

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from synth.core.errors import ConfigError
 from synth.core.files import write_bytes, write_json
+from synth.core.jsonio import JsonError, read_json
 from synth.core.models import EVIDENCE_KINDS, PaperMeta, Sentence
 
 if TYPE_CHECKING:
@@ -141,10 +141,10 @@ def load_vectors(library: "LibraryLike", meta: PaperMeta, model: str = MODEL_NAM
     """The stored, current embeddings of a paper version; None when absent, stale or damaged."""
     vectors_path, info_path, _, _ = _paths(library, meta)
     try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        info = read_json(info_path)
+    except JsonError:
         return None
-    if info.get("model") != model:
+    if not isinstance(info, dict) or info.get("model") != model:
         return None
     stored = _read_npz(vectors_path)
     if stored is None or len(stored.idx) != info.get("count"):
@@ -169,9 +169,8 @@ def embed_paper(library: "LibraryLike", meta: PaperMeta, encoder: Encoder, batch
     done = np.zeros((0, encoder.dim), dtype=np.float16)
     if partial.exists():
         try:
-            same = json.loads(info_partial.read_text(encoding="utf-8")) == {"model": encoder.name,
-                                                                          "sentences_sha256": fingerprint}
-        except (OSError, ValueError):
+            same = read_json(info_partial) == {"model": encoder.name, "sentences_sha256": fingerprint}
+        except JsonError:
             same = False
         kept = _read_npz(partial) if same else None
         if kept is not None and len(kept.idx) <= len(sentences):

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from synth.core.errors import LibraryError, StorageError
+from synth.core.jsonio import JsonError, loads
 
 M = TypeVar("M", bound=BaseModel)
 REINDEX_HINT = "rebuild it from the paper folders: synth library reindex"
@@ -107,9 +107,9 @@ def read_rows(path: Path, model: type[M]) -> Iterator[M]:
         try:
             for line_no, line in enumerate(fh, 1):
                 if line.strip():
-                    yield model.model_validate(json.loads(line))
-        except (ValueError, ValidationError) as exc:  # JSONDecodeError, UnicodeDecodeError are ValueErrors
-            why = str(exc).splitlines()[0][:120]
+                    yield model.model_validate(loads(line, what="line"))
+        except (ValueError, ValidationError, JsonError) as exc:  # UnicodeDecodeError is a ValueError
+            why = (exc.message if isinstance(exc, JsonError) else str(exc)).splitlines()[0][:120]
             raise LibraryError(f"{path}:{line_no}: damaged library file ({why}); re-fetch the paper "
                                f"(synth library rm {path.parent.name}, then synth fetch)") from None
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from synth.core.errors import InvalidIdError, LibraryError, PDFError, UsageError
 from synth.core.files import make_temp_dir, pid_alive, sha256_file, write_json, write_jsonl
+from synth.core.jsonio import JsonError, read_model
 from synth.core.models import Page, PaperMeta, PaperRef, Section, Sentence, TableBlock
 from synth.papers.library import embeddings, index, integrity
 from synth.papers.library.index import SearchHit
@@ -84,9 +85,9 @@ class Library:
 
     def _read_meta(self, folder: Path) -> PaperMeta:
         try:
-            return PaperMeta.model_validate_json((folder / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise LibraryError(f"unreadable library entry {folder.name}: {exc}".splitlines()[0]) from exc
+            return read_model(folder / "meta.json", PaperMeta)
+        except JsonError as exc:
+            raise LibraryError(f"unreadable library entry {folder.name}: {exc.message}".splitlines()[0]) from None
 
     def papers(self) -> list[PaperMeta]:
         """Every paper version in the library, sorted by key."""
