@@ -12,7 +12,6 @@ no validation set) is evaluated on its test split, and the fallback is recorded 
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -176,8 +175,12 @@ def read_hub_lock(path: Path | None) -> HubLock:
     """The lock file at `path` (an empty lock when there is none)."""
     if path is None or not Path(path).is_file():
         return HubLock()
+    from synth.core.jsonio import JsonError, read_json
+
     try:
-        return HubLock.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
+        return HubLock.model_validate(read_json(path))
+    except JsonError as exc:
+        raise ConfigError(f"{path}: not a Hub lock file ({exc.message})") from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: not a Hub lock file ({type(exc).__name__}: {exc})") from exc
 

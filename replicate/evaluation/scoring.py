@@ -12,7 +12,6 @@ benchmark score is reported only when every task is complete (as evaluate.py doe
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,10 +73,12 @@ def read_tags(path: Path) -> list[list[str]]:
 
 
 def read_json(path: Path) -> Any:
+    from synth.core.jsonio import JsonError, loads
+
     try:
-        return json.loads(_read_text(path))
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: invalid JSON ({exc})") from exc
+        return loads(_read_text(path), what=str(path))
+    except JsonError as exc:
+        raise UsageError(f"{path}: invalid JSON ({exc.message})") from None
 
 
 def _json_object(path: Path, what: str, value_check, value_text: str) -> dict:

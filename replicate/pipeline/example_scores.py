@@ -82,8 +82,12 @@ def read_example_scores(folder: Path) -> ExampleScores | None:
     path = Path(folder) / FILE_NAME
     if not path.exists():
         return None
+    from synth.core.jsonio import JsonError, read_json
+
     try:
-        return ExampleScores.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        return ExampleScores.model_validate(read_json(path))
+    except JsonError as exc:
+        raise ReplicationError(f"{path}: not a readable examples document: {exc.message}") from None
     except ValueError as exc:
         raise ReplicationError(f"{path}: not a readable examples document: {exc}") from exc
 

@@ -7,7 +7,6 @@ replication verdicts read these; nothing else is needed to know where a number c
 
 from __future__ import annotations
 
-import json
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -108,10 +107,15 @@ def now_iso() -> str:
 
 
 def read_results(path: Path) -> ResultsDocument:
+    from synth.core.jsonio import JsonError, read_json
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        # the validated reader: a deep document, NaN/Infinity or 1e308 (an OverflowError in the report) is refused
+        data = read_json(path)
         return ResultsDocument.model_validate(data)
-    except (OSError, ValueError) as exc:
+    except JsonError as exc:
+        raise ReplicationError(f"{path}: not a readable results document: {exc.message}") from None
+    except ValueError as exc:
         raise ReplicationError(f"{path}: not a readable results document: {exc}") from exc
 
 

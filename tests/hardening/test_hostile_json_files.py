@@ -64,3 +64,39 @@ def test_a_hostile_verifier_json_is_a_config_error(tmp_path, text):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=str(path)):
         load_verifier(path)
+
+
+# ------------------------------------------------------------------------------------------ replication files
+
+
+@pytest.mark.parametrize("text", [DEEP, '{"scores": {"de": NaN}}', '{"scores": {"de": 1e308}}',
+                                  '{"scores": {"de": Infinity}}'])
+def test_a_hostile_results_json_is_one_replication_error(tmp_path, text):
+    """results.json holding NaN/Infinity/1e308 used to reach the report and end in an OverflowError."""
+    from synth.core.errors import ReplicationError
+    from synth.replicate.pipeline.results import read_results
+
+    path = tmp_path / "results.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ReplicationError) as err:
+        read_results(path)
+    assert str(err.value).startswith(f"{path}: not a readable results document: ") and "\n" not in str(err.value)
+
+
+def test_hostile_examples_hub_lock_and_predictions_are_one_line(tmp_path):
+    from synth.core.errors import ReplicationError, UsageError
+    from synth.replicate.data.sources import read_hub_lock
+    from synth.replicate.evaluation.scoring import read_json
+    from synth.replicate.pipeline.example_scores import FILE_NAME, read_example_scores
+
+    (tmp_path / FILE_NAME).write_text(DEEP, encoding="utf-8")
+    with pytest.raises(ReplicationError, match="not a readable examples document: .*nested more than 64"):
+        read_example_scores(tmp_path)
+    lock = tmp_path / "hub.lock.json"
+    lock.write_text('{"pins": {"x": {"commit": NaN}}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a Hub lock file .*NaN is not a JSON value"):
+        read_hub_lock(lock)
+    predictions = tmp_path / "predictions.json"
+    predictions.write_text(DEEP, encoding="utf-8")
+    with pytest.raises(UsageError, match="invalid JSON .*nested more than 64"):
+        read_json(predictions)
