@@ -129,10 +129,11 @@ def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
     rotated = page.filter(lambda o: o.get("object_type") == "char" and not o.get("upright", True))
     out = []
     for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2.5, extra_attrs=["fontname", "size"],
-                                   keep_blank_chars=False):
-        out.append(Word(normalise(_cids(w["text"], w["fontname"])), w["x0"], w["x1"], w["top"], w["bottom"],
-                        float(w["size"]),
-                        bool(BOLD_FONT.search(w["fontname"]))))
+                                   keep_blank_chars=False, return_chars=True):
+        bold = bool(BOLD_FONT.search(w["fontname"]))
+        for text, chars in _split_run_together(w["text"], w["chars"]):
+            out.append(Word(normalise(_cids(text, w["fontname"])), chars[0]["x0"], chars[-1]["x1"], w["top"],
+                            w["bottom"], float(w["size"]), bold))
     turned = []
     for w in rotated.extract_words(x_tolerance=2.5, y_tolerance=2.5, extra_attrs=["size"]):
         turned.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(w["size"])))
@@ -162,6 +163,21 @@ def _cids(text: str, font: str) -> str:
     """'(cid:48)' in a TeX symbol font is a prime; unknown glyphs are dropped rather than printed as codes."""
     symbol = "CMSY" in font.upper() or "SYMBOL" in font.upper()
     return CID.sub(lambda m: OMS.get(int(m.group(1)), "") if symbol else "", text)
+
+
+RUN_TOGETHER = [re.compile(rf"(?:\d{{1,3}}\.\d{{{k}}})" + "{2,}") for k in (2, 1, 3)] + [
+    re.compile(r"(?:\d+(?:\.\d+)?[KMk])" + "{2,}")]
+
+
+def _split_run_together(text: str, chars: list) -> list[tuple[str, list]]:
+    """Numbers of neighbouring columns printed without a gap ('10.1310.1110.11', '500K500K') read apart."""
+    if len(text) == len(chars):
+        for pattern in RUN_TOGETHER:
+            if pattern.fullmatch(text):
+                unit = pattern.pattern[: pattern.pattern.rindex("{2,}")]
+                spans = [m.span() for m in re.finditer(unit, text)]
+                return [(text[a:b], chars[a:b]) for a, b in spans]
+    return [(text, chars)]
 
 
 def join_words(words: list[Word]) -> str:
@@ -365,6 +381,10 @@ def value_columns(body: list[Line], verticals: list[float], settings: TableSetti
     if x0 < columns[0][0] - settings.column_gap:
         x1 = max(w.x1 for lab in labels for w in lab)
         columns.insert(0, (x0, min(x1, columns[0][0] - settings.column_gap)))
+    # outer labels set on lines of their own, wholly left of every row's label ("OntoNotes" between its rows)
+    outer = [w for ln in body if _cells_on(ln) < 2 for w in ln.words if w.x1 < columns[0][0] - settings.column_gap]
+    if outer:
+        columns.insert(0, (min(w.x0 for w in outer), max(w.x1 for w in outer)))
     return columns
 
 
@@ -443,8 +463,8 @@ def header_paths(header: list[Line], columns, rules: list[Rule], verticals, firs
     levels: list[list[tuple[int, int, str]]] = []  # per header line: (first col, last col, text)
     stub_parts: list[str] = []
     rows_read = []
-    for ln in header:
-        phrases = _phrases(ln, columns, cuts, verticals, settings)
+    for i, ln in enumerate(header):
+        phrases = _phrases(ln, columns, cuts, verticals, settings, bottom=i == len(header) - 1)
         level = []
         for words in phrases:
             text = join_words(words)
@@ -522,9 +542,9 @@ def _widen_spans(levels, columns, verticals, first_value) -> None:
                 level[i] = (lo1, lo2 - 1, t1)
 
 
-def _phrases(ln: Line, columns, cuts, verticals, settings) -> list[list[Word]]:
-    """A header line's words grouped into headers: words in one column join; a word that straddles a column
-    boundary (a spanning header) joins its neighbours at word spacing."""
+def _phrases(ln: Line, columns, cuts, verticals, settings, bottom: bool = False) -> list[list[Word]]:
+    """A header line's words grouped into headers: words in one column join; above the bottom header line, a
+    word that straddles a column boundary (a spanning header) joins its neighbours at word spacing."""
     groups: list[list[Word]] = []
     for w in ln.words:
         if groups:
@@ -532,7 +552,7 @@ def _phrases(ln: Line, columns, cuts, verticals, settings) -> list[list[Word]]:
             last = prev[-1]
             gap = w.x0 - last.x1
             same = column_of(last.mid, cuts) == column_of(w.mid, cuts) and gap <= 3 * ln.size
-            spanning = (_straddles(w, cuts) or any(_straddles(p, cuts) for p in prev)) and (
+            spanning = not bottom and (_straddles(w, cuts) or any(_straddles(p, cuts) for p in prev)) and (
                 gap <= settings.word_gap_em * ln.size + 0.6)
             if (same or spanning or gap < 0.6) and not _rule_between(last.x1, w.x0, verticals):
                 prev.append(w)
