@@ -7,6 +7,7 @@ the claim alone forever (until the person deletes `machine_hash` to hand it back
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,9 +160,23 @@ class ClaimsDocument:
     def add_imported(self, review, review_path: str | Path | None = None) -> MergeStats:
         """Merge an ImportedReview's claims (matched by review + text), and list the review file in the study."""
         stats = self._merge(review.claims)
-        if review_path is not None and str(review_path) not in self.data.study.reviews:
-            self.data.study.reviews.append(str(review_path))
+        if review_path is not None:
+            shown = self._study_path(review_path)
+            known = {self._study_path(r) for r in self.data.study.reviews}
+            if shown not in known:
+                self.data.study.reviews.append(shown)
         return stats
+
+    def _study_path(self, path: str | Path) -> str:
+        """A file beside (or below) the claims file as a relative path: the study folder can move, and the report
+        names the review the same way whichever folder the study was built in."""
+        if self.path is None:
+            return str(path)
+        try:
+            rel = Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(self.path)).parent)
+        except ValueError:
+            return str(path)
+        return rel.as_posix()
 
     def _merge(self, incoming: Iterable[Claim]) -> MergeStats:
         stats = MergeStats()
@@ -386,6 +401,10 @@ def save_claims(doc: ClaimsDocument, path: str | Path | None = None) -> list[str
         raise ClaimsError(f"{target}: refusing to write invalid claims: {exc.errors()[0]['msg']}") from None
     doc.check_unique_ids()
     notes: list[str] = []
+    shown = target
+    # A claims.yaml that is a link (to a study kept elsewhere) is written through: the atomic rename happens next
+    # to the file the link points to, so the link stays a link and the linked study gets the change.
+    target = Path(os.path.realpath(target)) if target.is_symlink() else target
     target.parent.mkdir(parents=True, exist_ok=True)
     with locked(target):
         remove_stale_temps(target)
@@ -396,7 +415,7 @@ def save_claims(doc: ClaimsDocument, path: str | Path | None = None) -> list[str
             text = text.replace("\n", doc.newline)
         data = (("\ufeff" if doc.bom else "") + text).encode("utf-8")
         write_bytes(target, data)
-    doc.path = target
+    doc.path = shown
     doc._disk = (_digest(data), data)
     return notes
 

@@ -76,13 +76,27 @@ _register()
 
 
 GLOBAL_FLAGS = frozenset({"--json", "--quiet", "-q", "--debug"})
+GLOBAL_OPTIONS = frozenset({"--claims", "--library"})  # global options that take a value
 
 
 def hoist_global_flags(argv: list[str]) -> list[str]:
-    """Move the value-less global flags to the front, so `synth fetch X --quiet` works like `synth --quiet fetch X`."""
+    """Move the global options to the front, so `synth verify --claims X` and `synth fetch X --quiet` work like
+    `synth --claims X verify` and `synth --quiet fetch X`: people type them after the command as often as before."""
     end = argv.index("--") if "--" in argv else len(argv)
-    flags = [a for a in argv[:end] if a in GLOBAL_FLAGS]
-    return flags + [a for a in argv[:end] if a not in GLOBAL_FLAGS] + argv[end:]
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < end:
+        arg = argv[i]
+        if arg in GLOBAL_FLAGS or arg.split("=", 1)[0] in GLOBAL_OPTIONS and "=" in arg:
+            front.append(arg)
+        elif arg in GLOBAL_OPTIONS and i + 1 < end:
+            front += argv[i:i + 2]
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest + argv[end:]
 
 
 class Terminated(KeyboardInterrupt):

@@ -31,7 +31,7 @@ def extract_command(
         common.emit_json(report.as_dict())
     else:
         for key, s in report.papers.items():
-            common.info(f"{key}: {s['claims']} claims (pipeline {report.pipeline}) → {s['added']} added, "
+            common.info(f"{key}: {s['claims']} claims → {s['added']} added, "
                         f"{s['updated']} updated, {s['unchanged']} unchanged, {s['skipped_edited']} kept as edited")
         if report.papers:
             common.info(f"wrote {report.claims_file}")
@@ -63,8 +63,8 @@ def import_report_command(
 @claims_app.command("ls")
 def ls_command(
     paper: Optional[str] = typer.Option(None, "--paper", help="Only claims from or citing this paper."),
-    origin: Optional[str] = typer.Option(None, "--origin", help="extracted | imported | manual"),
-    type_: Optional[str] = typer.Option(None, "--type", help="result | comparison | method | setup | dataset | limitation"),
+    origin: Optional[str] = typer.Option(None, "--origin", callback=common.lower, help="extracted | imported | manual"),
+    type_: Optional[str] = typer.Option(None, "--type", callback=common.lower, help="result | comparison | method | setup | dataset | limitation"),
 ) -> None:
     """List claims: id, type, origin, score, verdict and text."""
     from synth.claims.operations import list_claims
@@ -76,16 +76,13 @@ def ls_command(
     if not claims:
         common.info("no claims (run: synth extract, or synth import-report FILE)")
         return
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    for column in ("id", "type", "origin", "score", "verdict", "text"):
-        table.add_column(column, overflow="fold")
+    table = common.table("id", ("type, origin", 12), "score", ("verdict", 13), ("text", None))
     for c in claims:
-        verdict = c.verification.label if c.verification else ""
+        verdict = c.verification.label.replace("_", " ") if c.verification else ""
         score = "" if c.score is None else f"{c.score:.2f}"
         text = c.text if len(c.text) <= 100 else c.text[:99] + "…"
-        table.add_row(c.id, c.type.value, c.origin.value, score, verdict, text + (" [truncated]" if c.truncated else ""))
+        table.add_row(c.id, f"{c.type.value}, {c.origin.value}", score, verdict,
+                      text + (" [truncated]" if c.truncated else ""))
     common.out.print(table)
 
 
@@ -118,3 +115,5 @@ def check_command() -> None:
         common.emit_json(result)
         return
     common.info(f"{result['claims_file']}: {result['claims']} claims OK; papers: {', '.join(result['papers']) or '-'}")
+    for note in result.get("notes", []):  # the version notes `synth verify` will give (not errors)
+        common.warn(note)

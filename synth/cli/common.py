@@ -68,6 +68,30 @@ def styled(text: object, style: str) -> Text:
     return Text(safe(text), style=style)
 
 
+def table(*columns: str | tuple[str, int | None]):
+    """A rich Table for terminal listings that stays readable at 80 columns. A plain name is a short field that
+    never wraps (no id is split across lines); (name, width) wraps at word boundaries within at most `width`
+    characters; (name, None) is the free text that takes the width left over."""
+    from rich.table import Table
+
+    t = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for column in columns:
+        if isinstance(column, tuple):
+            t.add_column(column[0], max_width=column[1], overflow="fold")
+        else:
+            t.add_column(column, no_wrap=True)
+    return t
+
+
+def lower(value: Any) -> Any:
+    """Option callback for named choices (`--format HTML`, `--origin Imported`): matched case-insensitively."""
+    if isinstance(value, str):
+        return value.strip().lower()
+    if isinstance(value, list):
+        return [v.strip().lower() if isinstance(v, str) else v for v in value]
+    return value
+
+
 def emit_json(obj: Any) -> None:
     """Machine output: JSON on stdout and nothing else there."""
     text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str)

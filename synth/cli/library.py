@@ -30,14 +30,11 @@ def ls_command() -> None:
     if not papers:
         common.info("the library is empty (run: synth fetch ID)")
         return
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    for column in ("paper", "latest", "pages", "sentences", "tables", "title"):
-        table.add_column(column, overflow="fold")
+    # id and version in columns of their own: "local-18226a9b629a v1", never "local-18226a9b629av1"
+    table = common.table("paper", "version", "latest", "pages", "sent.", "tables", ("title", None))
     for m in papers:
         latest = "" if m.latest_version is None else f"v{m.latest_version}"
-        table.add_row(m.key, latest, str(m.n_pages), str(m.n_sentences), str(m.n_tables), m.title[:80])
+        table.add_row(m.id, f"v{m.version}", latest, str(m.n_pages), str(m.n_sentences), str(m.n_tables), m.title)
     common.out.print(table)
 
 

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_command(
         out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default ./reports, SYNTH_REPORTS)."),
-        fmt: str = typer.Option("md", "--format", help="md (markdown + PNG figures) or html (one self-contained page)."),
+        fmt: str = typer.Option("md", "--format", callback=common.lower, help="md (markdown + PNG figures) or html (one self-contained page)."),
         name: Optional[str] = typer.Option(None, "--name", help="File name without extension (default: the study title)."),
     ) -> None:
         """Render the study report of the claims file: verdicts with evidence, replication tables, figures."""
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo_command(
-        profile: str = typer.Option("tiny", "--profile", help="Replication profile: tiny (seconds) or cpu (a real multilingual encoder, minutes)."),
+        profile: str = typer.Option("tiny", "--profile", callback=common.lower, help="Replication profile: tiny (seconds) or cpu (a real multilingual encoder, minutes)."),
         out: Path = typer.Option(Path("demo-out"), "--out", help="Folder for everything the demo writes."),
     ) -> None:
         """Run the whole pipeline offline on a generated example: replicate, paper PDF, fetch, extract, review, verify, report."""

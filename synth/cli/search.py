@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
     @app.command("search")
     def search_command(
         query: Optional[List[str]] = typer.Argument(None, help="Search words (joined into one query)."),
-        sources: Optional[str] = typer.Option(None, "--sources", help=SOURCES_HELP + " Default arxiv,s2,openalex; s2,openalex for citation searches."),
+        sources: Optional[str] = typer.Option(None, "--sources", callback=common.lower, help=SOURCES_HELP + " Default arxiv,s2,openalex; s2,openalex for citation searches."),
         max_results: int = typer.Option(25, "--max", min=1, help="Results per source."),
         since: Optional[str] = typer.Option(None, "--since", help="Only papers published since: 2019, 2019-06 or 2019-06-15."),
         references: Optional[str] = typer.Option(None, "--references", help="Citation search: the papers this one cites (arXiv id, DOI, S2 id, OpenAlex id or record key)."),

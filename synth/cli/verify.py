@@ -17,14 +17,10 @@ LABEL_STYLE = {
 
 
 def _print_table(run) -> None:
-    from rich.table import Table
-
-    table = Table(show_lines=False, header_style="bold")
-    for name in ("claim", "verdict", "conf.", "reason"):
-        table.add_column(name, overflow="fold")
+    table = common.table("claim", ("verdict", 13), "conf.", ("reason", None))
     for o in run.outcomes:
         v = o.verification
-        label = v.label + (" (truncated)" if v.truncated else "")
+        label = v.label.replace("_", " ") + (" (truncated)" if v.truncated else "")
         reason = v.reason + (f" [{v.table_note}]" if v.table_note else "")
         if v.replication is not None and v.replication.label != v.label:
             reason += f" | replication: {v.replication.label} ({v.replication.reason})"

@@ -14,11 +14,29 @@ from synth.core.models import Claim, ClaimsFile, Evidence, PaperMeta, PaperRef, 
 from synth.report.results import LanguageGrouping, LoadedResults, ResultsGroup, group_results
 
 NOT_VERIFIED = "not yet verified"
-VERIFIED_LABELS = ("supported", "partially_supported", "replicated")
+# An error verdict whose only reason is that the cited paper is absent (or has no text): nothing was checked, so
+# the report says "not checked" rather than "error".
+NOT_CHECKED = "not_checked"
+VERIFIED_LABELS = ("supported", "replicated")  # "Verified claims" counts only these
+PARTIAL_LABELS = ("partially_supported",)  # a group of its own: part of the claim holds, part does not
 PROBLEM_LABELS = ("contradicted", "version_mismatch", "not_found", "not_replicated")
-UNRESOLVED_LABELS = ("inconclusive", "error")
-LABEL_ORDER = (*VERIFIED_LABELS, *PROBLEM_LABELS, *UNRESOLVED_LABELS, NOT_VERIFIED)
-REVIEW_VERIFIED = {"verified", "partial"}
+UNRESOLVED_LABELS = ("inconclusive", NOT_CHECKED, "error")
+LABEL_ORDER = (*VERIFIED_LABELS, *PARTIAL_LABELS, *PROBLEM_LABELS, *UNRESOLVED_LABELS, NOT_VERIFIED)
+# what each review verdict agrees with: a review's plain "verified" is not agreement with "partially supported"
+REVIEW_AGREES = {"verified": set(VERIFIED_LABELS), "partial": set(PARTIAL_LABELS),
+                 "unverified": {"contradicted", "version_mismatch", "not_found", "not_replicated", "inconclusive"}}
+_ABSENT_REASONS = ("is not in the library", "has no text in the library", "claim cites no source")
+
+
+def report_label(verification) -> str:
+    """The verdict label the report shows: NOT_CHECKED for an error that only says the paper is absent."""
+    if verification is None:
+        return NOT_VERIFIED
+    if verification.label == "error":
+        parts = [p.strip() for p in verification.reason.split(";") if p.strip()]
+        if parts and all(any(r in p for r in _ABSENT_REASONS) for p in parts):
+            return NOT_CHECKED
+    return verification.label
 
 
 @dataclass
@@ -120,14 +138,19 @@ def _review_view(claim: Claim, label: str) -> ReviewView | None:
     said = rv.raw or rv.verdict or "no verdict given"
     if rv.confidence is not None:
         said += f" (confidence {rv.confidence:.2f})"
+    says = label.replace("_", " ")
     if label == NOT_VERIFIED:
         agreement = "not yet verified by synth"
-    elif rv.verdict not in REVIEW_VERIFIED | {"unverified"}:
-        agreement = f"the review gave no verdict; synth says {label.replace('_', ' ')}"
-    elif (rv.verdict in REVIEW_VERIFIED) == (label in VERIFIED_LABELS):
+    elif label in (NOT_CHECKED, "error"):
+        agreement = f"synth could not check it ({says})"
+    elif rv.verdict not in REVIEW_AGREES:
+        agreement = f"the review gave no verdict; synth says {says}"
+    elif label in REVIEW_AGREES[rv.verdict]:
         agreement = "agrees"
+    elif rv.verdict == "verified" and label in PARTIAL_LABELS:
+        agreement = "partly: the review says verified, synth finds only part of the claim supported"
     else:
-        agreement = f"disagrees: the review says {rv.verdict}, synth says {label.replace('_', ' ')}"
+        agreement = f"disagrees: the review says {rv.verdict}, synth says {says}"
     return ReviewView(review=review_of(claim), said=said, verdict=rv.verdict, agreement=agreement)
 
 
@@ -160,7 +183,7 @@ def replication_view(result: ReplicationResult | None, verdict_reason: str = "")
 
 def claim_row(claim: Claim) -> ClaimRow:
     v = claim.verification
-    label = v.label if v is not None else NOT_VERIFIED
+    label = report_label(v)
     return ClaimRow(
         id=claim.id, text=claim.text, truncated=claim.truncated or bool(v and v.truncated),
         origin=claim.origin.value, type=claim.type.value, source=_source_text(claim), label=label,
@@ -195,10 +218,34 @@ def _is_mirror(m: PaperMeta) -> bool:
                                                                                   "http://arxiv.org/"))
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
 def _arxiv_url(m: PaperMeta) -> str | None:
+    """Where a reader finds the paper: arXiv's page, or the mirror it came from. A loopback mirror (the demo's,
+    a test's) is gone once the command ends and its port changes every run: no link, so the report stays
+    byte-identical across runs."""
     if m.source != "arxiv":
         return None
-    return m.pdf_url if _is_mirror(m) else f"https://arxiv.org/abs/{m.key}"
+    if not _is_mirror(m):
+        return f"https://arxiv.org/abs/{m.key}"
+    from urllib.parse import urlsplit
+
+    return None if (urlsplit(m.pdf_url).hostname or "") in LOOPBACK_HOSTS else m.pdf_url
+
+
+def _arxiv_year(paper_id: str) -> str:
+    """The submission year a new-style arXiv id carries (2005.13013 → 2020); '' for other ids."""
+    import re
+
+    m = re.fullmatch(r"(\d{2})(\d{2})\.\d{4,5}", paper_id)
+    return f"20{m.group(1)}" if m and 1 <= int(m.group(2)) <= 12 else ""
+
+
+def _authors(names: list[str]) -> str:
+    """Reference style: up to three names, then "et al."; '' when the paper records none."""
+    names = [n.strip() for n in names if n and n.strip()]
+    return ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])} et al."
 
 
 def _sources(cf: ClaimsFile, papers: list[PaperMeta]) -> list[SourceView]:
@@ -208,10 +255,10 @@ def _sources(cf: ClaimsFile, papers: list[PaperMeta]) -> list[SourceView]:
             cited[ref] += 1
     views: dict[tuple[str, int | None], SourceView] = {}
     for m in papers:
-        year = (m.published or "")[:4]
+        year = (m.published or "")[:4] or _arxiv_year(m.id)
         views[(m.id, m.version)] = SourceView(
             key=m.key, id=m.id, version=m.version, title=m.title or "untitled", year=year or "n.d.",
-            authors=", ".join(m.authors) or "unknown authors", sha256=m.sha256, kind=m.source,
+            authors=_authors(m.authors), sha256=m.sha256, kind=m.source,
             pages=m.n_pages, parser=m.parser or "unknown", requested=m.requested or m.key, in_library=True,
             url=_arxiv_url(m), mirror=_is_mirror(m), claims=0, latest_version=m.latest_version)
     for s in cf.study.sources:
@@ -219,7 +266,8 @@ def _sources(cf: ClaimsFile, papers: list[PaperMeta]) -> list[SourceView]:
             continue
         views[(s.paper, s.version)] = SourceView(
             key=f"{s.paper}v{s.version}" if s.version else s.paper, id=s.paper, version=s.version,
-            title=s.title or "untitled", year="n.d.", authors="unknown authors", sha256=s.sha256 or "unknown",
+            title=s.title or "untitled", year=_arxiv_year(s.paper) or "n.d.", authors="",
+            sha256=s.sha256 or "unknown",
             kind="local" if s.paper.startswith("local-") else "arxiv", pages=None, parser="not fetched",
             requested="not fetched", in_library=False, url=None if s.paper.startswith("local-") else
             f"https://arxiv.org/abs/{s.paper}" + (f"v{s.version}" if s.version else ""),
@@ -278,8 +326,18 @@ def _limitations(cf: ClaimsFile, rows: list[ClaimRow], papers: list[PaperMeta], 
                        "no seed interval, differences between configurations may be noise.")
     out.extend(results.problems)
     no_source = [r for r in rows if r.source == "no source"]
-    if no_source:
-        out.append(f"{plural(len(no_source), 'claim')} without a source, not checkable against a paper: {ids(no_source)}.")
+    unchecked = [r for r in no_source if r.label in (NOT_VERIFIED, NOT_CHECKED, "error")]
+    by_run = [r for r in no_source if r not in unchecked and not r.evidence and r.replication is not None]
+    searched = [r for r in no_source if r not in unchecked and r not in by_run]
+    if by_run:
+        out.append(f"{plural(len(by_run), 'claim')} cite no paper and were judged only by re-running their "
+                   f"experiment: {ids(by_run)}.")
+    if unchecked:
+        out.append(f"{plural(len(unchecked), 'claim')} without a source, so not checked against a paper: "
+                   f"{ids(unchecked)}.")
+    if searched:
+        out.append(f"{plural(len(searched), 'claim')} cite no source and were checked against the whole library "
+                   f"(the best-matching passage of any paper), not against a paper they name: {ids(searched)}.")
     missing = _missing_sources(cf, papers)
     if missing:
         out.append(f"Sources cited or listed but not in the library (run `synth fetch`): {', '.join(missing)}.")
@@ -294,9 +352,12 @@ def _limitations(cf: ClaimsFile, rows: list[ClaimRow], papers: list[PaperMeta], 
         if m.latest_version and m.latest_version > m.version:
             out.append(f"{m.id}: the library holds v{m.version} but arXiv reported v{m.latest_version} when it "
                        "was fetched; newer results may differ.")
-    unresolved = [r for r in rows if r.label in UNRESOLVED_LABELS]
-    if unresolved:
-        out.append(f"{plural(len(unresolved), 'claim')} ended inconclusive or with an error: {ids(unresolved)}.")
+    for label, what in (("inconclusive", "ended inconclusive (the evidence was not decisive)"),
+                        (NOT_CHECKED, "not checked: the cited paper is not in the library (run `synth fetch`)"),
+                        ("error", "could not be checked (the reason column says why)")):
+        hit = [r for r in rows if r.label == label]
+        if hit:
+            out.append(f"{plural(len(hit), 'claim')} {what}: {ids(hit)}.")
     return out
 
 
@@ -320,6 +381,7 @@ def build_context(cf: ClaimsFile, *, papers: list[PaperMeta], results: LoadedRes
         "extraction_scores": sorted(c.score for c in cf.claims if c.origin.value == "extracted" and c.score is not None),
         "verifiers": sorted({c.verification.verifier for c in cf.claims if c.verification and c.verification.verifier}),
         "verified": [r for r in rows if r.label in VERIFIED_LABELS],
+        "partial": [r for r in rows if r.label in PARTIAL_LABELS],
         "problems": [r for r in rows if r.label in PROBLEM_LABELS],
         "unresolved": [r for r in rows if r.label in UNRESOLVED_LABELS],
         "unverified": [r for r in rows if r.label == NOT_VERIFIED],

@@ -267,6 +267,28 @@ def provenance(claims_path: Path, papers: list[PaperMeta], results: LoadedResult
     }
 
 
+FIGURES_MANIFEST = ".synth-figures"  # in the figures folder: the files the last report drew there
+
+
+def remove_stale_figures(folder: Path, drawn: list[Path]) -> None:
+    """Delete figures an earlier report drew that this one did not, and record what this one drew.
+
+    Only files named in the folder's manifest are ever deleted: the folder may be a link to the user's own
+    pictures, or hold files someone put there by hand."""
+    manifest = folder / FIGURES_MANIFEST
+    names = sorted(p.name for p in drawn if p.parent == folder)
+    try:
+        previous = manifest.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        previous = []
+    for name in previous:
+        if name and name not in names and "/" not in name and name not in (".", "..", FIGURES_MANIFEST):
+            (folder / name).unlink(missing_ok=True)
+    if names or previous:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(manifest, "".join(f"{n}\n" for n in names))
+
+
 def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md",
                  name: str | None = None) -> ReportResult:
     """Render the study report of settings.claims into out/<name>.<fmt> (+ <name>-figures/*.png)."""
@@ -294,9 +316,7 @@ def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md"
                                                                           languages=context["languages"])
     figures = plan_figures(context, figure_dir)
     paths = draw_figures(figures, out)
-    for stale in sorted((out / figure_dir).glob("*.png")) if (out / figure_dir).is_dir() else []:
-        if stale not in paths:
-            stale.unlink()
+    remove_stale_figures(out / figure_dir, paths)
 
     def figure_src(fig: Figure) -> str:
         if fmt == "md":

@@ -217,7 +217,8 @@ def test_library_ls_and_show(cli, mirror):
     ls = cli("--json", "library", "ls")
     assert [m["version"] for m in ls.json()] == [1, 2]
     table = cli("library", "ls")
-    assert "2005.13013v1" in table.stdout and "2005.13013v2" in table.stdout
+    rows = [line.split() for line in table.stdout.splitlines() if line.startswith("2005.13013")]
+    assert [r[:3] for r in rows] == [["2005.13013", "│", "v1"], ["2005.13013", "│", "v2"]]
     show = cli("--json", "library", "show", "2005.13013")
     info = show.json()
     assert info["meta"]["version"] == 2 and info["versions_present"] == [1, 2]

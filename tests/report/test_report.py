@@ -69,7 +69,7 @@ def test_golden_markdown(study):
     assert text == GOLDEN.read_text(encoding="utf-8"), "rendered report differs from tests/data/report/expected/report.md"
     assert result.path == study.reports / "report.md"
     assert result.counts == {"supported": 2, "contradicted": 1, "version_mismatch": 1, "not_found": 1,
-                             "inconclusive": 1, "error": 1, "not yet verified": 1}
+                             "inconclusive": 1, "not_checked": 1, "not yet verified": 1}
 
 
 def test_every_claim_exactly_once_and_in_full(study):
@@ -104,7 +104,7 @@ def test_sections_separate_verified_from_the_rest(study):
     assert text.index("`2401.00001-c01`") in range(verified, problems)
     assert text.index("`review-c01`") in range(problems, unverified)
     assert "### Inconclusive or unchecked claims (2)" in text
-    assert "| `2402.00002-c01` | Sentence retrieval gains are largest for languages unseen in pretraining. | 💥 error | 1.00 | " \
+    assert "| `2402.00002-c01` | Sentence retrieval gains are largest for languages unseen in pretraining. | ⏸️ not checked | 1.00 | " \
            "2402.00002v1 is not in the library (run: synth fetch 2402.00002v1) | not checked |" in text
     assert "### Review said / source says: review" in text
     assert "disagrees: the review says verified, synth says contradicted" in text
@@ -200,7 +200,7 @@ def test_claims_without_verification_are_not_yet_verified(study):
     result = write_report(study, name=NAME)
     text = result.path.read_text(encoding="utf-8")
     assert result.counts == {"not yet verified": 8}
-    assert "### Not yet verified (8)" in text and "No claim is verified." in text
+    assert "### Not yet verified (8)" in text and "No claim is verified (supported by its source or replicated)." in text
     assert "No claim is contradicted" in text
     assert "8 of 8 claims not yet verified" in text
     assert "| `review-c01` | ✓ Verified (confidence 0.27) | ⏳ not yet verified | – |" in text
