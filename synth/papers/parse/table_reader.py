@@ -679,6 +679,22 @@ def _stub_columns(grid: list[list[list[Word]]]) -> int:
     return 2 if grouped and labels else 1
 
 
+def _outer_by_block(body, grid, n_stub, rules, columns) -> dict[int, str]:
+    """Outer labels set on lines of their own between their rows, where rules cut the body into blocks: each
+    row takes the label of its block ('OntoNotes' centred beside its 'Sentence' and 'Char' rows)."""
+    width = columns[-1][1] - columns[0][0]
+    cuts = sorted(r.y for r in rules if r.x1 - r.x0 >= 0.8 * width and body[0].top < r.y < body[-1].bottom)
+    if not cuts:
+        return {}
+    def block(ln):
+        return sum(c < (ln.top + ln.bottom) / 2 for c in cuts)
+    labels = {block(ln): _label(row[0]) for ln, row in zip(body, grid)
+              if row[0] and not any(row[1:])}
+    if not labels:
+        return {}
+    return {i: labels[block(ln)] for i, ln in enumerate(body) if block(ln) in labels}
+
+
 def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
     cells: list[ReadCell] = []
     doubts: list[str] = []
@@ -689,8 +705,11 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
     parent: str | None = None
     row_index = -1
     prev_data_line = None
-    for ln, row in zip(body, grid):
+    blocks = _outer_by_block(body, grid, n_stub, rules, columns) if n_stub >= 2 else {}
+    for i, (ln, row) in enumerate(zip(body, grid)):
         has_data = any(row[k] for k in range(n_stub, len(row)))
+        if i in blocks:
+            outer = blocks[i]
         stub_words = [w for k in range(n_stub) for w in row[k]]
         if not has_data:
             if not stub_words:
@@ -704,7 +723,8 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
                     if c.row_index == row_index:
                         c.row = label
             elif n_stub >= 2 and row[0] and not any(row[k] for k in range(1, n_stub)):
-                outer = text  # an outer label set between its rows (a vertically centred merged cell)
+                if not blocks:
+                    outer = text  # an outer label set between its rows (a vertically centred merged cell)
             else:
                 group, parent = text, None
             continue
