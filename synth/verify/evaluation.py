@@ -142,3 +142,71 @@ def score(claims: list[LabelledClaim], verdicts: list[Verification]) -> dict:
     out["confusion"] = {g: {p: sum(a == g and b == p for a, b in zip(gold, pred)) for p in sorted(set(pred))}
                         for g in LABELS_TEXT}
     return out
+
+
+SERIOUS = {"supported": {"contradicted", "not_found"}, "contradicted": {"supported"}, "not_found": {"supported"}}
+ABSTAIN_AT = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def _norm(text: str) -> str:
+    """Lower-case words only, line-break hyphens joined: how a quote is compared with evidence text."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def evidence_hit(gold: list[Evidence], verdict: Verification, k: int) -> bool:
+    """A gold quote (on its page, ±1 for a sentence across the break) or table row among the verdict's first k
+    pieces of evidence. Table gold also counts when a number check of the verdict names that table and row."""
+    from rapidfuzz import fuzz
+
+    shown = verdict.evidence[:k]
+    for g in gold:
+        if g.quote:
+            want = _norm(g.quote)
+            for e in shown:
+                have = _norm(e.quote)
+                if e.page is not None and abs(e.page - g.page) <= 1 and len(have) >= 0.6 * len(want) \
+                        and fuzz.partial_ratio(want, have) >= 90:
+                    return True
+        else:
+            row = _norm(g.row or "")
+            for e in shown:
+                if e.page == g.page and row and fuzz.partial_ratio(row, _norm(e.quote)) >= 90:
+                    return True
+            table = _norm(g.table or "")
+            if any(table and _norm(n.note or "").startswith(table) and row and row in _norm(n.note or "")
+                   for n in verdict.numbers[:k]):
+                return True
+    return False
+
+
+def trust_metrics(claims: list[LabelledClaim], verdicts: list[Verification]) -> dict:
+    """What a researcher needs to trust the verifier (issue 20): `score`'s numbers plus serious errors, evidence
+    recall@1/@3 (claims with gold evidence), mean confidence of right and wrong verdicts, and accuracy against
+    coverage when abstaining below a confidence (an 'inconclusive' verdict always abstains). `hits` holds each
+    claim's recall@3 hit (None: no gold evidence)."""
+    out = score(claims, verdicts)
+    right = [c.gold == v.label for c, v in zip(claims, verdicts)]
+    out["serious"] = sum(v.label in SERIOUS.get(c.gold, ()) for c, v in zip(claims, verdicts))
+    out["serious_rate"] = out["serious"] / len(claims) if claims else 0.0
+    with_gold = [(c, v) for c, v in zip(claims, verdicts) if c.evidence]
+    for k in (1, 3):
+        hits = [evidence_hit(c.evidence, v, k) for c, v in with_gold]
+        out[f"recall_at_{k}"] = sum(hits) / len(hits) if hits else None
+    out["hits"] = [evidence_hit(c.evidence, v, 3) if c.evidence else None for c, v in zip(claims, verdicts)]
+    conf = [(v.confidence, r) for v, r in zip(verdicts, right) if v.confidence is not None]
+    mean = lambda xs: sum(xs) / len(xs) if xs else None  # noqa: E731
+    out["confidence_right"] = mean([p for p, r in conf if r])
+    out["confidence_wrong"] = mean([p for p, r in conf if not r])
+    out["inconclusive"] = sum(v.label == "inconclusive" for v in verdicts)
+    out["coverage"] = []
+    for t in ABSTAIN_AT:
+        kept = [r for v, r in zip(verdicts, right)
+                if v.label != "inconclusive" and (v.confidence is None or v.confidence >= t)]
+        out["coverage"].append({"threshold": t, "coverage": len(kept) / len(claims) if claims else 0.0,
+                                "accuracy": mean(kept)})
+    return out
