@@ -9,13 +9,14 @@ file, so the next plan's ids name the exact data.
 
 from __future__ import annotations
 
-import json
+import math
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from synth.core.errors import NetworkError, ReplicationError, SynthError
+from synth.core.jsonio import JsonError, loads
 
 from ..data.sources import DataRef, HubLock, hub_offline, read_hub_lock, write_hub_lock
 from .plan import Plan
@@ -94,12 +95,12 @@ def _first_row_local(config: TaskConfig, path: Path) -> dict:
             for number, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
-                row = json.loads(line)
+                row = loads(line, what=f"{path}:{number}", max_number=math.inf)
                 if not isinstance(row, dict):
                     raise ReplicationError(f"{path}:{number}: the row is not a JSON object but a {type(row).__name__}")
                 first = first if first is not None else row
-        except json.JSONDecodeError as exc:
-            raise ReplicationError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+        except JsonError as exc:
+            raise ReplicationError(f"{path}:{number}: invalid JSON ({exc.reason})") from None
         except UnicodeDecodeError as exc:
             raise ReplicationError(f"{path}: not UTF-8 ({exc.reason})") from exc
     if first is None:
@@ -115,9 +116,9 @@ def _starts_with_array(path: Path) -> bool:
 def _first_row_of_array(path: Path) -> dict:
     """A .json file holding one array of row objects (what `datasets` reads as well as JSON lines)."""
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ReplicationError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from exc
+        rows = loads(path.read_text(encoding="utf-8"), what=str(path), max_number=math.inf)
+    except JsonError as exc:
+        raise ReplicationError(f"{path}: invalid JSON ({exc.reason})") from None
     except UnicodeDecodeError as exc:
         raise ReplicationError(f"{path}: not UTF-8 ({exc.reason})") from exc
     if not rows:

@@ -251,7 +251,9 @@ def load_checkpoint(folder: str | Path):
     folder = Path(folder)
     if not (folder / "model.json").exists():
         raise ReplicationError(f"not a checkpoint folder (no model.json): {folder}")
-    info = json.loads((folder / "model.json").read_text())
+    from synth.core.jsonio import read_json
+
+    info = read_json(folder / "model.json")  # a damaged or hostile model.json is one JsonError naming it
     if "multitask" in info:
         raise ReplicationError(f"{folder} is a multi-task checkpoint: start the next phase with transfer_encoder")
     import torch

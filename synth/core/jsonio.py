@@ -4,8 +4,9 @@ predictions, examples.json, hub.lock.json, sentences.jsonl.
 What it refuses, with one line naming the document (never a RecursionError, OverflowError or a bare ValueError):
 
 - nesting deeper than `max_depth` (64 by default: synth's own files nest under 10 levels, API replies under 8);
-- the non-standard constants NaN, Infinity and -Infinity, and numbers whose magnitude is over `max_number`
-  (1e15 by default: 1e308 parses, but the first arithmetic on it overflows);
+- the non-standard constants NaN, Infinity and -Infinity, numbers that overflow to infinity, and numbers whose
+  magnitude is over `max_number` (1e15 by default: 1e308 parses, but the first arithmetic on it overflows; user
+  data such as task rows pass math.inf, keeping 64-bit ids);
 - bytes that are not UTF-8, text that is not JSON, and (`read_model`) a document that does not fit its schema.
 """
 
@@ -28,7 +29,19 @@ M = TypeVar("M")
 
 
 class JsonError(ConfigError):
-    """A JSON document that cannot be used: not JSON, too deep, a non-finite or huge number, a schema misfit."""
+    """A JSON document that cannot be used: not JSON, too deep, a non-finite or huge number, a schema misfit.
+    `reason` is the bare detail ('NaN is not a JSON value', 'nested more than 64 levels deep'), for callers that
+    word the message their own way."""
+
+    def __init__(self, message: str, *, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason or message
+
+
+def _error(what: str, problem: str, detail: str) -> JsonError:
+    """'<what> is not valid JSON (<detail>)', or with a colon: '<what> is not usable JSON: <detail>'."""
+    message = f"{what} {problem} {detail}" if problem.endswith(":") else f"{what} {problem} ({detail})"
+    return JsonError(message, reason=detail)
 
 
 class _Refused(ValueError):
@@ -43,6 +56,8 @@ def _finite(limit: float):
         return value
 
     def parse_int(text: str) -> int:
+        if limit == math.inf:
+            return int(text)  # Python's own limit on digits still applies (a ValueError, reported as JsonError)
         if len(text.lstrip("-")) > 16:  # cheaper than converting a 4,000-digit int to compare it
             raise _Refused(f"the number {text[:40]}{'...' if len(text) > 40 else ''} is out of range "
                            f"(more than {limit:g} in magnitude)")
@@ -99,22 +114,22 @@ def loads(data: bytes | str, *, what: str = "JSON document", max_depth: int = MA
         try:
             text = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise JsonError(f"{what} is not UTF-8 text (byte {exc.start})") from None
+            raise _error(what, "is not UTF-8 text", f"byte {exc.start} is not UTF-8") from None
     else:
         text = data
     if _bracket_depth(text) > max_depth:
-        raise JsonError(f"{what} is nested more than {max_depth} levels deep; not read")
+        raise _error(what, "is nested too deeply; not read", f"nested more than {max_depth} levels deep")
     parse_float, parse_int = _finite(max_number)
     try:
         value = json.loads(text, parse_float=parse_float, parse_int=parse_int, parse_constant=_constant)
     except _Refused as exc:
-        raise JsonError(f"{what} is not usable JSON: {exc}") from None
+        raise _error(what, "is not usable JSON:", str(exc)) from None
     except RecursionError:
-        raise JsonError(f"{what} is nested too deeply; not read") from None
+        raise _error(what, "is nested too deeply; not read", "nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise JsonError(f"{what} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        raise _error(what, "is not valid JSON", f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except ValueError as exc:  # e.g. Python's own limit on integer digits
-        raise JsonError(f"{what} is not usable JSON: {exc}") from None
+        raise _error(what, "is not usable JSON:", str(exc)) from None
     return value
 
 
@@ -139,7 +154,7 @@ def read_model(path: str | os.PathLike, model: type[M], *, what: str | None = No
     try:
         return model.model_validate(data)  # type: ignore[attr-defined]
     except ValidationError as exc:
-        raise JsonError(f"{where} does not fit its schema: {_first_error(exc)}") from None
+        raise _error(where, "does not fit its schema:", _first_error(exc)) from None
 
 
 def _first_error(exc) -> str:

@@ -74,7 +74,7 @@ def test_read_json_read_model_and_jsonl_name_the_file(tmp_path):
     rows.write_bytes(b'{"i": 1}\n\n' + DEEP + b"\n")
     reader = iter_jsonl(rows)
     assert next(reader) == {"i": 1}
-    with pytest.raises(JsonError, match=rf"{rows} line 3 is nested more than 64 levels"):
+    with pytest.raises(JsonError, match=rf"{rows} line 3 is nested too deeply"):
         next(reader)
 
 

@@ -100,3 +100,25 @@ def test_hostile_examples_hub_lock_and_predictions_are_one_line(tmp_path):
     predictions.write_text(DEEP, encoding="utf-8")
     with pytest.raises(UsageError, match="invalid JSON .*nested more than 64"):
         read_json(predictions)
+
+
+@pytest.mark.parametrize("row, said", [(DEEP, "nested more than 64 levels deep"),
+                                       ('{"sentence": "x", "label": NaN}', "NaN is not a JSON value")])
+def test_a_hostile_task_row_is_found_by_preflight(tmp_path, row, said):
+    import shutil
+
+    from synth.replicate.data.loading import fixtures_dir
+    from synth.replicate.pipeline.plan import build_plan
+    from synth.replicate.pipeline.preflight import preflight
+    from tests.replicate.run.conftest import DATA
+
+    data = tmp_path / "data"
+    for family in ("sst2", "tatoeba"):
+        shutil.copytree(fixtures_dir() / family, data / family)
+    train = data / "sst2" / "train.jsonl"
+    lines = train.read_text(encoding="utf-8").splitlines()
+    lines[2] = row
+    train.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = preflight(build_plan(str(DATA / "sst2_tatoeba.yaml"), "tiny", data_dir=data), lock_file=None)
+    bad = {c.task: c.message for c in report.checks if c.status == "bad"}
+    assert f"train.jsonl:3: invalid JSON ({said})" in bad["sst2"]
