@@ -31,11 +31,13 @@ def lengths_of(features) -> list[int]:
 
 
 def length_grouped_batches(lengths: Sequence[int], batch_size: int, *, seed: int, epoch: int,
-                           shuffle: bool = True, groups: Sequence[str] | None = None) -> list[list[int]]:
+                           shuffle: bool = True, groups: Sequence[str] | None = None,
+                           cap: int | None = None) -> list[list[int]]:
     """Shuffle, sort by length within megabatches, cut into batches, shuffle the batches (longest first).
 
     With `groups` (a task name per row) every batch holds one group only; mixing the groups' batches in one
-    shuffled order samples tasks in proportion to their size (examples-proportional mixing).
+    shuffled order samples tasks in proportion to their size (examples-proportional mixing); `cap` (K) keeps
+    at most K rows of each group per epoch, a fresh sample each epoch (mixing rate proportional to min(n, K)).
     """
     order = list(range(len(lengths)))
     rng = random.Random(seed * 1_000_003 + epoch)
@@ -45,6 +47,8 @@ def length_grouped_batches(lengths: Sequence[int], batch_size: int, *, seed: int
     batches: list[list[int]] = []
     for name in sorted(set(groups)) if groups is not None else [None]:
         members = [i for i in order if groups is None or groups[i] == name]
+        if cap is not None and groups is not None:
+            members = members[:cap]
         for start in range(0, len(members), window):
             chunk = sorted(members[start:start + window], key=lambda i: -lengths[i])
             batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))

@@ -231,8 +231,9 @@ def load_ref(ref, data_dir: Path | str | None) -> "datasets.Dataset":
 
 
 def load_refs(task: TaskConfig | str, refs: list, data_dir: Path | str | None, *, limit: int | None = None,
-              seed: int = 0) -> "datasets.Dataset":
-    """A planned split of `task` (a mixture: one ref per component), optionally subsampled to `limit` rows."""
+              seed: int = 0, take: str = "sample") -> "datasets.Dataset":
+    """A planned split of `task` (a mixture: one ref per component), optionally cut to `limit` rows: a seeded
+    stratified sample, or (`take="first"`) the split's first rows in file order."""
     config = load_task(task) if isinstance(task, str) else task
     if config.mixture is not None:
         dataset = _apply_row_rules(config, mix_components(config, [(r.task, load_ref(r, data_dir)) for r in refs],
@@ -241,6 +242,8 @@ def load_refs(task: TaskConfig | str, refs: list, data_dir: Path | str | None, *
         if len(refs) != 1:
             raise ReplicationError(f"task {config.name!r}: expected one data source, got {len(refs)}")
         dataset = load_ref(refs[0], data_dir)
+    if limit is not None and take == "first":
+        return dataset.select(range(min(limit, len(dataset))))
     if limit is not None:
         label = config.columns.get("label") if config.type in ("classification", "multiple_choice") else None
         dataset = subsample(dataset, limit, seed, label_column=label if isinstance(label, str) else None)

@@ -8,7 +8,7 @@ from synth.core.errors import ReplicationError
 
 from .predict import decode_labels, mine_bitext, predict, retrieve
 
-__all__ = ["BUCC_NEEDS_IDS", "dev_scorer", "language_score", "score_rows"]
+__all__ = ["BUCC_NEEDS_IDS", "bucc_threshold", "dev_scorer", "language_score", "score_rows"]
 
 
 def _column_values(rows, spec):
@@ -21,8 +21,9 @@ def _column_values(rows, spec):
 
 
 def score_rows(model, task, rows, features, labels: list[str], *, language: str | None, batch_size: int,
-               pad_id: int, precision: str = "auto") -> tuple[dict[str, float], list]:
-    """Metric values (0-100, every metric of the task) and leaderboard predictions for one language."""
+               pad_id: int, precision: str = "auto", bucc_threshold: float | None = None) -> tuple[dict[str, float], list]:
+    """Metric values (0-100, every metric of the task) and leaderboard predictions for one language
+    (`bucc_threshold`: BUCC's mining threshold from the dev split; None tunes it on these rows)."""
     from ..data.featurize import LabelMapper, _feature_names, word_predictions
     from .metrics import compute
     from ..data.loading import postprocess_qa
@@ -65,7 +66,7 @@ def score_rows(model, task, rows, features, labels: list[str], *, language: str 
         values = {m: compute(m, preds, gold, language) for m in task.metrics}
         return values, preds
     return _score_retrieval(model, task, features, language=language, batch_size=batch_size, pad_id=pad_id,
-                            precision=precision)
+                            precision=precision, bucc_threshold=bucc_threshold)
 
 
 BUCC_NEEDS_IDS = ("BUCC mining needs both monolingual sides with sentence ids (source_id/target_id columns, "
@@ -73,15 +74,15 @@ BUCC_NEEDS_IDS = ("BUCC mining needs both monolingual sides with sentence ids (s
                   "mining those would be Tatoeba with a margin (near-ceiling F1)")
 
 
-def _score_retrieval(model, task, features, *, language, batch_size, pad_id, precision="auto"):
-    from .metrics import bucc_mine, bucc_optimize_threshold, compute
+def _score_retrieval(model, task, features, *, language, batch_size, pad_id, precision="auto", bucc_threshold=None):
+    from .metrics import compute
 
     names = features.column_names
     if task.metrics[0] == "bucc_f1":
         if "source_id" not in names or "target_id" not in names:
             raise ReplicationError(BUCC_NEEDS_IDS)
         return _score_bucc(model, task, features, language=language, batch_size=batch_size, pad_id=pad_id,
-                           precision=precision)
+                           precision=precision, threshold=bucc_threshold)
     sides = {}
     for side in ("source", "target"):
         rows = [{"input_ids": ids} for ids in features[f"{side}_input_ids"]]
@@ -102,11 +103,9 @@ def _score_retrieval(model, task, features, *, language, batch_size, pad_id, pre
     return {m: compute(m, nearest, list(range(n)), language) for m in task.metrics}, nearest
 
 
-def _score_bucc(model, task, features, *, language, batch_size, pad_id, precision="auto"):
-    """Mine pairs from the two monolingual sides (rows with an empty id have no sentence on that side), pick
-    the threshold that maximises F1 against the gold pairs (rows with both ids), report P / R / F1."""
-    from .metrics import bucc_mine, bucc_optimize_threshold, bucc_prf
-
+def _bucc_candidates(model, features, *, batch_size, pad_id, precision="auto"):
+    """(mined candidates with margin scores, gold pairs) of one BUCC split: embed both monolingual sides (rows
+    with an empty id have no sentence on that side), mine, and read the gold pairs (rows with both ids)."""
     sides, ids = {}, {}
     for side in ("source", "target"):
         keep = [i for i, v in enumerate(features[f"{side}_id"]) if v not in (None, "")]
@@ -116,9 +115,27 @@ def _score_bucc(model, task, features, *, language, batch_size, pad_id, precisio
     gold = [[s, t] for s, t in zip(features["source_id"], features["target_id"]) if s and t]
     if not gold:
         raise ReplicationError("no gold pairs (rows with both a source_id and a target_id)")
-    candidates = mine_bitext(sides["source"], sides["target"], ids["source"], ids["target"])
-    # tuned on the evaluated split; XTREME applies the dev threshold to test (the task's not_as_published says so)
-    threshold = bucc_optimize_threshold(candidates, gold)
+    return mine_bitext(sides["source"], sides["target"], ids["source"], ids["target"]), gold
+
+
+def bucc_threshold(model, features, *, batch_size, pad_id, precision="auto") -> float:
+    """The mining threshold that maximises F1 on this split (XTREME: chosen on dev, applied to test)."""
+    from .metrics import bucc_optimize_threshold
+
+    if "source_id" not in features.column_names or "target_id" not in features.column_names:
+        raise ReplicationError(BUCC_NEEDS_IDS)
+    candidates, gold = _bucc_candidates(model, features, batch_size=batch_size, pad_id=pad_id, precision=precision)
+    return bucc_optimize_threshold(candidates, gold)
+
+
+def _score_bucc(model, task, features, *, language, batch_size, pad_id, precision="auto", threshold=None):
+    """Mine pairs, keep those above the threshold (given: the dev split's; None: the one that maximises F1 on
+    this split), report P / R / F1."""
+    from .metrics import bucc_mine, bucc_optimize_threshold, bucc_prf
+
+    candidates, gold = _bucc_candidates(model, features, batch_size=batch_size, pad_id=pad_id, precision=precision)
+    if threshold is None:
+        threshold = bucc_optimize_threshold(candidates, gold)
     pairs = [list(p) for p in bucc_mine(candidates, threshold)]
     prf = bucc_prf(pairs, gold)
     values = {"bucc_f1": prf["f1"], "bucc_precision": prf["precision"], "bucc_recall": prf["recall"]}

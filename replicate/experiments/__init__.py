@@ -37,6 +37,13 @@ class Hyper(BaseModel):
     min_steps: int | None = Field(None, ge=1, description="at least this many optimizer steps on a data-volume "
                                   "point (more epochs over a small subsample), so a small volume is not also "
                                   "small compute; applies to sized volumes, not to 'full'")
+    selection: Literal["best_dev", "final"] | None = Field(
+        None, description="which weights a phase keeps: best_dev = the best English dev score (evaluated every "
+        "eval_every steps, early stopping after `patience`); final = the last step's, no dev evaluation (the "
+        "same rule for every arm of a volume sweep)")
+    dev_subset: Literal["first", "sample"] | None = Field(
+        None, description="how `dev_examples` rows are chosen: the first N of the dev split (the paper: "
+        "'the first 500 development examples') or a seeded, label-stratified sample")
 
     def over(self, base: "Hyper") -> "Hyper":
         """These settings laid over `base` (ours win where set)."""
@@ -52,6 +59,32 @@ class Multitask(BaseModel):
 
     name: str = Field("multitask", description="how the mixture is named in results")
     tasks: list[str] = Field(min_length=2)
+    cap_examples: int | None = Field(None, ge=1, description="K of examples-proportional mixing (Raffel et al., "
+                                     "2020): per epoch a task contributes min(n, K) examples, a fresh sample of "
+                                     "its training set each epoch; None = no cap (plain proportional)")
+
+
+class Departure(BaseModel):
+    """One way this experiment knowingly differs from the paper it replicates (shown in the plan)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    what: str = Field(description="the setting, in a few words")
+    paper: str = Field(description="what the paper did (with where it says so)")
+    here: str = Field(description="what this experiment does instead")
+    why: str = Field(description="why, and what it may change in the numbers")
+
+
+class PublishedBaseline(BaseModel):
+    """Published scores a claim compares against (the paper's own reference), per target task."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(description="where the numbers are from (paper, table)")
+    model: str
+    split: Literal["validation", "test"]
+    scores: dict[str, float] = Field(description="target -> task score on the XTREME scale (QA: (F1 + EM) / 2)")
+    note: str | None = Field(None, description="how the numbers were transcribed and checked")
 
 
 class Reporting(BaseModel):
@@ -103,6 +136,11 @@ class Experiment(BaseModel):
                           "jiant: dev every 1,000 steps on a 500-example English subset)")
     per_task: dict[str, Hyper] = Field(default_factory=dict, description="task name -> overrides (last word)")
     reporting: Reporting = Field(default_factory=Reporting)
+    departures: list[Departure] = Field(default_factory=list, description="every known difference from the "
+                                        "paper's recipe; the dry run lists them")
+    published_baseline: PublishedBaseline | None = Field(
+        None, description="the paper's own reference scores where its headline gain is measured against them "
+        "(X-STILTs c05: +5.4 over Hu et al.'s published XLM-R Large, not over a re-run baseline)")
 
     @field_validator("intermediate_examples")
     @classmethod

@@ -106,7 +106,8 @@ def plan_summary(plan: Plan, runs: Path) -> dict:
     for step in plan.steps.values():
         rows.append({"id": step.id, "kind": step.kind, "label": step.label, "parents": step.parents,
                      "status": "done" if is_done(runs, step.id) else "pending", "sources": step_sources(step),
-                     "tokens": step_tokens(step), "gpu_hours": step_gpu_hours(step)})
+                     "tokens": step_tokens(step), "gpu_hours": step_gpu_hours(step),
+                     "resolved": resolved_config(step)})
     naive_tokens, naive_hours = 0, 0.0  # every (intermediate, target) pair re-runs its chain from the base model
     for ev in plan.evals():
         chain = ancestors(plan.steps, ev.id)
@@ -128,7 +129,36 @@ def plan_summary(plan: Plan, runs: Path) -> dict:
         "disk": disk_estimate(plan),
         "arms": arm_costs(rows, plan),
         "sources": source_counts(plan),
+        "departures": [d.model_dump() for d in plan.experiment.departures],
+        "published_baseline": plan.experiment.published_baseline.model_dump()
+        if plan.experiment.published_baseline else None,
     }
+
+
+def resolved_config(step: Step) -> dict:
+    """What a step will do, in the terms a paper's appendix uses, so fidelity can be audited from the plan."""
+    c = step.config
+    if c.kind == "eval":
+        out = {"target": c.target, "split": c.split, "languages": len(c.languages), "max_length": c.max_length,
+               "metrics": list(c.metrics)}
+        if c.retrieval_layer is not None:
+            out["layer"] = c.retrieval_layer
+        if c.metrics and c.metrics[0] == "bucc_f1":
+            out["threshold"] = ("dev split's best-F1 threshold applied" if c.threshold_inputs else
+                                "best-F1 threshold tuned on this split")
+        return out
+    h = c.hyper
+    out = {"tasks": list(c.tasks), "examples": c.examples or "full", "learning_rate": h.learning_rate,
+           "batch_size": h.effective_batch, "micro_batch": h.batch_size, "epochs": h.epochs,
+           "max_steps": h.max_steps, "warmup_ratio": h.warmup_ratio, "max_length": h.max_length,
+           "selection": h.selection}
+    if h.selection == "best_dev":
+        out.update(dev_examples=h.dev_examples or "all", dev_subset=h.dev_subset, eval_every=h.eval_every or "epoch",
+                   patience=h.patience)
+    if c.mixing is not None:
+        out["mixing"] = {"sampling": c.mixing.sampling, "cap_examples": c.mixing.cap_examples,
+                         "missing": dict(c.mixing.missing)}
+    return out
 
 
 def arm_costs(rows: list[dict], plan: Plan) -> list[dict]:

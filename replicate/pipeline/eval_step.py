@@ -10,7 +10,7 @@ from synth.core.errors import ReplicationError, SynthError
 from synth.core.files import write_json
 
 from ..evaluation.predict import write_predictions
-from ..evaluation.score import BUCC_NEEDS_IDS, language_score, score_rows
+from ..evaluation.score import BUCC_NEEDS_IDS, bucc_threshold, language_score, score_rows
 from .results import write_results
 from .step_config import Step, step_dir
 
@@ -67,13 +67,24 @@ def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path
                     raise ReplicationError(BUCC_NEEDS_IDS)
                 features = featurize(lang_task, rows, tokenizer, max_length=c.max_length, labels=labels or None,
                                      cache_dir=Path(settings.cache) / "features")
+                threshold = None
+                if language in c.threshold_inputs:  # BUCC: the dev split's threshold, applied to this split
+                    dev_ref = c.threshold_inputs[language]
+                    dev_rows = load_refs(load_task(dev_ref.task), [dev_ref], data, limit=c.data.max_eval_examples,
+                                         seed=0)
+                    dev_features = featurize(lang_task, dev_rows, tokenizer, max_length=c.max_length,
+                                             cache_dir=Path(settings.cache) / "features")
+                    threshold = bucc_threshold(model, dev_features, batch_size=profile.eval_batch_size,
+                                               pad_id=tokenizer.pad_token_id, precision=c.precision)
                 values, predictions = score_rows(model, lang_task, rows, features, labels, language=language,
                                                  batch_size=profile.eval_batch_size, pad_id=tokenizer.pad_token_id,
-                                                 precision=c.precision)
+                                                 precision=c.precision, bucc_threshold=threshold)
                 write_predictions(folder / "predictions", _scoring_name(task), language, task.type, predictions)
                 done[language] = {"values": {k: round(v, 4) for k, v in values.items()},
                                   "score": round(language_score(values, task), 4), "split": ref.split,
                                   "examples": len(rows)}
+                if threshold is not None:
+                    done[language]["threshold_from"] = c.threshold_inputs[language].split
                 write_json(cached, done[language])
             except Exception as exc:  # noqa: BLE001  one bad language must not cost the others
                 failed[language] = str(exc) if isinstance(exc, SynthError) else f"{type(exc).__name__}: {exc}"

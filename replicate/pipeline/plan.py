@@ -16,10 +16,10 @@ from pathlib import Path
 from synth.core.errors import ConfigError
 
 from ..data.sources import DataRef, HubLock, Unavailable, read_hub_lock, resolve_data_dir, resolve_split
-from ..experiments import Experiment, Hyper, load_experiment
+from ..experiments import Experiment, Hyper, Multitask, load_experiment
 from .profiles import Profile, load_profile
-from .step_config import (DataSettings, EvalStepConfig, Step, TrainHyper, TrainStepConfig, is_done, step_dir,
-                          step_id_for)
+from .step_config import (DataSettings, EvalStepConfig, Mixing, Step, TrainHyper, TrainStepConfig, is_done,
+                          step_dir, step_id_for)
 
 __all__ = ["Plan", "Step", "build_plan", "step_dir", "is_done", "base_model_ref", "kind_versions"]
 
@@ -80,6 +80,7 @@ def _train_hyper(experiment: Experiment, profile: Profile, task_name: str, task_
     resolved = Hyper(learning_rate=1e-5, warmup_ratio=0.1, effective_batch=32, batch_size=4, epochs=3,
                      max_length=max_length, eval_every=0, weight_decay=0.01).model_dump()
     resolved.update({k: v for k, v in hyper.model_dump().items() if v is not None})
+    resolved = {k: v for k, v in resolved.items() if v is not None or k in ("max_steps", "patience", "dev_examples")}
     # Data volume vs compute: a sized volume trains at least min_steps optimizer steps (more epochs), and the
     # fixed-compute arm exactly fixed_steps; both act through epochs (+ max_steps), so unset leaves ids alone.
     min_steps = resolved.pop("min_steps", None)
@@ -130,20 +131,32 @@ class _Builder:
         return self._sources[key]
 
     def train_step(self, kind: str, task_names: list[str], *, hyper_key: str, examples: int | None, seed: int,
-                   parents: list[str], meta: dict, fixed_steps: int | None = None) -> Step | None:
-        tasks = [_task(n) for n in task_names]
-        train_inputs, dev_inputs = {}, {}
-        for task in tasks:
+                   parents: list[str], meta: dict, fixed_steps: int | None = None,
+                   mixture: Multitask | None = None) -> Step | None:
+        train_inputs, dev_inputs, missing = {}, {}, {}
+        for task in [_task(n) for n in task_names]:
             refs = self._resolve(task, "train")
             if isinstance(refs, Unavailable):
-                self.unavailable.append(f"{kind} {task.name}: train split: {refs.reason}")
-                return None
+                if mixture is None:
+                    self.unavailable.append(f"{kind} {task.name}: train split: {refs.reason}")
+                    return None
+                missing[task.name] = refs.reason  # a mixture trains on the tasks it has and names the others
+                continue
             train_inputs[task.name] = refs
             if task.split_name("validation"):
                 dev = self._resolve(task, "validation")
                 if not isinstance(dev, Unavailable):  # no dev set: the last weights are kept
                     dev_inputs[task.name] = dev
+        task_names = [n for n in task_names if n in train_inputs]
+        if mixture is not None:
+            for name, reason in missing.items():
+                self.unavailable.append(f"{kind} {mixture.name}: {name} left out of the mixture: {reason}")
+            if len(task_names) < 2:
+                self.unavailable.append(f"{kind} {mixture.name}: fewer than two of its tasks are available")
+                return None
+        tasks = [_task(n) for n in task_names]
         task_type = tasks[0].type
+        mixing = Mixing(cap_examples=mixture.cap_examples, missing=missing) if mixture is not None else None
         config = TrainStepConfig(
             kind=kind, version=self.versions[kind],
             task=task_names[0] if len(task_names) == 1 else "+".join(task_names), tasks=task_names,
@@ -156,7 +169,7 @@ class _Builder:
                                intermediate=kind == "intermediate", max_length=max(t.max_length for t in tasks),
                                examples=examples, fixed_steps=fixed_steps),
             checkpoint_dtype=self.profile.target_checkpoint_dtype if kind == "target" else "float32",
-            parents=sorted(parents), base_model=None if parents else self.base)
+            parents=sorted(parents), base_model=None if parents else self.base, mixing=mixing)
         return self._add(config, meta)
 
     def eval_step(self, target: str, *, parent: Step | None, meta: dict, split: str | None = None) -> Step | None:
@@ -178,12 +191,22 @@ class _Builder:
             inputs[language] = refs[0]
         if not inputs:
             return None
+        thresholds: dict[str, DataRef] = {}
+        if task.metrics[0] == "bucc_f1" and requested != "validation":
+            # XTREME: the mining threshold that maximises F1 on a language's dev split is applied to its test split
+            for language in inputs:
+                refs = self._resolve(task.for_language(language) if task.language is None else task, "validation")
+                if isinstance(refs, Unavailable):
+                    self.unavailable.append(f"eval {target} {language}: no dev split for the threshold "
+                                            f"({refs.reason}); the {requested} split tunes its own")
+                else:
+                    thresholds[language] = refs[0]
         layer = self.profile.retrieval_layer if self.profile.retrieval_layer is not None else \
             self.experiment.retrieval_layer
         config = EvalStepConfig(
             kind="eval", version=self.versions["eval"], target=target, task_version=task.version,
             task_type=task.type, languages=list(inputs), split=requested, inputs=inputs, metrics=list(task.metrics),
-            data=self.data, retrieval_layer=layer if task.type == "retrieval" else None,
+            data=self.data, retrieval_layer=layer if task.type == "retrieval" else None, threshold_inputs=thresholds,
             experiment=self.experiment.name,
             max_length=task.max_length if self.profile.fidelity == "paper" else min(
                 task.max_length, self.profile.hyper.max_length or task.max_length),
@@ -250,8 +273,9 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
                     "examples": examples, "seed": seed, "model": base}
             inter = None
             if tasks:
+                mixture = exp.multitask if exp.multitask and label == exp.multitask.name and len(tasks) > 1 else None
                 inter = b.train_step("intermediate", tasks, hyper_key=label or "", examples=examples, seed=seed,
-                                     parents=[], meta=meta, fixed_steps=fixed)
+                                     parents=[], meta=meta, fixed_steps=fixed, mixture=mixture)
                 if inter is None:
                     continue
             for target in exp.targets:

@@ -54,6 +54,20 @@ class TrainHyper(BaseModel):
     checkpoint_every: int = 500
     precision: Precision = Field("auto", description="autocast: auto = bf16 on GPUs that support it (fp16 with "
                                  "loss scaling on older ones), none on CPU; bf16 = also on CPU")
+    selection: Literal["best_dev", "final"] = Field("best_dev", description="weights kept: best English dev "
+                                                    "score, or the final step's (no dev evaluation)")
+    dev_subset: Literal["first", "sample"] = Field("sample", description="dev_examples: the first N rows, or a "
+                                                   "seeded stratified sample")
+
+
+class Mixing(BaseModel):
+    """How a multi-task step samples its tasks, and which of the experiment's tasks it could not include."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sampling: Literal["examples_proportional"] = "examples_proportional"
+    cap_examples: int | None = Field(None, description="K: a task contributes min(n, K) examples per epoch")
+    missing: dict[str, str] = Field(default_factory=dict, description="task -> why it is not in the mixture")
 
 
 class TrainStepConfig(BaseModel):
@@ -76,6 +90,7 @@ class TrainStepConfig(BaseModel):
     checkpoint_dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     parents: list[str] = Field(default_factory=list)
     base_model: str | None = Field(None, description="set on steps without parents")
+    mixing: Mixing | None = Field(None, description="multi-task steps: sampling rule, cap, missing tasks")
 
 
 class EvalStepConfig(BaseModel):
@@ -93,7 +108,10 @@ class EvalStepConfig(BaseModel):
     inputs: dict[str, DataRef] = Field(description="language -> the split read, with its source and identity")
     metrics: list[str]
     data: DataSettings
-    retrieval_layer: int | None = None
+    retrieval_layer: int | None = Field(None, description="hidden_states index mean-pooled by retrieval targets "
+                                        "(0 = embeddings; 13 = output of the 13th transformer layer)")
+    threshold_inputs: dict[str, DataRef] = Field(default_factory=dict, description="BUCC: language -> the dev "
+                                                 "split whose best-F1 mining threshold is applied to this split")
     experiment: str = Field(description="eval steps are cheap: one results document per experiment")
     max_length: int
     precision: Precision = Field("auto", description="inference autocast (as TrainHyper.precision)")
@@ -117,13 +135,20 @@ def config_identity(config: TrainStepConfig | EvalStepConfig) -> dict:
     for holder in (data, data.get("hyper") or {}):
         if holder.get("precision") == "auto":
             holder.pop("precision")
+        # fields added later are hashed only when set away from the behaviour that predates them
+        for key, default in _LATER_DEFAULTS.items():
+            if key in holder and holder[key] == default:
+                holder.pop(key)
     for key in ("train_inputs", "dev_inputs"):
         for refs in data.get(key, {}).values():
             for ref in refs:
                 ref.pop("mtime", None)
-    for ref in data.get("inputs", {}).values():
+    for ref in [*data.get("inputs", {}).values(), *data.get("threshold_inputs", {}).values()]:
         ref.pop("mtime", None)
     return data
+
+
+_LATER_DEFAULTS = {"selection": "best_dev", "dev_subset": "sample", "mixing": None, "threshold_inputs": {}}
 
 
 def step_id_for(config: TrainStepConfig | EvalStepConfig) -> str:

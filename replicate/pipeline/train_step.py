@@ -1,5 +1,6 @@
 """The intermediate and target training steps: train on the step's task(s) from the parent's encoder (fresh
-head), select on the English dev set, and leave one model in runs/<step-id>/model/.
+head), keep the best English-dev checkpoint or the final one (the step's selection rule), and leave one model in
+runs/<step-id>/model/.
 
 VERSION is part of every training step's id: bump it when this code changes what a training step produces.
 """
@@ -39,7 +40,18 @@ def train_config(c: TrainStepConfig, *, world: int = 1, num_workers: int = 0):
         grad_accum=max(1, h.effective_batch // (h.batch_size * world)), epochs=h.epochs, max_steps=h.max_steps,
         weight_decay=h.weight_decay, eval_every=h.eval_every, patience=h.patience,
         checkpoint_every=h.checkpoint_every, seed=c.seed, save_dtype=c.checkpoint_dtype, num_workers=num_workers,
-        mixed_precision=h.precision)
+        mixed_precision=h.precision, mixing_cap=c.mixing.cap_examples if c.mixing else None)
+
+
+def _selects_on_dev(c: TrainStepConfig, task_name: str) -> bool:
+    """Dev evaluations run only under the best-on-dev rule (a final-checkpoint arm never looks at dev)."""
+    return c.hyper.selection == "best_dev" and task_name in c.dev_inputs
+
+
+def _dev_rows(task, c: TrainStepConfig, data):
+    from ..data.loading import load_refs
+
+    return load_refs(task, c.dev_inputs[task.name], data, limit=_dev_limit(c), seed=c.seed, take=c.hyper.dev_subset)
 
 
 def run_training(step: Step, runs: Path, settings, *, progress: bool = True, world: int = 1) -> dict:
@@ -66,8 +78,8 @@ def run_training(step: Step, runs: Path, settings, *, progress: bool = True, wor
     features = featurize(task, train_rows, tokenizer, max_length=c.hyper.max_length,
                          cache_dir=Path(settings.cache) / "features", labels=labels or None)
     dev_score = None
-    if task.name in c.dev_inputs:
-        dev_rows = load_refs(task, c.dev_inputs[task.name], data, limit=_dev_limit(c), seed=c.seed)
+    if _selects_on_dev(c, task.name):
+        dev_rows = _dev_rows(task, c, data)
         dev_score = dev_scorer(task, dev_rows, tokenizer, labels, max_length=c.hyper.max_length,
                                pad_id=tokenizer.pad_token_id, precision=c.hyper.precision)
     spec = HeadSpec(task_type=task.type, num_labels=len(labels), labels=labels)
@@ -78,8 +90,9 @@ def run_training(step: Step, runs: Path, settings, *, progress: bool = True, wor
 
 
 def run_multitask_training(step: Step, runs: Path, settings, *, progress: bool = True, world: int = 1) -> dict:
-    """One encoder, one head per task, single-task batches mixed in proportion to task size; the dev score
-    is the mean over the tasks' English dev scores. Only the encoder is carried into target training."""
+    """One encoder, one head per task, single-task batches mixed in proportion to task size (capped at K examples
+    per task and epoch when the mixture says so); the dev score is the mean over the tasks' English dev scores.
+    Only the encoder is carried into target training."""
     from ..data.loading import featurize, load_refs, subsample
     from ..training.model import HeadSpec, build_multitask_model, load_tokenizer
     from .profiles import load_profile
@@ -105,8 +118,8 @@ def run_multitask_training(step: Step, runs: Path, settings, *, progress: bool =
                              cache_dir=Path(settings.cache) / "features", labels=labels or None)
         keep = [k for k in ("input_ids", "labels", "start_positions", "end_positions") if k in features.column_names]
         rows.extend(dict(row, task=task.name) for row in features.select_columns(keep).to_list())
-        if task.name in c.dev_inputs:
-            dev = load_refs(task, c.dev_inputs[task.name], data, limit=_dev_limit(c), seed=c.seed)
+        if _selects_on_dev(c, task.name):
+            dev = _dev_rows(task, c, data)
             scorers[task.name] = dev_scorer(task, dev, tokenizer, labels, max_length=max_length,
                                             pad_id=tokenizer.pad_token_id, precision=c.hyper.precision)
     model = build_multitask_model(source, specs, seed=c.seed)

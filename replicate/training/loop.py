@@ -52,6 +52,8 @@ class TrainConfig(BaseModel):
                                  description="auto = bf16 on GPUs that support it, fp16 (with loss scaling) on "
                                              "older GPUs, none on CPU")
     num_workers: int = Field(0, ge=0, description="collating worker processes (0 = in the training process)")
+    mixing_cap: int | None = Field(None, ge=1, description="multi-task: at most this many examples of each task "
+                                   "per epoch (examples-proportional mixing with a cap K)")
     save_dtype: str = Field("float32", pattern="^(float32|bfloat16|float16)$",
                             description="dtype of the saved model (bf16 for models that are only evaluated)")
 
@@ -253,7 +255,8 @@ def plan_steps(lengths: list[int], config: TrainConfig, *, rank: int = 0, world:
                groups: list[str] | None = None) -> tuple[int, int]:
     """(optimizer steps, warmup steps) of a run: ceil(batches per epoch / accumulation) × epochs, capped by
     max_steps."""
-    first_epoch = length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=0, groups=groups)
+    first_epoch = length_grouped_batches(lengths, config.batch_size, seed=config.seed, epoch=0, groups=groups,
+                                         cap=config.mixing_cap)
     steps_per_epoch = math.ceil(len(shard(first_epoch, rank, world)) / config.grad_accum)
     total_steps = math.ceil(steps_per_epoch * config.epochs)
     if config.max_steps:
@@ -338,7 +341,7 @@ def _run_epochs(run: _Run, rows: list[dict], state: dict, config: TrainConfig, *
     while state["epoch"] < epoch_limit and state["step"] < run.total_steps and not state["stopped_early"]:
         epoch = state["epoch"]
         batches = shard(length_grouped_batches(run.lengths, config.batch_size, seed=config.seed, epoch=epoch,
-                                               groups=run.groups), run.rank, run.world)
+                                               groups=run.groups, cap=config.mixing_cap), run.rank, run.world)
         index = state["batch"]
         stream = iter(batch_stream(rows, batches[index:], pad_id, pad_multiple, workers=config.num_workers,
                                    pin=run.cuda))

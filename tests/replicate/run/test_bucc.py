@@ -76,3 +76,18 @@ def test_gold_only_rows_are_refused_at_preflight_and_at_evaluation(run_settings,
     report = execute(plan, run_settings.runs, run_settings, progress=False)
     message = report.failed[plan.evals()[0].id]
     assert "no language of bucc2018 could be evaluated" in message and "gold pairs only" in message
+
+
+def test_bucc_test_split_is_mined_with_the_dev_splits_threshold(run_settings):
+    from synth.replicate.experiments import Experiment
+
+    exp = Experiment(name="bucc_test", description="d", benchmark="xtreme", baseline=True, targets=["bucc2018"],
+                     eval_split="test")
+    plan = build_plan(exp, "tiny")
+    step = plan.evals()[0]
+    assert step.config.split == "test" and set(step.config.threshold_inputs) == set(step.config.languages)
+    report = execute(plan, run_settings.runs, run_settings, progress=False)
+    assert report.ok, report.failed
+    languages = run_settings.runs / step.id / "languages"
+    entries = [json.loads(p.read_text()) for p in languages.glob("*.json")]
+    assert entries and all(e["split"] == "test" and e["threshold_from"] == "validation" for e in entries)

@@ -37,9 +37,9 @@ def test_local_only_task_mixes_with_hub_tasks_in_one_plan(tmp_path):
     assert ref.sha256 == sha256_file(data / "ccg" / "train.jsonl") and ref.size == (data / "ccg/train.jsonl").stat().st_size
     multi = next(s for s in plan.steps.values() if s.kind == "intermediate" and "+" in s.config.task)
     sources = {task: refs[0].source for task, refs in multi.config.train_inputs.items() if task != "anli_plus"}
-    assert sources["ccg"] == "local" and sources["mnli"] == "hub" and set(sources.values()) == {"local", "hub"}
-    mnli = multi.config.train_inputs["mnli"][0]
-    assert (mnli.hub, mnli.revision, mnli.pinned) == ("nyu-mll/glue:mnli", None, False)
+    assert sources["ccg"] == "local" and sources["qqp"] == "hub" and set(sources.values()) == {"local", "hub"}
+    qqp = multi.config.train_inputs["qqp"][0]
+    assert (qqp.hub, qqp.revision, qqp.pinned) == ("nyu-mll/glue:qqp", None, False)
     # ANLI+ is a mixture: one Hub ref per component
     assert [r.task for r in multi.config.train_inputs["anli_plus"]] == load_task("anli_plus").mixture
     summary = plan_summary(plan, tmp_path / "runs")
