@@ -125,8 +125,38 @@ def check_claims(settings: Settings | None = None) -> dict:
     doc = load_claims(settings.claims)
     library = Library.open(settings)
     try:
-        doc.check_library(library)
+        notes = _check_cited(doc, library)
     finally:
         library.close()
     return {"claims_file": str(settings.claims), "claims": len(doc.claims),
-            "papers": sorted({c.source.paper for c in doc.claims if c.source} | {p for c in doc.claims for p in c.cites})}
+            "papers": sorted({c.source.paper for c in doc.claims if c.source} | {p for c in doc.claims for p in c.cites}),
+            "notes": notes}
+
+
+def _check_cited(doc, library) -> list[str]:
+    """Every cited paper resolved as `synth verify` resolves it (synth.papers.library.cited): a ClaimsError for
+    the first one verify could not check, and the version notes verify would give."""
+    from synth.core.errors import ClaimsError
+    from synth.core.models import PaperRef
+    from synth.papers.library.cited import resolve_cited
+    from synth.papers.library.lookup import PaperFinder
+
+    finder = PaperFinder(library)
+    notes: list[str] = []
+    for c in doc.claims:
+        refs = []
+        if c.source is not None:
+            refs.append(c.source.paper if c.source.version is None else f"{c.source.paper}v{c.source.version}")
+        refs += c.cites
+        for text in refs:
+            try:
+                ref = PaperRef.parse(text)
+            except ValueError:
+                raise ClaimsError(f"{doc.where(c.id)}: claim {c.id} points at {text!r}, which is not a paper id") from None
+            cited = resolve_cited(ref, library.versions, finder.by_arxiv)
+            if cited.paper is None:
+                raise ClaimsError(f"{doc.where(c.id)}: claim {c.id} points at paper {text}, which is not in "
+                                  f"the library", hint=f"run `synth fetch {text}` first")
+            if cited.note and f"{c.id}: {cited.note}" not in notes:
+                notes.append(f"{c.id}: {cited.note}")
+    return notes

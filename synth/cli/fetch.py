@@ -22,6 +22,9 @@ def register(app: typer.Typer) -> None:
         offline: bool = typer.Option(
             False, "--offline", help="Use only the library, no network (--query then searches the library)."
         ),
+        as_id: Optional[str] = typer.Option(
+            None, "--as", help="File the one local PDF given under this arXiv id and version (2005.13013v1)."
+        ),
     ) -> None:
         """Fetch papers at a pinned version into the library and parse them (idempotent; exit 1 if any failed)."""
         from synth.papers.fetch import exit_code, fetch
@@ -29,7 +32,7 @@ def register(app: typer.Typer) -> None:
         try:
             with common.progress("fetching") as advance:
                 results = fetch(list(items or []), query=query, max_results=max_results, offline=offline,
-                                progress=advance)
+                                progress=advance, as_id=as_id)
         except KeyboardInterrupt as exc:
             done = getattr(exc, "fetch_results", None)
             if done is not None:  # what finished is in the library: list it before stopping

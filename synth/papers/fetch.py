@@ -84,8 +84,10 @@ def fetch(
     settings: "Settings | None" = None,
     library: Library | None = None,
     progress: Progress | None = None,
+    as_id: str | None = None,
 ) -> list[FetchResult]:
-    """Fetch every item into the library; returns one FetchResult per item (then one per search hit)."""
+    """Fetch every item into the library; returns one FetchResult per item (then one per search hit).
+    `as_id` ('2005.13013v1') files the one local PDF given under that arXiv id and version."""
     from synth.core.settings import get_settings
 
     settings = settings or get_settings()
@@ -93,9 +95,11 @@ def fetch(
     advance = progress or (lambda n=1, description=None: None)
     if not items and query is None:
         raise UsageError("nothing to fetch: give arXiv ids, URLs, PDF paths or --query")
+    if as_id is not None and (len(items) != 1 or query is not None):
+        raise UsageError("--as names one local PDF: give exactly one PDF path (and no --query)")
 
     results: list[FetchResult | None] = [None] * len(items)
-    jobs, to_lookup = _classify(items, library, offline, results)
+    jobs, to_lookup = _classify(items, library, offline, results, as_id)
     client = None
     if to_lookup or (query is not None and not offline):
         from synth.papers.sources.arxiv import ArxivClient
@@ -114,7 +118,7 @@ def fetch(
         advance(0, description=f"fetching {job.requested}")
         try:
             if job.item is not None:
-                results[job.slot] = _add_local(library, job.item, settings)
+                results[job.slot] = _add_local(library, job.item, settings, as_id)
             else:
                 results[job.slot] = _add_arxiv(library, client, job.record, job.requested, settings, advance)
         except SynthError as exc:
@@ -137,7 +141,8 @@ def _interrupted(items: list[str], results: list) -> list[FetchResult]:
     return out
 
 
-def _classify(items: list[str], library: Library, offline: bool, results: list) -> tuple[list[_Job], list]:
+def _classify(items: list[str], library: Library, offline: bool, results: list,
+              as_id: str | None = None) -> tuple[list[_Job], list]:
     """Parse every item (no network): invalid ones and library hits are answered at once in `results`;
     returns local-file jobs and the arXiv items whose metadata must be looked up."""
     jobs: list[_Job] = []
@@ -150,6 +155,8 @@ def _classify(items: list[str], library: Library, offline: bool, results: list) 
             continue
         if item.kind == "local":
             jobs.append(_Job(slot, item=item, requested=text))
+        elif as_id is not None:
+            results[slot] = _failed(text, UsageError(f"--as files a local PDF; {text!r} is not a PDF path"))
         elif item.kind == "library" or offline:
             results[slot] = _from_library(library, item, offline)
         elif item.ref.version is not None and library.has(item.ref):
@@ -216,15 +223,39 @@ def _from_library(library: Library, item: Item, offline: bool) -> FetchResult:
     return _present(item.requested, meta)
 
 
-def _add_local(library: Library, item: Item, settings: "Settings") -> FetchResult:
-    from synth.papers.sources.local import local_meta
+def _add_local(library: Library, item: Item, settings: "Settings", as_id: str | None = None) -> FetchResult:
+    """A local PDF: filed under the arXiv id and version page 1 names (or --as), else as local-<sha12>."""
+    from synth.papers.sources.local import (filed_meta, first_page_text, identify_pdf, identity_as, local_meta,
+                                            read_front)
 
     meta = local_meta(item.path, settings, requested=item.requested)
-    if library.has(meta.ref):
-        return _present(item.requested, library.get(meta.ref))
-    stored = library.add_pdf(item.path, meta)
-    return FetchResult(item.requested, "fetched", stored.key, stored.title, f"added {stored.n_pages} pages",
-                       warnings=stored.warnings)
+    first = first_page_text(item.path)
+    identity = identity_as(as_id, first) if as_id is not None else identify_pdf(first)
+    same_file = [m for m in library.papers() if m.sha256 == meta.sha256]
+    filed = filed_meta(meta, identity)
+    if library.has(filed.ref):
+        stored = library.get(filed.ref)
+        if stored.sha256 == meta.sha256:
+            return _present(item.requested, stored)
+        return _failed(item.requested, LibraryError(
+            f"{filed.key} is already in the library from another file (sha256 {stored.sha256[:12]}…); "
+            "not replaced"))
+    if identity.ref is None and same_file:  # the same bytes, already filed (under an arXiv id or as local-…)
+        return _present(item.requested, same_file[0])
+    front = read_front(item.path)
+    if front is not None:  # title and authors from page 1's layout, where the PDF's own metadata has none
+        filed = filed.model_copy(update={"title": filed.title or front.title,
+                                         "authors": filed.authors or front.authors})
+    stored = library.add_pdf(item.path, filed)
+    note = f"added {stored.n_pages} pages"
+    if identity.ref is not None:
+        note += f"; filed as {stored.key} ({identity.evidence})"
+    warnings = list(stored.warnings)
+    if identity.doubt:
+        warnings.append(identity.doubt)
+    if identity.ref is not None and same_file:
+        warnings.append(f"the same file is also in the library as {same_file[0].key}")
+    return FetchResult(item.requested, "fetched", stored.key, stored.title, note, warnings=warnings)
 
 
 def _add_arxiv(library: Library, client, record: ArxivRecord, requested: str, settings: "Settings",

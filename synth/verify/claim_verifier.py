@@ -125,20 +125,17 @@ class Verifier:
                 raise LibraryError(f"cited source {cite!r} is not a paper id") from None
             if all(r.id != ref.id for r in refs):
                 refs.append(ref)
-        found, missing = [], []
+        from synth.papers.library.cited import resolve_cited
+
+        found, missing = [], []  # `missing` also carries version notes: both are said beside the verdict
         for ref in refs:
-            versions = self.cache.versions(ref.id)
-            if not versions and not ref.id.startswith("local-"):
-                local = self.finder.by_arxiv(ref.id)  # the same paper, added from a local PDF
-                if local is not None:
-                    ref = PaperRef(id=local.id)
-                    versions = self.cache.versions(ref.id)
-            if not versions or (ref.version and all(m.version != ref.version for m in versions)):
-                missing.append(f"{ref} is not in the library (run: synth fetch {ref})")
-            elif all(m.n_sentences == 0 for m in versions):
-                missing.append(f"{ref} has no text in the library (empty or scanned PDF)")
-            else:
-                found.append((ref.id, ref.version))
+            cited = resolve_cited(ref, self.cache.versions, self.finder.by_arxiv)
+            if cited.paper is None:
+                missing.append(cited.missing)
+                continue
+            found.append((cited.paper, cited.version))
+            if cited.note:
+                missing.append(cited.note)
         return found, missing
 
     def prime(self, claims: list[Claim], any_source: bool = False) -> int:

@@ -33,7 +33,9 @@ def test_bad_claims_get_their_own_verdicts_and_the_run_continues(verifier, setti
     assert out["b-c04"].label == "error" and "too long" in out["b-c04"].reason
     assert out["b-c05"].label == "error" and "no text" in out["b-c05"].reason
     assert out["b-c06"].label == "error" and "not a paper id" in out["b-c06"].reason
-    assert out["b-c07"].label == "error" and "2101.00001v7 is not in the library" in out["b-c07"].reason
+    # a version the library lacks: checked against the stored one, with a note (issue 23)
+    assert out["b-c07"].label == "supported" and out["b-c07"].evidence[0].version == 2
+    assert "cites 2101.00001v7, which is not in the library: checked against 2101.00001v2" in out["b-c07"].reason
     assert out["b-c08"].label == "supported"  # the good claim after all the bad ones
     assert out["b-c09"].label == "error" and "source.paper 'not an id' is not a paper id" in out["b-c09"].reason
     assert out["b-c10"].label == "error" and "source.paper '../x' is not a paper id" in out["b-c10"].reason
