@@ -518,8 +518,8 @@ def _widen_spans(levels, columns, verticals, first_value) -> None:
             left = [v for v in verticals if v < columns[lo][0]]
             right = [v for v in verticals if v > columns[hi][1]]
             if left or right:
-                a = max(left) if left else float("-inf")
-                b = min(right) if right else float("inf")
+                a = max(left) if left else columns[lo][0] - 0.1  # no rule on a side: no widening there
+                b = min(right) if right else columns[hi][1] + 0.1
                 floor = level[i - 1][1] + 1 if i else first_value
                 ceil = level[i + 1][0] - 1 if i + 1 < len(level) else len(columns) - 1
                 ks = [k for k in range(floor, ceil + 1) if a < centres[k] < b]
@@ -758,8 +758,11 @@ def _label(words: list[Word]) -> str:
     """A label's words line by line, top to bottom ('GLAD' over '(Zhong et al., 2018)')."""
     lines: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.top, w.x0)):
-        if lines and w.top < lines[-1][0].bottom - 0.5 * (w.bottom - w.top):
-            lines[-1].append(w)
+        for line in lines:  # a superscript overlaps its line
+            top, bottom = min(x.top for x in line), max(x.bottom for x in line)
+            if min(bottom, w.bottom) - max(top, w.top) > 0.3 * min(bottom - top, w.bottom - w.top):
+                line.append(w)
+                break
         else:
             lines.append([w])
     return split_marks(" ".join(join_words(line) for line in lines))[0]
