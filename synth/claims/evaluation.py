@@ -51,7 +51,7 @@ class GoldQuantities(GoldSentence):
 class GoldPaper(_Strict):
     name: str
     pdf: str | None = None
-    generate: Literal["stilts"] | None = None
+    generate: Literal["stilts", "xstilts-preprint"] | None = None
     version: int = 1
     numbers: dict[str, dict[str, float]] | None = None
     spec: dict[str, Any] | None = None

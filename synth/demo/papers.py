@@ -216,6 +216,10 @@ def gold_paper_pdf(paper: GoldPaper, workdir: Path) -> Path | None:
     """The PDF of a gold paper: the stored one (None when absent) or one generated into `workdir`."""
     if paper.pdf:
         return stored_pdf(paper, workdir)
+    if paper.generate == "xstilts-preprint":
+        from synth.demo.preprint import render_preprint
+
+        return render_preprint(workdir / f"{paper.name}.pdf", paper.version)
     if paper.generate == "stilts":
         spec = stilts_study_spec(paper.numbers or {}, paper.version)
     else:
