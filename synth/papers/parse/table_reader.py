@@ -361,6 +361,9 @@ def label_run(ln: Line, verticals: list[float], settings: TableSettings) -> int:
     n = 1
     for a, b in zip(ln.words, ln.words[1:]):
         number = bool(BARE_NUMBER.fullmatch(b.text)) and not a.text.endswith(",")  # "(2015)" ends a name
+        if b.x0 - a.x1 < 0.6:  # a glyph touching the label (R³) is part of it
+            n += 1
+            continue
         if b.x0 - a.x1 > gap or _rule_between(a.x1, b.x0, verticals) or (
                 number and any(re.search(r"[A-Za-z]", w.text) for w in ln.words[:n])):
             break
@@ -483,20 +486,16 @@ def header_paths(header: list[Line], columns, rules: list[Rule], verticals, firs
             levels.append(level)
     _widen_spans(levels, columns, verticals, first_value)
     paths: list[list[str]] = [[] for _ in range(n)]
-    for depth, level in enumerate(levels):
+    spanning = any(a != b for lv in levels for a, b, _ in lv)
+    for level in levels:
         for lo, hi, text in level:
             for k in range(lo, hi + 1):
-                # a one-column header under a one-column header (no spanning header above): one wrapped header
-                if paths[k] and lo == hi and _single(levels[depth - 1], k) and not any(
-                        a != b for lv in levels[:depth] for a, b, _ in lv):
+                # in a header of one-column headers only, lines stacked in a column are one wrapped header
+                if paths[k] and not spanning:
                     paths[k][-1] = f"{paths[k][-1]} {text}"
                 else:
                     paths[k].append(text)
     return paths, " ".join(stub_parts) or None, rows_read
-
-
-def _single(level, k) -> bool:
-    return any(a == b == k for a, b, _ in level)
 
 
 def _widen_spans(levels, columns, verticals, first_value) -> None:
@@ -509,12 +508,10 @@ def _widen_spans(levels, columns, verticals, first_value) -> None:
             under = [(a, b) for a, b, _ in lower if a <= hi and b >= lo]
             level[i] = (min([lo, *[a for a, _ in under]]), max([hi, *[b for _, b in under]]), text)
     for level in levels[:-1]:
-        if not any(lo != hi for lo, hi, _ in level):
+        if not any(lo != hi for lo, hi, _ in level) and not verticals:
             continue
         level.sort()
         for i, (lo, hi, text) in enumerate(level):
-            if lo == hi:
-                continue
             left = [v for v in verticals if v < columns[lo][0]]
             right = [v for v in verticals if v > columns[hi][1]]
             if left or right:
@@ -554,7 +551,8 @@ def _phrases(ln: Line, columns, cuts, verticals, settings, bottom: bool = False)
             same = column_of(last.mid, cuts) == column_of(w.mid, cuts) and gap <= 3 * ln.size
             spanning = not bottom and (_straddles(w, cuts) or any(_straddles(p, cuts) for p in prev)) and (
                 gap <= settings.word_gap_em * ln.size + 0.6)
-            if (same or spanning or gap < 0.6) and not _rule_between(last.x1, w.x0, verticals):
+            symbol = not re.search(r"\w", w.text) and gap <= settings.word_gap_em * ln.size + 0.6  # "↑"
+            if (same or spanning or symbol or gap < 0.6) and not _rule_between(last.x1, w.x0, verticals):
                 prev.append(w)
                 continue
         groups.append([w])
