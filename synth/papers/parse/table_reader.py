@@ -22,6 +22,7 @@ from synth.papers.parse.table_cells import cell_values, normalise, split_marks
 CAPTION = re.compile(r"^(Table|TABLE|Tab\.)\s*(\d+|[A-Z]\.?\d+)\s*[:.|]")
 OTHER_FLOAT = re.compile(r"^(Figure|Fig\.|FIGURE|Algorithm)\s*\d+\s*[:.|]")
 BARE_NUMBER = re.compile(r"[-+−–]?\d[\d.,/]*[%kKMB]?[*†‡§¶]*")
+CONNECTOR = re.compile(r"(^|\s)[/±]$|^[/±]")
 UNIT = re.compile(r"[kKmMB%]|GB|MB|ms|s|h")
 PROSE_WORD = re.compile(r"^[(\[]?[a-z][a-z'’-]*[,.;:)\]]?$")
 BOLD_FONT = re.compile(r"Bold|Medi|CMBX|Black|Semibold|Heavy|-BX|bx\d", re.IGNORECASE)
@@ -419,6 +420,21 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
         cells = cells_of(col)
         return bool(cells) and not any(re.search(r"[\w.]", c) for c in cells)
 
+    def joined_by_connector(left, right):  # "0.74 / 0.05", "5.8 ± 0.3": one cell at word spacing
+        pairs = 0
+        for ln in body:
+            a = [w for w in ln.words if _overlaps(w, left)]
+            b = [w for w in ln.words if _overlaps(w, right)]
+            if not a and not b:
+                continue
+            if not a or not b:
+                return False
+            touching = min(w.x0 for w in b) - max(w.x1 for w in a) <= settings.word_gap_em * ln.size + 0.6
+            if not touching or not (CONNECTOR.search(join_words(a)) or CONNECTOR.match(join_words(b))):
+                return False
+            pairs += 1
+        return pairs > 0
+
     def units_only(col):  # "100 m", "45 %": a unit printed apart from its number
         cells = cells_of(col)
         return bool(cells) and all(UNIT.fullmatch(c) for c in cells)
@@ -426,7 +442,8 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
     merged = [columns[0]] if columns else []
     for col in columns[1:]:
         prev = merged[-1]
-        if (symbols_only(prev) or units_only(col)) and not _rule_between(prev[1], col[0], verticals):
+        if (symbols_only(prev) or units_only(col) or joined_by_connector(prev, col)) and not _rule_between(
+                prev[1], col[0], verticals):
             merged[-1] = (prev[0], col[1])
             continue
         gaps = []
@@ -551,8 +568,10 @@ def _phrases(ln: Line, columns, cuts, verticals, settings, bottom: bool = False)
             same = column_of(last.mid, cuts) == column_of(w.mid, cuts) and gap <= 3 * ln.size
             spanning = not bottom and (_straddles(w, cuts) or any(_straddles(p, cuts) for p in prev)) and (
                 gap <= settings.word_gap_em * ln.size + 0.6)
-            symbol = not re.search(r"\w", w.text) and gap <= settings.word_gap_em * ln.size + 0.6  # "↑"
-            if (same or spanning or symbol or gap < 0.6) and not _rule_between(last.x1, w.x0, verticals):
+            spaced = gap <= settings.word_gap_em * ln.size + 0.6
+            symbol = spaced and not (re.search(r"\w", w.text) and re.search(r"\w", last.text))  # "↑", "# tokens"
+            upper = spaced and not bottom  # an upper header line's words at word spacing are one header
+            if (same or spanning or symbol or upper or gap < 0.6) and not _rule_between(last.x1, w.x0, verticals):
                 prev.append(w)
                 continue
         groups.append([w])
@@ -564,8 +583,10 @@ def _straddles(w: Word, cuts: list[float]) -> bool:
 
 
 def _span(words: list[Word], columns, cuts) -> tuple[int, int]:
+    """The columns a header covers: those whose share of the page (cut to cut) holds a fifth of its width."""
     x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
-    covered = [k for k, c in enumerate(columns) if min(x1, c[1]) - max(x0, c[0]) > 0.25 * (c[1] - c[0])]
+    edges = [float("-inf"), *cuts, float("inf")]
+    covered = [k for k in range(len(columns)) if min(x1, edges[k + 1]) - max(x0, edges[k]) > 0.2 * (x1 - x0)]
     if not covered:
         k = column_of((x0 + x1) / 2, cuts)
         return k, k
