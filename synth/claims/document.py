@@ -180,6 +180,7 @@ class ClaimsDocument:
 
     def _merge(self, incoming: Iterable[Claim]) -> MergeStats:
         stats = MergeStats()
+        incoming = list(incoming)
         by_span = {k: c for c in self.data.claims if (k := _span_key(c)) is not None}
         by_text = {_text_key(c): c for c in self.data.claims}
         next_number: dict[str, int] = {}
@@ -187,13 +188,13 @@ class ClaimsDocument:
             parts = split_claim_id(c.id)
             if parts:
                 next_number[parts[0]] = max(next_number.get(parts[0], 0), parts[1])
+        matched = self._match_imported([c for c in incoming if c.origin == Origin.imported])
         for new in incoming:
-            key = _span_key(new)
-            old = (by_span.get(key) if key is not None else None) or by_text.get(_text_key(new))
-            if old is None and new.origin == Origin.imported:
-                # same review row = same claim, even after a person (or the review) changed its text
-                same_row = self.find(new.id)
-                old = same_row if same_row is not None and same_row.origin == Origin.imported else None
+            if new.origin == Origin.imported:
+                old = matched.get(id(new))
+            else:
+                key = _span_key(new)
+                old = (by_span.get(key) if key is not None else None) or by_text.get(_text_key(new))
             if old is not None:
                 if old.origin != new.origin or is_human_edited(old):
                     stats.skipped_edited.append(old.id)
@@ -212,11 +213,37 @@ class ClaimsDocument:
             claim = new.model_copy(update={"id": claim_id(prefix, next_number[prefix])}, deep=True)
             claim.machine_hash = machine_hash(claim)
             self.data.claims.append(claim)
-            by_text[_text_key(claim)] = claim
-            if (k := _span_key(claim)) is not None:
-                by_span[k] = claim
+            if new.origin != Origin.imported:  # a review's repeated row stays a claim of its own
+                by_text[_text_key(claim)] = claim
+                if (k := _span_key(claim)) is not None:
+                    by_span[k] = claim
             stats.added.append(claim.id)
         return stats
+
+    def _match_imported(self, rows: list[Claim]) -> dict[int, Claim]:
+        """Each review row → the claim it already is, or nothing (a new row). Every row first by its text (each
+        stored claim matched once, in order, so a repeated row is not folded into the first); then a row whose
+        text changed by its row id, if that claim matched no other row. A row inserted above the others thus
+        becomes a new claim instead of taking the id (and the place) of the row it pushed down."""
+        by_text: dict[tuple, list[Claim]] = {}
+        for c in self.data.claims:
+            if c.origin == Origin.imported:
+                by_text.setdefault(_text_key(c), []).append(c)
+        taken: set[int] = set()
+        matched: dict[int, Claim] = {}
+        for new in rows:
+            old = next((c for c in by_text.get(_text_key(new), []) if id(c) not in taken), None)
+            if old is not None:
+                taken.add(id(old))
+                matched[id(new)] = old
+        for new in rows:
+            if id(new) in matched:
+                continue
+            same_row = self.find(new.id)
+            if same_row is not None and same_row.origin == Origin.imported and id(same_row) not in taken:
+                taken.add(id(same_row))
+                matched[id(new)] = same_row
+        return matched
 
     # ----------------------------------------------------------------------------------------- checks
 

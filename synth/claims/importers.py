@@ -1,7 +1,9 @@
 """Existing literature reviews (markdown with a claims table) → claims to verify (`origin: imported`).
 
-The table may be pipe- or tab-separated; its header names a claim column ('Claim', 'Finding', 'Statement')
-and optionally the review's verdict ('Verified', 'Verdict', 'Status'), 'Confidence' and 'Source'. Claims cut
+Every claims table outside fenced code blocks and HTML comments is imported, row by row in document order (a
+repeated row stays a claim of its own; a table of numbers under a 'Result' column is left out, with a warning);
+a review whose only claims table is inside code or a comment is refused with that reason. A table may be pipe- or
+tab-separated; its header names a claim column ('Claim', 'Finding', 'Statement') and optionally the review's verdict ('Verified', 'Verdict', 'Status'), 'Confidence' and 'Source'. Claims cut
 off mid-sentence are kept as written and marked `truncated: true`. A references list lets a source cell like
 '[2]', 'Phang et al., 2020' or an arXiv id be resolved to the paper the claim is about. A reference (or a source
 cell) may name the paper by arXiv id or URL, library id (`local-<sha12>`), PDF file name, DOI or title; all but
@@ -26,7 +28,8 @@ from synth.papers.library import Library
 from synth.papers.library.lookup import PaperFinder
 
 COLUMN_ALIASES = {
-    "claim": ("claim", "claims", "finding", "findings", "statement", "result", "key claim"),
+    "claim": ("claim", "claims", "finding", "findings", "statement", "statements", "key claim", "key claims",
+              "result", "results"),
     "verified": ("verified", "verdict", "status", "verification", "check", "checked", "supported"),
     "confidence": ("confidence", "conf", "conf.", "certainty"),
     "source": ("source", "sources", "paper", "papers", "citation", "cite", "ref", "reference", "references"),
@@ -43,6 +46,11 @@ CONFIDENCE_WORDS = {"very high": 0.95, "high": 0.9, "medium": 0.6, "moderate": 0
 ARXIV_ID = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:\s*)?(?P<id>\d{4}\.\d{4,5})(?P<v>v\d+)?(?:\.pdf)?",
                       re.I)
 _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# A 'Result(s)' column also heads tables of numbers (model | XNLI | result): it makes a claims table only when its
+# cells read as sentences.
+WEAK_CLAIM_COLUMNS = ("result", "results")
+MIN_SENTENCE_WORDS = 4
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _TERMINAL = re.compile(r"[.!?)\]\"”'%]\s*$")
 
 
@@ -89,12 +97,48 @@ class _Table:
     header_line: int
     roles: dict[str, int]
     rows: list[tuple[int, list[str]]]
+    claim_header: str = ""
 
 
-def find_claims_table(lines: list[str]) -> _Table | None:
-    """The first pipe- or tab-separated table whose header has a claim column."""
+def hidden_lines(lines: list[str]) -> set[int]:
+    """0-based indexes of lines a reader does not see as review text: inside fenced code blocks (``` or ~~~) and
+    HTML comments. A table there is an example or a note, not the review's claims."""
+    hidden: set[int] = set()
+    fence: str | None = None
+    in_comment = False
     for i, line in enumerate(lines):
-        if "|" not in line and "\t" not in line:
+        if fence is not None:
+            hidden.add(i)
+            m = _FENCE.match(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip(" `~"):
+                fence = None
+            continue
+        if in_comment:
+            hidden.add(i)
+            in_comment = "-->" not in line
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence = m.group(1)
+            hidden.add(i)
+            continue
+        if "<!--" in line:
+            before, _, after = line.partition("<!--")
+            if "-->" not in after:
+                in_comment = True
+            if not before.strip():
+                hidden.add(i)
+    return hidden
+
+
+def _tables(lines: list[str], hidden: set[int]) -> list[_Table]:
+    """Every pipe- or tab-separated table whose header has a claim column, in document order (skipping `hidden`)."""
+    tables: list[_Table] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if i in hidden or ("|" not in line and "\t" not in line):
+            i += 1
             continue
         cells = _split_row(line)
         roles = {}
@@ -103,18 +147,48 @@ def find_claims_table(lines: list[str]) -> _Table | None:
             if role and role not in roles:
                 roles[role] = j
         if "claim" not in roles or len(cells) < 2:
+            i += 1
             continue
         rows: list[tuple[int, list[str]]] = []
         tabbed = "\t" in line and "|" not in line
-        for k in range(i + 1, len(lines)):
+        k = i + 1
+        while k < len(lines):
             row = lines[k]
-            if _SEPARATOR_ROW.match(row):
-                continue
-            if not row.strip() or (tabbed and "\t" not in row) or (not tabbed and "|" not in row):
+            if k in hidden or not row.strip() or (tabbed and "\t" not in row) or (not tabbed and "|" not in row):
                 break
-            rows.append((k + 1, _split_row(row)))
-        return _Table(i + 1, roles, rows)
-    return None
+            if not _SEPARATOR_ROW.match(row):
+                rows.append((k + 1, _split_row(row)))
+            k += 1
+        header = re.sub(r"[*_`]", "", cells[roles["claim"]]).strip().lower()
+        tables.append(_Table(i + 1, roles, rows, header))
+        i = k
+    return tables
+
+
+def _reads_as_sentences(table: _Table) -> bool:
+    j = table.roles["claim"]
+    texts = [cells[j] for _, cells in table.rows if j < len(cells) and cells[j].strip()]
+    wordy = [t for t in texts if len(re.findall(r"[^\W\d_]{2,}", t)) >= MIN_SENTENCE_WORDS]
+    return bool(texts) and len(wordy) * 2 > len(texts)
+
+
+def find_claims_tables(lines: list[str]) -> tuple[list[_Table], list[str]]:
+    """Every claims table outside code blocks and comments, and notes on the tables left out (and why)."""
+    hidden = hidden_lines(lines)
+    tables, notes = [], []
+    for t in _tables(lines, hidden):
+        if t.claim_header in WEAK_CLAIM_COLUMNS and not _reads_as_sentences(t):
+            notes.append(f"line {t.header_line}: table with a '{t.claim_header}' column of numbers or short "
+                         "labels, not claims: left out")
+            continue
+        tables.append(t)
+    return tables, notes
+
+
+def find_claims_table(lines: list[str]) -> _Table | None:
+    """The first claims table outside code blocks and comments (see `find_claims_tables` for all of them)."""
+    tables, _ = find_claims_tables(lines)
+    return tables[0] if tables else None
 
 
 def parse_references(lines: list[str], finder: PaperFinder | None = None) -> list[tuple[str | None, str]]:
@@ -225,15 +299,23 @@ def import_review(path: str | Path, review_id: str | None = None,
     finder = _finder(library)
     text = read_utf8(path, ClaimsError)
     lines = text.splitlines()
-    table = find_claims_table(lines)
-    if table is None:
+    tables, notes = find_claims_tables(lines)
+    if not tables:
+        inside = [t for t in _tables(lines, set()) if t.header_line - 1 in hidden_lines(lines)]
+        why = (f"; the only one (line {inside[0].header_line}) is inside a code block or an HTML comment: move it "
+               "out to import it") if inside else ""
         raise ClaimsError(f"{path}: no claims table found (expected a markdown or tab-separated table with a "
-                          "'Claim' column)")
+                          f"'Claim' column){why}")
     rid = slugify(review_id or path.stem)
     refs = parse_references(lines, finder)
     claims: list[Claim] = []
-    warnings: list[str] = []
-    for line_no, cells in table.rows:
+    warnings: list[str] = [f"{path}:{note}" for note in notes]
+    if len(tables) > 1:
+        warnings.append(f"{path}: {len(tables)} claims tables (lines "
+                        f"{', '.join(str(t.header_line) for t in tables)}): every row of each is imported, "
+                        "numbered in document order")
+    seen: dict[str, int] = {}
+    for table, line_no, cells in ((t, n, c) for t in tables for n, c in t.rows):
         def cell(role: str) -> str:
             j = table.roles.get(role)
             return cells[j].strip() if j is not None and j < len(cells) else ""
@@ -247,6 +329,10 @@ def import_review(path: str | Path, review_id: str | None = None,
                             f"most {MAX_CLAIM_CELL_CHARS:,})")
             continue
         claim_text, truncated = _is_truncated(raw_text)
+        if claim_text.lower() in seen:  # kept: each row is a claim the review makes (verified on its own)
+            warnings.append(f"{path}:{line_no}: the same claim as line {seen[claim_text.lower()]}; imported as a "
+                            "claim of its own")
+        seen.setdefault(claim_text.lower(), line_no)
         verdict_raw, conf_raw = cell("verified"), cell("confidence")
         reported = None
         if verdict_raw or conf_raw:
@@ -267,7 +353,7 @@ def import_review(path: str | Path, review_id: str | None = None,
             reported_verification=reported,
         ))
     if not claims:
-        raise ClaimsError(f"{path}:{table.header_line}: the claims table has no rows")
+        raise ClaimsError(f"{path}:{tables[0].header_line}: the claims table has no rows")
     for n, (cite, entry) in enumerate(refs, 1):
         if cite is None:
             where = "nor any paper in the library" if finder is not None else "(no library to look it up in)"

@@ -188,3 +188,87 @@ def test_active_library_is_used_by_default(tmp_path, settings, local_library):
     shutil.copytree(library.root, settings.home)
     path = _review(tmp_path, [("MNLI helps.", "[1]")], ["https://arxiv.org/abs/2101.00007"])
     assert import_review(path).claims[0].cites == [ids["stamped.pdf"]]
+
+
+# ------------------------------------------------------------------------------- hostile reviews (issue 23)
+
+def _write_review(tmp_path, text: str, name: str = "rev.md"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+ROWS = ("| Intermediate training on MNLI improves XNLI accuracy by 2.5 points. | ✓ |\n"
+        "| Gains are largest for Swahili, at 4.1 points. | ✓ |\n")
+HEADER = "| Claim | Verified |\n|---|---|\n"
+
+
+def _import(tmp_path, path):
+    claims = tmp_path / "claims.yaml"
+    doc = load_claims(claims, missing_ok=True)
+    stats = doc.add_imported(import_review(path, library=None), path.name)
+    save_claims(doc, claims)
+    return stats, load_claims(claims)
+
+
+def test_duplicated_row_is_imported_as_its_own_claim(tmp_path):
+    dup = "| Gains are largest for Swahili, at 4.1 points. | ✓ |\n"
+    path = _write_review(tmp_path, "# Review\n\n" + HEADER + ROWS + dup)
+    review = import_review(path, library=None)
+    assert len(review.claims) == 3
+    assert any("same claim as line" in w for w in review.warnings)
+    stats, doc = _import(tmp_path, path)
+    assert len(stats.added) == 3 and [c.id for c in doc.claims] == ["rev-c01", "rev-c02", "rev-c03"]
+    stats, doc = _import(tmp_path, path)  # re-import: every row finds its own claim again
+    assert stats.added == [] and sorted(stats.unchanged) == ["rev-c01", "rev-c02", "rev-c03"]
+    assert len(doc.claims) == 3
+
+
+def test_row_inserted_before_reimport_is_added_not_dropped(tmp_path):
+    path = _write_review(tmp_path, HEADER + ROWS)
+    _import(tmp_path, path)
+    new_row = "| Intermediate training on QQP hurts Urdu by 1.2 points. | ✗ |\n"
+    path.write_text(HEADER + new_row + ROWS, encoding="utf-8")
+    stats, doc = _import(tmp_path, path)
+    assert stats.added == ["rev-c03"] and sorted(stats.unchanged) == ["rev-c01", "rev-c02"]
+    by_id = {c.id: c.text for c in doc.claims}
+    assert by_id["rev-c03"].startswith("Intermediate training on QQP")  # ids are never renumbered
+    assert by_id["rev-c01"].startswith("Intermediate training on MNLI")
+
+
+def test_tables_in_code_fences_and_comments_are_not_imported(tmp_path):
+    decoy = "| Claim | Verified |\n|---|---|\n| A decoy example claim that is only an example here. | ✓ |\n"
+    text = ("# Review\n\n```markdown\n" + decoy + "```\n\n~~~\n" + decoy + "~~~\n\n<!--\n" + decoy + "-->\n\n"
+            + HEADER + ROWS)
+    review = import_review(_write_review(tmp_path, text), library=None)
+    assert [c.text[:12] for c in review.claims] == ["Intermediate", "Gains are la"]
+
+
+def test_only_table_inside_a_code_block_is_refused_with_the_reason(tmp_path):
+    path = _write_review(tmp_path, "```\n" + HEADER + ROWS + "```\n")
+    with pytest.raises(ClaimsError, match="inside a code block or an HTML comment"):
+        import_review(path, library=None)
+
+
+def test_results_table_before_the_claims_table_is_left_out(tmp_path):
+    results = "| Model | XNLI | Result |\n|---|---|---|\n| XLM-R | 79.2 | 80.1 |\n| mBERT | 65.4 | 66.3 |\n\n"
+    review = import_review(_write_review(tmp_path, "# Review\n\n" + results + HEADER + ROWS), library=None)
+    assert len(review.claims) == 2 and review.claims[0].text.startswith("Intermediate training on MNLI")
+    assert any("not claims: left out" in w for w in review.warnings)
+
+
+def test_results_column_of_sentences_is_a_claims_table(tmp_path):
+    text = "| Results | Source |\n|---|---|\n| MNLI helps low-resource languages the most. | 2005.13013 |\n"
+    review = import_review(_write_review(tmp_path, text), library=None)
+    assert [c.cites for c in review.claims] == [["2005.13013"]]
+
+
+def test_two_claims_tables_are_both_imported_in_full(tmp_path):
+    second = ("| Finding | Status |\n|---|---|\n| QQP hurts Urdu by 1.2 points. | ✗ |\n"
+              "| PAWS-X gains are small, under 1 point. | ~ |\n")
+    text = "## Part 1\n\n" + HEADER + ROWS + "\n## Part 2\n\n" + second
+    review = import_review(_write_review(tmp_path, text), library=None)
+    assert len(review.claims) == 4
+    assert [c.reported_verification.verdict for c in review.claims] == ["verified", "verified", "unverified",
+                                                                         "partial"]
+    assert any("2 claims tables" in w for w in review.warnings)
