@@ -379,6 +379,16 @@ def value_columns(body: list[Line], verticals: list[float], settings: TableSetti
     labels = [ln.words[:label_run(ln, verticals, settings)] for ln in multi]
     rest = [w for ln, lab in zip(multi, labels) for w in ln.words[len(lab):]]
     columns = _project(sorted((w.x0, w.x1) for w in rest), verticals, settings)
+    # a number right after a label that no other row has in that place belongs to the label ("MultiWOZ 2.1")
+    for col in columns[:1]:
+        users = [i for i, ln in enumerate(multi) if any(_overlaps(w, col) for w in ln.words[len(labels[i]):])]
+        follow = [i for i in users if len(multi[i].words) > len(labels[i]) and _overlaps(
+            multi[i].words[len(labels[i])], col) and multi[i].words[len(labels[i])].x0 - labels[i][-1].x1 <=
+            settings.word_gap_em * multi[i].size + 0.6]
+        if users and len(users) <= max(1, 0.2 * len(multi)) and follow == users:
+            labels = [ln.words[:len(lab) + (i in users)] for i, (ln, lab) in enumerate(zip(multi, labels))]
+            rest = [w for ln, lab in zip(multi, labels) for w in ln.words[len(lab):]]
+            columns = _project(sorted((w.x0, w.x1) for w in rest), verticals, settings)
     if not columns:
         return _project(sorted((w.x0, w.x1) for ln in multi for w in ln.words), verticals, settings)
     x0 = min(lab[0].x0 for lab in labels)
@@ -695,7 +705,10 @@ def _stub_columns(grid: list[list[list[Word]]]) -> int:
     grouped = sum(first) >= 1 and (first.count(False) >= 0.3 * len(grid) or wordy_first >= 0.9 * len(grid))
     labels = sum(bool(t) for t in second) >= 0.7 * len(second) and sum(
         bool(re.search(r"[A-Za-z]{2}", t)) for t in second) >= 0.6 * len(second)
-    return 2 if grouped and labels else 1
+    # a third column of words too: the words are attributes of the rows (data), not a second label
+    third = [join_words(row[2]) for row in grid if row[2]]
+    attributes = bool(third) and sum(bool(re.search(r"[A-Za-z]{2}", t)) for t in third) >= 0.6 * len(third)
+    return 2 if grouped and labels and not attributes else 1
 
 
 def _outer_by_block(body, grid, n_stub, rules, columns) -> dict[int, str]:
