@@ -69,6 +69,10 @@ class Case:
     removes_claims: bool = False  # the case may legitimately drop claims (none of synth's commands do)
     removes_papers: bool = False  # e.g. `library rm`
     report: bool = False  # scan reports/ for injection afterwards
+    check: Callable[[Path], str | None] | None = None  # what went wrong in the files afterwards (e.g. a corrupt
+    # PDF recorded as fetched): reported as data lost
+    after_step: Callable[[Path, int], None] | None = None  # runs after step i (e.g. plant a hostile cache entry)
+    max_seconds: float | None = None  # a case that must fail fast: slower than this counts as a hang
 
 
 @dataclass
@@ -278,7 +282,7 @@ def run_case(case: Case, base: Path, scratch: Path, keep: Path | None) -> Result
                 case.prepare(work)
             before = snapshot(work, case.claims)
             outcome, detail = "clean", ""
-            for step in case.steps:
+            for number, step in enumerate(case.steps):
                 for rc, _out, err, timed_out in run_step(step, env, work):
                     if timed_out:
                         outcome, detail = "hang", f"{' '.join(step.args)[:120]} ran past {CAP_S:.0f} s"
@@ -288,7 +292,12 @@ def run_case(case: Case, base: Path, scratch: Path, keep: Path | None) -> Result
                         outcome, detail = judged[0], f"{' '.join(step.args)[:100]}: {judged[1]}"
                 if outcome == "hang":
                     break
-        lost = data_lost(case, work, before)
+                if case.after_step is not None:
+                    case.after_step(work, number)
+        took = time.monotonic() - started
+        if case.max_seconds is not None and took > case.max_seconds and _worse("hang", outcome):
+            outcome, detail = "hang", f"took {took:.1f} s, more than the {case.max_seconds:g} s it should fail within"
+        lost = data_lost(case, work, before) or (case.check(work) if case.check else None)
         if lost and _worse("data lost", outcome):
             outcome, detail = "data lost", lost
         if case.report:

@@ -1,5 +1,7 @@
-"""Campaign cases, part 2: library and index damage, network faults (loopback servers), replicate inputs,
-signals, races, full and read-only disks."""
+"""Campaign cases, part 2: library and index damage, network faults (loopback servers), hostile servers and
+hostile JSON (redirects off http, a lying 206, trickled headers, Retry-After of hours, paging that never
+advances, deep/non-finite/mistyped JSON from the search APIs, the search cache and results.json), replicate
+inputs, signals, races, full and read-only disks."""
 
 from __future__ import annotations
 
@@ -14,8 +16,12 @@ import time
 from pathlib import Path
 
 from fuzz_campaign import SYNTH, Case, Step
-from fuzz_servers import RawServer, answer, closed_port_env, drip, endless, garbage_bytes, mirror_with, reset, silent
+from fuzz_servers import (
+    DEEP_JSON, RawServer, answer, closed_port_env, drip, endless, garbage_bytes, mirror_with, reset, scholarly_with,
+    silent,
+)
 from synth.demo.loopback import Fault
+from synth.demo.scholarly import ApiFault
 
 
 def write(work: Path, rel: str, data: bytes | str) -> Path:
@@ -378,5 +384,135 @@ def disk_cases() -> list[Case]:
     return cases
 
 
+# ------------------------------------------------------------------------------------------ hostile servers, JSON
+
+
+def _served_pdf_check(key: str):
+    """After the case: the library's copy of `key` (when there is one) must be the file the mirror serves."""
+
+    def check(work: Path) -> str | None:
+        import hashlib
+
+        from fuzz_servers import catalogue
+
+        served = {p.key: p.pdf for p in catalogue()}[key]
+        meta = work / "library" / "papers" / key / "meta.json"
+        if not meta.is_file():
+            return None  # not fetched: an error said so
+        stored = json.loads(meta.read_text(encoding="utf-8")).get("sha256")
+        if stored != hashlib.sha256(served).hexdigest():
+            return f"{key} stored with sha256 {str(stored)[:12]}…, the server's file is another"
+        return None
+
+    return check
+
+
+def _partial_of_dead_process(key: str, size: int = 1500):
+    def prepare(work: Path) -> None:
+        from fuzz_servers import catalogue
+
+        served = {p.key: p.pdf for p in catalogue()}[key]
+        p = subprocess.Popen(["true"])
+        p.wait()
+        write(work, f"library/.downloads/{key}.pdf.{p.pid}.part", served[:size])
+
+    return prepare
+
+
+def _plant_cache(body: bytes):
+    def plant(work: Path, step: int) -> None:
+        if step == 0:
+            for entry in (work / "cache" / "api").rglob("*.json"):
+                entry.write_bytes(body)
+
+    return plant
+
+
+def hostile_cases() -> list[Case]:
+    fetch_v2 = [Step(["fetch", "2005.13013v2"])]
+    query = [Step(["fetch", "--query", "intermediate training", "--max", "2"])]
+    cases = [
+        Case("hostile network", "PDF redirects to ftp://", fetch_v2,
+             server=mirror_with(Fault(route="pdf", location="ftp://127.0.0.1:1/p.pdf", times=None))),
+        Case("hostile network", "PDF redirects to file:///etc/passwd", fetch_v2,
+             server=mirror_with(Fault(route="pdf", location="file:///etc/passwd", times=None))),
+        Case("hostile network", "API redirects to ftp://", query,
+             server=mirror_with(Fault(route="api", location="ftp://127.0.0.1:1/feed", times=None))),
+        Case("hostile network", "PDF trickles its headers", fetch_v2,
+             server=lambda: RawServer(drip(1.0, in_headers=True), api=False, pdf=True, mirror=mirror_with()())),
+        Case("hostile network", "PDF asks to retry in 3 hours", fetch_v2, max_seconds=10,
+             server=mirror_with(Fault(route="pdf", status=503, retry_after="10800", times=None))),
+        Case("hostile network", "API asks to retry in 3 hours", query, max_seconds=10,
+             server=mirror_with(Fault(route="api", status=429, retry_after="10800", times=None))),
+    ]
+    for lie in ("whole", "shifted"):
+        cases.append(Case("hostile network", f"PDF resume answered by a lying 206 ({lie})", fetch_v2,
+                          prepare=_partial_of_dead_process("2005.13013v2"), check=_served_pdf_check("2005.13013v2"),
+                          server=mirror_with(Fault(route="pdf", lie_206=lie))))
+    search = [Step(["search", "intermediate training transfer", "--sources", "s2,openalex", "--max", "300"])]
+    snow = [Step(["search", "--references", "arxiv:2001.00005", "--limit", "3000"])]
+    names = ("SYNTH_S2_API", "SYNTH_OPENALEX_API")
+    cases += [
+        Case("hostile network", "S2 and OpenAlex trickle their headers", search, env={"SYNTH_SEARCH_DELAY": "0"},
+             server=lambda: RawServer(drip(1.0, in_headers=True), api=False, pdf=False, names=names)),
+        Case("hostile network", "S2 asks to retry in 10 hours", search, max_seconds=10,
+             server=scholarly_with(ApiFault(route="s2", status=429, retry_after="36000", times=None))),
+        Case("hostile network", "S2 rate-limits without Retry-After", search, max_seconds=25,
+             server=scholarly_with(s2_rate_limit=0)),
+        Case("hostile network", "OpenAlex allowance spent (no key)", search, max_seconds=10,
+             server=scholarly_with(openalex_allowance=0)),
+        Case("hostile network", "search online without a network", search + [Step(["search", "x"])],
+             max_seconds=10, env={name: closed_port_env()["SYNTH_ARXIV_API"] for name in
+                                  ("SYNTH_S2_API", "SYNTH_OPENALEX_API", "SYNTH_ARXIV_API")}),
+    ]
+    bodies = {
+        "S2 next 0 with null data": {"total": 5, "offset": 0, "next": 0, "data": None},
+        "S2 next never advances": {"total": 10 ** 6, "offset": 0, "next": 0,
+                                   "data": [{"paperId": "a" * 40, "title": "x"}] * 100},
+        "S2 next is 'abc'": {"total": 5, "offset": 0, "next": "abc", "data": [{"paperId": "a" * 40}]},
+        "S2 total Infinity": b'{"total": Infinity, "offset": 0, "data": []}',
+        "S2 total NaN": b'{"total": NaN, "offset": 0, "data": []}',
+        "S2 nested 200,000 deep": DEEP_JSON,
+        "S2 wrong types": {"total": [1], "offset": "0", "data": [[1], "x", None, {"paperId": ["a"]},
+                                                                 {"paperId": "b" * 40, "title": {"t": 1},
+                                                                  "authors": "Ada", "year": "2020",
+                                                                  "publicationDate": "99999-99-99",
+                                                                  "externalIds": [1], "citationCount": 1e300}]},
+    }
+    for name, body in bodies.items():
+        fault = ApiFault(route="s2", status=200, times=None, body=body)
+        for steps in (search, snow):
+            cases.append(Case("hostile json", f"{name} ({steps[0].args[1][:12]})", steps, server=scholarly_with(fault),
+                              max_seconds=20))
+    works = [{"id": f"https://openalex.org/W{i}", "display_name": f"Work {i}", "publication_year": 2020,
+              "publication_date": "99999-99-99" if i % 2 else "2020-02-30"} for i in range(1, 101)]
+    openalex = {
+        "OpenAlex repeats its cursor": {"meta": {"count": 10 ** 9, "next_cursor": "same"}, "results": works},
+        "OpenAlex cursor is a number": {"meta": {"count": 5, "next_cursor": 7}, "results": works[:5]},
+        "OpenAlex wrong types": {"meta": [], "results": {"id": "W1"}},
+        "OpenAlex count 1e308": b'{"meta": {"count": 1e308, "next_cursor": null}, "results": []}',
+        "OpenAlex nested 200,000 deep": DEEP_JSON,
+    }
+    for name, body in openalex.items():
+        fault = ApiFault(route="openalex", status=200, times=None, body=body)
+        cases.append(Case("hostile json", name, search, server=scholarly_with(fault), max_seconds=20))
+    for name, body in {"deep": DEEP_JSON, "NaN status": b'{"status": NaN, "body": {}}',
+                       "a list": b"[1, 2]", "1e999 inside": b'{"status": 200, "body": {"total": 1e999}}'}.items():
+        cases.append(Case("hostile json", f"search cache entry planted: {name}",
+                          search + [Step(["search", "intermediate training transfer", "--sources", "s2,openalex",
+                                          "--max", "300", "--offline"])],
+                          server=scholarly_with(), after_step=_plant_cache(body)))
+    for name, text in {"NaN": '{"scores": {"de": NaN}}', "1e308": '{"scores": {"de": 1e308}}',
+                       "Infinity": '{"scores": {"de": Infinity}}', "deep": DEEP_JSON.decode()}.items():
+        def prepare(work, text=text):
+            write(work, "runs/eval-0123456789abcdef/results.json", text)
+
+        for args in (["replicate", "results"], ["report"]):
+            cases.append(Case("hostile json", f"results.json with {name} ({args[-1]})", [Step(args)],
+                              prepare=prepare, report=args == ["report"]))
+    return cases
+
+
 def fault_cases() -> list[Case]:
-    return library_cases() + network_cases() + replicate_cases() + signal_cases() + race_cases() + disk_cases()
+    return (library_cases() + network_cases() + hostile_cases() + replicate_cases() + signal_cases() + race_cases()
+            + disk_cases())

@@ -45,8 +45,8 @@ class RawServer:
     and the PDF endpoint (env() points synth at it)."""
 
     def __init__(self, handler: Callable[[socket.socket], None], api: bool = True, pdf: bool = True,
-                 mirror: ArxivMirror | None = None):
-        self.handler, self.api, self.pdf, self.mirror = handler, api, pdf, mirror
+                 mirror: ArxivMirror | None = None, names: tuple[str, ...] = ()):
+        self.handler, self.api, self.pdf, self.mirror, self.names = handler, api, pdf, mirror, names
         self._stop = threading.Event()
 
     def __enter__(self) -> "RawServer":
@@ -95,6 +95,8 @@ class RawServer:
             env["SYNTH_ARXIV_API"] = f"{base}/api/query"
         if self.pdf:
             env["SYNTH_ARXIV_PDF"] = f"{base}/pdf"
+        for name in self.names:  # e.g. SYNTH_S2_API: the JSON search APIs
+            env[name] = base
         return env
 
 
@@ -157,6 +159,43 @@ def closed_port_env() -> dict[str, str]:
     port = s.getsockname()[1]
     s.close()  # nothing listens there now: connection refused
     return {"SYNTH_ARXIV_API": f"http://127.0.0.1:{port}/api/query", "SYNTH_ARXIV_PDF": f"http://127.0.0.1:{port}/pdf"}
+
+
+DEEP_JSON = b"[" * 200_000 + b"]" * 200_000
+
+
+def scholarly_catalogue():
+    from synth.demo.scholarly import CatalogPaper
+
+    return [CatalogPaper(f"p{i}", f"Intermediate training for transfer, study {i}", [f"A{i} Author"], 2018 + i % 5,
+                         abstract="Intermediate-task training and cross-lingual transfer.", arxiv=f"2001.{i:05d}",
+                         references=[f"p{j}" for j in range(i)][:3], cited_by=i) for i in range(1, 13)]
+
+
+class Scholarly:
+    """Loopback Semantic Scholar / OpenAlex / Crossref (synth.demo.scholarly) with faults, as a case server."""
+
+    def __init__(self, faults=(), **options):
+        from synth.demo.scholarly import ScholarlyApis
+
+        self.apis = ScholarlyApis(scholarly_catalogue(), **options)
+        self.apis.faults.extend(faults)
+
+    def __enter__(self) -> "Scholarly":
+        self.apis.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.apis.stop()
+
+    def env(self) -> dict[str, str]:
+        return {**self.apis.env(), "SYNTH_SEARCH_DELAY": "0"}
+
+
+def scholarly_with(*faults, **options) -> Callable[[], Scholarly]:
+    from dataclasses import replace
+
+    return lambda: Scholarly([replace(f, hits=0) for f in faults], **options)
 
 
 def slow_start(seconds: float) -> None:
