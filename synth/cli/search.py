@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         """Screen the search log's records: list them with their marks, mark include/exclude, fetch the included."""
         from synth.core.errors import UsageError
         from synth.core.settings import get_settings
-        from synth.papers.search_log import flow_counts, load_log, save_log, screen
+        from synth.papers.search_log import flow_counts, load_log, screen, update_log
 
         settings = get_settings()
         marks = [m for m, on in (("include", include), ("exclude", exclude), ("undecided", undecided)) if on]
@@ -81,9 +81,9 @@ def register(app: typer.Typer) -> None:
         if not path.exists():
             raise UsageError(f"no search log at {path}", hint="run `synth search QUERY` first")
         if marks:
-            log = load_log(path)
-            changed = screen(log, records or [], marks[0], reason)  # type: ignore[arg-type]
-            save_log(log, path)
+            mark = marks[0]
+            # under the log's lock, on the log as it is now: a search or another `synth screen` meanwhile counts
+            changed = update_log(path, lambda log: screen(log, records or [], mark, reason))  # type: ignore[arg-type]
             common.info(f"{len(changed)} record(s) marked {marks[0]}: {', '.join(changed)}")
         if fetch:
             from synth.papers.screening import fetch_included

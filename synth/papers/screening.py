@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Callable
 
-from synth.papers.search_log import load_log, save_log
+from synth.papers.search_log import load_log, update_log
 
 if TYPE_CHECKING:
     from synth.core.settings import Settings
@@ -48,7 +48,11 @@ def fetch_included(settings: "Settings | None" = None, progress: Progress | None
         else:
             (outcome.fetched if result.status == "fetched" else outcome.present).append(record.key)
             notes[record.key] = (result.paper, None)
-    log.records = [r.model_copy(update={"fetched": notes[r.key][0], "fetch_note": notes[r.key][1]})
-                   if r.key in notes else r for r in log.records]
-    save_log(log, path)
+
+
+    def record_fetches(fresh) -> None:  # the log as it is now: marks made while fetching are kept
+        fresh.records = [r.model_copy(update={"fetched": notes[r.key][0], "fetch_note": notes[r.key][1]})
+                         if r.key in notes else r for r in fresh.records]
+
+    update_log(path, record_fetches)
     return outcome

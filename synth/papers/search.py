@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 from synth.core.errors import NetworkError, SynthError, UsageError
 from synth.core.models import FlowCounts, Hit, PaperIds, PaperMeta, Record, SearchLog, SearchRun, SourceRun
 from synth.papers.library import Library
-from synth.papers.search_log import find_records, flow_counts, load_log, next_search_id, save_log
+from synth.papers.search_log import find_records, flow_counts, load_log, log_lock, next_search_id, save_log
 from synth.papers.search_merge import fused_scores, merge, ranked
 from synth.papers.search_sources import (
     CITATION_SOURCES, DEFAULT_SOURCES, RANKED_SOURCES, SOURCE_NAMES, counters, make_source, parse_since, rerank,
@@ -97,7 +97,23 @@ def _same_search(run: SearchRun, kind: str, query: str, sources: tuple[str, ...]
 def _record_run(log: SearchLog, settings: "Settings", kind: str, query: str, sources: tuple[str, ...],
                 hits: list[Hit], source_runs: list[SourceRun], run_id: str, enrich, *, since, max_results=None,
                 depth=None, limit=None) -> SearchOutcome:
-    """Merge the hits into the log (a re-run of the same search replaces its earlier hits), enrich, save."""
+    """Merge the hits into the log (a re-run of the same search replaces its earlier hits), enrich, save.
+
+    The merge is into the log as it is on disk when the search ends (under the log's lock), not the copy read when
+    it started: screening marks and searches recorded meanwhile are kept."""
+    path = settings.search_log_path
+    with log_lock(path):
+        fresh = load_log(path)
+        new_id = _run_id(fresh, kind, query, sources, since=since, max_results=max_results, depth=depth,
+                         limit=limit)
+        outcome = _merge_run(fresh, settings, kind, query, sources, hits, source_runs, run_id, new_id, enrich,
+                             since=since, max_results=max_results, depth=depth, limit=limit)
+    return outcome
+
+
+def _merge_run(log: SearchLog, settings: "Settings", kind: str, query: str, sources: tuple[str, ...],
+               hits: list[Hit], source_runs: list[SourceRun], started_as: str, run_id: str, enrich, *, since,
+               max_results, depth, limit) -> SearchOutcome:
     hits = [h.model_copy(update={"search": run_id}) for h in hits]
     stripped = [r.model_copy(update={"hits": [h for h in r.hits if h.search != run_id]}) for r in log.records]
     before = {r.key for r in stripped if r.hits or r.screening != "undecided" or r.fetched}
@@ -105,6 +121,10 @@ def _record_run(log: SearchLog, settings: "Settings", kind: str, query: str, sou
     records = merged.records
     if enrich is not None:
         records = enrich(records, set(merged.hit_keys))
+        if started_as != run_id:  # another search took the id this one started with: enrichment follows
+            records = [r.model_copy(update={"hits": [h.model_copy(update={"search": run_id})
+                                                     if h.search == started_as else h for h in r.hits]})
+                       for r in records]
     # papers only an earlier run of this same search had found, and nobody screened, leave the log
     records = [r for r in records if r.hits or r.screening != "undecided" or r.fetched]
     scores_all = fused_scores(records)

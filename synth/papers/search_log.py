@@ -8,8 +8,9 @@ file are not kept.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from synth.core.errors import UsageError
 from synth.core.files import write_text
@@ -51,6 +52,31 @@ def save_log(log: SearchLog, path: Path) -> None:
     """Validate and write the log atomically."""
     SearchLog.model_validate(log.model_dump(mode="json", by_alias=True))
     write_text(Path(path), dump_log(log))
+
+
+T = TypeVar("T")
+
+
+@contextmanager
+def log_lock(path: Path) -> Iterator[None]:
+    """The lock claims.yaml writers take (synth.claims.concurrent): held while the log is re-read, changed and
+    written, so that a `synth screen` and a `synth search` (or two `synth screen`) running at once both count."""
+    from synth.claims.concurrent import locked
+
+    with locked(Path(path)):
+        yield
+
+
+def update_log(path: Path, change: Callable[[SearchLog], T]) -> T:
+    """Apply `change` to the log as it is on disk now, under the lock, and write it; returns what `change` does.
+
+    Commands that run for long (a search, fetching the included records) compute first and change the log only
+    here, so a screening mark made meanwhile is kept instead of overwritten by the copy they read at the start."""
+    with log_lock(path):
+        log = load_log(path)
+        result = change(log)
+        save_log(log, path)
+    return result
 
 
 def next_search_id(log: SearchLog) -> str:
