@@ -4,6 +4,11 @@ power law) vs the obvious loop (one replicate at a time, scipy curve_fit per gro
 The sweep is synthetic with a known answer (tests/replicate/test_statistics.py's generator, pilot shape:
 1 target, 41 languages in three groups, 3 seeds, baseline + 4 volumes, 200 test examples per language).
 Usage: python bench/bench_statistics.py [--replicates 300]
+
+`--coverage N` instead simulates N studies whose seeds have their own slopes (tests/replicate/test_seed_level.py's
+generator: 5 + 5 languages, baseline + 5 volumes, seed-to-seed slope sd 3 points per tenfold) and prints how often
+the 95% intervals cover the true low-resource slope: the seed-level t-interval (synth.replicate.study.seed_level)
+and the hierarchical bootstrap (synth.replicate.study.statistics), at 3 and at 5 seeds.
 """
 
 from __future__ import annotations
@@ -68,10 +73,41 @@ def naive(grid: VolumeGrid, groups: dict[str, set[str]], replicates: int, rng: n
     return {g: np.percentile(v, [2.5, 97.5]) for g, v in slopes.items()}
 
 
+def coverage(studies: int, replicates: int) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from synth.replicate.study.seed_level import analyse_seeds
+    from tests.replicate.test_seed_level import GROUPS, _grid, simulate
+
+    for seeds in (3, 5):
+        rng = np.random.default_rng(seeds)
+        hits = {"seed-level t": 0, "hierarchical bootstrap": 0}
+        t0 = time.perf_counter()
+        for i in range(studies):
+            task, truth = simulate(rng, seeds=seeds)
+            grid = _grid(task)
+            low = next(g for g in analyse_seeds(grid, GROUPS).targets[0].groups if g.group == "low_resource").slope
+            hits["seed-level t"] += low.low <= truth["low_resource"] <= low.high
+            boot = analyse(grid, GROUPS, replicates=replicates, seed=i)
+            b = next(g for g in boot.groups if g.group == "low_resource").loglinear.slope
+            hits["hierarchical bootstrap"] += b.low <= truth["low_resource"] <= b.high
+        se = (0.95 * 0.05 / studies) ** 0.5
+        for name, h in hits.items():
+            print(f"{seeds} seeds, {name}: coverage {h / studies:.3f} (nominal 0.95, simulation SE {se:.3f}; "
+                  f"{studies} studies)")
+        print(f"  ({time.perf_counter() - t0:.0f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--replicates", type=int, default=300)
+    parser.add_argument("--coverage", type=int, default=0, help="simulated studies for the coverage comparison")
     args = parser.parse_args()
+    if args.coverage:
+        coverage(args.coverage, args.replicates)
+        return
     grid, groups = sweep(np.random.default_rng(0))
     t0 = time.perf_counter()
     result = analyse(grid, groups, replicates=args.replicates, seed=1)

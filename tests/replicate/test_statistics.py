@@ -213,11 +213,25 @@ def test_a_power_law_whose_exponent_runs_to_its_bound_is_not_identified():
     """On log-linear data the power law's α runs to a bound of its range (Δ∞ and b then grow without limit):
     flagged as not identified and never preferred. On saturating data α is found and the power law preferred."""
     line = analyse(synthetic_grid(loglinear_truth({"low_resource": 3.0, "high_resource": 0.5})), GROUPS,
-                   replicates=200, seed=3)
+                   replicates=200, seed=3, min_curve_volumes=4)
     assert {g.group: (g.power_law.identified, g.preferred) for g in line.groups} == {
         "low_resource": (False, "log-linear"), "high_resource": (False, "log-linear")}
     saturating = lambda group, n: 0.0 if n == 0 else float(predict_power_law(12.0, 40.0, 0.5, n))  # noqa: E731
-    curve = analyse(synthetic_grid(saturating, examples=2000), GROUPS, replicates=200, seed=3)
+    curve = analyse(synthetic_grid(saturating, examples=2000), GROUPS, replicates=200, seed=3, min_curve_volumes=4)
     for g in curve.groups:
         assert g.power_law.identified and g.preferred == "power law"
         assert 0.2 < g.power_law.alpha.estimate < 0.8 and g.power_law.asymptote.low < 12.0 < g.power_law.asymptote.high
+
+
+def test_curves_are_compared_only_with_seven_volumes():
+    """Five volumes leave a three-parameter curve two residuals: AIC cannot tell the shapes apart, so no
+    comparison is made (the pilot's empty comparison had α at its bound and AIC apart by exactly the penalty)."""
+    from synth.replicate.study.statistics import MIN_CURVE_VOLUMES
+
+    result = analyse(synthetic_grid(loglinear_truth({"low_resource": 3.0, "high_resource": 0.5})), GROUPS,
+                     replicates=50, seed=3, min_curve_volumes=MIN_CURVE_VOLUMES)
+    assert MIN_CURVE_VOLUMES == 7
+    assert all(g.power_law is None and g.preferred == "log-linear" for g in result.groups)
+    assert any("no log-linear vs power-law comparison is valid" in c for c in result.cautions)
+    assert any("3 seeds: a bootstrap over so few seeds understates" in c for c in result.cautions)
+
