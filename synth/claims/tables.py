@@ -63,10 +63,13 @@ def cells_from_raw(block: TableBlock) -> list[TableCell]:
             continue
         label = " ".join(tokens[: len(tokens) - n_tail])
         values = tokens[len(tokens) - n_tail:]
+        bottom = block.header_rows[-1] if block.header_rows else []  # the header line right above the numbers
         if len(header) == len(values) + 1:
             columns = header[1:]
         elif len(header) == len(values):
             columns = header
+        elif len(bottom) == len(values):
+            columns = bottom
         else:
             columns = [f"col{i + 1}" for i in range(len(values))]
         for column, raw in zip(columns, values):

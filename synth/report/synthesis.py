@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from synth.claims.synthesis import MeasurementGroup, Synthesis, chosen_versions, synthesize
+from synth.claims.synthesis import MeasurementGroup, PaperValue, Synthesis, chosen_versions, synthesize
 from synth.core.errors import SynthError
 from synth.core.models import ClaimsFile, FlowCounts, PaperMeta, SearchLog, TableBlock
 from synth.core.settings import Settings
 from synth.papers.search_sources import SOURCE_NAMES
+
+CLAIM_EMBEDDINGS = "claim-embeddings/passages.npz"  # beside the library's sentence embeddings; see relevance.py
 
 
 @dataclass
@@ -73,7 +75,9 @@ def flow_view(log: SearchLog, path: Path) -> FlowView:
 
 def dimensions(g: MeasurementGroup) -> str:
     """'zero-shot XNLI accuracy, MNLI, de' — the measurement's dimensions in reading order."""
-    parts = [g.condition, g.task, g.metric, f"model {g.model}" if g.model else None, g.setting, g.language]
+    task = f"{g.task} ({g.subset})" if g.task and g.subset else g.task or g.subset
+    parts = [g.condition, task, g.metric, f"model {g.model}" if g.model else None, g.setting, g.language,
+             "dev set" if g.split == "dev" else None]
     text = " ".join(p for p in parts[:3] if p)
     rest = ", ".join(p for p in parts[3:] if p)
     label = ", ".join(p for p in (text, rest) if p)
@@ -97,8 +101,27 @@ def synthesis_context(cf: ClaimsFile, settings: Settings, papers: list[PaperMeta
 
         with Library.open(settings) as lib:
             tables = {m.key: _tables(lib, m) for m in chosen}
-        synthesis = synthesize(cf, chosen, tables, use_embeddings=settings.embed != "off")
-    return {"search_flow": flow, "synthesis": synthesis, "dimensions": dimensions}
+            store = Path(lib.root) / CLAIM_EMBEDDINGS
+        synthesis = synthesize(cf, chosen, tables, use_embeddings=settings.embed != "off", store=store)
+    return {"search_flow": flow, "synthesis": synthesis, "dimensions": dimensions, "printed": printed}
+
+
+def printed(v: PaperValue) -> str:
+    """How this paper prints the measurement: 'row “Zhang and Yang (2018)” in group “Lexicon”; taken from Zhang
+    and Yang, 2018 (P18-1144)'."""
+    parts = []
+    if v.row or v.row_group:
+        parts.append(" in ".join(x for x in (f"row “{v.row}”" if v.row else None,
+                                             f"group “{v.row_group}”" if v.row_group else None) if x))
+    elif v.model:
+        parts.append(f"model {v.model}")
+    if v.setting and v.setting.lower() != (v.row or "").lower():
+        parts.append(f"setting {v.setting}")
+    if v.source:
+        parts.append(f"taken from {v.source}" + (f" ({v.copied_from})" if v.copied_from else ""))
+    if v.metric_from:
+        parts.append(f"its column names no metric: the metric is {v.metric_from}'s")
+    return "; ".join(parts)
 
 
 def _tables(lib, meta: PaperMeta) -> list[TableBlock]:

@@ -45,7 +45,8 @@ def test_same_measurement_is_grouped_across_papers(synthesis):
     assert g.status == "agree" and g.papers == 3
     # the quote is the table row as printed, and where it is
     a = g.values[0]
-    assert a.quote.startswith("baseline 78.4") and "Table 1" in a.where and "column “de”" in a.where
+    assert a.quote.startswith("baseline 78.4") and "Table 1" in a.where and "row “baseline”" in a.where
+    assert a.title == "Intermediate-Task Training for Zero-Shot Transfer" and (a.table, a.page) == ("Table 1", 1)
 
 
 def test_planted_conflict_is_flagged_with_the_numbers(synthesis):
@@ -76,10 +77,28 @@ def test_claims_are_attached_to_the_cells_they_state(synthesis):
 
 def test_gaps_and_question_entities(synthesis):
     gaps = {g.what: g.reason for g in synthesis.gaps}
-    assert "zero-shot XNLI accuracy: QQP on Yoruba (yo)" in gaps
-    assert "2101.00001, 2101.00003" in gaps["zero-shot XNLI accuracy: QQP on Yoruba (yo)"]
+    # the tables span QQP and Yoruba, but no table names its model: no grid gap is claimed for an unknown model
+    assert not any("QQP" in w for w in gaps)
     assert "language English (en)" in gaps  # the question names English; no table or claim measures it
-    assert not any("Swahili" in w and "MNLI" in w for w in gaps)  # measured by three papers
+    assert not any("Swahili" in w for w in gaps)  # measured by three papers
+
+
+def test_gaps_only_for_fully_known_combinations():
+    from synth.claims.entities import find_entities
+    from synth.claims.synthesis import find_gaps
+
+    def cell(paper, setting, lang, model="XLM-R"):
+        return Measurement(paper=paper, task="XNLI", metric="accuracy", model=model, setting=setting, language=lang,
+                           value=70.0, text="70.0", origin="table", quote="q", where="w", row=setting, column=[lang])
+
+    known = [cell("a", "MNLI", "sw"), cell("a", "QQP", "sw"), cell("b", "MNLI", "yo")]
+    gaps = find_gaps(known, find_entities("Does MNLI help Yoruba?"))
+    assert [g.what for g in gaps] == ["XNLI accuracy (XLM-R): QQP on Yoruba (yo)"]
+    unknown = [m.model_copy(update={"model": None}) for m in known]
+    assert find_gaps(unknown, find_entities("Does MNLI help Yoruba?")) == []
+    # an entity a row or column names is measured, even when no dimension was read from it
+    assert not find_gaps([cell("a", "base", "sw").model_copy(update={"row": "QQP (Quora)", "setting": None})],
+                         find_entities("Does QQP help?"))
 
 
 def test_relevant_claims_share_entities_or_meaning(synthesis):
@@ -157,6 +176,14 @@ def test_real_tables_metrics_from_headers_and_stated_plus_minus():
     for m in cells:  # each cell's metric is the one its column header names, never the caption's first
         column = m.where.split("column “", 1)[1]
         assert (m.metric == "BLEU") == column.startswith("BLEU"), (m.metric, column)
-    user_study = [m for m in table_measurements(meta, parse_pdf(checklist).tables) if m.table == "Table 4"]
-    tests_row = [m for m in user_study if m.setting and m.setting.endswith("#Tests")]
-    assert [(m.value, m.plus_minus) for m in tests_row] == [(5.8, 1.1), (10.2, 1.8), (13.5, 3.4)]
+    # '5.8 ± 1.1' is one measurement with its stated ±, not two numbers
+    from synth.core.models import TableBlock, TableCell
+
+    texts = ["5.8 ± 1.1", "10.2 ± 1.8", "13.5 ± 3.4"]
+    block = TableBlock(label="Table 4", caption="User study results.", page=8, start=0, end=0, raw="",
+                       cells=[TableCell(row="#Tests", column=[c], text=t, value=float(t.split()[0]),
+                                        values=[float(t.split()[0]), float(t.split()[-1])])
+                              for c, t in zip(["Unaided", "Cap. only", "Cap.+templ."], texts)])
+    tests_row = table_measurements(meta, [block])
+    assert [(m.value, m.plus_minus, m.model) for m in tests_row] == [(5.8, 1.1, "#Tests"), (10.2, 1.8, "#Tests"),
+                                                                    (13.5, 3.4, "#Tests")]
