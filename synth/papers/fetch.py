@@ -226,7 +226,7 @@ def _from_library(library: Library, item: Item, offline: bool) -> FetchResult:
 def _add_local(library: Library, item: Item, settings: "Settings", as_id: str | None = None) -> FetchResult:
     """A local PDF: filed under the arXiv id and version page 1 names (or --as), else as local-<sha12>."""
     from synth.papers.sources.local import (filed_meta, first_page_text, identify_pdf, identity_as, local_meta,
-                                            read_front)
+                                            read_front, year_on_page)
 
     meta = local_meta(item.path, settings, requested=item.requested)
     first = first_page_text(item.path)
@@ -246,6 +246,8 @@ def _add_local(library: Library, item: Item, settings: "Settings", as_id: str | 
     if front is not None:  # title and authors from page 1's layout, where the PDF's own metadata has none
         filed = filed.model_copy(update={"title": filed.title or front.title,
                                          "authors": filed.authors or front.authors})
+    if filed.published is None and (year := year_on_page(first)):
+        filed = filed.model_copy(update={"published": year})  # a reference list needs the year
     stored = library.add_pdf(item.path, filed)
     note = f"added {stored.n_pages} pages"
     if identity.ref is not None:

@@ -77,7 +77,7 @@ def _numeric(block: Block) -> bool:
 
 
 def classify_blocks(blocks: list[Block], body: float, page_height: float, columns: Columns,
-                    first_page: bool = False) -> None:
+                    first_page: bool = False, front_above: float | None = None) -> None:
     """Set each block's role from its type size, position and content (see the module docstring)."""
     for i, block in enumerate(blocks):
         first = block.lines[0]
@@ -86,7 +86,7 @@ def classify_blocks(blocks: list[Block], body: float, page_height: float, column
             block.role = "caption"
         elif not first.upright or size > 1.8 * body or first.y > page_height or first.y < 0:
             block.role = "float"
-        elif _off_grid(block, body, page_height, columns, first_page):
+        elif _off_grid(block, body, page_height, columns, first_page, front_above):
             block.role = "float"
         elif _numeric(block):
             block.role = "table"
@@ -104,24 +104,26 @@ OFF_GRID = 30.0  # points from the nearest column's left edge (paragraph indents
 MARGIN = 20.0  # points left of the leftmost column
 
 
-def _off_grid(block: Block, body: float, page_height: float, columns: Columns, first_page: bool) -> bool:
-    """Figure text set at body size: lines starting far from every column's left edge (see the docstring)."""
+def _off_grid(block: Block, body: float, page_height: float, columns: Columns, first_page: bool,
+              front_above: float | None = None) -> bool:
+    """Figure text set at body size: lines starting far from every column's left edge (see the docstring).
+    On page 1 the title block (above the Abstract heading, else the top 40%) is centred, not on the grid."""
     lines = block.lines
     if any(line.x0 is None for line in lines):
         return False
     left = min(columns.lefts) if columns.lefts else 0.0
     if left < 0.3 * columns.width and all(line.x0 < left - MARGIN for line in lines):
         return True  # (only when the left column itself was found)
-    if first_page and lines[0].y is not None and lines[0].y > 0.6 * page_height:
-        return False  # the title block is centred, not on the grid
+    if first_page and lines[-1].y is not None and lines[-1].y >= (
+            front_above if front_above is not None else 0.6 * page_height):
+        return False  # the whole block lies in the title block
     if len(columns.lefts) < 2:
         return False  # one column found: the grid is not known well enough (a page of smaller-type references)
-    off = all(min(abs(line.x0 - x) for x in columns.lefts) > OFF_GRID for line in lines)
-    if not off:
-        return False
-    short = all(len(line.text.split()) <= 4 for line in lines)
-    # page 1's abstract is indented on both sides: there only short labels count
-    return short or (len(lines) >= 3 and not first_page)
+    off = [min(abs(line.x0 - x) for x in columns.lefts) > OFF_GRID for line in lines]
+    if all(len(line.text.split()) <= 4 for line in lines):  # labels: most of them off the grid
+        return sum(off) >= max(1, 0.6 * len(lines))
+    # prose-like lines all off the grid; page 1's abstract is indented on both sides, so not there
+    return all(off) and len(lines) >= 3 and not first_page
 
 
 def _footnote(block: Block, index: int, blocks: list[Block], body: float, page_height: float,

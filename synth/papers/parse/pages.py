@@ -3,6 +3,8 @@ beside them (in content-stream order, with whether each continues the previous l
 
 from __future__ import annotations
 
+import re
+
 from synth.papers.parse.assemble import Placed
 from synth.papers.parse.blocks import classify_blocks, page_blocks, text_roles
 from synth.papers.parse.layout import (Line, find_columns, lines_from_runs, lines_from_text, reading_order,
@@ -11,6 +13,7 @@ from synth.papers.parse.sentences import line_ends_sentence
 from synth.papers.parse.text import RUN_IN_ABSTRACT, normalise
 
 DEFAULT_HEIGHT = 792.0  # US Letter, when the backend does not say
+ABSTRACT_HEADING = re.compile(r"^(?:Abstract|ABSTRACT)\b")
 
 
 def clean_lines(raw) -> list[Line]:
@@ -49,7 +52,11 @@ def _place_layout(page: int, lines: list[Line], body: float, width: float | None
                   height: float) -> tuple[list[Placed], list[Aside]]:
     columns = find_columns(lines, width, body)
     blocks = page_blocks(lines, columns)
-    classify_blocks(blocks, body, height, columns, first_page=page == 0)
+    front_above = None
+    if page == 0:  # the Abstract heading ends the title block
+        tops = [line.y for line in lines if ABSTRACT_HEADING.match(line.text) and line.y is not None]
+        front_above = max(tops) - 1.0 if tops else None
+    classify_blocks(blocks, body, height, columns, first_page=page == 0, front_above=front_above)
     running: dict[int, Placed] = {}
     aside: list[Aside] = []
     order = 0

@@ -22,6 +22,10 @@ from synth.papers.sources.http import MiB, too_large
 # arXiv's margin stamp; only page 1 is read (later pages cite other papers by arXiv id)
 ARXIV_STAMP = re.compile(r"arXiv\s*:\s*(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?\s*\[[\w.\-]+\]", re.I)
 ARXIV_DOI = re.compile(r"10\.48550/arXiv\.(?P<id>\d{4}\.\d{4,5})(?:v(?P<v>\d+))?", re.I)
+# the year a first page states: the stamp's date, a copyright line ("c©2019 Association ..."), a proceedings line
+STAMP_YEAR = re.compile(r"arXiv\s*:\s*\S+\s*\[[\w.\-]+\]\s+\d{1,2}\s+[A-Z][a-z]{2}\w*\s+(?P<y>(?:19|20)\d\d)")
+PRINTED_YEAR = re.compile(r"(?:©|\(c\)|Copyright)\s*(?P<y>(?:19|20)\d\d)|Proceedings of .{0,160}?(?P<p>(?:19|20)\d\d)",
+                          re.I | re.S)
 
 if TYPE_CHECKING:
     from synth.core.settings import Settings
@@ -133,6 +137,12 @@ def identity_as(text: str, first_page: str) -> PdfIdentity:
     if read.ref is not None and read.ref != ref:
         doubt = f"page 1 says {read.ref} ({read.evidence}); filed as {ref} as asked"
     return PdfIdentity(ref, evidence="--as", doubt=doubt)
+
+
+def year_on_page(first_page: str) -> str | None:
+    """The year page 1 states (arXiv stamp date, copyright or proceedings line), or None."""
+    m = STAMP_YEAR.search(first_page) or PRINTED_YEAR.search(first_page)
+    return None if m is None else (m.groupdict().get("y") or m.groupdict().get("p"))
 
 
 def filed_meta(meta: PaperMeta, identity: PdfIdentity) -> PaperMeta:
