@@ -321,6 +321,8 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
         gap = (ln.top - last_edge) if direction > 0 else (last_edge - ln.bottom)
         if not inside:
             if direction > 0 and (CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text)):
+                if taken and _beside(ln, [lines[i] for i in taken]):
+                    continue  # the caption of a narrower float beside this one (the other column)
                 return None  # what lies between this caption and the next one below belongs to that float
             if is_prose(ln, settings) or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
                 break
@@ -339,8 +341,12 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
         return None
     if direction > 0:  # the first caption or prose under the content is a float's caption: that float's content
         end = max(lines[i].bottom for i in taken)
+        x0, x1 = min(lines[i].x0 for i in taken), max(lines[i].x1 for i in taken)
         for ln in lines:
-            if not _in_band(ln, band) or ln.top < end:
+            overlap = min(ln.x1, x1) - max(ln.x0, x0)
+            if not _in_band(ln, band) or ln.top < end or overlap < 0.5 * min(ln.x1 - ln.x0, x1 - x0):
+                continue
+            if CAPTION.match(ln.text) and _beside(ln, [lines[i] for i in taken]):
                 continue
             if CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
                 return None
@@ -351,6 +357,12 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
     bottoms = [lines[i].bottom for i in taken] + [r.y for r in chain]
     closeness = 1 if chain else 0
     return (min(xs), min(tops), max(xs), max(bottoms), closeness, len(taken))
+
+
+def _beside(caption: Line, content: list[Line]) -> bool:
+    """A caption under less than half of the content's width belongs to a float beside it, not below it."""
+    x0, x1 = min(ln.x0 for ln in content), max(ln.x1 for ln in content)
+    return min(caption.x1, x1) - max(caption.x0, x0) < 0.5 * (x1 - x0)
 
 
 # ------------------------------------------------------------------ grid
@@ -648,9 +660,11 @@ def _header_split(lines: list[Line], inner: list[Rule]) -> int:
     """Number of header lines: those above the last full-width rule before the first line of numbers (a header
     may have rules of its own), else those above the first line of numbers; a table of words: those above its
     first full-width rule with text on both sides."""
-    first_numbers = next((i for i, ln in enumerate(lines) if _numeric_words(ln) >= 2), None)
+    first_numbers = next((i for i, ln in enumerate(lines) if _numeric_words(ln) >= 2 and not _numbered_header(ln)),
+                         None)
     if first_numbers is not None:
-        above = [sum(ln.bottom <= r.y + 1 for ln in lines) for r in inner if r.y <= lines[first_numbers].top + 1]
+        first = lines[first_numbers]
+        above = [sum(ln.bottom <= r.y + 1 for ln in lines) for r in inner if r.y <= (first.top + first.bottom) / 2]
         above = sorted({a for a in above if 0 < a <= first_numbers})
         if not above:
             return first_numbers
@@ -665,6 +679,12 @@ def _header_split(lines: list[Line], inner: list[Rule]) -> int:
         if 0 < above < len(lines):
             return above
     return 0
+
+
+def _numbered_header(ln: Line) -> bool:
+    """A header line of numbers: whole numbers repeated under each group ('100 200 300 Mean 100 200 300')."""
+    numbers = [w.text for w in ln.words if re.fullmatch(r"\d+", w.text)]
+    return len(numbers) >= 4 and len(set(numbers)) <= len(numbers) / 2
 
 
 def _cells_on(ln: Line) -> int:
@@ -702,13 +722,14 @@ def _stub_columns(grid: list[list[list[Word]]]) -> int:
     first = [bool(row[0]) for row in grid]
     second = [join_words(row[1]) for row in grid if any(row[2:])]
     wordy_first = sum(bool(re.search(r"[A-Za-z]{2}", join_words(row[0]))) for row in grid if row[0])
-    grouped = sum(first) >= 1 and (first.count(False) >= 0.3 * len(grid) or wordy_first >= 0.9 * len(grid))
+    printed_once = sum(first) >= 1 and first.count(False) >= 0.3 * len(grid)  # an outer label per group
     labels = sum(bool(t) for t in second) >= 0.7 * len(second) and sum(
         bool(re.search(r"[A-Za-z]{2}", t)) for t in second) >= 0.6 * len(second)
     # a third column of words too: the words are attributes of the rows (data), not a second label
     third = [join_words(row[2]) for row in grid if row[2]]
     attributes = bool(third) and sum(bool(re.search(r"[A-Za-z]{2}", t)) for t in third) >= 0.6 * len(third)
-    return 2 if grouped and labels and not attributes else 1
+    every_row = wordy_first >= 0.9 * len(grid)  # two label columns filled on every row ('En-Fr' | 'EU proc.')
+    return 2 if labels and (printed_once or (every_row and not attributes)) else 1
 
 
 def _outer_by_block(body, grid, n_stub, rules, columns) -> dict[int, str]:
