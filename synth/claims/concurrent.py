@@ -11,14 +11,13 @@ changed the same claim, the version on disk (the person's) wins and the claim id
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from synth.core.errors import ClaimsError
+from synth.core.files import folder_lock
 from synth.core.models import ClaimsFile
 
 LOCK_WAIT_S = 120.0  # a writer holds the lock only to re-read, merge and write: seconds even for big files
@@ -40,30 +39,8 @@ def locked(path: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     Folders that cannot be locked (some network file systems) are used unlocked: the digest check in
     `save_claims` still catches a concurrent change there, only without the guarantee against a last-moment race.
     """
-    import fcntl
-
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
+    with folder_lock(path, wait_s, error=ClaimsError):
         yield
-        return
-    try:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise ClaimsError(f"{path}: another synth process has been writing it for over "
-                                      f"{wait_s:.0f} s; try again when it has finished") from None
-                time.sleep(0.05)
-            except OSError:  # locking not supported here
-                break
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def remove_stale_temps(path: Path) -> None:

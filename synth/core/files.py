@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterator
 
+from synth.core.errors import SynthError
+
 
 def _umask() -> int:
     """The process umask (read by setting and restoring it: there is no getter before Python 3.13's os API)."""
@@ -118,3 +120,36 @@ def atomic_dir(folder: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+@contextmanager
+def folder_lock(path: str | os.PathLike, wait_s: float = 120.0, *, error: type[SynthError] = SynthError) -> Iterator[None]:
+    """An exclusive advisory lock for writing `path`: a flock on its folder (no lock file is left behind), so
+    every writer of files in one study folder (claims.yaml, its search log) waits for the others. After `wait_s`
+    seconds: `error`. Folders that cannot be locked (some network file systems) are used unlocked."""
+    import fcntl
+    import time
+
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise error(f"{path}: another synth process has been writing it for over {wait_s:.0f} s; "
+                                "try again when it has finished") from None
+                time.sleep(0.05)
+            except OSError:  # locking not supported here
+                break
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

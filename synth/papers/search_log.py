@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from synth.core.errors import UsageError
+from synth.core.errors import ConfigError, UsageError
 from synth.core.files import write_text
 from synth.core.models import FlowCounts, Record, Screening, SearchLog
 from synth.core.yamlio import compact, fast_validated, load_yaml_validated, read_utf8
@@ -61,9 +61,9 @@ T = TypeVar("T")
 def log_lock(path: Path) -> Iterator[None]:
     """The lock claims.yaml writers take (synth.claims.concurrent): held while the log is re-read, changed and
     written, so that a `synth screen` and a `synth search` (or two `synth screen`) running at once both count."""
-    from synth.claims.concurrent import locked
+    from synth.core.files import folder_lock
 
-    with locked(Path(path)):
+    with folder_lock(Path(path), error=ConfigError):
         yield
 
 
