@@ -7,8 +7,12 @@
    files, SQLite/FTS index), on the real PDFs in ../shared/corpus (when present) and a generated 30-page
    two-column paper (synth.demo.pdfgen.long_spec).
 3. The rule sentence splitter vs spaCy's blank("en") + sentencizer on the same cleaned text.
+4. Issue 23: headings, appendix start, broken sentences, section labels and float text read into sentences on the
+   dev/test split of the corpus papers (tests/data/parse/parse_gold_{dev,test}.yaml, scorer
+   synth.papers.parse.gold). `--gold-only` prints only this; `--source DIR` scores another checkout's parser
+   (e.g. `git archive 081f990 synth | tar -x -C /tmp/old` for the parser before issue 23).
 
-    .venv/bin/python bench/bench_parse.py [--repeat 5] [--pages 30]
+    .venv/bin/python bench/bench_parse.py [--repeat 5] [--pages 30] [--gold-only] [--source DIR]
 """
 
 from __future__ import annotations
@@ -122,13 +126,71 @@ def bench_splitters(parsed, repeat: int) -> list[tuple[str, float, int, int]]:
     return rows, len(gold)
 
 
+PARSE_GOLD = {split: ROOT / "tests" / "data" / "parse" / f"parse_gold_{split}.yaml" for split in ("dev", "test")}
+
+
+def gold_split_rows(parse_pdf) -> list[tuple[str, str, dict]]:
+    """(split, paper, counts) on the parse gold of each split, then one 'all' row per split."""
+    from synth.papers.parse.gold import load_parse_gold, score_parse, total
+
+    rows = []
+    for split, path in PARSE_GOLD.items():
+        scores = []
+        for gold in load_parse_gold(path).papers:
+            pdf = CORPUS / gold.paper
+            if not pdf.exists():
+                print(f"(skipping {gold.paper}: not found)", file=sys.stderr)
+                continue
+            parsed = parse_pdf(pdf, tables=False)
+            scores.append(score_parse(gold, parsed.sections, parsed.sentences))
+            rows.append((split, gold.paper, total(scores[-1:])))
+        if scores:
+            rows.append((split, f"all {len(scores)} papers", total(scores)))
+    return rows
+
+
+def print_gold_split(parse_pdf, label: str) -> None:
+    print(f"## Parse gold, dev/test split ({label})\n")
+    print("| split | paper | headings found | headings invented | appendix right | sentences whole "
+          "| section right | float text in sentences |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for split, paper, c in gold_split_rows(parse_pdf):
+        invented = c["parsed_headings"] - c["parsed_headings_right"]
+        print(f"| {split} | {paper} | {c['headings_found']}/{c['headings']} | {invented} | "
+              f"{c['appendix_right']}/{c['papers']} | {c['whole']}/{c['sentences']} | "
+              f"{c['section_right']}/{c['sectioned']} | {c['leaked']}/{c['floats']} |")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--embed", action="store_true",
                         help="also time one `synth fetch` with SYNTH_EMBED=fetch per real PDF")
+    parser.add_argument("--gold-only", action="store_true", help="only the dev/test parse gold scores")
+    parser.add_argument("--source", type=Path, help="score the parser of another checkout's synth/ tree")
     args = parser.parse_args()
+
+    if args.source is not None:  # the other tree's parser; the scorer (synth.papers.parse.gold) is loaded first
+        import synth.papers.parse.gold  # noqa: F401
+
+        gold_module = sys.modules["synth.papers.parse.gold"]
+        for name in [m for m in sys.modules if m == "synth" or m.startswith("synth.")]:
+            del sys.modules[name]
+        sys.path.insert(0, str(args.source))
+        from synth.papers.parse import PARSER_VERSION, parse_pdf
+
+        sys.modules["synth.papers.parse.gold"] = gold_module
+        label = f"parser {PARSER_VERSION} from {args.source}"
+    else:
+        from synth.papers.parse import PARSER_VERSION, parse_pdf
+
+        label = f"parser {PARSER_VERSION}"
+    if CORPUS.is_dir():
+        print_gold_split(parse_pdf, label)
+    if args.gold_only:
+        return
 
     from synth.demo.papers import long_spec
     from synth.demo.pdfgen import render_pdf
