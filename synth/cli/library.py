@@ -1,4 +1,4 @@
-"""CLI commands: library ls / show / search / reindex (thin: parse args, call synth.papers.library, print)."""
+"""CLI commands: library ls / show / tables / search / reindex (thin: parse args, call synth.papers.library, print)."""
 
 from __future__ import annotations
 
@@ -67,6 +67,22 @@ def show_command(paper: str = typer.Argument(..., help="2005.13013 (newest versi
         lines.append(f"{indent}{' '.join(filter(None, [s['number'], s['title']]))}  (p. {s['page']}, {s['kind']})")
     common.out.print(common.styled(lines[0], "bold"))
     common.out.print("\n".join(lines[1:]))  # data printed literally (SafeConsole): no markup, no escape codes
+
+
+@library_app.command("tables")
+def tables_command(paper: str = typer.Argument(..., help="2005.13013 (newest version present) or 2005.13013v1.")) -> None:
+    """Show a paper's tables cell by cell: label, page, caption, header paths, row groups and values."""
+    from synth.papers.library.views import list_tables, table_lines
+
+    listing = list_tables(_library(), paper)
+    if common.state.json:
+        common.emit_json(listing.model_dump(mode="json"))
+        return
+    if not listing.tables:
+        common.info(f"{listing.paper}v{listing.version}: no tables found")
+        return
+    for view in listing.tables:
+        common.out.print("\n".join(table_lines(view)) + "\n")
 
 
 @library_app.command("search")

@@ -50,7 +50,7 @@ def parse_pdf(path: str | os.PathLike, backend=None, tables: bool = True) -> Par
             parsed.warnings.append(f"tables: {ENGINE} could not read the pages ({type(exc).__name__}); "
                                    "the text reader's tables are kept")
         else:
-            parsed.tables = merge_tables(parsed.pages, parsed.tables, read)
+            parsed.tables = merge_tables(parsed.pages, parsed.tables, read, pages)
             parsed.parser += f"+{ENGINE}"
     return parsed
 

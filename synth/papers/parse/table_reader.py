@@ -934,16 +934,15 @@ def read_pdf_tables(path, pages: list[int], settings: TableSettings = TableSetti
     return blocks
 
 
-def merge_tables(pages, text_tables: list[TableBlock], read: list[TableBlock]) -> list[TableBlock]:
+def merge_tables(pages, text_tables: list[TableBlock], read: list[TableBlock], read_pages: list[int]) -> list[TableBlock]:
     """The cell reader's tables, placed in the page text where the text reader found the same caption (offsets
-    kept); a table only the text reader saw stays as it read it."""
+    kept); the text reader's tables stay only on pages the cell reader did not read."""
     by_key = {(t.page, t.label): t for t in text_tables}
     texts = {p.page: p.text for p in pages}
-    out, used = [], set()
+    out = []
     for block in read:
         old = by_key.get((block.page, block.label))
         if old is not None:
-            used.add((old.page, old.label))
             block = block.model_copy(update={"start": old.start, "end": old.end, "caption_start": old.caption_start,
                                              "caption_end": old.caption_end, "caption": old.caption or block.caption})
         else:
@@ -952,5 +951,5 @@ def merge_tables(pages, text_tables: list[TableBlock], read: list[TableBlock]) -
                 block = block.model_copy(update={"start": at, "end": at, "caption_start": at,
                                                  "caption_end": at + len(block.label)})
         out.append(block)
-    out += [t for t in text_tables if (t.page, t.label) not in used and not (t.label is None and t.cells == [])]
+    out += [t for t in text_tables if t.page not in read_pages]
     return sorted(out, key=lambda t: (t.page, t.start))
