@@ -22,7 +22,7 @@ they their this that these those how does do did what which when where why wheth
 under between across per via not no""".split())
 LEXICAL = "TF-IDF cosine over word stems"
 # A claim sharing no entity with the question still counts as relevant at or above this similarity. Set on real
-# text (bench/bench_synthesis.py): the X-STILTs question against its 6 curated claims and 148 numeric sentences of
+# text (docs/BENCHMARKS.md, issue 15): the X-STILTs question against its 6 curated claims and 148 numeric sentences of
 # two unrelated ACL papers (../shared/corpus): the unrelated ones reach at most 0.847 (e5) / 0.073 (lexical).
 THRESHOLDS = {LEXICAL: 0.1, "e5": 0.85}
 
