@@ -86,7 +86,10 @@ class Flow:
         line = item.line
         text = line.text
         prev = self.paras[-1] if self.paras else None
-        heading = self.tracker.detect(text) if self._heading_allowed(line, prev) else None
+        allowed = self._heading_allowed(line, prev)
+        heading = self.tracker.detect(text) if allowed else None
+        if heading is None and allowed and line.bold and not line.bold_prefix and text.endswith((".", ":")):
+            heading = self.tracker.detect(text[:-1])  # a whole bold line "6.2 Word Similarity Results."
         if heading is None and prev is not None and self._continues_heading(prev, item):
             prev.pieces.append((item.page, " " + text))
             prev.last = item

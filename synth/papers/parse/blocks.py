@@ -111,14 +111,14 @@ def _off_grid(block: Block, body: float, page_height: float, columns: Columns, f
     lines = block.lines
     if any(line.x0 is None for line in lines):
         return False
-    left = min(columns.lefts) if columns.lefts else 0.0
-    if left < 0.3 * columns.width and all(line.x0 < left - MARGIN for line in lines):
-        return True  # (only when the left column itself was found)
+    if len(columns.lefts) < 2:
+        return False  # one column found: the grid is not known well enough (a page of hanging-indent references)
+    left = min(columns.lefts)
+    if all(line.x0 < left - MARGIN for line in lines):
+        return True
     if first_page and lines[-1].y is not None and lines[-1].y >= (
             front_above if front_above is not None else 0.6 * page_height):
         return False  # the whole block lies in the title block
-    if len(columns.lefts) < 2:
-        return False  # one column found: the grid is not known well enough (a page of smaller-type references)
     off = [min(abs(line.x0 - x) for x in columns.lefts) > OFF_GRID for line in lines]
     if all(len(line.text.split()) <= 4 for line in lines):  # labels: most of them off the grid
         return sum(off) >= max(1, 0.6 * len(lines))
