@@ -232,6 +232,13 @@ def _add_local(library: Library, item: Item, settings: "Settings", as_id: str | 
     first = first_page_text(item.path)
     identity = identity_as(as_id, first) if as_id is not None else identify_pdf(first)
     same_file = [m for m in library.papers() if m.sha256 == meta.sha256]
+    front = read_front(item.path)
+    if identity.ref is None and not identity.doubt and front is not None and not same_file:
+        from synth.papers.library.cited import identity_from_references
+        from synth.papers.sources.local import PdfIdentity
+
+        ref, how = identity_from_references(library, front.title)  # a library paper cites it by title
+        identity = PdfIdentity(ref, evidence=how) if ref is not None else PdfIdentity(None, doubt=how)
     filed = filed_meta(meta, identity)
     if library.has(filed.ref):
         stored = library.get(filed.ref)
@@ -242,7 +249,6 @@ def _add_local(library: Library, item: Item, settings: "Settings", as_id: str | 
             "not replaced"))
     if identity.ref is None and same_file:  # the same bytes, already filed (under an arXiv id or as local-…)
         return _present(item.requested, same_file[0])
-    front = read_front(item.path)
     if front is not None:  # title and authors from page 1's layout, where the PDF's own metadata has none
         filed = filed.model_copy(update={"title": filed.title or front.title,
                                          "authors": filed.authors or front.authors})

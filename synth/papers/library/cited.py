@@ -54,3 +54,35 @@ def resolve_cited(ref: PaperRef, versions: Callable[[str], list[PaperMeta]],
         if newest.source == "local" and newest.id.startswith("local-"):
             note += " (a local PDF)"
     return Cited(ref, newest.id, newest.version, note)
+
+
+def identity_from_references(library, title: str) -> tuple[PaperRef | None, str]:
+    """The arXiv id and version other library papers cite a paper with this title under ('Phang et al. 2020.
+    English intermediate-task training improves ... arXiv:2005.13013v2'): (ref, how) when every such reference
+    agrees and gives a version, else (None, a reason to tell the user, '' when nothing cites it)."""
+    from synth.papers.library.lookup import ARXIV_ANY, MIN_TITLE_CHARS, normalise_title
+
+    wanted = normalise_title(title)
+    if len(wanted) < MIN_TITLE_CHARS:
+        return None, ""
+    found: set[tuple[str, int | None]] = set()
+    citing: list[str] = []
+    for meta in library.papers():
+        for sentence in library.iter_sentences(meta):
+            if sentence.kind != "references" or f" {wanted} " not in f" {normalise_title(sentence.text)} ":
+                continue
+            for m in ARXIV_ANY.finditer(sentence.text):
+                found.add((m["id"], int(m["v"]) if m["v"] else None))
+                citing.append(meta.key)
+    ids = {i for i, _ in found}
+    if not ids:
+        return None, ""
+    by = ", ".join(sorted(set(citing)))
+    if len(ids) > 1:
+        return None, f"references in {by} give this title several arXiv ids ({', '.join(sorted(ids))})"
+    (paper,) = ids
+    versions = {v for _, v in found if v is not None}
+    if len(versions) != 1:
+        return None, (f"{by} cites this title as arXiv {paper} without one version: not filed under it "
+                      f"(use --as {paper}vN)")
+    return PaperRef(id=paper, version=versions.pop()), f"cited as arXiv {paper} by {by}"

@@ -2,8 +2,9 @@
 
 A local PDF is filed under the arXiv id and version its first page names when that evidence is unambiguous
 (arXiv's margin stamp "arXiv:2005.13013v1 [cs.CL] ...", an arXiv DOI 10.48550/arXiv.2005.13013 that agrees
-with it), or under the id the user gives (`synth fetch FILE --as 2005.13013v1`); otherwise under a
-content-derived id, `local-<first 12 hex of sha256>`, version 1.
+with it), or that the library's other papers cite its title with (synth.papers.library.cited), or under the id
+the user gives (`synth fetch FILE --as 2005.13013v1`); otherwise under a content-derived id,
+`local-<first 12 hex of sha256>`, version 1.
 """
 
 from __future__ import annotations

@@ -74,3 +74,17 @@ def test_a_claim_citing_another_version_is_checked_with_a_note(cli, pdfs, settin
     verdict = json.loads(run.stdout)["claims"][0]["verification"]
     assert verdict["label"] == "supported" and verdict["evidence"][0]["version"] == 1
     assert "checked against 2005.13013v1" in verdict["reason"]
+
+
+def test_a_pdf_cited_with_its_arxiv_id_by_a_library_paper_is_filed_under_it(cli, tmp_path):
+    from synth.demo.papers import stilts_study_spec
+    from synth.demo.pdfgen import render_pdf
+
+    title = "English Intermediate-Task Training Improves Zero-Shot Cross-Lingual Transfer Too"
+    citing = stilts_study_spec(NUMBERS, 1, title="A Study That Cites the Preprint")
+    citing.references = ["Jason Phang, Iacer Calixto, and Samuel R. Bowman. 2020. English intermediate-task "
+                         "training improves zero-shot cross-lingual transfer too. arXiv:2005.13013v2."]
+    _fetch(cli, str(render_pdf(citing, tmp_path / "citing.pdf")))
+    run, (result,) = _fetch(cli, str(render_pdf(stilts_study_spec(NUMBERS, 1, title=title), tmp_path / "x.pdf")))
+    assert run.exit_code == 0, run.stderr
+    assert result["paper"] == "2005.13013v2" and "cited as arXiv 2005.13013 by local-" in result["message"]
