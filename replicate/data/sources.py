@@ -278,3 +278,26 @@ def hub_offline() -> bool:
     """True when the environment forbids Hub access (HF_HUB_OFFLINE / HF_DATASETS_OFFLINE)."""
     return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
                for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+
+
+HUB_PROBE_TIMEOUT_S = 5.0
+
+
+def hub_unreachable(timeout_s: float = HUB_PROBE_TIMEOUT_S) -> str | None:
+    """Why the Hub cannot be used now (offline variables set, or its host not answering), or None when it can.
+
+    One TCP connection to HF_ENDPOINT (default huggingface.co:443), at most `timeout_s`: asked once before a run,
+    instead of every step finding out on its own through the datasets library's retries (minutes per step)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if hub_offline():
+        return "HF_HUB_OFFLINE / HF_DATASETS_OFFLINE is set"
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT", "").strip() or "https://huggingface.co")
+    host = endpoint.hostname or "huggingface.co"
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        return f"{host} cannot be reached ({exc.strerror or type(exc).__name__})"
+    return None

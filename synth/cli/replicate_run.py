@@ -24,11 +24,11 @@ def register(replicate_app: typer.Typer) -> None:
 
 def run(
     experiment: str = typer.Argument(..., help="Experiment name (xstilts, xstilts_r, scaling) or a YAML file."),
-    profile: str = typer.Option("paper", "--profile", "-p", help="tiny | cpu | paper (see replicate/profiles.yaml)."),
+    profile: str = typer.Option("paper", "--profile", "-p", callback=common.lower, help="tiny | cpu | paper (see replicate/profiles.yaml)."),
     only: Optional[List[str]] = typer.Option(None, "--only", help="Keep evaluations of these targets / "
                                              "intermediates ('baseline') / step ids (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan: steps, cache status, tokens, H100 GPU-hours."),
-    executor: str = typer.Option("local", "--executor", help="local (in-process, sequential) or ray."),
+    executor: str = typer.Option("local", "--executor", callback=common.lower, help="local (in-process, sequential) or ray."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (default: a local instance)."),
     model: Optional[str] = typer.Option(None, "--model", help="Replace the profile's encoder: a local HF folder "
                                         "(XLM-R architecture) or a hub id."),
@@ -36,15 +36,16 @@ def run(
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Local task data (the Hub layout as "
                                             "<family>/<split>[.<lang>].jsonl); any profile. Default: the tiny "
                                             "profile's fixtures, else SYNTH_DATA_DIR, else the Hub only."),
-    local_only: Optional[bool] = typer.Option(None, "--local-only/--allow-hub", help="Never use the Hub: what has "
-                                              "no local file is left out and listed (default: the profile's)."),
+    local_only: Optional[bool] = typer.Option(None, "--local-only/--allow-hub", "--offline", help="Never use the "
+                                              "Hub: what has no local file is left out and listed (default: the "
+                                              "profile's)."),
     max_languages: Optional[int] = typer.Option(None, "--max-languages", min=0, help="Evaluate at most N languages "
                                                 "per target (0 = all; default: the profile's)."),
     max_train: Optional[int] = typer.Option(None, "--max-train", min=1, help="Training rows per task (a seeded, "
                                             "stratified subsample; default: the profile's cap)."),
     max_eval: Optional[int] = typer.Option(None, "--max-eval", min=1, help="Evaluation rows per language "
                                            "(default: the profile's cap)."),
-    precision: Optional[str] = typer.Option(None, "--precision", help="auto | bf16 | fp16 | no: autocast in "
+    precision: Optional[str] = typer.Option(None, "--precision", callback=common.lower, help="auto | bf16 | fp16 | no: autocast in "
                                             "training and evaluation (default: the profile's; bf16 also speeds up "
                                             "CPUs with bf16 instructions)."),
     keep_models: bool = typer.Option(False, "--keep-models", help="Never delete target models after evaluation."),
@@ -75,6 +76,7 @@ def run(
         else:
             _print_plan(summary)
         return
+    _stop_if_hub_unreachable(summary)
     common.info(f"{summary['experiment']} / {summary['profile']}: {len(summary['steps'])} steps, "
                 f"{summary['done']} already done; data: {_data_line(summary)}")
     for line in summary["unavailable"]:
@@ -98,6 +100,24 @@ def run(
         common.fail(f"{step_id}: {message}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _stop_if_hub_unreachable(summary: dict) -> None:
+    """Ask once whether the Hub can be reached when pending steps read from it; if not, stop in one line."""
+    from synth.core.errors import NetworkError
+    from synth.replicate.data.sources import hub_offline, hub_unreachable
+
+    needing = [r for r in summary["steps"] if r["status"] == "pending"
+               and any(": hub " in str(s) for s in r["sources"])]
+    if not needing:
+        return
+    if hub_offline():  # the datasets library then reads its own cache, quickly, and says what is missing
+        return
+    why = hub_unreachable()
+    if why:
+        raise NetworkError(f"{len(needing)} pending step(s) read task data from the Hugging Face Hub, but {why}; "
+                           "use local task data with --data-dir DIR, or --offline to leave out what has no local "
+                           "file (HF_HUB_OFFLINE=1: what the Hugging Face cache holds)")
 
 
 def _data_line(summary: dict) -> str:
@@ -153,7 +173,7 @@ def _print_plan(summary: dict) -> None:
 
 def preflight(
     experiment: str = typer.Argument(..., help="Experiment name (xstilts, xstilts_r, scaling) or a YAML file."),
-    profile: str = typer.Option("paper", "--profile", "-p", help="tiny | cpu | paper (see replicate/profiles.yaml)."),
+    profile: str = typer.Option("paper", "--profile", "-p", callback=common.lower, help="tiny | cpu | paper (see replicate/profiles.yaml)."),
     only: Optional[List[str]] = typer.Option(None, "--only", help="As for `run`: targets, intermediates, step ids."),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Local task data (as for `run`)."),
     local_only: Optional[bool] = typer.Option(None, "--local-only/--allow-hub", help="As for `run`."),
