@@ -49,13 +49,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_table(results) -> None:
-    from rich.table import Table
-
     from synth.papers.fetch import summarize
 
-    table = Table(show_edge=False, pad_edge=False)
-    for column in ("item", "status", "paper", "note", "title"):
-        table.add_column(column, overflow="fold")
+    table = common.table(("item", 24), "status", "paper", ("note", None), ("title", 30))
     style = {"fetched": "green", "present": "cyan", "failed": "red"}
     for r in results:
         title = r.title if len(r.title) <= 60 else r.title[:59] + "…"

@@ -26,7 +26,7 @@ def _use_json(json_: bool) -> None:
 
 @tasks_app.command("ls")
 def ls_command(
-    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Only xtreme, xtreme-r or intermediate tasks."),
+    benchmark: Optional[str] = typer.Option(None, "--benchmark", callback=common.lower, help="Only xtreme, xtreme-r or intermediate tasks."),
     all_: bool = typer.Option(False, "--all", help="Include the per-language variants (xnli_de, ...)."),
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
 ) -> None:
@@ -96,7 +96,7 @@ def validate_command(json_: bool = typer.Option(False, "--json", help="Machine-r
 
 
 def score(
-    benchmark: str = typer.Option(..., "--benchmark", help="xtreme or xtreme-r."),
+    benchmark: str = typer.Option(..., "--benchmark", callback=common.lower, help="xtreme or xtreme-r."),
     predictions: Path = typer.Option(..., "--predictions", help="Folder <task>/test-<lang>.{tsv,json} of predictions."),
     gold: Path = typer.Option(..., "--gold", help="Folder with the gold files in the same layout."),
     json_: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),

@@ -141,17 +141,15 @@ def _print_search(outcome) -> None:
 
 
 def _print_records(log) -> None:
-    from rich.table import Table
-
     from synth.papers.search_log import flow_counts
 
-    table = Table(show_edge=False, pad_edge=False)
-    for column in ("record", "screening", "fetched", "year", "sources", "title", "reason"):
-        table.add_column(column, overflow="fold")
+    # 80 columns: the record key may wrap (at its width, no other column does); notes hold the rest
+    table = common.table(("record", 24), "screening", "year", ("title", None), ("notes", 22))
     for r in _by_score(log):
         title = r.title if len(r.title) <= 70 else r.title[:69] + "…"
-        sources = ",".join(sorted({h.source for h in r.hits}))
-        table.add_row(r.key, r.screening, r.fetched or "", str(r.year or ""), sources, title, r.reason or "")
+        notes = "; ".join(filter(None, [",".join(sorted({h.source for h in r.hits})),
+                                        f"fetched {r.fetched}" if r.fetched else "", r.reason or ""]))
+        table.add_row(r.key, r.screening, str(r.year or ""), title, notes)
     common.out.print(table)
     f = flow_counts(log)
     common.info(f"{f.identified_total} identified → {f.records} after de-duplication → {f.excluded} excluded, "

@@ -81,7 +81,7 @@ def test_listings_fit_80_columns_without_splitting_ids(settings, monkeypatch, tm
         assert any(cid in line for line in lines), cid
 
 
-def test_library_ls_keeps_id_and_version_apart(cli, tmp_path):
+def test_library_ls_keeps_id_and_version_apart(cli, settings, tmp_path):
     from synth.demo.pdfgen import render_pdf
     from synth.demo.papers import stilts_study_spec
 
@@ -94,6 +94,21 @@ def test_library_ls_keeps_id_and_version_apart(cli, tmp_path):
     assert f"{meta['id']}v{meta['version']}" not in table
     row = next(line for line in table.splitlines() if meta["id"] in line)
     assert f"v{meta['version']}" in row.split(meta["id"], 1)[1]
+    narrow = _run80(settings, "library", "ls")
+    assert max(len(line) for line in narrow.splitlines()) <= 80 and meta["id"] in narrow
+    fetched = _run80(settings, "fetch", str(pdf))
+    assert max(len(line) for line in fetched.splitlines()) <= 80 and meta["id"] in fetched
+
+
+def _run80(settings, *args: str) -> str:
+    """stdout of `synth ARGS` in an 80-column terminal."""
+    from click.testing import CliRunner
+
+    from tests.cli_harness import _Entry, settings_env
+
+    result = CliRunner().invoke(_Entry(), list(args), env={**settings_env(settings), "COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
 
 
 def test_extract_does_not_print_the_pipeline_name(cli, tmp_path):
