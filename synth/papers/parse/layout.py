@@ -139,11 +139,14 @@ def _finish(building: _Building) -> Line:
                 starts_with_marker = True
                 markers.append(text.strip())
                 continue
-            if previous[-1].isalpha() or previous[-1] in ".,;:)”’\"'":
+            word = previous.split()[-1]
+            if (previous[-1].isalpha() and not (len(word) <= 2 and word[-1].isupper())) or \
+                    previous[-1] in ".,;:)”’\"'":
                 markers.append(text.strip())
                 spaced = True
                 continue
-            if previous[-1].isdigit():  # "SST-2" + marker "3", or "10" + exponent "6": the page's notes decide
+            # "SST-2" + marker "3", "10" + exponent "6", or a model name "R" + "3" (R³): the page's notes decide
+            if previous[-1].isdigit() or previous[-1].isupper():
                 parts.append(f"{MAYBE_MARKER[0]}{text.strip()}{MAYBE_MARKER[1]}")
                 continue
         if spaced and text[:1].isalnum() and text[:1].isupper():

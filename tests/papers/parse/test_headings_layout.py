@@ -79,3 +79,12 @@ def test_body_size_figure_labels_off_the_column_grid_stay_out_of_sentences():
     texts = [s.text for s in parsed.sentences]
     assert not [t for t in texts if "EN MLM" in t or "Target task fine" in t]
     assert any(t.endswith("using target task fine-tuning in English.") for t in texts)
+
+
+def test_a_raised_digit_after_a_capital_is_a_name_unless_a_note_starts_with_it():
+    from synth.papers.parse.layout import lines_from_runs, settle_markers
+
+    line, = lines_from_runs((Run("the result of the DrQA and R", 72, 700, 10.9, BODY), Run("3", 205, 704, 7.0, BODY),
+                             Run(" baseline.", 209, 700, 10.9, BODY)))
+    settle_markers([line])
+    assert line.text == "the result of the DrQA and R3 baseline."
