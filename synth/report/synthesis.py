@@ -103,7 +103,55 @@ def synthesis_context(cf: ClaimsFile, settings: Settings, papers: list[PaperMeta
             tables = {m.key: _tables(lib, m) for m in chosen}
             store = Path(lib.root) / CLAIM_EMBEDDINGS
         synthesis = synthesize(cf, chosen, tables, use_embeddings=settings.embed != "off", store=store)
-    return {"search_flow": flow, "synthesis": synthesis, "dimensions": dimensions, "printed": printed}
+    views = {"agree": findings(synthesis.agreements), "conflict": findings(synthesis.conflicts)} if synthesis else {}
+    return {"search_flow": flow, "synthesis": synthesis, "dimensions": dimensions, "printed": printed,
+            "findings": views}
+
+
+@dataclass
+class Finding:
+    """Groups that differ only in metric or part (P, R and F1 of one row), as one line of the question section:
+    `what` names the measurement, `sides` says where each paper prints it, `values` the numbers compared."""
+
+    what: str
+    status: str
+    sides: list[str]
+    values: list[str]
+    notes: list[str]
+
+
+def findings(groups: list[MeasurementGroup]) -> list[Finding]:
+    """One line per model, dataset and pair of papers (the order of `groups` kept)."""
+    bundles: dict[tuple, list[MeasurementGroup]] = {}
+    for g in groups:
+        key = (g.task, g.model, g.condition, g.setting, g.language, g.split, g.kind, g.status,
+               tuple(sorted({(v.paper, v.table) for v in g.values})))
+        bundles.setdefault(key, []).append(g)
+    out = []
+    for bundle in bundles.values():
+        first = bundle[0]
+        what = dimensions(first.model_copy(update={"metric": None, "subset": None}))
+        sides, seen = [], set()
+        for v in first.values:
+            if v.paper in seen:
+                continue
+            seen.add(v.paper)
+            where = "; ".join(x for x in (printed(v), f"{v.table or 'claim'}" + (f", p. {v.page}" if v.page else "")) if x)
+            sides.append(f"{v.paper}{('v' + str(v.version)) if v.version is not None else ''}"
+                         + (f" “{v.title}”" if v.title else "") + f" ({where})")
+        values = []
+        for g in bundle:
+            name = " ".join(x for x in (g.subset, g.metric) if x) or "value"
+            values.append(f"{name} " + " vs ".join(v.text for v in g.values))
+        notes = [g.note for g in bundle if g.status == "conflict"] or [bundle[0].note if len(bundle) == 1 else
+                                                                      _agree_note(bundle)]
+        out.append(Finding(what=what, status=first.status, sides=sides, values=values, notes=notes))
+    return out
+
+
+def _agree_note(bundle: list[MeasurementGroup]) -> str:
+    notes = {g.note for g in bundle}
+    return notes.pop() if len(notes) == 1 else "all within rounding"
 
 
 def printed(v: PaperValue) -> str:

@@ -125,7 +125,12 @@ def test_what_the_papers_say_about_the_question(study):
     say = text.split("### What the papers say about the question", 1)[1].split("## Results", 1)[0]
     assert "> Does English intermediate-task training on MNLI improve zero-shot XNLI accuracy" in say
     disagreements = say.split("**Disagreements**", 1)[1].split("**Not measured by any paper**", 1)[0]
-    assert disagreements.count("\n- ") == 1 and "2101.00003v1 “Intermediate-Task Training for Swahili and Yoruba”: **70.3**" in disagreements
+    assert disagreements.count("\n- ") == 1
+    line = disagreements.split("\n- ", 1)[1]
+    assert line.startswith("zero-shot XNLI, baseline, sw: 2101.00001v1 “Intermediate-Task Training for Zero-Shot "
+                           "Transfer” (row “baseline”; Table 1, p. 1); ")
+    assert "2101.00003v1 “Intermediate-Task Training for Swahili and Yoruba” (row “baseline”; Table 1, p. 1)" in line
+    assert ": accuracy 66.1 vs 66.08 vs 70.3. 2101.00001 66.1 vs 2101.00003 70.3: differ by 4.2" in line
     # no table names the model: the QQP × Yoruba cell the tables span is not listed as a gap (task, metric and
     # model must all be known); English, which the question names and nothing measures, is
     gaps = say.split("**Not measured by any paper**", 1)[1].split("**Claims relevant", 1)[0]
@@ -163,3 +168,35 @@ def test_measurement_dimensions_read_in_order(fields, label):
     from synth.report.synthesis import dimensions
 
     assert dimensions(MeasurementGroup(values=[], papers=2, status="agree", **fields)) == label
+
+
+def test_at_most_twenty_disagreement_lines_and_one_line_per_model_and_pair():
+    """25 models whose P, R and F1 disagree between two papers: 25 lines (not 75), of which 20 are shown."""
+    from synth.claims.synthesis import MeasurementGroup, PaperValue, Synthesis, ValuePair
+    from synth.report.render import _environment, templates_dir
+    from synth.report.synthesis import dimensions, findings, printed
+
+    def value(paper, text, row):
+        return PaperValue(paper=paper, version=1, title=f"Title of {paper}", table="Table 2", page=5, row=row,
+                          value=float(text), text=text, quote=f"{row} {text}", where=f"{paper}v1, p. 5, Table 2")
+
+    groups = [MeasurementGroup(task="MSRA", metric=metric, model=f"Model {i}", papers=2, status="conflict",
+                               values=[value("A", f"{80 + i}.1", f"Model {i}"), value("B", f"{80 + i}.9", f"M{i}")],
+                               pairs=[ValuePair(a=0, b=1, status="conflict", difference=0.8, tolerance=0.1)],
+                               note="A vs B: differ by 0.8")
+              for i in range(25) for metric in ("precision", "recall", "F1")]
+    syn = Synthesis(question="q?", papers=["Av1", "Bv1"], titles={"A": "Title of A", "B": "Title of B"},
+                    groups=groups, measurements=150)
+    lines = findings(syn.conflicts)
+    assert len(lines) == 25 and lines[0].values == ["precision 80.1 vs 80.9", "recall 80.1 vs 80.9",
+                                                    "F1 80.1 vs 80.9"]
+    assert lines[0].sides == ["Av1 “Title of A” (row “Model 0”; Table 2, p. 5)",
+                              "Bv1 “Title of B” (row “M0”; Table 2, p. 5)"]
+    from synth.core.settings import Settings
+
+    env = _environment(templates_dir(Settings()), html=False)
+    text = env.get_template("_synthesis.j2").render(
+        search_flow=None, synthesis=syn, dimensions=dimensions, printed=printed,
+        findings={"agree": [], "conflict": lines})
+    said = text.split("**Disagreements**", 1)[1].split("**Not measured", 1)[0]
+    assert said.count("\n- ") == 20 and "the first 20 of 25, the rest in the table above" in said
