@@ -353,11 +353,17 @@ def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[Table
     columns = {tuple(c.column): read_column(c.column, caption_dims) for c in block.cells}
     over_tasks = sorted({d.task for d in columns.values() if d.task and d.subset != "average"})
     over_langs = sorted({d.language for d in columns.values() if d.language})
+    stub = {}  # a 'Models' / 'Method' column names rows: its text belongs to the row label, it measures nothing
+    for cell in block.cells:
+        if _is_stub(cell.column) and cell.text.strip():
+            stub.setdefault(_row_id(cell), []).append(cell.text.strip())
     out = []
     for cell in block.cells:
-        if not cell.values:
+        if not cell.values or _is_stub(cell.column):
             continue
         col = columns[tuple(cell.column)]
+        if _row_id(cell) in stub:
+            cell = cell.model_copy(update={"row": " ".join([cell.row, *stub[_row_id(cell)]]).strip()})
         row = read_row(cell, paper, caption_model, study, col.task)
         dims = CellDims(**{**col.__dict__, **{k: v for k, v in row.__dict__.items() if v}})
         if col.subset == "average":
@@ -377,6 +383,17 @@ def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[Table
         parts = _split_pair(cell, dims)
         out += [(cell, i, d) for i, d in parts]
     return out
+
+
+_STUB = re.compile(r"^(?:models?|methods?|systems?|approach(?:es)?|baselines?)$", re.I)
+
+
+def _is_stub(path: list[str]) -> bool:
+    return len(path) == 1 and bool(_STUB.match(strip_marks(path[0])))
+
+
+def _row_id(cell: TableCell) -> tuple:
+    return (cell.row_index, cell.row_group, cell.row)
 
 
 def _split_pair(cell: TableCell, dims: CellDims) -> list[tuple[int, CellDims]]:
