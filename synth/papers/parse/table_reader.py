@@ -117,6 +117,7 @@ class ReadTable:
     bbox: tuple[float, float, float, float]
     lines: list[str]
     header_rows: list[list[str]] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)  # the stub's header, then each value column's path joined
     cells: list[ReadCell] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
 
@@ -337,6 +338,9 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
             break
         taken.append(i)
         last_edge = ln.bottom if direction > 0 else ln.top
+    # the end of a paragraph above a rule-less table is one run of ordinary words: not the table's header
+    while taken and _outside(lines[taken[-1]], edge, direction, limit) and _text_line(lines[taken[-1]]):
+        taken.pop()
     if not taken:
         return None
     if direction > 0:  # the first caption or prose under the content is a float's caption: that float's content
@@ -357,6 +361,17 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
     bottoms = [lines[i].bottom for i in taken] + [r.y for r in chain]
     closeness = 1 if chain else 0
     return (min(xs), min(tops), max(xs), max(bottoms), closeness, len(taken))
+
+
+def _outside(ln: Line, edge: float, direction: int, limit: float) -> bool:
+    return (ln.top - edge if direction > 0 else edge - ln.bottom) > limit
+
+
+def _text_line(ln: Line) -> bool:
+    """A line of running words (a paragraph's last line): one piece of text, mostly lower-case words."""
+    words = [w.text for w in ln.words]
+    return _cells_on(ln) == 1 and len(words) >= 2 and sum(bool(PROSE_WORD.match(w)) for w in words) >= 0.6 * len(
+        words)
 
 
 def _beside(caption: Line, content: list[Line]) -> bool:
@@ -629,20 +644,19 @@ def _rule_under(words: list[Word], rules: list[Rule], ln: Line, table_width: flo
 
 
 def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], verticals: list[float],
-               region: tuple[float, float, float, float], settings: TableSettings) -> tuple[list[list[str]],
-                                                                                           list[ReadCell], list[str]]:
-    """Header rows, cells and doubts of the table whose text lines are `lines`."""
+               region: tuple[float, float, float, float], settings: TableSettings):
+    """Header rows as read, header (stub header + joined column paths), cells and doubts of one table."""
     x0, top, x1, bottom = region
     inner = [r for r in rules if top - 1 <= r.y <= bottom + 1 and r.x1 - r.x0 >= 0.8 * (x1 - x0)]
     split = _header_split(lines, inner)
     header, body = lines[:split], lines[split:]
     if not body:
-        return [], [], ["no body rows under the header"]
+        return [], [], [], ["no body rows under the header"]
     verticals = sorted({round(x, 1) for x, a, b in verticals if x0 - 1 <= x <= x1 + 1
                         and min(b, bottom) - max(a, top) > 0.5 * min(b - a, bottom - top)})
     columns = merge_text_columns(body, value_columns(body, verticals, settings), verticals, settings)
     if len(columns) < 2:
-        return [], [], ["the rows do not fall into columns (one column of text)"]
+        return [], [], [], ["the rows do not fall into columns (one column of text)"]
     cuts = boundaries(columns)
     grid = [_row_cells(ln, cuts, len(columns), label_run(ln, verticals, settings) if _cells_on(ln) >= 2 else 0)
             for ln in body]
@@ -652,8 +666,8 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     cells, doubts = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
     if not any(paths[k] for k in range(n_stub, len(columns))):
         doubts.append("no header row: the columns are unnamed")
-    del stub_header
-    return header_rows, cells, doubts
+    header = [stub_header or "", *(" / ".join(paths[k]) for k in range(n_stub, len(columns)))]
+    return header_rows, header, cells, doubts
 
 
 def _header_split(lines: list[Line], inner: list[Rule]) -> int:
@@ -898,9 +912,9 @@ def read_page_tables(page, number: int, settings: TableSettings = TableSettings(
         if not table_lines:
             tables.append(ReadTable(label, rest, number, region, [], uncertain=["no text in the table region"]))
             continue
-        header_rows, cells, doubts = read_table(table_lines, turned, rules, verticals, region, settings)
-        tables.append(ReadTable(label, rest, number, region, [ln.text for ln in table_lines], header_rows, cells,
-                                doubts))
+        header_rows, header, cells, doubts = read_table(table_lines, turned, rules, verticals, region, settings)
+        tables.append(ReadTable(label, rest, number, region, [ln.text for ln in table_lines], header_rows, header,
+                                cells, doubts))
     return tables
 
 
@@ -916,7 +930,8 @@ def to_block(table: ReadTable) -> TableBlock:
                        row_index=c.row_index, column_index=c.column_index) for c in table.cells]
     x0, top, x1, bottom = table.bbox
     return TableBlock(label=table.label, caption=table.caption, caption_page=table.page, page=table.page, start=0,
-                      end=0, raw="\n".join(table.lines), header_rows=table.header_rows, cells=cells,
+                      end=0, raw="\n".join(table.lines), header=table.header, header_rows=table.header_rows,
+                      cells=cells,
                       uncertain=table.uncertain, bbox=[round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)])
 
 
@@ -943,8 +958,9 @@ def merge_tables(pages, text_tables: list[TableBlock], read: list[TableBlock], r
     for block in read:
         old = by_key.get((block.page, block.label))
         if old is not None:
-            block = block.model_copy(update={"start": old.start, "end": old.end, "caption_start": old.caption_start,
-                                             "caption_end": old.caption_end, "caption": old.caption or block.caption})
+            block = block.model_copy(update={"start": old.start, "end": old.end, "raw": old.raw,
+                                             "caption_start": old.caption_start, "caption_end": old.caption_end,
+                                             "caption": old.caption or block.caption})
         else:
             at = texts.get(block.page, "").find(block.label)
             if at >= 0:

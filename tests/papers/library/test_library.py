@@ -116,7 +116,7 @@ def test_search_never_breaks_on_fts_syntax(two_versions, query):
 def test_save_tables(two_versions):
     lib, m1, _ = two_versions
     table = TableBlock(label="Table 9", caption="Made up", page=1, start=0, end=5, raw="a 1.0",
-                       header=["row", "en"], cells=[TableCell(row="a", column="en", value=1.0, text="1.0")])
+                       header=["row", "en"], cells=[TableCell(row="a", column=["en"], value=1.0, values=[1.0], text="1.0")])
     lib.save_tables(m1, [table])
     assert lib.tables(m1) == [table]
     assert lib.get(m1.key).n_tables == 1

@@ -26,7 +26,7 @@ def test_offsets_invariant_and_indices(parsed_stilts, parsed_hyphen):
 
 
 def test_parser_name(parsed_stilts):
-    assert re.fullmatch(r"pypdf-\d+\.\d+\.\d+\+synth-\d+", parsed_stilts.parser)
+    assert re.fullmatch(r"pypdf-\d+\.\d+\.\d+\+synth-\d+\+pdfplumber", parsed_stilts.parser)
 
 
 def test_sections_and_paths(parsed_stilts):
@@ -70,7 +70,7 @@ def test_table_cells_match_the_spec(parsed_stilts):
     assert table.label == "Table 1"
     assert table.caption.startswith("Zero-shot XNLI accuracy (%) per language")
     assert table.header == ["Intermediate", "en", "de", "sw", "ur", "Avg"]
-    cells = {(c.row, c.column): c.value for c in table.cells}
+    cells = {(c.row, c.column_label): c.value for c in table.cells}
     for row, values in STILTS_NUMBERS.items():
         for lang, value in values.items():
             assert cells[(row, lang)] == value
@@ -180,7 +180,7 @@ def test_long_paper_round_trip(tmp_path):
     assert [t.label for t in parsed.tables] == list(expected)
     for table in parsed.tables:
         rows = expected[table.label].rows
-        assert {(c.row, c.column): c.value for c in table.cells} == {
+        assert {(c.row, c.column_label): c.value for c in table.cells} == {
             (row[0], col): value for row in rows for col, value in zip(expected[table.label].header[1:], row[1:])}
 
 

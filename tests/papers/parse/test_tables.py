@@ -25,7 +25,7 @@ def test_regular_table_with_caption_below():
     assert table.header == ["Model", "en", "de", "Avg"]
     assert table.raw == "Model en de Avg\nBaseline 80.0 70.5 75.3\nSTILTs 82.5 73.0 77.8"
     assert parsed.pages[0].text[table.start:table.end] == table.raw
-    cells = {(c.row, c.column): c.value for c in table.cells}
+    cells = {(c.row, c.column_label): c.value for c in table.cells}
     assert cells == {("Baseline", "en"): 80.0, ("Baseline", "de"): 70.5, ("Baseline", "Avg"): 75.3,
                      ("STILTs", "en"): 82.5, ("STILTs", "de"): 73.0, ("STILTs", "Avg"): 77.8}
     captions = [s.text for s in parsed.sentences if s.kind == "caption"]
