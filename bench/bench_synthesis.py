@@ -121,7 +121,8 @@ def run(cells: str, cache: Path) -> dict:
     t2 = time.perf_counter()
     facts = yaml.safe_load((DATA / "synthesis" / "cross_paper.yaml").read_text(encoding="utf-8"))["facts"]
     result = score(predicted_pairs(groups), facts)
-    result.update(cells=cells, papers=len(papers), measurements=len(measurements), groups=len(groups),
+    known = sum(1 for m in measurements if m.task and m.metric and (m.model or m.model_key))
+    result.update(cells=cells, papers=len(papers), measurements=len(measurements), groups=len(groups), known=known,
                   near_misses=len(near), measure_s=round(t1 - t0, 2), group_s=round(t2 - t1, 2))
     return result
 
@@ -140,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
         return 0
     for r in results:
-        print(f"cells: {r['cells']} — {r['papers']} papers, {r['measurements']} measurements, {r['groups']} "
-              f"cross-paper groups, {r['near_misses']} near-misses ({r['measure_s']} s + {r['group_s']} s)")
+        print(f"cells: {r['cells']} — {r['papers']} papers, {r['measurements']} measurements ({r['known']} with task, "
+              f"metric and model: {r['known'] / max(r['measurements'], 1):.1%}), {r['groups']} cross-paper groups, "
+              f"{r['near_misses']} near-misses ({r['measure_s']} s + {r['group_s']} s)")
         for kind in ("agree", "disagree", "all"):
             s = r[kind]
             fmt = (lambda x: "n/a" if x is None else f"{x:.3f}")

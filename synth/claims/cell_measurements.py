@@ -26,7 +26,8 @@ _RESULTS = re.compile(r"\b(results?|performance|accuracy|scores?|F1|BLEU|compari
                       re.I)
 _NOT_RESULTS = re.compile(r"\b(statistics|hyper-?\s?parameters?|parameter values|number of|examples? of|example\.|"
                           r"case stud(?:y|ies)|data ?sets?\b(?! used)|corpus statistics|sizes? of|settings|"
-                          r"configurations?|annotation|templates?|lexicon)\b", re.I)
+                          r"configurations?|annotation|templates?|lexicon|distribution|amount of|samples and|"
+                          r"probes used|counts? of)\b", re.I)
 _CONFIG_ROWS = re.compile(r"\b(learning rate|dropout|batch size|epochs?|hidden|embedding size|emb size|layers?|"
                           r"optimizer|warm-?up|weight decay|regulari[sz]ation|decay)\b", re.I)
 # header cells that name a metric but are too short or too local for the claims gazetteer
@@ -345,7 +346,7 @@ def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[Table
     """Every number of a results table with its dimensions: (cell, index of the value in the cell, dims)."""
     if not is_results_table(block):
         return []
-    cap = find_entities(block.caption)
+    cap = find_entities(re.sub(r"\baccuracies\b", "accuracy", block.caption, flags=re.I))
     caption_dims = CellDims(task=caption_task(block.caption), split=caption_split(block.caption),
                             metric=cap.metrics[0] if len(cap.metrics) == 1 else None)
     caption_model = cap.models[0] if len(cap.models) == 1 else None

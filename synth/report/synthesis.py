@@ -165,7 +165,7 @@ def printed(v: PaperValue) -> str:
         parts.append(f"model {v.model}")
     if v.setting and v.setting.lower() != (v.row or "").lower():
         parts.append(f"setting {v.setting}")
-    if v.source:
+    if v.source and (v.copied_from or v.source.split(",")[0] not in (v.row or "")):
         parts.append(f"taken from {v.source}" + (f" ({v.copied_from})" if v.copied_from else ""))
     if v.metric_from:
         parts.append(f"its column names no metric: the metric is {v.metric_from}'s")
