@@ -20,6 +20,7 @@ VERDICT_COLOURS = {
     "not_found": "#6d4c41",
     "not_replicated": "#ad1457",
     "inconclusive": "#fbc02d",
+    "not_checked": "#78909c",  # the cited paper is not in the library: nothing was checked
     "error": "#424242",
     "not yet verified": "#9e9e9e",
 }
