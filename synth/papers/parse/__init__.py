@@ -40,12 +40,12 @@ def parse_pdf(path: str | os.PathLike, backend=None, tables: bool = True) -> Par
 
     backend = backend or default_backend()
     parsed = parse_pages(backend.iter_pages(path), parser=f"{backend.name}-{backend.version}+{PARSER_VERSION}")
-    if tables:
+    pages = sorted({p.page for p in parsed.pages if TABLE_CAPTION.search(p.text)}) if tables else []
+    if pages:
         from synth.papers.parse.table_reader import ENGINE, merge_tables, read_pdf_tables
 
-        pages = sorted({p.page for p in parsed.pages if TABLE_CAPTION.search(p.text)})
         try:
-            read = read_pdf_tables(path, pages) if pages else []
+            read = read_pdf_tables(path, pages)
         except Exception as exc:  # noqa: BLE001 - a table engine failure must not lose the parsed text
             parsed.warnings.append(f"tables: {ENGINE} could not read the pages ({type(exc).__name__}); "
                                    "the text reader's tables are kept")
