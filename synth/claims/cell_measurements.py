@@ -221,7 +221,7 @@ class CellDims:
     setting: str | None = None
     source: str | None = None
     copied_from: str | None = None
-    average_over: list[str] = field(default_factory=list)
+    at_n: str | None = None  # 'P' of a 'P@N' the caption or a header names; a level '100' is then P@100
 
 
 def _language(label: str) -> str | None:
@@ -251,7 +251,15 @@ def header_levels(path: list[str]) -> list[str]:
 def read_column(path: list[str], caption_dims: CellDims) -> CellDims:
     """A column header path → task, part, metric, split, language (top-down; the caption fills what is missing)."""
     d = CellDims()
+    at_n = caption_dims.at_n
     for text in header_levels(path):  # caption prose the reader took in ('language gain in our study.') dropped
+        if at_n and re.fullmatch(r"\d+", text):
+            d.metric = f"{at_n}@{text}"  # 'P@N' over '100': P@100
+            continue
+        m = re.fullmatch(r"(\w+)@[NnKk]", text)
+        if m:
+            at_n = m.group(1)
+            continue
         metric = header_metric(text)
         if metric:
             d.metric = metric
@@ -285,11 +293,18 @@ def read_column(path: list[str], caption_dims: CellDims) -> CellDims:
     return d
 
 
+_GENERIC = frozenset("""lstm bilstm bi-lstm cnn rnn gru crf bert transformer attention baseline baselines model
+models network networks neural embedding embeddings word words char character characters ner chinese english
+multilingual classification translation extraction segmentation system systems method methods""".split())
+
+
 def _own_row(label: str, titles: set[str]) -> bool:
+    """'Ours', 'Our model', or a label made of the paper's title words that names something of its own ('Lattice'
+    in 'Chinese NER Using Lattice LSTM'; not 'LSTM' in 'Attention-based LSTM for ...': that is every paper's)."""
     if _OWN_ROW.match(label):
         return True
     words = {w.lower() for w in re.findall(r"[A-Za-z][\w\-]+", label)}
-    return bool(words) and words <= titles
+    return bool(words - _GENERIC) and words <= titles
 
 
 _BASELINE_ROWS = {"baseline", "none", "no intermediate task", "no intermediate", "vanilla", "w/o intermediate"}
@@ -347,8 +362,10 @@ def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[Table
     if not is_results_table(block):
         return []
     cap = find_entities(re.sub(r"\baccuracies\b", "accuracy", block.caption, flags=re.I))
+    at_n = re.search(r"\b(\w+)@[NnKk]\b", block.caption)
     caption_dims = CellDims(task=caption_task(block.caption), split=caption_split(block.caption),
-                            metric=cap.metrics[0] if len(cap.metrics) == 1 else None)
+                            metric=cap.metrics[0] if len(cap.metrics) == 1 else None,
+                            at_n=at_n.group(1) if at_n else None)
     caption_model = cap.models[0] if len(cap.models) == 1 else None
     copied = caption_sources(block.caption)
     columns = {tuple(c.column): read_column(c.column, caption_dims) for c in block.cells}

@@ -139,3 +139,13 @@ def test_the_readers_tables_find_shared_results_and_no_false_ones(metas, tmp_pat
     facts = yaml.safe_load((DATA / "synthesis" / "cross_paper.yaml").read_text(encoding="utf-8"))["facts"]
     result = score(predicted_pairs(groups), facts)
     assert result["all"]["correct"] >= 15 and result["all"]["precision"] == 1.0, result["false_positives"]
+
+
+def test_own_model_rows_and_p_at_n_columns(metas):
+    """D16-1058's 'LSTM' row is a baseline every paper has, not the paper's own model; its 'ATAE-LSTM' is not in
+    the title either (no title words: nothing to resolve a citation to). P16-1200's 'P@N' caption over '100'."""
+    ms = _measurements(metas, ["D16-1058"])
+    assert not [m for m in ms if m.row == "LSTM" and m.model_key == "D16-1058:own"]
+    p_at = _measurements(metas, ["P16-1200"])
+    assert {m.metric for m in p_at if m.table == "Table 2" and m.column[-1] in ("100", "200", "300")} == {
+        "P@100", "P@200", "P@300"}
