@@ -234,11 +234,13 @@ def _fits(cell: Measurement, claim: Claim, clause: str, names: set[str]) -> int 
 def attach_claims(cells: list[Measurement], claims: list[Claim]) -> tuple[list[Measurement], list[Claim]]:
     """Attach each claim number that is a table cell of its paper (same printed value, best-fitting cell, no tie)
     to that cell; returns the cells and the claims none of whose numbers were attached."""
-    cells = [c.model_copy(deep=True) for c in cells]
+    cells = [c.model_copy(update={"claims": list(c.claims), "verdicts": list(c.verdicts)}) for c in cells]
     unattached = []
     names_of = {}  # per paper: every task and setting its tables name
-    for c in cells:
+    by_value: dict[tuple, list[int]] = {}  # (paper, version, value to 6 places) → cells
+    for i, c in enumerate(cells):
         names_of.setdefault((c.paper, c.version), set()).update(n for n in (c.task, c.setting) if n)
+        by_value.setdefault((c.paper, c.version, round(c.value, 6)), []).append(i)
     for claim in claims:
         attached = False
         src = claim.source
@@ -246,9 +248,9 @@ def attach_claims(cells: list[Measurement], claims: list[Claim]) -> tuple[list[M
         for q, clause in zip(claim.quantities, clauses(claim.text, claim.quantities)):
             if q.unit == "points" or q.out_of is not None or q.low is not None or src is None:
                 continue
-            fits = [(s, i) for i, c in enumerate(cells)
-                    if (c.paper, c.version) == (src.paper, src.version) and abs(c.value - q.value) < 1e-9
-                    and (s := _fits(c, claim, clause, names)) is not None]
+            candidates = by_value.get((src.paper, src.version, round(q.value, 6)), [])
+            fits = [(s, i) for i in candidates if abs(cells[i].value - q.value) < 1e-9
+                    and (s := _fits(cells[i], claim, clause, names)) is not None]
             if not fits:
                 continue
             best = max(s for s, _ in fits)

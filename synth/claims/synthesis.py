@@ -363,8 +363,11 @@ def synthesize(cf: ClaimsFile, papers: list[PaperMeta], tables: dict[str, list[T
     cells, unattached = attach_claims(cells, own)
     measurements = list(cells)
     untabulated = []
+    cells_of: dict[str, list[Measurement]] = {}
+    for c in cells:
+        cells_of.setdefault(c.paper, []).append(c)
     for claim in unattached:
-        paper_cells = [c for c in cells if c.paper == claim.source.paper]
+        paper_cells = cells_of.get(claim.source.paper, [])
         tasks = {c.task for c in paper_cells if c.task}
         metrics = {c.metric for c in paper_cells if c.metric}
         conditions = {c.condition for c in paper_cells}
