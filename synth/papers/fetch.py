@@ -249,9 +249,10 @@ def _add_local(library: Library, item: Item, settings: "Settings", as_id: str | 
             "not replaced"))
     if identity.ref is None and same_file:  # the same bytes, already filed (under an arXiv id or as local-…)
         return _present(item.requested, same_file[0])
-    if front is not None:  # title and authors from page 1's layout, where the PDF's own metadata has none
-        filed = filed.model_copy(update={"title": filed.title or front.title,
-                                         "authors": filed.authors or front.authors})
+    if front is not None:  # title and authors from page 1's layout: the PDF's document information is often
+        # empty, a file name ("Microsoft Word - draft.docx") or cut; the printed title is what a reader cites
+        title = front.title if len(front.title.split()) >= 3 else (filed.title or front.title)
+        filed = filed.model_copy(update={"title": title, "authors": filed.authors or front.authors})
     if filed.published is None and (year := year_on_page(first)):
         filed = filed.model_copy(update={"published": year})  # a reference list needs the year
     stored = library.add_pdf(item.path, filed)

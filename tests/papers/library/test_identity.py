@@ -88,3 +88,18 @@ def test_a_pdf_cited_with_its_arxiv_id_by_a_library_paper_is_filed_under_it(cli,
     run, (result,) = _fetch(cli, str(render_pdf(stilts_study_spec(NUMBERS, 1, title=title), tmp_path / "x.pdf")))
     assert run.exit_code == 0, run.stderr
     assert result["paper"] == "2005.13013v2" and "cited as arXiv 2005.13013 by local-" in result["message"]
+
+
+@pytest.mark.parametrize("page, expected, doubt", [
+    ("arXiv:2005.13013v1 [cs.CL] 27 May 2020", "2005.13013v1", ""),
+    ("https://doi.org/10.48550/arXiv.2005.13013 ... arXiv:2005.13013v2 [cs.CL]", "2005.13013v2", ""),
+    ("doi: 10.48550/arXiv.2005.13013", None, "with no version"),
+    ("arXiv:2005.13013v1 [cs.CL] ... doi: 10.48550/arXiv.2101.00001", None, "several arXiv papers"),
+    ("Proceedings of ACL 2020; see arXiv:1811.01088 for the method", None, ""),  # a citation, not a stamp
+])
+def test_what_page_one_says_about_identity(page, expected, doubt):
+    from synth.papers.sources.local import identify_pdf
+
+    got = identify_pdf(page)
+    assert (str(got.ref) if got.ref else None) == expected
+    assert (doubt in got.doubt) if doubt else not got.doubt
