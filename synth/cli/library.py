@@ -48,7 +48,7 @@ def show_command(paper: str = typer.Argument(..., help="2005.13013 (newest versi
         common.emit_json(info)
         return
     meta = info["meta"]
-    lines = [f"{meta['id']}v{meta['version']}  {meta['title']}"]
+    lines = [f"{meta['id']} v{meta['version']}  {meta['title']}"]  # id and version apart, as in `library ls`
     if meta["authors"]:
         lines.append("authors:   " + ", ".join(meta["authors"]))
     versions = ", ".join(f"v{v}" for v in info["versions_present"])

@@ -225,7 +225,7 @@ def test_library_ls_and_show(cli, mirror):
     assert info["counts"]["sentences"] == info["meta"]["n_sentences"] > 0
     assert any(s["title"] == "References" for s in info["sections"])
     human = cli("library", "show", "2005.13013v1")
-    assert "2005.13013v1" in human.stdout and "sections:" in human.stdout and "References" in human.stdout
+    assert human.stdout.startswith("2005.13013 v1 ") and "sections:" in human.stdout and "References" in human.stdout
     missing = cli("library", "show", "2101.00001")
     assert missing.exit_code == 1
     assert "paper 2101.00001 is not in the library (run: synth fetch 2101.00001)" in missing.stderr
