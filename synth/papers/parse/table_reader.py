@@ -777,6 +777,9 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
         has_data = any(row[k] for k in range(n_stub, len(row)))
         if i in blocks:
             outer = blocks[i]
+        if has_data and _cells_on(ln) == 1 and not _numeric_words(ln) and len(row) > n_stub + 1:
+            group, parent = _label(ln.words), None  # a section row set across the value columns ("En-Fr")
+            continue
         stub_words = [w for k in range(n_stub) for w in row[k]]
         if not has_data:
             if not stub_words:
