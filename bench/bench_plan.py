@@ -1,5 +1,7 @@
 """Plan cost: every bundled experiment's step DAG with step reuse vs naively re-running each (intermediate,
-target) pair from the base model; tokens and H100 GPU-hours (stated throughput), plus plan-build time.
+target) pair from the base model; tokens and H100 GPU-hours (stated throughput), plus plan-build time; and the
+step-priced cost model beside the token-priced one (optimizer steps, optimizer passes, dev evaluations,
+checkpoint I/O, evaluation: pipeline/costs.py step_cost).
 
     .venv/bin/python bench/bench_plan.py [--profile paper] [--data-dir DIR]
 
@@ -34,6 +36,7 @@ def main() -> None:
           "naive GPU-h | naive / reuse | plan build (ms) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     throughput = None
+    steps_table: list[str] = []
     with tempfile.TemporaryDirectory() as runs:
         for name in list_experiments():
             started = time.perf_counter()
@@ -47,10 +50,19 @@ def main() -> None:
             print(f"| {name} | {c['intermediate']} / {c['target']} / {c['eval']} | {s['tokens']:,} | "
                   f"{s['naive_tokens']:,} | {s['gpu_hours']:.1f} | {s['naive_gpu_hours']:.1f} | "
                   f"{s['reuse_ratio']:.2f}x | {built:.0f} |")
+            steps_table.append(f"| {name} | {s['optimizer_steps']:,} | {s['gpu_hours']:.1f} | "
+                               f"{s['gpu_hours_by_steps']:.1f} | " + " | ".join(
+                                   f"{v:.1f}" for v in s["gpu_hours_by_steps_parts"].values()) + " |")
+            basis = s["step_cost_basis"]
     print(f"\nthroughput used: {throughput['train_tokens_per_s']:,} train / {throughput['eval_tokens_per_s']:,} eval "
           f"tokens/s on {throughput['device']} ({throughput['basis']})")
     print(f"disk (xstilts): {disk['kept_gb']} GB kept, {disk['peak_gb']} GB peak, {disk['unpruned_gb']} GB without "
           "pruning target models")
+    print("\n| experiment | optimizer steps | GPU-h priced by tokens | GPU-h priced by steps | compute | optimizer | "
+          "dev evals | checkpoint I/O | eval forward | model load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n".join(steps_table))
+    print(f"\nstep-cost basis: {basis}")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

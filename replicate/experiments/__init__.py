@@ -87,6 +87,47 @@ class PublishedBaseline(BaseModel):
     note: str | None = Field(None, description="how the numbers were transcribed and checked")
 
 
+class Estimand(BaseModel):
+    """The one pre-registered primary estimand: a slope contrast on one target, one arm, one model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: str
+    model: str
+    arm: Literal["equal_steps", "epochs"] = "equal_steps"
+    low: str = Field("low_resource", description="language group whose slope comes first")
+    high: str = Field("high_resource", description="language group subtracted")
+    description: str = Field(description="the estimand in words, as pre-registered")
+
+    @property
+    def name(self) -> str:
+        """The contrast's name in synth.replicate.study.seed_level."""
+        return f"{self.target}: slope {self.low} - {self.high}"
+
+
+class Design(BaseModel):
+    """What makes a volume study able to answer its question; `validate_design` checks the grid against it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    primary_arm: Literal["equal_steps"] = Field("equal_steps", description="every volume trains exactly "
+                                                "`fixed_steps` optimizer steps (more epochs over fewer examples)")
+    secondary_arms: list[Literal["epochs"]] = Field(default_factory=lambda: ["epochs"], description="the epoch "
+                                                    "arm: each volume its own epochs (data and compute vary together)")
+    min_seeds: int = Field(5, ge=2, description="paired seeds (a seed = one subsample, init and order per volume)")
+    min_models: int = Field(3, ge=1, description="model sizes (each with its own learning rate in per_model)")
+    min_curve_volumes: int = Field(7, ge=3, description="volumes before curve shapes (log-linear vs power law) "
+                                   "are compared")
+    primary: Estimand
+    language_groups: dict[str, list[str]] = Field(description="groups fixed before any result is seen (explicit "
+                                                  "language lists, not recomputed from a class table later)")
+    covariates: list[Literal["cc100_log_size", "fertility", "syntactic_distance"]] = Field(
+        default_factory=lambda: ["cc100_log_size"], description="language-level covariates of the slope contrast")
+    correction: Literal["holm"] = Field("holm", description="multiplicity correction of every non-primary test")
+    volume_by_size: tuple[str, str] | None = Field(None, description="(larger, smaller) model of the explicit "
+                                                   "volume × size contrast on the primary target")
+
+
 class Reporting(BaseModel):
     """How the report groups this experiment's languages (read by synth.report)."""
 
@@ -136,6 +177,9 @@ class Experiment(BaseModel):
                           "jiant: dev every 1,000 steps on a 500-example English subset)")
     per_task: dict[str, Hyper] = Field(default_factory=dict, description="task name -> overrides (last word)")
     reporting: Reporting = Field(default_factory=Reporting)
+    per_model: dict[str, Hyper] = Field(default_factory=dict, description="encoder -> overrides (a learning "
+                                        "rate per model size), between the phase settings and per_task")
+    design: Design | None = Field(None, description="the study design the grid must satisfy (volume studies)")
     departures: list[Departure] = Field(default_factory=list, description="every known difference from the "
                                         "paper's recipe; the dry run lists them")
     published_baseline: PublishedBaseline | None = Field(
@@ -149,12 +193,15 @@ class Experiment(BaseModel):
             raise ValueError("intermediate_examples has duplicates")
         return values
 
-    def hyper_for(self, task_name: str, task_type: str, *, intermediate: bool) -> Hyper:
-        """Resolved hyper-parameters of one training phase: defaults < span_qa < intermediate|target < per_task."""
+    def hyper_for(self, task_name: str, task_type: str, *, intermediate: bool, model: str | None = None) -> Hyper:
+        """Resolved hyper-parameters of one training phase:
+        defaults < span_qa < intermediate|target < per_model < per_task."""
         hyper = self.defaults
         if task_type == "span_qa":
             hyper = self.span_qa.over(hyper)
         hyper = (self.intermediate if intermediate else self.target).over(hyper)
+        if model is not None and model in self.per_model:
+            hyper = self.per_model[model].over(hyper)
         if task_name in self.per_task:
             hyper = self.per_task[task_name].over(hyper)
         return hyper

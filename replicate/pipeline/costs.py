@@ -72,6 +72,76 @@ def step_gpu_hours(step: Step) -> float:
     return step_tokens(step) / rate / 3600 * (have / reference if have and reference else 1.0)
 
 
+def optimizer_steps(step: Step) -> int:
+    """Optimizer steps a training step takes: ceil(examples per epoch / effective batch) × epochs, capped by
+    max_steps (a multi-task step reads min(n, K) examples of each task per epoch)."""
+    import math
+
+    c = step.config
+    if c.kind == "eval":
+        return 0
+    all_examples = sum(_info(t)["train_examples"] for t in c.tasks)
+    per_epoch = 0
+    for name in c.tasks:
+        n = _info(name)["train_examples"]
+        if c.examples:
+            n = min(n, max(1, c.examples * n // all_examples))
+        if c.data.max_train_examples:
+            n = min(n, c.data.max_train_examples)
+        if c.mixing is not None and c.mixing.cap_examples:
+            n = min(n, c.mixing.cap_examples)
+        per_epoch += n
+    steps = math.ceil(math.ceil(per_epoch / c.hyper.effective_batch) * c.hyper.epochs)
+    return min(steps, c.hyper.max_steps) if c.hyper.max_steps else steps
+
+
+def step_cost(step: Step) -> dict:
+    """Seconds of GPU time by part (stated rates in _costs.yaml: step_costs): the token compute of the forward
+    and backward passes, the optimizer's pass over every parameter each step plus a fixed per-step overhead, dev
+    evaluations during training, checkpoint and model writes, and for an evaluation step its forward passes and
+    model load. GPU-hours = the sum; the dry run shows it beside the token-priced estimate."""
+    costs = costs_table()
+    rates, throughput = costs["step_costs"], costs["throughput"]
+    model = step.meta.get("model") or ""
+    params = parameters(model) or parameters(throughput.get("model", "")) or 0
+    scale = _compute_scale(model)
+    c = step.config
+    if c.kind == "eval":
+        forward = step_tokens(step) / throughput["eval_tokens_per_s"] * scale
+        load = params * DTYPE_BYTES.get("bfloat16", 2) / rates["storage_read_bytes_per_s"]
+        parts = {"eval_forward_s": forward, "model_load_s": load}
+    else:
+        steps = optimizer_steps(step)
+        compute = step_tokens(step) / throughput["train_tokens_per_s"] * scale
+        optimizer = steps * (params * rates["optimizer_bytes_per_parameter"] / rates["hbm_bytes_per_s"]
+                             + rates["step_overhead_s"])
+        evals = 0
+        if c.hyper.selection == "best_dev" and c.dev_inputs:
+            every = c.hyper.eval_every or max(1, steps // max(1, int(c.hyper.epochs)))
+            evals = max(1, steps // every)
+        dev_tokens = sum(min(c.hyper.dev_examples or _info(t).get("eval_examples", 2000), 2000)
+                         * min(_info(t)["mean_tokens"], c.hyper.max_length) * _info(t).get("choices", 1)
+                         for t in c.dev_inputs)
+        dev = evals * dev_tokens / throughput["eval_tokens_per_s"] * scale
+        checkpoints = steps // max(1, c.hyper.checkpoint_every)
+        model_bytes = params * DTYPE_BYTES[c.checkpoint_dtype]
+        writes = (checkpoints * params * rates["checkpoint_bytes_per_parameter"]
+                  + (evals + 1) * model_bytes)  # resumable checkpoints; best-model saves (at most one per eval)
+        parts = {"optimizer_steps": steps, "compute_s": compute, "optimizer_s": optimizer, "dev_evaluations": evals,
+                 "dev_eval_s": dev, "checkpoints": checkpoints,
+                 "checkpoint_io_s": writes / rates["storage_write_bytes_per_s"]}
+    seconds = sum(v for k, v in parts.items() if k.endswith("_s"))
+    return {**{k: (round(v, 2) if k.endswith("_s") else v) for k, v in parts.items()},
+            "gpu_hours": round(seconds / 3600, 4)}
+
+
+def _compute_scale(model: str) -> float:
+    throughput = costs_table()["throughput"]
+    have = parameters(model, "non_embedding_parameters")
+    reference = parameters(throughput.get("model", ""), "non_embedding_parameters")
+    return have / reference if have and reference else 1.0
+
+
 def model_parameters(plan: Plan) -> int | None:
     """Parameter count of the plan's (first) encoder."""
     from .plan import base_model_ref
@@ -107,7 +177,7 @@ def plan_summary(plan: Plan, runs: Path) -> dict:
         rows.append({"id": step.id, "kind": step.kind, "label": step.label, "parents": step.parents,
                      "status": "done" if is_done(runs, step.id) else "pending", "sources": step_sources(step),
                      "tokens": step_tokens(step), "gpu_hours": step_gpu_hours(step),
-                     "resolved": resolved_config(step)})
+                     "resolved": resolved_config(step), "step_cost": step_cost(step)})
     naive_tokens, naive_hours = 0, 0.0  # every (intermediate, target) pair re-runs its chain from the base model
     for ev in plan.evals():
         chain = ancestors(plan.steps, ev.id)
@@ -125,6 +195,10 @@ def plan_summary(plan: Plan, runs: Path) -> dict:
         "remaining_gpu_hours": round(sum(r["gpu_hours"] for r in pending), 2),
         "naive_tokens": naive_tokens, "naive_gpu_hours": round(naive_hours, 2),
         "reuse_ratio": round(naive_tokens / max(1, sum(r["tokens"] for r in rows)), 2),
+        "optimizer_steps": sum(r["step_cost"].get("optimizer_steps", 0) for r in rows),
+        "gpu_hours_by_steps": round(sum(r["step_cost"]["gpu_hours"] for r in rows), 2),
+        "gpu_hours_by_steps_parts": _cost_parts(rows),
+        "step_cost_basis": costs_table()["step_costs"]["basis"],
         "throughput": {k: throughput[k] for k in ("device", "train_tokens_per_s", "eval_tokens_per_s", "basis")},
         "disk": disk_estimate(plan),
         "arms": arm_costs(rows, plan),
@@ -161,16 +235,25 @@ def resolved_config(step: Step) -> dict:
     return out
 
 
+def _cost_parts(rows: list[dict]) -> dict:
+    """GPU-hours of the step-priced model by part, over the plan."""
+    keys = ("compute_s", "optimizer_s", "dev_eval_s", "checkpoint_io_s", "eval_forward_s", "model_load_s")
+    return {k[:-2]: round(sum(r["step_cost"].get(k, 0.0) for r in rows) / 3600, 2) for k in keys}
+
+
 def arm_costs(rows: list[dict], plan: Plan) -> list[dict]:
     """Per (model, arm): steps, tokens and GPU-hours of the plan-summary rows, sorted; every step counted once."""
     arms: dict[tuple[str, str], dict] = {}
     for row in rows:
         meta = plan.steps[row["id"]].meta
         model, arm = meta.get("model") or "", meta.get("intermediate") or "baseline"
-        a = arms.setdefault((model, arm), {"model": model, "arm": arm, "steps": 0, "tokens": 0, "gpu_hours": 0.0})
+        a = arms.setdefault((model, arm), {"model": model, "arm": arm, "steps": 0, "tokens": 0, "gpu_hours": 0.0,
+                                           "optimizer_steps": 0, "gpu_hours_by_steps": 0.0})
         a["steps"] += 1
         a["tokens"] += row["tokens"]
         a["gpu_hours"] += row["gpu_hours"]
+        a["optimizer_steps"] += row["step_cost"].get("optimizer_steps", 0)
+        a["gpu_hours_by_steps"] += row["step_cost"]["gpu_hours"]
     return [a for _, a in sorted(arms.items())]
 
 
@@ -178,9 +261,10 @@ def model_totals(arms: list[dict]) -> list[dict]:
     """Per model: steps, tokens and GPU-hours over its arms."""
     totals: dict[str, dict] = {}
     for a in arms:
-        t = totals.setdefault(a["model"], {"model": a["model"], "steps": 0, "tokens": 0, "gpu_hours": 0.0})
-        for key in ("steps", "tokens", "gpu_hours"):
-            t[key] += a[key]
+        t = totals.setdefault(a["model"], {"model": a["model"], "steps": 0, "tokens": 0, "gpu_hours": 0.0,
+                                           "optimizer_steps": 0, "gpu_hours_by_steps": 0.0})
+        for key in ("steps", "tokens", "gpu_hours", "optimizer_steps", "gpu_hours_by_steps"):
+            t[key] += a.get(key, 0)
     return list(totals.values())
 
 

@@ -75,8 +75,8 @@ def model_ref(model: str) -> str:
 
 def _train_hyper(experiment: Experiment, profile: Profile, task_name: str, task_type: str, *,
                  intermediate: bool, max_length: int, examples: int | None = None,
-                 fixed_steps: int | None = None) -> TrainHyper:
-    hyper = profile.hyper.over(experiment.hyper_for(task_name, task_type, intermediate=intermediate))
+                 fixed_steps: int | None = None, model: str | None = None) -> TrainHyper:
+    hyper = profile.hyper.over(experiment.hyper_for(task_name, task_type, intermediate=intermediate, model=model))
     resolved = Hyper(learning_rate=1e-5, warmup_ratio=0.1, effective_batch=32, batch_size=4, epochs=3,
                      max_length=max_length, eval_every=0, weight_decay=0.01).model_dump()
     resolved.update({k: v for k, v in hyper.model_dump().items() if v is not None})
@@ -167,7 +167,7 @@ class _Builder:
             train_inputs=train_inputs, dev_inputs=dev_inputs,
             hyper=_train_hyper(self.experiment, self.profile, hyper_key, task_type,
                                intermediate=kind == "intermediate", max_length=max(t.max_length for t in tasks),
-                               examples=examples, fixed_steps=fixed_steps),
+                               examples=examples, fixed_steps=fixed_steps, model=self.base),
             checkpoint_dtype=self.profile.target_checkpoint_dtype if kind == "target" else "float32",
             parents=sorted(parents), base_model=None if parents else self.base, mixing=mixing)
         return self._add(config, meta)
@@ -220,6 +220,8 @@ def _arms(experiment: Experiment) -> list[tuple[str | None, list[str], int | Non
     configs = [(label, tasks, None) for label, tasks in _intermediate_configs(experiment)]
     if experiment.fixed_steps:
         configs += [(label, tasks, experiment.fixed_steps) for label, tasks, _ in configs if tasks]
+        if experiment.design is not None and "epochs" not in experiment.design.secondary_arms:
+            configs = [c for c in configs if not c[1] or c[2]]  # the equal-steps arm alone (and the baseline)
     return configs
 
 
