@@ -46,3 +46,21 @@ def load_covariates(path: Path = COVARIATES_FILE) -> CovariatesFile:
 def covariate_pairs(path: Path = COVARIATES_FILE) -> dict[str, tuple[float, float]]:
     """language -> (fertility, syntactic distance to English), the form synth.replicate.study.statistics takes."""
     return {code: (c.fertility, c.syntactic_distance_en) for code, c in load_covariates(path).languages.items()}
+
+
+CC100_FILE = Path(__file__).resolve().parents[1] / "cc100_sizes.yaml"
+
+
+def cc100_log_sizes(path: Path = CC100_FILE) -> dict[str, float]:
+    """language -> log10 of its CC-100 size in GiB, for the languages whose size has been transcribed (a null is
+    not yet transcribed, or absent from CC-100: left out)."""
+    import math
+
+    from ruamel.yaml import YAML
+
+    try:
+        data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
+    except Exception as exc:
+        raise ConfigError(f"{path}: cannot read CC-100 sizes: {exc}") from exc
+    sizes = (data or {}).get("gib") or {}
+    return {lang: math.log10(float(gib)) for lang, gib in sizes.items() if gib is not None and float(gib) > 0}

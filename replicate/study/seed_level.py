@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .statistics import Interval, TaskGrid, VolumeGrid
 
-__all__ = ["Contrast", "GroupSlope", "SeedLevelAnalysis", "TargetAnalysis", "analyse_seeds", "holm",
-           "model_contrast", "seed_slopes", "t_interval"]
+__all__ = ["Contrast", "GroupSlope", "SeedLevelAnalysis", "TargetAnalysis", "analyse_seeds", "covariate_contrast",
+           "holm", "model_contrast", "seed_slopes", "t_interval"]
 
 
 class SeedInterval(Interval):
@@ -226,3 +226,30 @@ def model_contrast(by_model: dict[str, SeedLevelAnalysis], target: str, *, large
     diff = {s: a[s] - b[s] for s in shared}
     return Contrast(name=f"{target}: ({low} - {high}) slope, {larger} - {smaller}", per_seed=diff,
                     difference=t_interval(list(diff.values()), level))
+
+
+def covariate_contrast(task: TaskGrid, groups: dict[str, set[str]], covariate: dict[str, float], *, low: str,
+                       high: str, name: str = "cc100_log_size", level: float = 0.95) -> Contrast | None:
+    """The low − high slope difference adjusted for a language-level covariate (log pretraining-data size): per
+    seed, each language's slope on log10(n) is regressed on [1, in low group, covariate] over the languages of
+    both groups that have the covariate; the low-group coefficient is t-tested over seeds."""
+    members = {lang: g for g in (low, high) for lang in groups[g]}
+    idx = [i for i, lang in enumerate(task.languages) if lang in members and lang in covariate]
+    in_low = np.array([members[task.languages[i]] == low for i in idx], dtype=float)
+    if len(idx) < 4 or in_low.sum() < 2 or (1 - in_low).sum() < 2:
+        return None
+    design = np.column_stack([np.ones(len(idx)), in_low, [covariate[task.languages[i]] for i in idx]])
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        return None  # the covariate separates the groups exactly: no adjusted difference is identified
+    log_n = np.log10(np.asarray(task.volumes[1:], dtype=float))
+    per_seed = {}
+    for s, seed in enumerate(task.seeds):
+        slopes = np.array([_slope(log_n, task.scores[s, 1:, i] - task.scores[s, 0, i]) for i in idx])
+        keep = np.isfinite(slopes)
+        if keep.sum() > design.shape[1]:
+            per_seed[seed] = float(np.linalg.lstsq(design[keep], slopes[keep], rcond=None)[0][1])
+    if not per_seed:
+        return None
+    return Contrast(name=f"{task.target}: slope {low} - {high}, adjusted for {name}", per_seed=per_seed,
+                    difference=t_interval(list(per_seed.values()), level))
+
