@@ -149,6 +149,46 @@ def run_gpu_large(args) -> None:
     train_rate = int(rates["classification, max 256, paper profile"])
     print(f"\nfor replicate/experiments/_costs.yaml: train_tokens_per_s: {train_rate}  "
           f"(measured on {name}, bench/bench_train.py --gpu-large --steps {args.steps})")
+    _optimizer_step_overhead(config, args.steps, name)
+
+
+def _optimizer_step_overhead(config, steps: int, device: str) -> None:
+    """The per-step cost the step-priced model states (_costs.yaml step_costs): clip + fused AdamW + scheduler +
+    zero_grad over every parameter of XLM-R Large, timed alone with gradients already in place, and a checkpoint
+    write (weights + both moments) to local disk."""
+    import torch
+    from transformers import XLMRobertaModel
+
+    from synth.replicate.training.loop import TrainConfig, _linear_warmup, _make_optimizer
+
+    model = XLMRobertaModel(config, add_pooling_layer=False).cuda()
+    params = sum(p.numel() for p in model.parameters())
+    optimizer = _make_optimizer(model, TrainConfig())
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _linear_warmup(10, 10 * steps))
+    for p in model.parameters():
+        p.grad = torch.randn_like(p) * 1e-3
+    times = []
+    for i in range(steps + 5):
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        torch.cuda.synchronize()
+        if i >= 5:
+            times.append(time.perf_counter() - start)
+    per_step = sorted(times)[len(times) // 2]
+    with tempfile.TemporaryDirectory() as tmp:
+        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict()}
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        torch.save(state, Path(tmp) / "checkpoint.pt")
+        written = (Path(tmp) / "checkpoint.pt").stat().st_size
+        seconds = time.perf_counter() - start
+    print(f"optimizer step alone (clip + fused AdamW + scheduler, {params / 1e6:.0f}M parameters): median "
+          f"{per_step * 1e3:.2f} ms over {steps} steps -> {per_step * 2.0e12 / params:.1f} bytes/parameter at the "
+          f"stated 2 TB/s; checkpoint {written / 1e9:.2f} GB in {seconds:.1f} s ({written / seconds / 1e9:.2f} GB/s) "
+          f"on {device}: put these into _costs.yaml step_costs")
 
 
 CPU_VARIANTS = {

@@ -224,8 +224,8 @@ def resolved_config(step: Step) -> dict:
     h = c.hyper
     out = {"tasks": list(c.tasks), "examples": c.examples or "full", "learning_rate": h.learning_rate,
            "batch_size": h.effective_batch, "micro_batch": h.batch_size, "epochs": h.epochs,
-           "max_steps": h.max_steps, "warmup_ratio": h.warmup_ratio, "max_length": h.max_length,
-           "selection": h.selection}
+           "max_steps": h.max_steps, "optimizer_steps": optimizer_steps(step), "warmup_ratio": h.warmup_ratio,
+           "max_length": h.max_length, "selection": h.selection}
     if h.selection == "best_dev":
         out.update(dev_examples=h.dev_examples or "all", dev_subset=h.dev_subset, eval_every=h.eval_every or "epoch",
                    patience=h.patience)

@@ -148,7 +148,8 @@ def test_dry_run_json_shows_each_steps_resolved_configuration(settings):
     result = CliRunner().invoke(app, ["replicate", "run", "xstilts", "--dry-run", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    train_keys = {"batch_size", "micro_batch", "epochs", "max_steps", "learning_rate", "max_length", "selection"}
+    train_keys = {"batch_size", "micro_batch", "epochs", "max_steps", "optimizer_steps", "learning_rate",
+                  "max_length", "selection"}
     for row in summary["steps"]:
         r = row["resolved"]
         if row["kind"] == "eval":
