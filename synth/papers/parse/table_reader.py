@@ -512,7 +512,7 @@ def column_of(x: float, cuts: list[float]) -> int:
     return sum(x > c for c in cuts)
 
 
-def header_paths(header: list[Line], columns, rules: list[Rule], verticals, first_value: int,
+def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals: list[list[float]], first_value: int,
                  settings: TableSettings) -> tuple[list[list[str]], str | None, list[list[str]]]:
     """Per column its header path (top-down), the stub header ('Model', '# langs.'), and the header rows as read."""
     cuts = boundaries(columns)
@@ -520,7 +520,8 @@ def header_paths(header: list[Line], columns, rules: list[Rule], verticals, firs
     levels: list[list[tuple[int, int, str]]] = []  # per header line: (first col, last col, text)
     stub_parts: list[str] = []
     rows_read = []
-    for i, ln in enumerate(header):
+    level_verticals = []
+    for i, (ln, verticals) in enumerate(zip(header, line_verticals)):
         phrases = _phrases(ln, columns, cuts, verticals, settings, bottom=i == len(header) - 1)
         level = []
         for words in phrases:
@@ -538,7 +539,8 @@ def header_paths(header: list[Line], columns, rules: list[Rule], verticals, firs
         rows_read.append([t for _, _, t in level])
         if level:
             levels.append(level)
-    _widen_spans(levels, columns, verticals, first_value)
+            level_verticals.append(verticals)
+    _widen_spans(levels, columns, level_verticals, first_value)
     paths: list[list[str]] = [[] for _ in range(n)]
     spanning = any(a != b for lv in levels for a, b, _ in lv)
     for level in levels:
@@ -552,7 +554,7 @@ def header_paths(header: list[Line], columns, rules: list[Rule], verticals, firs
     return paths, " ".join(stub_parts) or None, rows_read
 
 
-def _widen_spans(levels, columns, verticals, first_value) -> None:
+def _widen_spans(levels, columns, level_verticals, first_value) -> None:
     """A spanning header printed shorter than its span (centred) is widened: to the vertical rules around it
     when the table has them, else over the uncovered columns between it and its neighbouring headers."""
     centres = [(a + b) / 2 for a, b in columns]
@@ -561,7 +563,7 @@ def _widen_spans(levels, columns, verticals, first_value) -> None:
         for i, (lo, hi, text) in enumerate(level):
             under = [(a, b) for a, b, _ in lower if a <= hi and b >= lo]
             level[i] = (min([lo, *[a for a, _ in under]]), max([hi, *[b for _, b in under]]), text)
-    for level in levels[:-1]:
+    for level, verticals in zip(levels[:-1], level_verticals):
         if not any(lo != hi for lo, hi, _ in level) and not verticals:
             continue
         level.sort()
@@ -652,8 +654,9 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     header, body = lines[:split], lines[split:]
     if not body:
         return [], [], [], ["no body rows under the header"]
-    verticals = sorted({round(x, 1) for x, a, b in verticals if x0 - 1 <= x <= x1 + 1
-                        and min(b, bottom) - max(a, top) > 0.5 * min(b - a, bottom - top)})
+    segments = [(x, a, b) for x, a, b in verticals if x0 - 1 <= x <= x1 + 1
+                and min(b, bottom) - max(a, top) > 0.5 * min(b - a, bottom - top)]
+    verticals = sorted({round(x, 1) for x, _, _ in segments})
     columns = merge_text_columns(body, value_columns(body, verticals, settings), verticals, settings)
     if len(columns) < 2:
         return [], [], [], ["the rows do not fall into columns (one column of text)"]
@@ -662,7 +665,10 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
             for ln in body]
     n_stub = _stub_columns(grid)
     body, grid = _join_split_labels(body, grid, n_stub)
-    paths, stub_header, header_rows = header_paths(header, columns, rules, verticals, n_stub, settings)
+    # a header line is split only by the vertical rules that cross it (a grid's spanning cell has none inside)
+    header_verticals = [sorted({round(x, 1) for x, a, b in segments if a - 1 <= (ln.top + ln.bottom) / 2 <= b + 1})
+                        for ln in header]
+    paths, stub_header, header_rows = header_paths(header, columns, rules, header_verticals, n_stub, settings)
     cells, doubts = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
     if not any(paths[k] for k in range(n_stub, len(columns))):
         doubts.append("no header row: the columns are unnamed")
@@ -743,7 +749,8 @@ def _stub_columns(grid: list[list[list[Word]]]) -> int:
     third = [join_words(row[2]) for row in grid if row[2]]
     attributes = bool(third) and sum(bool(re.search(r"[A-Za-z]{2}", t)) for t in third) >= 0.6 * len(third)
     every_row = wordy_first >= 0.9 * len(grid)  # two label columns filled on every row ('En-Fr' | 'EU proc.')
-    return 2 if labels and (printed_once or (every_row and not attributes)) else 1
+    filled = sum(bool(t) for t in second) >= 0.9 * len(second)  # under an outer label printed once, the next
+    return 2 if (labels and every_row and not attributes) or (printed_once and filled) else 1  # column names rows
 
 
 def _outer_by_block(body, grid, n_stub, rules, columns) -> dict[int, str]:
