@@ -117,5 +117,3 @@ def check_command() -> None:
     common.info(f"{result['claims_file']}: {result['claims']} claims OK; papers: {', '.join(result['papers']) or '-'}")
     for note in result.get("notes", []):  # the version notes `synth verify` will give (not errors)
         common.warn(note)
-    for note in result.get("notes", []):  # the version notes `synth verify` will give (not errors)
-        common.warn(note)
