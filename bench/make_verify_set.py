@@ -310,11 +310,11 @@ def plant_claims(out: Path, plans: list[PaperPlan], seed: int, variant: str = "s
         # numbers that only Table 1 gives (no sentence states them), once right and once wrong
         stated = " ".join(s.text for s in library.iter_sentences(v2))
         cells = [c for t in library.tables(v2) for c in t.cells
-                 if c.row != "baseline" and c.column in LANGUAGE_NAMES and c.text not in stated]
+                 if c.row != "baseline" and c.column_label in LANGUAGE_NAMES and c.text not in stated]
         for kind, cell in zip(("table_only", "table_wrong"), rng.sample(cells, min(2, len(cells)))):
             value = cell.value if kind == "table_only" else cell.value + rng.choice([-1, 1]) * rng.uniform(1.2, 4.0)
             add(kind, f"Intermediate training on {cell.row} gives {value:.{plan.decimals}f} {plan.metric} on "
-                      f"{LANGUAGE_NAMES[cell.column]}.")
+                      f"{LANGUAGE_NAMES[cell.column_label]}.")
         unused = [i for i in range(len(ANALYSIS)) if i not in plan.analysis]
         for i in rng.sample(unused, 3):
             add("not_in_paper", _fill(ANALYSIS[i], plan, 2, rng))

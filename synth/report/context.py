@@ -44,6 +44,9 @@ class EvidenceView:
     quote: str
     where: str  # "2005.13013v2, p. 3, § 4 Results"
     score: float
+    href: str | None = None  # the PDF at the evidence's page: '<pdf>#page=3'
+    cell: str | None = None  # table evidence: "Table 2, row 'BERT', column 'SQuAD / F1'"
+    marked: list[tuple[str, bool]] = field(default_factory=list)  # the quote in pieces, True: a word the claim uses
 
 
 @dataclass
@@ -112,8 +115,47 @@ def where(paper: str, version: int | None, page: int | None, section: list[str])
     return ", ".join(parts)
 
 
-def evidence_view(ev: Evidence) -> EvidenceView:
-    return EvidenceView(quote=ev.quote, where=where(ev.paper, ev.version, ev.page, ev.section), score=ev.score)
+def evidence_pdf(paper: str, version: int | None) -> str:
+    """The PDF the evidence was read from: the library's sha-pinned copy, papers/<id>v<N>/paper.pdf relative to
+    the library folder (an arXiv link could show another version, and the demo's ids are not real papers)."""
+    return f"papers/{paper}v{version}/paper.pdf" if version is not None else f"papers/{paper}/paper.pdf"
+
+
+def mark_words(quote: str, claim: str) -> list[tuple[str, bool]]:
+    """The quote cut into pieces, each word the claim also uses (same crude stem, numbers as written) marked, so a
+    reader sees at once what matched."""
+    import re
+
+    from synth.verify.evidence import STOPWORDS, stem
+
+    def key(word: str) -> str:
+        return word if word[:1].isdigit() else stem(word)
+
+    token = re.compile(r"\d+(?:[.,]\d+)*%?|\w+")
+    wanted = {key(w) for w in token.findall(claim.lower()) if w not in STOPWORDS}
+    out: list[tuple[str, bool]] = []
+    last = 0
+    for m in token.finditer(quote):
+        word = m.group(0).lower()
+        if word not in STOPWORDS and key(word) in wanted:
+            out.extend([(quote[last:m.start()], False)] if m.start() > last else [])
+            out.append((m.group(0), True))
+            last = m.end()
+    out.extend([(quote[last:], False)] if last < len(quote) else [])
+    return out
+
+
+def evidence_view(ev: Evidence, claim: str = "") -> EvidenceView:
+    """A piece of evidence as the report shows it: the quote, where it is, a link to its page in the PDF, for a
+    table the row and column it came from, and the words it shares with the claim marked."""
+    cell = None
+    if ev.table or ev.row:
+        cell = ", ".join(part for part in (
+            ev.table, f"row ‘{ev.row}’" if ev.row else None,
+            f"column ‘{' / '.join(ev.column)}’" if ev.column else None) if part)
+    href = f"{evidence_pdf(ev.paper, ev.version)}#page={ev.page}" if ev.page is not None else None
+    return EvidenceView(quote=ev.quote, where=where(ev.paper, ev.version, ev.page, ev.section), score=ev.score,
+                        href=href, cell=cell, marked=mark_words(ev.quote, claim) if claim else [])
 
 
 def review_of(claim: Claim) -> str:
@@ -190,8 +232,8 @@ def claim_row(claim: Claim) -> ClaimRow:
         confidence=v.confidence if v is not None else None,
         reason=v.reason if v is not None and v.reason.strip() else (
             "not yet verified: run `synth verify`" if v is None else "no reason recorded"),
-        evidence=[evidence_view(e) for e in v.evidence] if v is not None else [],
-        other_versions=[evidence_view(e) for e in v.other_versions] if v is not None else [],
+        evidence=[evidence_view(e, claim.text) for e in v.evidence] if v is not None else [],
+        other_versions=[evidence_view(e, claim.text) for e in v.other_versions] if v is not None else [],
         numbers=[f"{n.claim} vs {n.source if n.source is not None else 'nothing'}: {n.status}"
                  + (f" ({n.note})" if n.note else "") for n in v.numbers] if v is not None else [],
         experiment=(f"{claim.experiment.experiment}: {claim.experiment.metric}"

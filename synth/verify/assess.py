@@ -12,15 +12,16 @@ from synth.core.numbers import extract_numbers
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, normalise, stem
 from synth.verify.number_checks import compare_numbers, said_as_change
 from synth.verify.search import dense_norm, distinctive_numbers
+from synth.core.numbers import within_rounding
 from synth.verify.structure import (check_but_not, check_direction, check_former_latter, check_negation,
                                     check_sides)
 from synth.verify.table_checks import check_tables, table_support
 from synth.verify.text_checks import (EntityCheck, PaperNames, check_entities, check_ownership, clause_span,
-                                       names_in, owners_differ)
+                                       entity_key, mentions, names_in, owners_differ)
 
 OK_NUMBER = ("equal", "rounded", "converted", "table")
 DEFAULT_THRESHOLDS = {"found": 0.55, "partial_coverage": 0.4, "clause": 0.34, "clause_found": 0.8,
-                      "clause_dense": 0.6}
+                      "clause_dense": 0.6, "inconclusive": 0.3}
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:and|while|but|whereas|which|although|even though|regardless)\b|\band (?=(?:the|each|its|their|"
                            r"this|these|it|to|also|additionally|further|then|was|were|is|are|has|have|had)\b)"
                            r"|,\s*(?=[a-z]+ (?:was|were|is|are)\b)")
@@ -51,7 +52,7 @@ class Assessment:
 
     @property
     def strength(self) -> tuple[int, float]:
-        order = {"supported": 3, "partially_supported": 2, "contradicted": 1, "not_found": 0}
+        order = {"supported": 3, "partially_supported": 2, "contradicted": 1, "inconclusive": 0, "not_found": 0}
         return order.get(self.label, 0), self.alignment.rank if self.alignment else 0.0
 
 
@@ -143,9 +144,52 @@ class Assessor:
     def names(self, meta: PaperMeta) -> PaperNames:
         if meta.key not in self._names:
             sents = self.cache.sentences(meta)
-            self._names[meta.key] = PaperNames.read(meta.title, [s.text for s in sents.values()
-                                                                 if s.kind != "references"])
+            names = PaperNames.read(meta.title, [s.text for s in sents.values() if s.kind != "references"])
+            tables = " ".join(f"{t.caption} {t.raw}" for t in self.cache.tables(meta))
+            names.keys += entity_key(tables)  # a name only a table prints (a baseline's row) is in the paper
+            self._names[meta.key] = names
         return self._names[meta.key]
+
+    def _flipped_nearby(self, claim: PreparedClaim, a: Alignment, meta: PaperMeta) -> str | None:
+        """A passage that names everything the claim names (in its window) and points the other way on the same
+        axis (falls short vs outperforms, fewer vs more), or swaps the sides of the claim's comparison."""
+        window = self.window(a)
+        names = [m for m in mentions(claim.text) if m.group != "name" or sum(ch.isupper() for ch in m.text) > 1]
+        if not names or any(not _named_in(m.text, window) for m in names):
+            return None
+        direction = check_direction(claim.text, a.passage.text)
+        if direction is not None:
+            return direction.note()
+        return check_sides(claim.text, a.passage.text, "")
+
+    def _numbers_nowhere(self, claim: PreparedClaim, meta: PaperMeta) -> list[str]:
+        """The claim's distinctive numbers (decimals, percentages, 10 and above) when not one of them is in the
+        paper: no sentence or table cell gives it, exactly, rounded or as the claim hedges it ('about 16B')."""
+        from synth.verify.number_checks import approximate_match, hedge
+
+        wanted = distinctive_numbers(claim)
+        if not wanted:
+            return []
+        values = [n for nums in self.cache.numbers(meta).values() for n in nums]
+        cells = [v for t in self.cache.tables(meta) for c in t.cells for v in c.values]
+        for n in wanted:
+            how = hedge(claim.text, n)
+            if any(within_rounding(abs(v), abs(n.value), n.decimals) for v in cells) or any(
+                    within_rounding(abs(s.value), abs(n.value), n.decimals)
+                    or approximate_match(n, s, how) is not None for s in values):
+                return []
+        return [n.text for n in wanted]
+
+    def window(self, a: Alignment) -> str:
+        """The passage with its neighbours in the same section: a claim's second fact, or the right value of a
+        number the claim gets wrong, often sits one sentence away."""
+        sents = self.cache.sentences(a.passage.meta)
+        first, last = a.passage.first, a.passage.sentences[-1]
+        before, after = sents.get(first.idx - 1), sents.get(last.idx + 1)
+        parts = [s.text for s in (before,) if s is not None and s.section == first.section and s.kind == first.kind]
+        parts.append(a.passage.text)
+        parts += [s.text for s in (after,) if s is not None and s.section == last.section and s.kind == last.kind]
+        return " ".join(parts)
 
     def context(self, a: Alignment, reach: int = 15) -> str:
         """Text that can name what a passage talks about: its section's titles and the section's sentences
@@ -171,6 +215,24 @@ class Assessor:
                 return Assessment(meta, table.label, table.reason, a, table.numbers, table_evidence=table.evidence,
                                   related=related)
             best = f" (best match {related:.2f})" if a else ""
+            absent = self.names(meta).absent(claim.text) if a is not None else []
+            if absent:  # a claim about something the paper never names is not a paraphrase of it
+                return Assessment(meta, "not_found", f"no passage in {meta.key} states the claim{best}; the paper "
+                                  f"never names {', '.join(absent[:3])}", a, related=related)
+            unstated = self._numbers_nowhere(claim, meta) if a is not None else []
+            if unstated:  # its figures appear nowhere in the paper, text or tables: not a reworded statement of it
+                return Assessment(meta, "not_found", f"no passage in {meta.key} states the claim{best}; the paper "
+                                  f"gives none of its numbers ({', '.join(unstated[:3])})", a, related=related)
+            flip = self._flipped_nearby(claim, a, meta) if a is not None and related >= th.get(
+                "inconclusive", th["found"]) else None
+            if flip is not None:  # about the claim's topic, and saying the opposite of it
+                return Assessment(meta, "contradicted", f"{flip} ({where(meta, a)})", a, related=related,
+                                  findings=[flip])
+            if a is not None and related >= th.get("inconclusive", th["found"]):
+                # about the claim's topic, yet not clearly stating or denying it: a heavy paraphrase, or a claim
+                # the paper does not make. Saying so, with where to read, beats a confident guess either way.
+                return Assessment(meta, "inconclusive", f"no passage in {meta.key} clearly states or denies the "
+                                  f"claim{best}", a, related=related)
             return Assessment(meta, "not_found", f"no passage in {meta.key} states the claim{best}", a,
                               related=related)
         text = complete_text(claim)
@@ -188,6 +250,13 @@ class Assessor:
         restates = unsupported is None and not entities.missing
         numbers = compare_numbers(text, a.passage.text, cut=claim.cut, verbatim=a.align >= 0.9 and restates,
                                   restates=restates)
+        if any(n.status == "missing" for n in numbers):  # the paragraph around the passage may hold them
+            wider = {n.claim: n for n in compare_numbers(text, self.window(a), cut=claim.cut, restates=False)}
+            for n in numbers:
+                w = wider.get(n.claim)
+                if n.status == "missing" and w is not None and w.status != "missing":
+                    n.status, n.source = w.status, w.source
+                    n.note = f"{w.note or w.source} (in the sentence next to the passage)"
         for n in numbers:  # a 'conflict' between numbers of two different things is no conflict
             if n.status == "conflict" and n.source and (
                     owners_differ(text, n.claim, a.passage.text, n.source, names, _logo_gap(a.passage.text))

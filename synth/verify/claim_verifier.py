@@ -10,7 +10,7 @@ from pathlib import Path
 from synth import __version__
 from synth.core.errors import LibraryError, SynthError
 from synth.core.files import stable_hash
-from synth.core.models import Claim, PaperMeta, PaperRef, Verification
+from synth.core.models import Claim, Evidence, PaperMeta, PaperRef, Verification
 from synth.core.numbers import extract_numbers
 from synth.papers.library import Library
 from synth.papers.library.lookup import PaperFinder
@@ -20,6 +20,7 @@ from synth.verify.dense import DenseSearch
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache
 from synth.verify.number_checks import compare_numbers
 from synth.verify.search import SearchResult, search_evidence
+from synth.verify.table_checks import cells_with_numbers
 from synth.verify.text_checks import looks_english
 
 MAX_CLAIM_CHARS = 1000
@@ -195,7 +196,8 @@ class Verifier:
             verdict = self._judge_paper(prepared, paper_id, version, candidates, claim.tables)
             if best is None or _paper_rank(verdict) > _paper_rank(best):
                 best = verdict
-        return self._finish(claim, prepared, best[0], best[1], result.runner_up, missing)
+        return self._finish(claim, prepared, best[0], best[1], result.runner_up, missing,
+                            candidates.get(best[0].meta.key, []))
 
     def _judge_paper(self, claim: PreparedClaim, paper_id: str, version: int | None,
                      best: dict[str, list[Alignment]], cited_tables: list[str],
@@ -213,7 +215,7 @@ class Verifier:
         return mine, others
 
     def _finish(self, claim: Claim, prepared: PreparedClaim, mine: Assessment | None, others: list[Assessment],
-                runner_up: float, missing: list[str]) -> Verification:
+                runner_up: float, missing: list[str], candidates: list[Alignment] = ()) -> Verification:
         supporting = [o for o in others if o.label == "supported"]
         if mine is None:
             label, reason, final = "not_found", "no passage in the library matches the claim", None
@@ -229,16 +231,27 @@ class Verifier:
         if missing:
             reason += "; " + "; ".join(missing)
         features = self._features(prepared, final, supporting, runner_up)
-        confidence = self.calibrator.predict(features, label)
+        # an undecided verdict is no judgement to put a probability on; it says where to read instead
+        confidence = None if label == "inconclusive" else round(self.calibrator.predict(features, label), 4)
         a = final.alignment if final else None
         evidence = [final.evidence] if final and final.evidence and label != "not_found" else []
+        if evidence:  # the next-best passages too: a reader checks the verdict against what else came close
+            evidence = best_evidence(evidence, candidates, self.tables_near(final, prepared))
+        if label == "inconclusive":
+            reason += "; read " + read_where(evidence)
         return Verification(
-            label=label, confidence=round(confidence, 4), reason=reason, evidence=evidence,
+            label=label, confidence=confidence, reason=reason, evidence=evidence,
             other_versions=[o.evidence for o in supporting if o.evidence],
             numbers=final.numbers if final else [], features={k: round(v, 4) for k, v in features.items()},
             truncated=bool(a and a.truncated and label in ("supported", "partially_supported", "version_mismatch")),
             table_note=final.table_note if final else None, verifier=self.fingerprint,
         )
+
+    def tables_near(self, final: Assessment | None, claim: PreparedClaim) -> list[Evidence]:
+        """Table rows that hold the claim's numbers (for the evidence list), none when a table already decided."""
+        if final is None or final.table_evidence is not None:
+            return []
+        return cells_with_numbers(self.cache.tables(final.meta), extract_numbers(claim.text), final.meta)
 
     def _features(self, claim: PreparedClaim, final: Assessment | None, supporting: list[Assessment],
                   runner_up: float) -> dict[str, float]:
@@ -268,6 +281,38 @@ class Verifier:
             finding=float(bool(final.findings)), unsupported_clause=float(final.unsupported is not None),
             table_conflict=float(bool(final.table_note)), nli_entail=final.nli,
         )
+
+
+EVIDENCE_SHOWN = 3
+
+
+def best_evidence(first: list[Evidence], candidates: list[Alignment], tables: list[Evidence]) -> list[Evidence]:
+    """The deciding evidence, then the next-best passages (no sentence twice) and table rows, up to
+    EVIDENCE_SHOWN."""
+    out = list(first)
+    taken = {(e.page, e.start) for e in out}
+    spans = [(e.page, e.start, e.end) for e in out]
+
+    def overlaps(e: Evidence) -> bool:
+        return any(p == e.page and s is not None and e.start is not None and s < (e.end or e.start + 1)
+                   and e.start < (t or s + 1) for p, s, t in spans)
+
+    for e in [*(c.passage.evidence(c.align) for c in candidates), *tables]:
+        if len(out) >= EVIDENCE_SHOWN:
+            break
+        if (e.page, e.start) in taken or overlaps(e):
+            continue
+        out.append(e)
+        taken.add((e.page, e.start))
+        spans.append((e.page, e.start, e.end))
+    return out
+
+
+def read_where(evidence: list[Evidence]) -> str:
+    """'p. 7, Table 2 (p. 8) and p. 9': where a reader should look, in evidence order."""
+    parts = list(dict.fromkeys(f"{e.table} (p. {e.page})" if getattr(e, "table", None) else f"p. {e.page}"
+                               for e in evidence))
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _paper_rank(verdict: tuple[Assessment, list[Assessment]]) -> tuple[int, float]:

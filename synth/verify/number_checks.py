@@ -115,6 +115,81 @@ def _join_thousands(text: str) -> str:
     return _SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), text)
 
 
+_SPELLED_SMALL = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_SCALE = {"thousand": "k", "million": "M", "billion": "B"}
+_SCALED = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(_SPELLED_SMALL) + r"|half a)[ -](thousand|million|billion)\b",
+                     re.IGNORECASE)
+
+
+def _join_scale(text: str) -> str:
+    """'380 million' → '380M', 'two thousand' → '2k', 'half a million' → '0.5M': one number with its magnitude,
+    as papers print them (380.5M, 18K), not a number and a separate 'million'."""
+    def one(m: re.Match) -> str:
+        head = m.group(1).lower()
+        value = "0.5" if head == "half a" else str(_SPELLED_SMALL[head]) if head in _SPELLED_SMALL else m.group(1)
+        return value + _SCALE[m.group(2).lower()]
+    return _SCALED.sub(one, text)
+
+
+# Words that make a claim's number approximate ('about 68%') or a bound ('over 6,000', 'fewer than fifty').
+_ABOUT = ("about", "roughly", "around", "approximately", "some", "nearly", "almost", "close to", "circa", "~",
+          "approx.", "on the order of", "just over", "just under", "a little over", "a little under", "a hair")
+_AT_LEAST = ("over", "more than", "upwards of", "above", "at least", "in excess of", "beyond", "exceeding")
+_AT_MOST = ("under", "less than", "fewer than", "below", "at most", "up to", "no more than")
+_SCALE_STEP = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+
+
+def hedge(text: str, c: Num) -> str | None:
+    """'about', 'over' or 'under' when the words right before the claim's number make it approximate or a bound."""
+    before = " " + " ".join(re.findall(r"[a-z~]+\.?", text[max(0, c.start - 24):c.start].lower())) + " "
+    for kind, words in (("about", _ABOUT), ("over", _AT_LEAST), ("under", _AT_MOST)):
+        if any(before.endswith(f" {w} ") or (w == "~" and before.rstrip().endswith("~")) for w in words):
+            return kind
+    return None
+
+
+def approximate_match(c: Num, s: Num, how: str | None) -> str | None:
+    """A hedged claim number that the source's number fits: within 2 % (or the claim's last written digit) for
+    'about', at or above for 'over', at or below for 'under' (never more than half again). A note, or None."""
+    if how is None or c.spelled and c.value > 12 or not _units_compatible(c, s) or c.value <= 0 or s.value <= 0:
+        return None
+    step = _SCALE_STEP.get(c.text.rstrip("%")[-1:], 1.0) * 10 ** (-c.decimals)
+    slack = max(0.02 * c.value, step)  # 'about 68%' is 67.5-69, 'about 380M' is 380.5M, 'about 16B' is 16.4B
+    if how == "about" and abs(s.value - c.value) <= slack:
+        return f"{s.text} is about {c.text}"
+    if how == "over" and c.value <= s.value <= 1.5 * c.value + step:
+        return f"{s.text} is over {c.text}"
+    if how == "under" and c.value / 1.5 - step <= s.value <= c.value:
+        return f"{s.text} is under {c.text}"
+    return None
+
+
+def _counted(text: str, n: Num, k: int = 3) -> list[str]:
+    """The content words right after a count ('four convolution layers' → convolution, layers), stemmed."""
+    from synth.verify.evidence import STOPWORDS, stem
+
+    words = re.findall(r"[a-z][a-z\-]+", text[n.end:n.end + 40].lower())[:k]
+    return [stem(w) for w in words if w not in STOPWORDS and len(w) > 2]
+
+
+def _is_count(n: Num) -> bool:
+    return n.unit == "absolute" and not n.decimals and 0 < n.value <= 20 and float(n.value).is_integer()
+
+
+def count_conflict(claim_text: str, c: Num, source_text: str, source_nums: list[Num]) -> Num | None:
+    """The source counts the same thing differently: 'four convolution layers' against 'two convolution layers',
+    'three runs' against 'five runs' (a small whole number followed by the same word). The source's count."""
+    if not _is_count(c):
+        return None
+    things = set(_counted(claim_text, c))
+    if not things:
+        return None
+    for s in source_nums:
+        if _is_count(s) and s.value != c.value and things & set(_counted(source_text, s)):
+            return s
+    return None
+
+
 def cut_number(claim_text: str) -> str | None:
     """The number a cut-off claim ends in ('... achieving 93' → '93', '... only 3.' → '3.'), or None."""
     m = re.search(r"(\d[\d,]*\.?\d*)\s*$", claim_text)
@@ -131,7 +206,7 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
     `restates`: the passage states the claim (all of it): the one number left unmatched on each side, of the
     same kind and size, is a changed number.
     """
-    claim_text, source_text = _join_thousands(claim_text), _join_thousands(source_text)
+    claim_text, source_text = _join_scale(_join_thousands(claim_text)), _join_scale(_join_thousands(source_text))
     claim_nums = extract_numbers(claim_text)
     source_nums = extract_numbers(source_text)
     checks: list[NumberCheck | None] = [None] * len(claim_nums)
@@ -159,6 +234,20 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
                     checks[i] = NumberCheck(claim=c.text, source=s.text, status=hit[0], note=hit[1])
                     used.add(j)
                     break
+    # pass 1b: hedged numbers ('about 68%', 'over 6,000', 'fewer than fifty') that the source's number fits
+    for i, c in enumerate(claim_nums):
+        if checks[i] is not None or (how := hedge(claim_text, c)) is None:
+            continue
+        for j, s in enumerate(source_nums):
+            if j not in used and (note := approximate_match(c, s, how)) is not None:
+                checks[i] = NumberCheck(claim=c.text, source=s.text, status="rounded", note=note)
+                used.add(j)
+                break
+    # pass 1c: a count of the same thing that differs ('four layers' vs 'two layers')
+    for i, c in enumerate(claim_nums):
+        if checks[i] is None and (s := count_conflict(claim_text, c, source_text, source_nums)) is not None:
+            checks[i] = NumberCheck(claim=c.text, source=s.text, status="conflict",
+                                    note=f"source says {s.text}, claim says {c.text}")
     # pass 2: derived values (differences, relative changes) inside the source statement
     for i, c in enumerate(claim_nums):
         if checks[i] is None and not c.spelled and said_as_change(c, claim_text):

@@ -245,7 +245,8 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
 
     from synth.verify.number_checks import said_as_change
 
-    nums = [n for n in extract_numbers(claim_text) if not n.spelled and n.unit != "x" and (n.decimals or n.value >= 100)
+    nums = [n for n in extract_numbers(claim_text) if not n.spelled and n.unit != "x"
+            and (n.decimals or n.value >= 100 or (n.unit == "%" and n.value >= 10))  # a share is no chance count
             and not re.search(r"[A-Za-z\d]-?$", claim_text[:n.start])  # not the '50k' of 'C2-50k'
             and not said_as_change(n, claim_text)]  # 'improves by 1.3' is no cell value
     if cut:  # a number the claim was cut in is not a cell value
@@ -356,7 +357,7 @@ def raw_row_support(nums: list[Num], claim_words: set[str], table: TableBlock, m
     name = table.label or f"a table on p. {table.page}"
     offset = table.raw.find(best)
     evidence = Evidence(paper=meta.id, version=meta.version, page=table.page, start=table.start + offset,
-                        end=table.start + offset + len(best), quote=best, score=1.0)
+                        end=table.start + offset + len(best), quote=best, score=1.0, table=table.label)
     hits = [next((v for v in values if within_rounding(abs(v.value), abs(n.value), n.decimals)), None) for n in nums]
     if all(hits):
         checks = [NumberCheck(claim=n.text, source=v.text, status="table", note=f"{name}, row as printed")
@@ -398,5 +399,25 @@ def _row_evidence(table: TableBlock, cells: list[TableCell], meta) -> Evidence:
     quote = "\n".join(rows) if rows else table.raw  # the row as printed; the reason names its headers
     offset = table.raw.find(rows[0]) if rows else 0
     start = table.start + max(offset, 0)
+    first = cells[0] if cells else None
     return Evidence(paper=meta.id, version=meta.version, page=table.page, start=start,
-                    end=start + len(quote), quote=quote, score=1.0)
+                    end=start + len(quote), quote=quote, score=1.0, table=table.label,
+                    row=first.row_label if first else None, column=list(first.column) if first else [])
+
+
+def cells_with_numbers(tables: list[TableBlock], nums: list[Num], meta, limit: int = 2) -> list[Evidence]:
+    """Table rows holding the most of the claim's numbers (a cell value within rounding of each): where a reader
+    looks when no sentence settles a claim. At most `limit` rows, best first; numbers of 10 or more, or decimals
+    (small integers sit in every table)."""
+    wanted = [n for n in nums if not n.spelled and (n.decimals or abs(n.value) >= 10)]
+    if not wanted:
+        return []
+    rows: list[tuple[int, TableBlock, list[TableCell]]] = []
+    for table in tables:
+        by_row: dict[str, list[TableCell]] = {}
+        for cell in table.cells:
+            if any(within_rounding(abs(v), abs(n.value), n.decimals) for v in _values(cell) for n in wanted):
+                by_row.setdefault(cell.row_label, []).append(cell)
+        rows.extend((len(cells), table, cells) for cells in by_row.values())
+    rows.sort(key=lambda r: -r[0])
+    return [_row_evidence(table, cells, meta) for _, table, cells in rows[:limit]]

@@ -107,10 +107,15 @@ class PaperNames:
     aliases: dict[str, str] = field(default_factory=dict)
     own: set[str] = field(default_factory=set)
     lower_words: set[str] = field(default_factory=set)  # words the paper writes in lower case (not names)
+    keys: str = ""  # the whole text as one entity key ('Cosmos QA' → …cosmosqa…): is a name in the paper at all
+    sentence_keys: list[str] = field(default_factory=list)  # each sentence as one entity key
+    title_key: str = ""
+    _topic: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def read(cls, title: str, sentences: list[str]) -> "PaperNames":
-        names = cls()
+        names = cls(keys=entity_key(" ".join([title, *sentences])), sentence_keys=[entity_key(t) for t in sentences],
+                    title_key=entity_key(title))
         for text in sentences:
             names.lower_words.update(_WORD.findall(text))
             for m in re.finditer(r"([A-Za-z][\w\-+]*(?: [A-Za-z][\w\-+]*){0,4})\s*\(\s*([A-Za-z][\w\-+]{1,11})\s*[;,)]",
@@ -122,6 +127,25 @@ class PaperNames:
             if m.group == "name" and (sum(c.isupper() for c in m.text) > 1 or any(c.isdigit() for c in m.text)):
                 names.own.add(m.key)
         return names
+
+    def is_topic(self, key: str) -> bool:
+        """What the paper is about: a name in its title or in at least 3 % of its sentences (BERT in a BERT
+        paper). A sentence need not repeat it for a claim to be about it."""
+        if key not in self._topic:
+            hits = sum(key in k for k in self.sentence_keys) if len(key) >= 3 else 0
+            self._topic[key] = len(key) >= 3 and (key in self.title_key
+                                                  or hits >= max(3, 0.03 * len(self.sentence_keys)))
+        return self._topic[key]
+
+    def absent(self, text: str) -> list[str]:
+        """Names `text` uses that the paper never writes (neither as written nor by the gazetteer's name); names of
+        3+ characters only (shorter keys occur inside other words by chance)."""
+        out = []
+        for m in mentions(text):
+            keys = {k for k in (m.key, entity_key(m.text)) if len(k) >= 3}
+            if keys and not any(k in self.keys or self.aliases.get(k, "\0") in self.keys for k in keys):
+                out.append(m.text)
+        return list(dict.fromkeys(out))
 
     def _abbreviation(self, words: str, short: str) -> None:
         """'RoBERTa-base (RoB)' (a prefix) or 'machine comprehension (MC)' (initials) → an alias."""
@@ -226,7 +250,7 @@ def check_entities(claim_text: str, evidence_text: str, context_text: str = "",
             used.add(fitting[0])
             check.conflicts.append((m.text, source[fitting[0]].text))
         elif m.text not in check.missing and not m.text.islower() and not (
-                m.group in ("models", "name") and ICON in evidence_text):
+                m.group in ("models", "name") and ICON in evidence_text) and not paper.is_topic(key):
             # 'accuracy' may be said in other words; a model may be an unreadable logo ('[icon]') in the PDF
             check.missing.append(m.text)
     return check

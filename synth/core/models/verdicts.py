@@ -15,6 +15,9 @@ class Evidence(PaperLocation):
 
     quote: str
     score: float = Field(0.0, description="alignment score 0..1")
+    table: str | None = Field(None, description="'Table 2' when the evidence is a table row or cell")
+    row: str | None = Field(None, description="the table row the evidence comes from, as printed")
+    column: list[str] = Field(default_factory=list, description="the cell's column header path, top-down")
 
 
 class NumberCheck(Strict):

@@ -1,0 +1,158 @@
+"""The reasoning parts of issue 20, each on real sentences of DEV-split papers (tests/data/corpus/split.yaml) and
+claims from tests/data/verify/corpus/dev: hedged and scaled numbers, counts, the paragraph window, names the
+paper never uses, the paper's topic, honest 'inconclusive' verdicts with the best evidence, the trust metrics,
+and evidence as the report shows it. No test-split sentence is used here."""
+
+from __future__ import annotations
+
+from synth.core.models import Evidence, PaperMeta, Sentence, Verification
+from synth.verify.number_checks import compare_numbers
+from synth.verify.text_checks import PaperNames, check_entities
+
+# S2ORC (2020.acl-main.447), p. 5
+S2ORC = ("Overall, we resolve a total 380.5M citation links between papers, 156.5M of which can be tied back to their "
+         "inline citation mentions in the full text.")
+# Industry-scale QA (2020.coling-industry.9), p. 6
+NQ = "It provides 307,373 training queries, 7,830 development queries, and 7,842 test queries"
+# Multi-hop selector network (D19-1011), p. 6 and p. 7
+MSN_DATA = "We test MSN on three widely used multi-turn response selection datasets"
+MSN_CNN = "We use three convolution layers to extract matching features."
+
+
+def _status(checks):
+    return [(c.claim, c.source, c.status) for c in checks]
+
+
+def test_scaled_and_hedged_numbers_match_the_papers_figures():
+    claim = ("Of the roughly 380 million citation links S2ORC resolves between papers, a little over two-fifths "
+             "(about 156 million) can be traced back to an inline mention in full text.")
+    checks = {c.claim: c for c in compare_numbers(claim, S2ORC)}
+    assert checks["380M"].status == "rounded" and checks["380M"].source == "380.5M"
+    assert checks["156M"].status == "rounded" and checks["156M"].source == "156.5M"
+    claim = "The NQ source data comprises about 307k training questions plus roughly 7.8k questions each."
+    assert _status(compare_numbers(claim, NQ))[:2] == [("307k", "307,373", "rounded"), ("7.8k", "7,830", "rounded")]
+
+
+def test_a_bound_holds_only_on_its_side():
+    source = "only 1,950 relational facts"
+    assert compare_numbers("fewer than two thousand relational facts", source)[0].status == "rounded"
+    assert compare_numbers("over two thousand relational facts", source)[0].status != "rounded"
+    # an unhedged number keeps the strict rounding rule: 380 is not 380.5M
+    assert all(c.status != "rounded" for c in compare_numbers("380 citation links", S2ORC))
+
+
+def test_a_count_of_the_same_thing_that_differs_is_a_conflict():
+    wrong = compare_numbers("Matching features are extracted by a stack of four convolution layers, each followed "
+                            "by max pooling.", MSN_CNN)
+    assert wrong[0].status == "conflict" and (wrong[0].claim, wrong[0].source) == ("four", "three")
+    wrong = compare_numbers("MSN is evaluated on four public multi-turn response selection corpora.", MSN_DATA)
+    assert wrong[0].status == "conflict" and wrong[0].source == "three"
+    right = compare_numbers("MSN is evaluated on three multi-turn response selection corpora.", MSN_DATA)
+    assert right[0].status != "conflict"
+
+
+class _Cache:
+    """The few SourceCache methods Assessor.window uses, over real sentences of D19-1011 p. 8."""
+
+    def __init__(self, texts, section=("5.6 Discussions",)):
+        self._s = {i: Sentence(idx=i, page=8, section=list(section), start=100 * i, end=100 * i + len(t), text=t)
+                   for i, t in enumerate(texts)}
+
+    def sentences(self, meta):
+        return self._s
+
+    def tables(self, meta):
+        return []
+
+
+def test_the_window_holds_the_next_sentence_of_the_paragraph():
+    from synth.verify.assess import Assessor
+    from synth.verify.evidence import Passage, score_alignment
+
+    texts = ["We vary the number of hops k from 1 to 5.", "However, the performance does not increase when k > 3.",
+             "It is easy to see that when k is too large, the key will contain too many noises and cannot reflect "
+             "the intention of the last dialogue session."]
+    cache = _Cache(texts)
+    meta = PaperMeta(id="local-d19", version=1, source="local", sha256="", size_bytes=0,
+                     fetched_at="2026-12-07T00:00:00+00:00")
+    assessor = Assessor(cache, {"found": 0.5, "clause": 0.34})
+    from synth.verify.evidence import PreparedClaim
+
+    claim = PreparedClaim.make("Adding hops beyond three brings no further benefit.")
+    a = score_alignment(claim, Passage(meta, [cache.sentences(meta)[1]], texts[1]))
+    window = assessor.window(a)
+    assert window.startswith(texts[0]) and window.endswith(texts[2])
+
+
+# 2020.tacl-1.36 (dataflow), sentences as parsed
+TACL = ["We introduce SMCalFlow, a dataset of 41,517 conversations annotated with dataflow programs.",
+        "The dataset was collected via crowdsourcing, and each program was validated by a second annotator.",
+        "Table 1 compares SMCalFlow with MultiWOZ 2.1 and other task-oriented dialogue datasets."]
+
+
+def test_names_the_paper_never_uses_are_found_absent():
+    names = PaperNames.read("Task-Oriented Dialogue as Dataflow Synthesis", TACL)
+    absent = names.absent("Inter-annotator agreement on SMCalFlow programs, measured with Cohen's kappa, was "
+                          "reported at 0.82.")
+    assert "Cohen" in absent and "SMCalFlow" not in absent
+    assert names.absent("SMCalFlow is larger than MultiWOZ 2.1.") == []
+
+
+def test_the_papers_topic_is_not_missing_from_a_sentence_about_it():
+    # 2020.blackboxnlp-1.15: BERT is in the title and most sentences; a paraphrase naming it is not 'partial'
+    sentences = ["Accuracy rates of over 75% are achieved with k = 20."] + [
+        f"BERT embeddings of polysemous words, analysis {i}." for i in range(5)]
+    names = PaperNames.read("BERT and polysemous words", sentences)
+    assert names.is_topic("bert")
+    check = check_entities("A linear probe on BERT vectors compressed to just 20 principal components already "
+                           "separates a word's senses with better than 75% accuracy.", sentences[0], "", names)
+    assert "BERT" not in check.missing
+
+
+def test_inconclusive_verdicts_say_where_to_read_and_carry_no_confidence():
+    from synth.verify.claim_verifier import best_evidence, read_where
+
+    first = Evidence(paper="p", version=1, page=7, start=0, end=10, quote="a")
+    table = Evidence(paper="p", version=1, page=8, start=0, end=10, quote="row", table="Table 2", row="BERT",
+                     column=["SQuAD", "F1"])
+    shown = best_evidence([first], [], [table])
+    assert [e.page for e in shown] == [7, 8]
+    assert read_where(shown) == "p. 7 and Table 2 (p. 8)"
+
+
+def test_trust_metrics_count_serious_errors_recall_and_abstentions():
+    from synth.verify.evaluation import LabelledClaim, trust_metrics
+
+    quote = "We use three convolution layers to extract matching features."
+    gold = [LabelledClaim(id="a", paper="x", kind="paraphrase", gold="supported", text="t",
+                          evidence=[{"page": 7, "quote": quote}]),
+            LabelledClaim(id="b", paper="x", kind="wrong_count", gold="contradicted", text="t",
+                          evidence=[{"page": 7, "quote": quote}]),
+            LabelledClaim(id="c", paper="x", kind="fabricated", gold="not_found", text="t")]
+    hit = Evidence(paper="x", version=1, page=7, quote="Matching. " + quote)
+    verdicts = [Verification(label="not_found", confidence=0.9, reason="r"),
+                Verification(label="contradicted", confidence=0.8, reason="r", evidence=[hit]),
+                Verification(label="inconclusive", confidence=None, reason="r")]
+    m = trust_metrics(gold, verdicts)
+    assert m["serious"] == 1 and m["recall_at_1"] == 0.5 and m["inconclusive"] == 1
+    assert m["confidence_wrong"] == 0.9 and m["confidence_right"] == 0.8
+    assert m["coverage"][0] == {"threshold": 0.0, "coverage": 2 / 3, "accuracy": 0.5}
+
+
+def test_the_report_links_evidence_to_its_page_and_names_the_table_cell():
+    from synth.report.context import evidence_view
+
+    view = evidence_view(Evidence(paper="local-c8bfce5f0e1e", version=1, page=8, quote="MSN 60.6",
+                                  table="Table 5", row="MSNbase", column=["R10@1"]))
+    assert view.href == "papers/local-c8bfce5f0e1ev1/paper.pdf#page=8"
+    assert view.cell == "Table 5, row ‘MSNbase’, column ‘R10@1’"
+
+
+def test_the_report_marks_the_words_the_quote_shares_with_the_claim():
+    from synth.report.context import evidence_view
+
+    view = evidence_view(Evidence(paper="local-c8bfce5f0e1e", version=1, page=7, quote=MSN_CNN),
+                         "Matching features are extracted by a stack of four convolution layers.")
+    marked = [text for text, hit in view.marked if hit]
+    assert marked == ["convolution", "layers", "extract", "matching", "features"]
+    assert "".join(text for text, _ in view.marked) == MSN_CNN
