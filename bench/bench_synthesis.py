@@ -141,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
         return 0
     for r in results:
-        print(f"cells: {r['cells']} — {r['papers']} papers, {r['measurements']} measurements ({r['known']} with task, "
-              f"metric and model: {r['known'] / max(r['measurements'], 1):.1%}), {r['groups']} cross-paper groups, "
+        share = r["known"] / max(r["measurements"], 1)
+        print(f"cells: {r['cells']} — {r['papers']} papers, {r['measurements']} measurements ({r['known']} with "
+              f"task, metric and model: {share:.1%}), {r['groups']} cross-paper groups, "
               f"{r['near_misses']} near-misses ({r['measure_s']} s + {r['group_s']} s)")
         for kind in ("agree", "disagree", "all"):
             s = r[kind]

@@ -12,15 +12,16 @@ as a disagreement with the original.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from synth.claims.citations import (
+    CITATION, MARKS, NAME, Study, citation_key, citation_text, model_key, strip_marks,
+)
 from synth.claims.entities import find_entities
-from synth.core.models import PaperMeta, TableBlock, TableCell
+from synth.core.models import TableBlock, TableCell
 
-MARKS = "*†‡§¶♣♡♠♦♢♥"
-_MARKS = re.compile(f"[{re.escape(MARKS)}]+")
-_STOP_TITLE = frozenset("""a an the and or of for in on with to from by via using towards toward through into
-over under is are what how does do when neural model models learning network networks""".split())
+__all__ = ["Study", "is_results_table", "model_key", "table_cells", "caption_sources", "header_levels"]
+
 # a caption that names results wins over one that also says 'dataset'; the rest are not result tables
 _RESULTS = re.compile(r"\b(results?|performance|accuracy|scores?|F1|BLEU|comparison|compared|ablation|evaluation)\b",
                       re.I)
@@ -50,100 +51,16 @@ _AVERAGE = re.compile(r"^(?:avg\.?|average|mean|overall avg\.?)$", re.I)
 _SETTING_ROW = re.compile(r"^(?:w/o|w/|with|without|no|only|\+|-|–|−|minus|plus)(?:\s|\b)", re.I)
 _OWN_ROW = re.compile(r"^(?:ours|our model|our method|our approach|proposed|this work|(?:the )?full model|"
                       r"complete model)\b", re.I)
-_NAME = r"[A-Z][\w'’\-]+(?:\s[A-Z][\w'’\-]+)?"
-_CITATION = re.compile(rf"(?P<names>{_NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+{_NAME})?)\s*[,(]?\s*"
-                       rf"(?P<year>(?:19|20)\d\d)[a-z]?\)?")
 _CAPTION_COPY = re.compile(rf"(?P<mark>[{re.escape(MARKS)}]+)?\s*(?::|denotes|indicates|means|marks)?\s*"
                            r"(?:the\s+)?(?:results?|numbers?|scores?|values?)?\s*(?:\w+\s+){0,4}?"
                            r"(?:(?:are\s+|is\s+|were\s+)?(?:taken|copied|reported|quoted|borrowed|reproduced|cited)\s+"
                            r"(?:directly\s+)?(?:from|in|by)|(?<=results )from|(?<=result )from|(?<=numbers )from)\s+"
-                           rf"\(?(?P<cite>{_NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+"
-                           rf"{_NAME})?\s*[,(]?\s*(?:19|20)\d\d[a-z]?)", re.I)
+                           rf"\(?(?P<cite>{NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+"
+                           rf"{NAME})?\s*[,(]?\s*(?:19|20)\d\d[a-z]?)", re.I)
 _CAPTION_ON = re.compile(r"\b(?:results?|performance|accuracy|scores?|evaluation)\s+(?:on|for)\s+(?:the\s+)?"
                          r"(?P<name>[A-Za-z][\w.\-]*(?:\s+(?:NER|QA|corpus|dataset|[A-Z0-9][\w.\-]*))?)", re.I)
 _CAPTION_LEAD = re.compile(r"^(?:main\s+)?(?P<name>[A-Z][\w.\-]*(?:\s+(?:NER|QA|[A-Z0-9][\w.\-]*))?)\s+"
                            r"(?:results?|performance)\b")
-
-
-def strip_marks(label: str) -> str:
-    return " ".join(_MARKS.sub(" ", label).split())
-
-
-def model_key(label: str) -> str:
-    """'BERTLARGE' = 'BERT-Large' = 'BERT-large' = 'BERT large*' → 'bertlarge'; citations → 'zhang&yang 2018'."""
-    label = strip_marks(label)
-    cite = citation_key(label)
-    if cite and _CITATION.fullmatch(label.strip("() ")):
-        return cite
-    return re.sub(r"[\s\-_.’']+", "", label.lower())
-
-
-def citation_key(text: str) -> str | None:
-    """'Zhang and Yang (2018)' / '(Zhang and Yang, 2018)' → 'zhang&yang 2018'; 'Chen et al. (2006a)' → 'chen+
-    2006a' (the year's letter tells two papers apart; synthesis.unify_citations matches 'chen+ 2006' to it)."""
-    m = _CITATION.search(text)
-    if not m:
-        return None
-    names = m.group("names")
-    if re.search(r"et\s+al", names):
-        who = names.split()[0].lower() + "+"
-    elif re.search(r"\s(?:and|&)\s", names):
-        a, b = re.split(r"\s+(?:and|&)\s+", names, maxsplit=1)
-        who = f"{a.split()[-1].lower()}&{b.split()[-1].lower()}"
-    else:
-        who = names.split()[-1].lower()
-    letter = re.search(r"(?:19|20)\d\d([a-z])", m.group(0))
-    return f"{who} {m.group('year')}{letter.group(1) if letter else ''}"
-
-
-def citation_text(text: str) -> str | None:
-    """'Chen et al. (2006a)' → 'Chen et al., 2006a' (the citation as one would write it in prose)."""
-    m = _CITATION.search(text)
-    if not m:
-        return None
-    year = re.search(r"(?:19|20)\d\d[a-z]?", m.group(0)).group(0)
-    return f"{' '.join(m.group('names').split())}, {year}"
-
-
-def paper_citation_keys(meta: PaperMeta) -> set[str]:
-    """How other papers cite `meta` ('zhang&yang 2018', 'zhang+ 2018'), from its authors and year."""
-    year = (meta.published or "")[:4]
-    if not meta.authors or not year.isdigit():
-        return set()
-    keys = _author_keys(meta, year)
-    return keys | {f"{k}{letter}" for k in keys for letter in "abcd"}  # 'Zhang and Yang (2018a)' is it too
-
-
-def _author_keys(meta: PaperMeta, year: str) -> set[str]:
-    surnames = [a.replace(",", " ").split()[-1].lower() for a in meta.authors if a.strip()]
-    if len(surnames) == 1:
-        return {f"{surnames[0]} {year}"}
-    if len(surnames) == 2:
-        return {f"{surnames[0]}&{surnames[1]} {year}"}
-    return {f"{surnames[0]}+ {year}"}
-
-
-def title_words(meta: PaperMeta) -> set[str]:
-    return {w.lower() for w in re.findall(r"[A-Za-z][\w\-]+", meta.title)
-            if w.lower() not in _STOP_TITLE and len(w) >= 3}
-
-
-@dataclass
-class Study:
-    """What the compared papers know of each other: citation key → paper id, and each paper's title words (a
-    row named by them, 'Lattice' in 'Chinese NER Using Lattice LSTM', is the paper's own model)."""
-
-    cited: dict[str, str] = field(default_factory=dict)
-    titles: dict[str, set[str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, papers: list[PaperMeta]) -> Study:
-        study = cls()
-        for meta in papers:
-            for key in paper_citation_keys(meta):
-                study.cited.setdefault(key, meta.id)
-            study.titles[meta.id] = title_words(meta)
-        return study
 
 
 def is_results_table(block: TableBlock) -> bool:
@@ -321,7 +238,7 @@ def read_row(cell: TableCell, paper: str, caption_model: str | None, study: Stud
     if cite:
         d.source = citation_text(label)
         cited_paper = study.cited.get(cite)
-        name = _CITATION.sub("", label).strip(" ()[],;")
+        name = CITATION.sub("", label).strip(" ()[],;")
         if cited_paper and cited_paper != paper:
             d.copied_from = cited_paper
             d.model, d.model_key = label, f"{cited_paper}:own"

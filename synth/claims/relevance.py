@@ -102,7 +102,8 @@ def embed_passages(encoder, texts: list[str], store: Path | None = None):
     for start in range(0, len(todo), 64):
         part = todo[start:start + 64]
         for text, vector in zip(part, encoder.passages(part)):
-            stored[_passage_key(encoder.name, text)] = np.asarray(vector, dtype=np.float32)
+            # kept at the stored precision from the start, so a report reading them back is the same report
+            stored[_passage_key(encoder.name, text)] = np.asarray(vector, dtype=np.float16).astype(np.float32)
     if store is not None and todo:
         import io
 

@@ -136,7 +136,8 @@ def findings(groups: list[MeasurementGroup]) -> list[Finding]:
             if v.paper in seen:
                 continue
             seen.add(v.paper)
-            where = "; ".join(x for x in (printed(v), f"{v.table or 'claim'}" + (f", p. {v.page}" if v.page else "")) if x)
+            place = (v.table or "claim") + (f", p. {v.page}" if v.page else "")
+            where = "; ".join(x for x in (printed(v), place) if x)
             sides.append(f"{v.paper}{('v' + str(v.version)) if v.version is not None else ''}"
                          + (f" “{v.title}”" if v.title else "") + f" ({where})")
         values = []

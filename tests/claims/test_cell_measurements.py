@@ -126,7 +126,8 @@ def test_paired_cells_give_one_measurement_per_value():
         ("SQuAD", None, "exact match", "84.1")]
 
 
-@pytest.mark.skipif(not (SHARED / "corpus" / "P18-1144.pdf").exists(), reason="../shared/corpus is not beside this checkout")
+@pytest.mark.skipif(not (SHARED / "corpus" / "P18-1144.pdf").exists(),
+                    reason="../shared/corpus is not beside this checkout")
 def test_the_readers_tables_find_shared_results_and_no_false_ones(metas, tmp_path_factory):
     """Through synth's own table reader (work in progress: its numbers are in BENCHMARKS), every agreement or
     disagreement the synthesis reports between the pair is a real one."""
