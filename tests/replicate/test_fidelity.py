@@ -171,3 +171,28 @@ def test_final_checkpoint_rule_never_scores_dev(settings):
     target = next(s.config for s in plan.steps.values() if s.kind == "target")
     assert inter.hyper.selection == "final" and not _selects_on_dev(inter, "mnli")
     assert target.hyper.selection == "best_dev" and _selects_on_dev(target, "mnli")
+
+
+def test_c05_headline_subtracts_the_published_baseline_after_choosing_on_dev():
+    from synth.replicate.pipeline.results import ResultsDocument
+    from synth.replicate.study.headline import headline_gap
+
+    exp = load_experiment("xstilts")
+
+    def doc(target, intermediate, split, score, seed=0):
+        return ResultsDocument(step_id=f"eval-{target}-{intermediate}-{split}-{seed}", experiment="xstilts",
+                               profile="paper", fidelity="paper", target=target, intermediate=intermediate, seed=seed,
+                               model="xlm-roberta-large", metric="accuracy", split=split, per_language={},
+                               score={"de": score}, task_score=score, config={}, versions={}, created="now")
+
+    docs = [doc("xnli", "mnli", "validation", 82.0), doc("xnli", "squad_v1", "validation", 80.0),
+            doc("xnli", "mnli", "test", 81.0), doc("xnli", "squad_v1", "test", 85.0),  # the test winner is not chosen
+            doc("xnli", None, "test", 79.5),
+            doc("pawsx", "squad_v1", "validation", 88.0), doc("pawsx", "squad_v1", "test", 87.0),
+            doc("pawsx", "squad_v1", "test", 89.0, seed=1), doc("pawsx", None, "test", 86.0)]
+    gap = headline_gap(docs, exp)
+    assert gap.chosen == {"xnli": "mnli", "pawsx": "squad_v1"}
+    assert gap.best_test == {"xnli": 81.0, "pawsx": 88.0}
+    assert gap.gap_over_published == pytest.approx((81.0 + 88.0) / 2 - (79.2 + 86.4) / 2)
+    assert gap.gap_over_own_baseline == pytest.approx((81.0 + 88.0) / 2 - (79.5 + 86.0) / 2)
+    assert "udpos" in gap.missing
