@@ -12,20 +12,27 @@ from synth.cli import common
 LABEL_STYLE = {
     "supported": "green", "partially_supported": "yellow", "contradicted": "red", "not_found": "magenta",
     "version_mismatch": "cyan", "replicated": "green", "not_replicated": "red", "inconclusive": "yellow",
-    "error": "red",
+    "error": "red", "not_checked": "magenta",
 }
+
+
+def _shown_label(verification) -> str:
+    """The label as the report shows it: an error that only says the cited paper is absent is "not checked"."""
+    from synth.report.context import report_label
+
+    return report_label(verification)
 
 
 def _print_table(run) -> None:
     table = common.table("claim", ("verdict", 13), "conf.", ("reason", None))
     for o in run.outcomes:
         v = o.verification
-        label = v.label.replace("_", " ") + (" (truncated)" if v.truncated else "")
+        label = _shown_label(v).replace("_", " ") + (" (truncated)" if v.truncated else "")
         reason = v.reason + (f" [{v.table_note}]" if v.table_note else "")
         if v.replication is not None and v.replication.label != v.label:
             reason += f" | replication: {v.replication.label} ({v.replication.reason})"
         confidence = "-" if v.confidence is None else f"{v.confidence:.2f}"
-        table.add_row(o.claim.id, common.styled(label, LABEL_STYLE.get(v.label, "white")), confidence, reason)
+        table.add_row(o.claim.id, common.styled(label, LABEL_STYLE.get(_shown_label(v), "white")), confidence, reason)
     common.out.print(table)
 
 
@@ -66,7 +73,10 @@ def register(app: typer.Typer) -> None:
             common.emit_json(run.to_json())
         else:
             _print_table(run)
-            counts = ", ".join(f"{n} {label}" for label, n in sorted(run.counts().items()))
+            from collections import Counter
+
+            shown = Counter(_shown_label(o.verification).replace("_", " ") for o in run.outcomes)
+            counts = ", ".join(f"{n} {label}" for label, n in sorted(shown.items()))
             common.info(f"{len(run.outcomes)} claims: {counts or 'none'}")
             if run.written:
                 common.info(f"verdicts written to {run.written}")

@@ -1,0 +1,23 @@
+"""`synth verify` words an absent paper as the report does (issue 23, part 3): "not checked", not "error"; the
+JSON keeps the stored label."""
+
+from __future__ import annotations
+
+import json
+
+from synth.claims.document import new_claims_file, save_claims
+from synth.core.models import Claim
+
+
+def test_absent_paper_is_not_checked_in_the_table(cli, settings):
+    doc = new_claims_file(title="t", path=settings.claims)
+    doc.data.claims.append(Claim.model_validate({"id": "m-c01", "origin": "manual", "type": "result",
+                                                 "text": "MNLI helps by 2.5 points.", "cites": ["2402.00002v1"]}))
+    save_claims(doc, settings.claims)
+    run = cli("verify", "--no-write")
+    assert run.exit_code == 1  # could not be checked: still a failure to report
+    row = next(line for line in run.stdout.splitlines() if "m-c01" in line)
+    assert "not checked" in row and "error" not in row and "2402.00002v1 is not in the library" in row
+    assert "1 not checked" in run.stderr
+    data = json.loads(cli("--json", "verify", "--no-write").stdout)
+    assert data["claims"][0]["verification"]["label"] == "error"
