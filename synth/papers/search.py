@@ -17,7 +17,7 @@ from synth.papers.search_merge import fused_scores, merge, ranked
 from synth.papers.search_sources import (
     CITATION_SOURCES, DEFAULT_SOURCES, RANKED_SOURCES, SOURCE_NAMES, counters, make_source, parse_since, rerank,
 )
-from synth.papers.sources.http import UnreachableError
+from synth.papers.sources.transport import UnreachableError
 from synth.papers.sources.ids import parse_seed
 from synth.papers.sources.webapi import CacheMode, utc_now
 

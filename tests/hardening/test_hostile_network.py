@@ -13,7 +13,8 @@ from synth.core.errors import NetworkError
 from synth.demo.loopback import Fault
 from synth.demo.scholarly import ApiFault, ScholarlyApis
 from synth.papers.sources import http as http_source
-from synth.papers.sources.http import UnreachableError, download, get
+from synth.papers.sources.http import download
+from synth.papers.sources.transport import UnreachableError, get, user_agent
 from synth.papers.sources.openalex import OpenAlex
 from synth.papers.sources.semantic_scholar import SemanticScholar
 from tests.papers.search.conftest import QUERY, apis, scholarly_catalogue  # noqa: F401 (fixture)
@@ -162,7 +163,7 @@ def test_mailto_is_never_invented(settings, apis):
     agent = apis.seen("s2")[-1].headers["user-agent"]
     assert "mailto" not in agent and "@" not in agent
     settings.mailto = "me@example.org"
-    assert http_source.user_agent(settings).endswith("; mailto:me@example.org)")
+    assert user_agent(settings).endswith("; mailto:me@example.org)")
 
 
 _ = ScholarlyApis, scholarly_catalogue

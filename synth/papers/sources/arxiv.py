@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from synth.core.errors import InvalidIdError, NetworkError, NotFoundError, SynthError
 from synth.core.models import LOCAL_ID, NEW_ID, OLD_ID, PaperRef
-from synth.papers.sources.http import (
+from synth.papers.sources.transport import (
     TransientError, UnreachableError, format_size, get, host_of, parse_retry_after, retry_delay,
 )
 

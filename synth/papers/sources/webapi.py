@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from synth.core.errors import NetworkError, NotFoundError, UsageError
 from synth.core.files import write_json
 from synth.core.jsonio import JsonError, loads, read_json
-from synth.papers.sources.http import (
-    MiB, TransientError, UnreachableError, backoff_delay, get, host_of, parse_retry_after, retry_delay, user_agent,
+from synth.papers.sources.transport import (
+    TransientError, UnreachableError, backoff_delay, get, host_of, parse_retry_after, retry_delay, user_agent,
 )
 
 if TYPE_CHECKING:
