@@ -10,10 +10,12 @@ dataset's own schema; the task's `columns` mapping is applied at featurisation t
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synth.core.errors import ReplicationError
+from synth.core.jsonio import JsonError, loads
 
 from .taskconfig import TaskConfig, load_task
 
@@ -151,8 +153,8 @@ def squad_features() -> "datasets.Features":
 def _is_squad_document(path: Path) -> bool:
     # The official SQuAD / MLQA / TyDiQA-GoldP files are one JSON document {"data": [{"paragraphs": ...}]}.
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
+        raw = loads(path.read_bytes(), what=str(path), max_number=math.inf)
+    except (OSError, JsonError):
         return False
     return isinstance(raw, dict) and isinstance(raw.get("data"), list)
 
@@ -160,7 +162,7 @@ def _is_squad_document(path: Path) -> bool:
 def read_squad_json(path: Path) -> list[dict[str, Any]]:
     """Flatten nested SQuAD v1.1 JSON (data -> paragraphs -> qas) into HF rows."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = loads(path.read_bytes(), what=str(path), max_number=math.inf)
         rows = []
         for article in raw["data"] if isinstance(raw, dict) else raw:
             for paragraph in article["paragraphs"]:
@@ -170,6 +172,8 @@ def read_squad_json(path: Path) -> list[dict[str, Any]]:
                                  "context": paragraph["context"], "question": qa["question"],
                                  "answers": {"text": [a["text"] for a in answers],
                                              "answer_start": [int(a["answer_start"]) for a in answers]}})
+    except JsonError as exc:
+        raise ReplicationError(f"{path}: not SQuAD v1.1 JSON ({exc.reason})") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ReplicationError(f"{path}: not SQuAD v1.1 JSON ({type(exc).__name__}: {exc})") from exc
     return rows

@@ -3,11 +3,11 @@ and write leaderboard-layout predictions, per-language scores and the results do
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from synth.core.errors import ReplicationError, SynthError
 from synth.core.files import write_json
+from synth.core.jsonio import read_json
 
 from ..evaluation.predict import write_predictions
 from ..evaluation.score import BUCC_NEEDS_IDS, bucc_threshold, language_score, score_rows
@@ -55,7 +55,7 @@ def run_eval(step: Step, runs: Path, settings, *, progress: bool = True) -> Path
     for language in c.languages:
         cached = folder / "languages" / f"{language}.json"
         if cached.exists():
-            done[language] = json.loads(cached.read_text(encoding="utf-8"))
+            done[language] = read_json(cached)  # damaged or hostile: one error naming the file
         else:
             try:
                 ref = c.inputs[language]

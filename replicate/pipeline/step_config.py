@@ -198,4 +198,6 @@ def is_done(runs: Path, step_id: str) -> bool:
 
 def load_step(folder: Path) -> Step:
     """The step recorded in a step folder's step.json."""
-    return Step.from_json(json.loads((Path(folder) / "step.json").read_text(encoding="utf-8")))
+    from synth.core.jsonio import read_json
+
+    return Step.from_json(read_json(Path(folder) / "step.json"))

@@ -122,3 +122,22 @@ def test_a_hostile_task_row_is_found_by_preflight(tmp_path, row, said):
     report = preflight(build_plan(str(DATA / "sst2_tatoeba.yaml"), "tiny", data_dir=data), lock_file=None)
     bad = {c.task: c.message for c in report.checks if c.status == "bad"}
     assert f"train.jsonl:3: invalid JSON ({said})" in bad["sst2"]
+
+
+def test_hostile_step_json_and_squad_files_are_one_line(tmp_path):
+    from synth.core.errors import ReplicationError
+    from synth.replicate.data.loading import _is_squad_document, read_squad_json
+    from synth.replicate.pipeline.step_config import load_step
+
+    (tmp_path / "step.json").write_text(DEEP, encoding="utf-8")
+    with pytest.raises(ConfigError, match="step.json is nested too deeply"):
+        load_step(tmp_path)
+    squad = tmp_path / "dev.json"
+    squad.write_text('{"data": [' + DEEP + "]}", encoding="utf-8")
+    assert _is_squad_document(squad) is False
+    with pytest.raises(ReplicationError, match=r"not SQuAD v1.1 JSON \(nested more than 64 levels deep\)"):
+        read_squad_json(squad)
+    big_ids = tmp_path / "ids.json"  # 64-bit ids in user data are kept (no magnitude limit there)
+    big_ids.write_text('{"data": [{"title": "t", "paragraphs": [{"context": "c", "qas": [{"id": 12345678901234567890, '
+                       '"question": "q", "answers": [{"text": "c", "answer_start": 0}]}]}]}]}', encoding="utf-8")
+    assert read_squad_json(big_ids)[0]["id"] == "12345678901234567890"
