@@ -663,8 +663,8 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     cuts = boundaries(columns)
     grid = [_row_cells(ln, cuts, len(columns), label_run(ln, verticals, settings) if _cells_on(ln) >= 2 else 0)
             for ln in body]
+    body, grid = _join_split_labels(body, grid)
     n_stub = _stub_columns(grid)
-    body, grid = _join_split_labels(body, grid, n_stub)
     # a header line is split only by the vertical rules that cross it (a grid's spanning cell has none inside)
     header_verticals = [sorted({round(x, 1) for x, a, b in segments if a - 1 <= (ln.top + ln.bottom) / 2 <= b + 1})
                         for ln in header]
@@ -845,7 +845,7 @@ def _label(words: list[Word]) -> str:
     return split_marks(" ".join(join_words(line) for line in lines))[0]
 
 
-def _join_split_labels(body: list[Line], grid, n_stub: int):
+def _join_split_labels(body: list[Line], grid, n_stub: int = 1):
     """A label printed on lines of its own around its row's numbers (the numbers vertically centred between
     'GLAD' and '(Zhong et al., 2018)') joins that row instead of reading as a section row."""
     def data(row):
@@ -856,7 +856,7 @@ def _join_split_labels(body: list[Line], grid, n_stub: int):
 
     keep = [True] * len(body)
     rows = [list(map(list, row)) for row in grid]
-    labelled = [any(row[:n_stub]) for row in rows]
+    labelled = [any(re.search(r"[A-Za-z]", w.text) for cell in row for w in cell) for row in rows]
     for i, (ln, row) in enumerate(zip(body, rows)):
         if data(row) or not row[n_stub - 1]:  # an outer label between its rows is a group, not a split label
             continue
