@@ -372,14 +372,17 @@ def _limitations(cf: ClaimsFile, rows: list[ClaimRow], papers: list[PaperMeta], 
     by_run = [r for r in no_source if r not in unchecked and not r.evidence and r.replication is not None]
     searched = [r for r in no_source if r not in unchecked and r not in by_run]
     if by_run:
-        out.append(f"{plural(len(by_run), 'claim')} cite no paper and were judged only by re-running their "
-                   f"experiment: {ids(by_run)}.")
+        one = len(by_run) == 1
+        out.append(f"{plural(len(by_run), 'claim')} {'cites' if one else 'cite'} no paper and {'was' if one else 'were'} "
+                   f"judged only by re-running {'its' if one else 'their'} experiment: {ids(by_run)}.")
     if unchecked:
         out.append(f"{plural(len(unchecked), 'claim')} without a source, so not checked against a paper: "
                    f"{ids(unchecked)}.")
     if searched:
-        out.append(f"{plural(len(searched), 'claim')} cite no source and were checked against the whole library "
-                   f"(the best-matching passage of any paper), not against a paper they name: {ids(searched)}.")
+        one = len(searched) == 1
+        out.append(f"{plural(len(searched), 'claim')} {'cites' if one else 'cite'} no source and {'was' if one else 'were'} "
+                   "checked against the whole library (the best-matching passage of any paper), not against a paper "
+                   f"{'it names' if one else 'they name'}: {ids(searched)}.")
     missing = _missing_sources(cf, papers)
     if missing:
         out.append(f"Sources cited or listed but not in the library (run `synth fetch`): {', '.join(missing)}.")
