@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -76,10 +77,12 @@ class Settings(BaseSettings):
 
     @property
     def search_log_path(self) -> Path:
-        """Where the search log lives: settings.search_log, else <claims stem>.search.yaml beside the claims file."""
+        """Where the search log lives: settings.search_log, else <claims stem>.search.yaml beside the claims file
+        (beside the file a symlinked claims.yaml points to: the log belongs to the linked study)."""
         if self.search_log is not None:
             return self.search_log
-        return self.claims.with_name(f"{self.claims.stem}.search.yaml")
+        claims = Path(os.path.realpath(self.claims)) if self.claims.is_symlink() else self.claims
+        return claims.with_name(f"{claims.stem}.search.yaml")
 
     def fingerprint(self) -> str:
         """Hash of the settings that change outputs (not paths), recorded in artifacts."""

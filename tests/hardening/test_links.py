@@ -86,3 +86,20 @@ def test_hostile_manifest_cannot_delete_outside_the_folder(tmp_path):
     (figures / FIGURES_MANIFEST).write_text("../precious.txt\n..\n.\n")
     remove_stale_figures(figures, [])
     assert outside.read_text() == "keep"
+
+
+def test_search_log_of_a_symlinked_claims_file_lives_with_the_study(tmp_path):
+    from synth.core.settings import Settings
+
+    study = tmp_path / "study"
+    study.mkdir()
+    real = study / "stilts.yaml"
+    save_claims(new_claims_file(title="s", path=real), real)
+    link = tmp_path / "claims.yaml"
+    link.symlink_to(real)
+    settings = Settings(home=tmp_path / "lib", claims=link, runs=tmp_path / "runs", reports=tmp_path / "r",
+                        cache=tmp_path / "c")
+    assert settings.search_log_path == study / "stilts.search.yaml"
+    plain = Settings(home=tmp_path / "lib", claims=study / "other.yaml", runs=tmp_path / "runs",
+                     reports=tmp_path / "r", cache=tmp_path / "c")
+    assert plain.search_log_path == study / "other.search.yaml"
