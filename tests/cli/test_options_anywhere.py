@@ -71,6 +71,9 @@ def test_listings_fit_80_columns_without_splitting_ids(settings, monkeypatch, tm
 
     from tests.cli_harness import _Entry
 
+    from synth.cli import common
+
+    monkeypatch.setattr(common.out, "_width", None)  # width from COLUMNS when printing, as in a fresh process
     env = {**settings_env(settings), "COLUMNS": "80"}
     result = CliRunner().invoke(_Entry(), ["claims", "ls", "--claims", str(claims)], env=env)
     assert result.exit_code == 0, result.stderr
@@ -81,7 +84,10 @@ def test_listings_fit_80_columns_without_splitting_ids(settings, monkeypatch, tm
         assert any(cid in line for line in lines), cid
 
 
-def test_library_ls_keeps_id_and_version_apart(cli, settings, tmp_path):
+def test_library_ls_keeps_id_and_version_apart(cli, settings, tmp_path, monkeypatch):
+    from synth.cli import common
+
+    monkeypatch.setattr(common.out, "_width", None)  # restored after the test (_run80 reads COLUMNS)
     from synth.demo.pdfgen import render_pdf
     from synth.demo.papers import stilts_study_spec
 
@@ -104,8 +110,10 @@ def _run80(settings, *args: str) -> str:
     """stdout of `synth ARGS` in an 80-column terminal."""
     from click.testing import CliRunner
 
+    from synth.cli import common
     from tests.cli_harness import _Entry, settings_env
 
+    common.out._width = None  # width from COLUMNS when printing, as in a fresh process (set once at import)
     result = CliRunner().invoke(_Entry(), list(args), env={**settings_env(settings), "COLUMNS": "80"})
     assert result.exit_code == 0, result.stderr
     return result.stdout

@@ -21,3 +21,23 @@ def test_absent_paper_is_not_checked_in_the_table(cli, settings):
     assert "1 not checked" in run.stderr
     data = json.loads(cli("--json", "verify", "--no-write").stdout)
     assert data["claims"][0]["verification"]["label"] == "error"
+
+
+def test_verify_table_fits_80_columns(settings, monkeypatch):
+    from click.testing import CliRunner
+
+    from tests.cli_harness import _Entry, settings_env
+
+    doc = new_claims_file(title="t", path=settings.claims)
+    doc.data.claims.append(Claim.model_validate({
+        "id": "2402.00002-c01", "origin": "manual", "type": "result", "cites": ["2402.00002v1"],
+        "text": "Intermediate-task training on MNLI improves zero-shot cross-lingual transfer by 2.5 points."}))
+    save_claims(doc, settings.claims)
+    from synth.cli import common
+
+    monkeypatch.setattr("sys.argv", ["synth"])
+    monkeypatch.setattr(common.out, "_width", None)  # width from COLUMNS when printing, as in a fresh process
+    result = CliRunner().invoke(_Entry(), ["verify", "--no-write"], env={**settings_env(settings), "COLUMNS": "80"})
+    lines = result.stdout.splitlines()
+    assert lines and max(len(line) for line in lines) <= 80
+    assert any("2402.00002-c01" in line for line in lines)  # the id whole on one line
