@@ -156,6 +156,8 @@ def _tables(lines: list[str], hidden: set[int]) -> list[_Table]:
             row = lines[k]
             if k in hidden or not row.strip() or (tabbed and "\t" not in row) or (not tabbed and "|" not in row):
                 break
+            if k + 1 < len(lines) and _SEPARATOR_ROW.match(lines[k + 1]) and rows:
+                break  # a header row right under the table: the next table starts here, without a blank line
             if not _SEPARATOR_ROW.match(row):
                 rows.append((k + 1, _split_row(row)))
             k += 1

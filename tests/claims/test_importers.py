@@ -272,3 +272,10 @@ def test_two_claims_tables_are_both_imported_in_full(tmp_path):
     assert [c.reported_verification.verdict for c in review.claims] == ["verified", "verified", "unverified",
                                                                          "partial"]
     assert any("2 claims tables" in w for w in review.warnings)
+
+
+def test_two_tables_without_a_blank_line_between(tmp_path):
+    second = "| Finding | Status |\n|---|---|\n| QQP hurts Urdu by 1.2 points. | ✗ |\n"
+    review = import_review(_write_review(tmp_path, HEADER + ROWS + second), library=None)
+    assert [c.text[:12] for c in review.claims] == ["Intermediate", "Gains are la", "QQP hurts Ur"]
+    assert [c.reported_verification.verdict for c in review.claims] == ["verified", "verified", "unverified"]
