@@ -535,7 +535,10 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
             if hi < first_value:
                 stub_parts.append(text)
                 continue
-            level.append((max(lo, first_value), hi, text))
+            level.append((max(lo, first_value), hi, text, (words[0].x0 + words[-1].x1) / 2, rule is not None))
+        if i < len(header) - 1:
+            _centre_spans(level, columns, first_value)
+        level = [(lo, hi, text) for lo, hi, text, _, _ in level]
         rows_read.append([t for _, _, t in level])
         if level:
             levels.append(level)
@@ -552,6 +555,28 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
                 else:
                     paths[k].append(text)
     return paths, " ".join(stub_parts) or None, rows_read
+
+
+def _centre_spans(level, columns, first_value) -> None:
+    """An upper header is centred over its span: grow it by free neighbouring columns while that brings the
+    span's middle nearer its own middle."""
+    claimed = {k for lo, hi, *_ in level for k in range(lo, hi + 1)}
+    for i, (lo, hi, text, centre, ruled) in enumerate(level):
+        if ruled:
+            continue
+        while True:
+            now = abs((columns[lo][0] + columns[hi][1]) / 2 - centre)
+            options = [(k, lo if k > hi else k, hi if k < lo else k) for k in (lo - 1, hi + 1)
+                       if first_value <= k < len(columns) and k not in claimed]
+            best = min(options, key=lambda o: abs((columns[o[1]][0] + columns[o[2]][1]) / 2 - centre), default=None)
+            if best is None:
+                break
+            k, a, b = best
+            if abs((columns[a][0] + columns[b][1]) / 2 - centre) >= now:
+                break
+            lo, hi = a, b
+            claimed.add(k)
+        level[i] = (lo, hi, text, centre, ruled)
 
 
 def _widen_spans(levels, columns, level_verticals, first_value) -> None:
