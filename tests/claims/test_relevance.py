@@ -44,3 +44,20 @@ def test_an_unreadable_store_is_recomputed(tmp_path):
     assert enc.embedded == ["one claim"]
     again = CountingEncoder()
     assert embed_passages(again, ["one claim"], store).shape == (1, 3) and again.embedded == []  # rewritten whole
+
+
+def test_the_question_is_stored_apart_from_the_claims(tmp_path):
+    from synth.claims.relevance import embed_texts
+
+    class Both(CountingEncoder):
+        def queries(self, texts):
+            self.embedded += [f"query: {t}" for t in texts]
+            return self.passages(texts)[:, ::-1].copy()
+
+    store = tmp_path / "passages.npz"
+    enc = Both()
+    q = embed_texts(enc, ["Does MNLI help?"], store, kind="query")
+    p = embed_texts(enc, ["Does MNLI help?"], store, kind="passage")
+    assert not np.array_equal(q, p)  # the same text as query and as passage: two vectors, two keys
+    again = Both()
+    assert np.array_equal(embed_texts(again, ["Does MNLI help?"], store, kind="query"), q) and again.embedded == []
