@@ -76,9 +76,11 @@ def ls_command(
     if not claims:
         common.info("no claims (run: synth extract, or synth import-report FILE)")
         return
+    from synth.report.context import report_label
+
     table = common.table("id", ("type, origin", 12), "score", ("verdict", 13), ("text", None))
     for c in claims:
-        verdict = c.verification.label.replace("_", " ") if c.verification else ""
+        verdict = report_label(c.verification).replace("_", " ") if c.verification else ""  # as the report says
         score = "" if c.score is None else f"{c.score:.2f}"
         text = c.text if len(c.text) <= 100 else c.text[:99] + "…"
         table.add_row(c.id, f"{c.type.value}, {c.origin.value}", score, verdict,

@@ -41,3 +41,13 @@ def test_verify_table_fits_80_columns(settings, monkeypatch):
     lines = result.stdout.splitlines()
     assert lines and max(len(line) for line in lines) <= 80
     assert any("2402.00002-c01" in line for line in lines)  # the id whole on one line
+
+
+def test_claims_ls_says_not_checked_too(cli, settings):
+    doc = new_claims_file(title="t", path=settings.claims)
+    doc.data.claims.append(Claim.model_validate({"id": "m-c01", "origin": "manual", "type": "result",
+                                                 "text": "MNLI helps by 2.5 points.", "cites": ["2402.00002v1"]}))
+    save_claims(doc, settings.claims)
+    assert cli("verify").exit_code == 1  # verdict written: error, the paper is absent
+    row = next(line for line in cli("claims", "ls").stdout.splitlines() if "m-c01" in line)
+    assert "not checked" in row
