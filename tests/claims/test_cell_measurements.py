@@ -150,3 +150,18 @@ def test_own_model_rows_and_p_at_n_columns(metas):
     p_at = _measurements(metas, ["P16-1200"])
     assert {m.metric for m in p_at if m.table == "Table 2" and m.column[-1] in ("100", "200", "300")} == {
         "P@100", "P@200", "P@300"}
+
+
+def test_near_misses_are_shown_apart_never_as_conflicts():
+    """The same model on the same dataset and metric, but one paper's development split against the other's test
+    split (or another setting): a near-miss, listed apart, not a disagreement."""
+    dev = _table("Development results on OntoNotes.", ["Lattice LSTM"], ["F1"], [["71.62"]])
+    test = _table("Main results on OntoNotes.", ["Lattice LSTM"], ["F1"], [["73.88"]])
+    ablation = _table("Ablation on OntoNotes.", ["w/o lexicon"], ["F1"], [["70.10"]])
+    ms = (table_measurements(_meta("a"), [dev]) + table_measurements(_meta("b"), [test]))
+    assert [m.split for m in ms] == ["dev", None]
+    groups, single, near = group_measurements(ms, set())
+    assert groups == [] and single == 2 and len(near) == 1
+    assert near[0].status == "near" and "split: dev vs test" in near[0].note
+    assert [v.text for v in near[0].values] == ["71.62", "73.88"]
+    assert table_measurements(_meta("c"), [ablation])[0].setting == "w/o lexicon"
