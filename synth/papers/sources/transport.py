@@ -188,12 +188,12 @@ def _opener(watchdog: Watchdog) -> urllib.request.OpenerDirector:
             watchdog.watch(self.sock)
 
     class _HTTPHandler(urllib.request.HTTPHandler):
-        def httpopen_url(self, req):
-            return self.doopen_url(_HTTP, req)
+        def http_open(self, req):
+            return self.do_open(_HTTP, req)
 
     class _HTTPSHandler(urllib.request.HTTPSHandler):
-        def httpsopen_url(self, req):
-            return self.doopen_url(_HTTPS, req, context=getattr(self, "_context", None))
+        def https_open(self, req):
+            return self.do_open(_HTTPS, req, context=getattr(self, "_context", None))
 
     opener = urllib.request.OpenerDirector()
     # no FTPHandler, FileHandler or DataHandler: a URL (or redirect) to those schemes has no handler here
