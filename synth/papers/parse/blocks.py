@@ -79,6 +79,7 @@ def _numeric(block: Block) -> bool:
 def classify_blocks(blocks: list[Block], body: float, page_height: float, columns: Columns,
                     first_page: bool = False, front_above: float | None = None) -> None:
     """Set each block's role from its type size, position and content (see the module docstring)."""
+    grid = _grid_lines(blocks, columns)
     for i, block in enumerate(blocks):
         first = block.lines[0]
         size = block.size or body
@@ -86,7 +87,8 @@ def classify_blocks(blocks: list[Block], body: float, page_height: float, column
             block.role = "caption"
         elif not first.upright or size > 1.8 * body or first.y > page_height or first.y < 0:
             block.role = "float"
-        elif _off_grid(block, body, page_height, columns, first_page, front_above):
+        elif _off_grid(block, body, page_height, columns, first_page, front_above, grid) and not _in_a_row(
+                i, blocks, body):
             block.role = "float"
         elif _numeric(block):
             block.role = "table"
@@ -104,8 +106,38 @@ OFF_GRID = 30.0  # points from the nearest column's left edge (paragraph indents
 MARGIN = 20.0  # points left of the leftmost column
 
 
+def _grid_lines(blocks: list[Block], columns: Columns) -> list[tuple[Line, int, float]]:
+    """(line, column, baseline) of the lines of three or more words that start on a column's left edge: the
+    running text's rows."""
+    if len(columns.lefts) < 2:
+        return []
+    return [(line, columns.index(line), line.y) for block in blocks for line in block.lines
+            if line.x0 is not None and line.y is not None and len(line.text.split()) >= 3
+            and min(abs(line.x0 - x) for x in columns.lefts) <= OFF_GRID]
+
+
+def _inside_text_rows(line: Line, columns: Columns, grid: list[tuple[Line, int, float]], body: float) -> bool:
+    """A piece of a text row (the arrow over an inline 'h', a raised index), not a label of its own."""
+    column = columns.index(line)
+    return any(other is not line and c == column and abs(y - line.y) < 0.9 * body for other, c, y in grid)
+
+
+ROW_WINDOW = 3  # blocks either side in the content stream
+
+
+def _in_a_row(index: int, blocks: list[Block], body: float) -> bool:
+    """A short piece set on the baseline of a nearby text piece in the content stream: the rest of a text row
+    broken up by inline math ("( −→ h 1,..., −→ h m), and"), not a figure label."""
+    lines = [line for line in blocks[index].lines if line.y is not None]
+    if not lines or len(lines) > 2:
+        return False
+    near = blocks[max(0, index - ROW_WINDOW):index] + blocks[index + 1:index + 1 + ROW_WINDOW]
+    return any(len(other.text.split()) >= 3 and other.y is not None and abs(other.y - line.y) < 0.3 * body
+               for line in lines for b in near for other in b.lines)
+
+
 def _off_grid(block: Block, body: float, page_height: float, columns: Columns, first_page: bool,
-              front_above: float | None = None) -> bool:
+              front_above: float | None = None, grid: list[tuple[Line, int, float]] | None = None) -> bool:
     """Figure text set at body size: lines starting far from every column's left edge (see the docstring).
     On page 1 the title block (above the Abstract heading, else the top 40%) is centred, not on the grid."""
     lines = block.lines
@@ -120,7 +152,9 @@ def _off_grid(block: Block, body: float, page_height: float, columns: Columns, f
             front_above if front_above is not None else 0.6 * page_height):
         return False  # the whole block lies in the title block
     off = [min(abs(line.x0 - x) for x in columns.lefts) > OFF_GRID for line in lines]
-    if all(len(line.text.split()) <= 4 for line in lines):  # labels: most of them off the grid
+    if all(len(line.text.split()) <= 4 for line in lines):  # labels: most of them off the grid, between rows
+        if grid and any(_inside_text_rows(line, columns, grid, body) for line in lines):
+            return False
         return sum(off) >= max(1, 0.6 * len(lines))
     # prose-like lines all off the grid; page 1's abstract is indented on both sides, so not there
     return all(off) and len(lines) >= 3 and not first_page

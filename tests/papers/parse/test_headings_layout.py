@@ -88,3 +88,18 @@ def test_a_raised_digit_after_a_capital_is_a_name_unless_a_note_starts_with_it()
                              Run(" baseline.", 209, 700, 10.9, BODY)))
     settle_markers([line])
     assert line.text == "the result of the DrQA and R3 baseline."
+
+
+def test_inline_math_pieces_of_a_text_row_stay_in_the_sentence():
+    """Arrows over an inline 'h' break a text row into short pieces off the grid: they are the row, not labels."""
+    left = _column(72, 780, ["We train the encoder with intermediate tasks"] + _filler(6, 40)) + [
+        (72, 685, "(", 10.9, BODY), (76, 692, "→", 10.9, BODY), (78, 685, "h 1,...,", 10.9, BODY),
+        (113, 685, "h m). The hidden states", 10.9, BODY), (160, 692, "→", 10.9, BODY),
+        (162, 685, "h j and", 10.9, BODY), (200, 692, "←", 10.9, BODY), (202, 685, "h j are", 10.9, BODY)] + _column(
+        72, 671, ["concatenated into one vector."] + _filler(5, 50) + ["and the column ends."])
+    right = _column(307, 780, _filler(8, 60) + ["and this column ends too."])
+    first = _column(72, 800, ["1 Introduction"], 12.0, BOLD) + _column(72, 780, _filler(8, 20)) + _column(
+        307, 780, _filler(8, 30) + ["and the page ends."])
+    parsed = parse_pages([_page(1, first), _page(2, left + right)])
+    assert any("The hidden states" in s.text and "h j and" in s.text and "h j are concatenated" in s.text
+               for s in parsed.sentences)
