@@ -127,6 +127,19 @@ def _named_in(name: str, text: str) -> bool:
     return any(re.search(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])", low) for n in {name, *names_in(name)})
 
 
+def _same_kind(claim_number: str, source_number: str) -> bool:
+    """Two numbers that can be rival values of one quantity: both written in digits or both in words, close in
+    size (within 1.5x: a misremembered value, not another measure), and not the same figure at another scale
+    (43k vs the '43' of '43 thousand')."""
+    from synth.verify.number_checks import _comparable
+
+    c, s = extract_numbers(claim_number), extract_numbers(source_number)
+    if len(c) != 1 or len(s) != 1 or not _comparable(c[0], s[0]):
+        return False
+    ratio = max(abs(c[0].value), abs(s[0].value)) / max(1e-9, min(abs(c[0].value), abs(s[0].value)))
+    return ratio <= 1.5
+
+
 def _stems(text: str) -> set[str]:
     return {stem(w) for w in content_words(normalise(text))}
 
@@ -150,6 +163,22 @@ class Assessor:
             self._names[meta.key] = names
         return self._names[meta.key]
 
+    def _conflict_nearby(self, claim: PreparedClaim, a: Alignment, others: list[Alignment], related: float
+                         ) -> tuple[NumberCheck, Alignment] | None:
+        """Conflict over absence: a passage near the claim's topic (relatedness at least the `inconclusive`
+        threshold less 0.1) whose paragraph gives the same quantity (the same words around it) another value."""
+        floor = self.thresholds.get("inconclusive", self.thresholds["found"]) - 0.1
+        text = complete_text(claim)
+        for cand in [a, *others[:2]]:
+            if relatedness(cand) < floor:
+                continue
+            window = self.window(cand)
+            for n in compare_numbers(text, window, cut=claim.cut, restates=False):
+                if n.status == "conflict" and n.source and _same_kind(n.claim, n.source) and not owners_differ(
+                        text, n.claim, window, n.source, self.names(cand.passage.meta), _logo_gap(window)):
+                    return n, cand
+        return None
+
     def _flipped_nearby(self, claim: PreparedClaim, a: Alignment, meta: PaperMeta) -> str | None:
         """A passage that names everything the claim names (in its window) and points the other way on the same
         axis (falls short vs outperforms, fewer vs more), or swaps the sides of the claim's comparison."""
@@ -167,13 +196,17 @@ class Assessor:
         paper: no sentence or table cell gives it, exactly, rounded or as the claim hedges it ('about 16B')."""
         from synth.verify.number_checks import approximate_match, hedge
 
-        wanted = distinctive_numbers(claim)
+        from synth.verify.number_checks import _join_scale
+
+        text = _join_scale(claim.text)  # 'roughly 704 thousand' is 704k, as the paper prints it
+        wanted = [n for n in extract_numbers(text) if not n.spelled and (n.decimals or n.unit == "%"
+                                                                          or abs(n.value) >= 10)]
         if not wanted:
             return []
         values = [n for nums in self.cache.numbers(meta).values() for n in nums]
         cells = [v for t in self.cache.tables(meta) for c in t.cells for v in c.values]
         for n in wanted:
-            how = hedge(claim.text, n)
+            how = hedge(text, n)
             if any(within_rounding(abs(v), abs(n.value), n.decimals) for v in cells) or any(
                     within_rounding(abs(s.value), abs(n.value), n.decimals)
                     or approximate_match(n, s, how) is not None for s in values):
@@ -215,6 +248,11 @@ class Assessor:
                 return Assessment(meta, table.label, table.reason, a, table.numbers, table_evidence=table.evidence,
                                   related=related)
             best = f" (best match {related:.2f})" if a else ""
+            conflict = self._conflict_nearby(claim, a, others, related) if a is not None else None
+            if conflict is not None:  # the paper's value for the same quantity differs: a conflict, not absence
+                c, found_in = conflict
+                return Assessment(meta, "contradicted", f"source says {c.source}, claim says {c.claim} "
+                                  f"({where(meta, found_in)})", found_in, [c], related=related)
             absent = self.names(meta).absent(claim.text) if a is not None else []
             if absent:  # a claim about something the paper never names is not a paraphrase of it
                 return Assessment(meta, "not_found", f"no passage in {meta.key} states the claim{best}; the paper "

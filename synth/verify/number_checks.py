@@ -172,20 +172,22 @@ def _counted(text: str, n: Num, k: int = 3) -> list[str]:
     return [stem(w) for w in words if w not in STOPWORDS and len(w) > 2]
 
 
-def _is_count(n: Num) -> bool:
-    return n.unit == "absolute" and not n.decimals and 0 < n.value <= 20 and float(n.value).is_integer()
+def _is_count(n: Num, text: str = "") -> bool:
+    """A small whole number counting things ('four layers'), not the first part of a compound ('two-sentence')."""
+    return n.unit == "absolute" and not n.decimals and 0 < n.value <= 20 and float(n.value).is_integer() \
+        and not text[n.end:n.end + 1] == "-"
 
 
 def count_conflict(claim_text: str, c: Num, source_text: str, source_nums: list[Num]) -> Num | None:
     """The source counts the same thing differently: 'four convolution layers' against 'two convolution layers',
     'three runs' against 'five runs' (a small whole number followed by the same word). The source's count."""
-    if not _is_count(c):
+    if not _is_count(c, claim_text):
         return None
     things = set(_counted(claim_text, c))
     if not things:
         return None
     for s in source_nums:
-        if _is_count(s) and s.value != c.value and things & set(_counted(source_text, s)):
+        if _is_count(s, source_text) and s.value != c.value and things & set(_counted(source_text, s)):
             return s
     return None
 

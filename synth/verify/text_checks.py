@@ -142,7 +142,13 @@ class PaperNames:
         3+ characters only (shorter keys occur inside other words by chance)."""
         out = []
         for m in mentions(text):
+            if m.group == "metrics":  # 'accuracy' may be said as 'Acc.' or only in a table header
+                continue
             keys = {k for k in (m.key, entity_key(m.text)) if len(k) >= 3}
+            keys |= {k[:-1] for k in keys if k.endswith("s") and len(k) > 3}  # 'GPUs' of 'GPU'
+            parts = [entity_key(p) for p in re.split(r"[-\s/]", m.text) if len(entity_key(p)) >= 3]
+            if len(parts) > 1 and all(p in self.keys for p in parts):  # 'BERT-large' as 'BERT large'
+                continue
             if keys and not any(k in self.keys or self.aliases.get(k, "\0") in self.keys for k in keys):
                 out.append(m.text)
         return list(dict.fromkeys(out))

@@ -156,3 +156,31 @@ def test_the_report_marks_the_words_the_quote_shares_with_the_claim():
     marked = [text for text, hit in view.marked if hit]
     assert marked == ["convolution", "layers", "extract", "matching", "features"]
     assert "".join(text for text, _ in view.marked) == MSN_CNN
+
+
+def test_conflict_over_absence_reads_the_value_one_sentence_away():
+    """A wrong figure whose right value sits in the next sentence of the paragraph is contradicted, not missing;
+    the same figure at another scale, or a number of another size, is no rival value."""
+    from synth.verify.assess import Assessor, _same_kind
+    from synth.verify.evidence import Passage, PreparedClaim, score_alignment
+
+    texts = ["S2ORC links papers through their bibliographies and inline citations.", S2ORC]
+    cache = _Cache(texts, section=("3 The S2ORC dataset",))
+    meta = PaperMeta(id="local-447", version=1, source="local", sha256="", size_bytes=0,
+                     fetched_at="2026-12-07T00:00:00+00:00")
+    assessor = Assessor(cache, {"found": 0.55, "inconclusive": 0.4, "clause": 0.34})
+    claim = PreparedClaim.make("S2ORC links papers: overall it resolves a total 400.5M citation links between papers.")
+    a = score_alignment(claim, Passage(meta, [cache.sentences(meta)[0]], texts[0]))
+    a.claim = claim
+    found = assessor._conflict_nearby(claim, a, [], 0.5)
+    assert found is not None and (found[0].claim, found[0].source) == ("400.5M", "380.5M")
+    assert not _same_kind("43k", "43")  # '43 thousand' printed as 43k
+    assert not _same_kind("37.66", "72.26")  # another measure, not a misremembered value
+    assert _same_kind("390.5M", "380.5M")
+
+
+def test_a_compound_is_no_count():
+    # P16-1200: 'the two-sentence test setting' counts no sentences
+    checks = compare_numbers("In the two-sentence test setting both variants land at 66.9.",
+                             "we randomly select one, two and all sentences, three settings in total, 66.9")
+    assert all(c.status != "conflict" for c in checks)
