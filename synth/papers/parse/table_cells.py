@@ -14,7 +14,8 @@ MARK_RUN = re.compile(f"[{re.escape(MARKS)}]+")
 DASHES = frozenset({"-", "–", "—", "−", "n/a", "N/A", "NA", "--", "×", "✗"})
 # a signed number, the sign possibly printed apart ("+ 1.1"), thousands grouped by commas, a K/M/B suffix
 NUMBER = re.compile(
-    r"(?<![\w.])(?P<sign>[-+−–]\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d*\.\d+|\d+)(?P<exp>[eE][-+−]?\d+)?(?P<suffix>[KMB](?![a-zA-Z]))?")
+    r"(?<![\w.])(?P<sign>[-+−–]\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d*\.\d+|\d+)"
+    r"(?P<exp>[eE][-+−]?\d+)?(?P<suffix>[KMB](?![a-zA-Z]))?")
 SPACED_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])")  # "1 750 000"
 SPACED_SUFFIX = re.compile(r"(\d) ?([kmKMB])$")  # "100 m", "15.7k": a count in thousands/millions
 NAME_BEFORE = re.compile(r"[A-Za-z@][-−–]?$")

@@ -1,0 +1,293 @@
+"""A table's grid: value columns from the body rows (row labels read as a run of words), columns that are one
+cell joined, and each column's header path (spanning headers, cmidrules, vertical rules, centred headers)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+
+from synth.papers.parse.table_cells import cell_values
+from synth.papers.parse.table_page import (
+    BARE_NUMBER, CONNECTOR, Line, Rule, TableSettings, UNIT, Word, cells_on, join_words, rule_between,
+)
+
+
+def label_run(ln: Line, verticals: list[float], settings: TableSettings) -> int:
+    """How many leading words of a row are its label: words at word spacing, up to the first number."""
+    gap = settings.word_gap_em * ln.size + 0.6
+    n = 1
+    for a, b in zip(ln.words, ln.words[1:]):
+        number = bool(BARE_NUMBER.fullmatch(b.text)) and not a.text.endswith(",")  # "(2015)" ends a name
+        if b.x0 - a.x1 < 0.6:  # a glyph touching the label (R³) is part of it
+            n += 1
+            continue
+        if b.x0 - a.x1 > gap or rule_between(a.x1, b.x0, verticals) or (
+                number and any(re.search(r"[A-Za-z]", w.text) for w in ln.words[:n])):
+            break
+        n += 1
+    return n
+
+
+def value_columns(body: list[Line], verticals: list[float], settings: TableSettings) -> list[tuple[float, float]]:
+    """x-ranges of the columns: the row labels' column, then maximal ranges that the other words of body rows
+    cover with no empty gap between (a long label spanning several columns does not merge them)."""
+    multi = [ln for ln in body if cells_on(ln) >= 2] or body  # a centred section row would bridge columns
+    labels = [ln.words[:label_run(ln, verticals, settings)] for ln in multi]
+    rest = [w for ln, lab in zip(multi, labels) for w in ln.words[len(lab):]]
+    columns = _project(sorted((w.x0, w.x1) for w in rest), verticals, settings)
+    # a number right after a label that no other row has in that place belongs to the label ("MultiWOZ 2.1")
+    for col in columns[:1]:
+        users = [i for i, ln in enumerate(multi) if any(_overlaps(w, col) for w in ln.words[len(labels[i]):])]
+        follow = [i for i in users if len(multi[i].words) > len(labels[i]) and _overlaps(
+            multi[i].words[len(labels[i])], col) and multi[i].words[len(labels[i])].x0 - labels[i][-1].x1 <=
+            settings.word_gap_em * multi[i].size + 0.6]
+        if users and len(users) <= max(1, 0.2 * len(multi)) and follow == users:
+            labels = [ln.words[:len(lab) + (i in users)] for i, (ln, lab) in enumerate(zip(multi, labels))]
+            rest = [w for ln, lab in zip(multi, labels) for w in ln.words[len(lab):]]
+            columns = _project(sorted((w.x0, w.x1) for w in rest), verticals, settings)
+    if not columns:
+        return _project(sorted((w.x0, w.x1) for ln in multi for w in ln.words), verticals, settings)
+    x0 = min(lab[0].x0 for lab in labels)
+    if x0 < columns[0][0] - settings.column_gap:
+        x1 = max(w.x1 for lab in labels for w in lab)
+        columns.insert(0, (x0, min(x1, columns[0][0] - settings.column_gap)))
+    # outer labels set on lines of their own, wholly left of every row's label ("OntoNotes" between its rows)
+    outer = [w for ln in body if cells_on(ln) < 2 for w in ln.words if w.x1 < columns[0][0] - settings.column_gap]
+    if outer:
+        columns.insert(0, (min(w.x0 for w in outer), max(w.x1 for w in outer)))
+    return columns
+
+
+def _project(spans, verticals, settings) -> list[tuple[float, float]]:
+    columns: list[list[float]] = []
+    for x0, x1 in spans:
+        if columns and x0 <= columns[-1][1] + settings.column_gap and not rule_between(columns[-1][1], x0, verticals):
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    return [(a, b) for a, b in columns]
+
+
+def merge_text_columns(body: list[Line], columns, verticals, settings: TableSettings):
+    """Join neighbouring columns that are one text cell split at word spaces ('Match-LSTM (Wang' | 'and Jiang')."""
+    def numeric(col):
+        cells = [join_words([w for w in ln.words if _overlaps(w, col)]) for ln in body]
+        cells = [c for c in cells if c]
+        numbers = sum(bool(cell_values(c)) and not re.search(r"[A-Za-z]{3}", c) for c in cells)
+        return len(cells) >= max(2, 0.3 * len(body)) and numbers >= len(cells) / 2
+
+    def cells_of(col):
+        return [c for c in (join_words([w for w in ln.words if _overlaps(w, col)]) for ln in body) if c]
+
+    def symbols_only(col):  # "≈", "~", "<": a sign printed apart from the number it qualifies
+        cells = cells_of(col)
+        return bool(cells) and not any(re.search(r"[\w.]", c) for c in cells)
+
+    def joined_by_connector(left, right):  # "0.74 / 0.05", "5.8 ± 0.3": one cell at word spacing
+        pairs = 0
+        for ln in body:
+            a = [w for w in ln.words if _overlaps(w, left)]
+            b = [w for w in ln.words if _overlaps(w, right)]
+            if not a and not b:
+                continue
+            if not a or not b:
+                return False
+            touching = min(w.x0 for w in b) - max(w.x1 for w in a) <= settings.word_gap_em * ln.size + 0.6
+            if not touching or not (CONNECTOR.search(join_words(a)) or CONNECTOR.match(join_words(b))):
+                return False
+            pairs += 1
+        return pairs > 0
+
+    def units_only(col):  # "100 m", "45 %": a unit printed apart from its number
+        cells = cells_of(col)
+        return bool(cells) and all(UNIT.fullmatch(c) for c in cells)
+
+    merged = [columns[0]] if columns else []
+    for col in columns[1:]:
+        prev = merged[-1]
+        if (symbols_only(prev) or units_only(col) or joined_by_connector(prev, col)) and not rule_between(
+                prev[1], col[0], verticals):
+            merged[-1] = (prev[0], col[1])
+            continue
+        gaps = []
+        for ln in body:
+            left = [w for w in ln.words if _overlaps(w, prev)]
+            right = [w for w in ln.words if _overlaps(w, col)]
+            if left and right:
+                gaps.append(min(w.x0 for w in right) - max(w.x1 for w in left))
+        size = statistics.median(w.size for ln in body for w in ln.words)
+        joinable = gaps and max(gaps) <= settings.word_gap_em * size + 0.6 and not numeric(col) and not numeric(prev)
+        if joinable and not rule_between(prev[1], col[0], verticals):
+            merged[-1] = (prev[0], col[1])
+        else:
+            merged.append(col)
+    return merged
+
+
+def _overlaps(w: Word, col: tuple[float, float]) -> bool:
+    return min(w.x1, col[1]) - max(w.x0, col[0]) > 0.3 * min(w.x1 - w.x0, col[1] - col[0], 3.0) or (
+        col[0] <= w.mid <= col[1])
+
+
+def boundaries(columns: list[tuple[float, float]]) -> list[float]:
+    """Cut points between columns: the middle of each gap."""
+    return [(a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])]
+
+
+def column_of(x: float, cuts: list[float]) -> int:
+    return sum(x > c for c in cuts)
+
+
+def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals: list[list[float]], first_value: int,
+                 settings: TableSettings) -> tuple[list[list[str]], str | None, list[list[str]]]:
+    """Per column its header path (top-down), the stub header ('Model', '# langs.'), and the header rows as read."""
+    cuts = boundaries(columns)
+    n = len(columns)
+    levels: list[list[tuple[int, int, str]]] = []  # per header line: (first col, last col, text)
+    stub_parts: list[str] = []
+    rows_read = []
+    level_verticals = []
+    for i, (ln, verticals) in enumerate(zip(header, line_verticals)):
+        phrases = _phrases(ln, columns, cuts, verticals, settings, bottom=i == len(header) - 1)
+        level = []
+        for words in phrases:
+            text = join_words(words)
+            lo, hi = _span(words, columns, cuts)
+            rule = _rule_under(words, rules, ln, columns[-1][1] - columns[0][0])
+            if rule is not None:  # a cmidrule under a spanning header names its columns exactly
+                covered = [k for k, c in enumerate(columns) if rule.x0 - 2 <= (c[0] + c[1]) / 2 <= rule.x1 + 2]
+                if covered:
+                    lo, hi = min(covered), max(covered)
+            if hi < first_value:
+                stub_parts.append(text)
+                continue
+            level.append((max(lo, first_value), hi, text, (words[0].x0 + words[-1].x1) / 2, rule is not None))
+        if i < len(header) - 1:
+            _centre_spans(level, columns, first_value)
+        level = [(lo, hi, text) for lo, hi, text, _, _ in level]
+        rows_read.append([t for _, _, t in level])
+        if level:
+            levels.append(level)
+            level_verticals.append(verticals)
+    _widen_spans(levels, columns, level_verticals, first_value)
+    paths: list[list[str]] = [[] for _ in range(n)]
+    spanning = any(a != b for lv in levels for a, b, _ in lv)
+    for level in levels:
+        for lo, hi, text in level:
+            for k in range(lo, hi + 1):
+                # in a header of one-column headers only, lines stacked in a column are one wrapped header
+                if paths[k] and not spanning:
+                    paths[k][-1] = f"{paths[k][-1]} {text}"
+                else:
+                    paths[k].append(text)
+    return paths, " ".join(stub_parts) or None, rows_read
+
+
+def _centre_spans(level, columns, first_value) -> None:
+    """An upper header is centred over its span: grow it by free neighbouring columns while that brings the
+    span's middle nearer its own middle."""
+    claimed = {k for lo, hi, *_ in level for k in range(lo, hi + 1)}
+    for i, (lo, hi, text, centre, ruled) in enumerate(level):
+        if ruled:
+            continue
+        while True:
+            now = abs((columns[lo][0] + columns[hi][1]) / 2 - centre)
+            options = [(k, lo if k > hi else k, hi if k < lo else k) for k in (lo - 1, hi + 1)
+                       if first_value <= k < len(columns) and k not in claimed]
+            best = min(options, key=lambda o: abs((columns[o[1]][0] + columns[o[2]][1]) / 2 - centre), default=None)
+            if best is None:
+                break
+            k, a, b = best
+            if abs((columns[a][0] + columns[b][1]) / 2 - centre) >= now:
+                break
+            lo, hi = a, b
+            claimed.add(k)
+        level[i] = (lo, hi, text, centre, ruled)
+
+
+def _widen_spans(levels, columns, level_verticals, first_value) -> None:
+    """A spanning header printed shorter than its span (centred) is widened: to the vertical rules around it
+    when the table has them, else over the uncovered columns between it and its neighbouring headers."""
+    centres = [(a + b) / 2 for a, b in columns]
+    for depth in range(len(levels) - 2, -1, -1):  # bottom-up: a header covers the whole headers under it
+        level, lower = levels[depth], levels[depth + 1]
+        for i, (lo, hi, text) in enumerate(level):
+            under = [(a, b) for a, b, _ in lower if a <= hi and b >= lo]
+            level[i] = (min([lo, *[a for a, _ in under]]), max([hi, *[b for _, b in under]]), text)
+    for level, verticals in zip(levels[:-1], level_verticals):
+        if not any(lo != hi for lo, hi, _ in level) and not verticals:
+            continue
+        level.sort()
+        for i, (lo, hi, text) in enumerate(level):
+            left = [v for v in verticals if v < columns[lo][0]]
+            right = [v for v in verticals if v > columns[hi][1]]
+            if left or right:
+                a = max(left) if left else columns[lo][0] - 0.1  # no rule on a side: no widening there
+                b = min(right) if right else columns[hi][1] + 0.1
+                floor = level[i - 1][1] + 1 if i else first_value
+                ceil = level[i + 1][0] - 1 if i + 1 < len(level) else len(columns) - 1
+                ks = [k for k in range(floor, ceil + 1) if a < centres[k] < b]
+                level[i] = (min([lo, *ks]), max([hi, *ks]), text)
+        for i in range(len(level) - 1):  # columns left between two spanning headers go to the nearer one
+            (lo1, hi1, t1), (lo2, hi2, t2) = level[i], level[i + 1]
+            if hi1 == lo1 or hi2 == lo2:
+                continue
+            for k in range(hi1 + 1, lo2):
+                if centres[k] - columns[hi1][1] <= columns[lo2][0] - centres[k]:
+                    hi1 = k
+                else:
+                    lo2 = min(lo2, k)
+                    break
+            level[i], level[i + 1] = (lo1, hi1, t1), (lo2, hi2, t2)
+        for i in range(len(level) - 1):
+            lo1, hi1, t1 = level[i]
+            lo2 = level[i + 1][0]
+            if hi1 != lo1 and lo2 - hi1 > 1 and level[i + 1][1] != lo2:
+                level[i] = (lo1, lo2 - 1, t1)
+
+
+def _phrases(ln: Line, columns, cuts, verticals, settings, bottom: bool = False) -> list[list[Word]]:
+    """A header line's words grouped into headers: words in one column join; above the bottom header line, a
+    word that straddles a column boundary (a spanning header) joins its neighbours at word spacing."""
+    groups: list[list[Word]] = []
+    for w in ln.words:
+        if groups:
+            prev = groups[-1]
+            last = prev[-1]
+            gap = w.x0 - last.x1
+            same = column_of(last.mid, cuts) == column_of(w.mid, cuts) and gap <= 3 * ln.size
+            spanning = not bottom and (_straddles(w, cuts) or any(_straddles(p, cuts) for p in prev)) and (
+                gap <= settings.word_gap_em * ln.size + 0.6)
+            spaced = gap <= settings.word_gap_em * ln.size + 0.6
+            symbol = spaced and not (re.search(r"\w", w.text) and re.search(r"\w", last.text))  # "↑", "# tokens"
+            upper = spaced and not bottom  # an upper header line's words at word spacing are one header
+            if (same or spanning or symbol or upper or gap < 0.6) and not rule_between(last.x1, w.x0, verticals):
+                prev.append(w)
+                continue
+        groups.append([w])
+    return groups
+
+
+def _straddles(w: Word, cuts: list[float]) -> bool:
+    return any(w.x0 + 0.25 * (w.x1 - w.x0) < c < w.x1 - 0.25 * (w.x1 - w.x0) for c in cuts)
+
+
+def _span(words: list[Word], columns, cuts) -> tuple[int, int]:
+    """The columns a header covers: those whose share of the page (cut to cut) holds a fifth of its width."""
+    x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
+    edges = [float("-inf"), *cuts, float("inf")]
+    covered = [k for k in range(len(columns)) if min(x1, edges[k + 1]) - max(x0, edges[k]) > 0.2 * (x1 - x0)]
+    if not covered:
+        k = column_of((x0 + x1) / 2, cuts)
+        return k, k
+    return min(covered), max(covered)
+
+
+def _rule_under(words: list[Word], rules: list[Rule], ln: Line, table_width: float) -> Rule | None:
+    """A partial rule (cmidrule) right under a header: narrower than the table, wider than the header's words."""
+    x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
+    for r in rules:
+        if ln.bottom - 1 <= r.y <= ln.bottom + 6 and r.x0 <= x0 + 2 and r.x1 >= x1 - 2 and (
+                r.x1 - r.x0 < 0.8 * table_width):
+            return r
+    return None

@@ -1,0 +1,215 @@
+"""What a table reader sees on a PDF page: words (font, size, bold, position), ruling lines, text lines, and
+the knobs (`TableSettings`). Sub- and superscripts stay on their line; glyphs printed without a gap between
+neighbouring columns are read apart; TeX symbol glyphs without a Unicode mapping are mapped."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from synth.papers.parse.table_cells import cell_values, normalise
+
+
+CAPTION = re.compile(r"^(Table|TABLE|Tab\.)\s*(\d+|[A-Z]\.?\d+)\s*[:.|]")
+OTHER_FLOAT = re.compile(r"^(Figure|Fig\.|FIGURE|Algorithm)\s*\d+\s*[:.|]")
+BARE_NUMBER = re.compile(r"[-+−–]?\d[\d.,/]*[%kKMB]?[*†‡§¶]*")
+CONNECTOR = re.compile(r"(^|\s)[/±]$|^[/±]")
+UNIT = re.compile(r"[kKmMB%]|GB|MB|ms|s|h")
+PROSE_WORD = re.compile(r"^[(\[]?[a-z][a-z'’-]*[,.;:)\]]?$")
+BOLD_FONT = re.compile(r"Bold|Medi|CMBX|Black|Semibold|Heavy|-BX|bx\d", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    """Knobs of the reader, in PDF points or multiples of the font size (em)."""
+
+    rule_max_thickness: float = 1.6  # a filled rectangle thinner than this is a ruling line
+    rule_min_length: float = 15.0
+    caption_gap: float = 30.0  # farthest a table's first rule or line may sit from its caption
+    chain_gap: float = 260.0  # farthest apart two rules of one table may be
+    line_gap_em: float = 2.4  # a vertical gap above this many em ends a rule-less table
+    prose_words: int = 7  # a run of this many closely spaced words spanning prose_width is running text
+    prose_width: float = 150.0
+    word_gap_em: float = 0.33  # a gap up to this is a space inside a cell
+    column_gap: float = 1.0  # narrowest empty x-range that separates two columns
+    indent: float = 3.0  # a stub label starting this far right of its column is an indented sub-row
+    mark_size: float = 0.8  # a word this much smaller than its line and raised is a footnote mark
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool = False
+
+    @property
+    def mid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class Line:
+    words: list[Word]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(w.size for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+
+@dataclass
+class Rule:
+    x0: float
+    x1: float
+    y: float
+
+
+def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
+    """Upright words and rotated words (rotated group labels) of a pdfplumber page."""
+    upright = page.filter(lambda o: o.get("object_type") != "char" or o.get("upright", True))
+    rotated = page.filter(lambda o: o.get("object_type") == "char" and not o.get("upright", True))
+    out = []
+    for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2.5, extra_attrs=["fontname", "size"],
+                                   keep_blank_chars=False, return_chars=True):
+        bold = bool(BOLD_FONT.search(w["fontname"]))
+        for text, chars in _split_run_together(w["text"], w["chars"]):
+            out.append(Word(normalise(_cids(text, w["fontname"])), chars[0]["x0"], chars[-1]["x1"], w["top"],
+                            w["bottom"], float(w["size"]), bold))
+    turned = []
+    for w in rotated.extract_words(x_tolerance=2.5, y_tolerance=2.5, extra_attrs=["size"]):
+        turned.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(w["size"])))
+    return [w for w in out if w.text], [w for w in turned if w.text]
+
+
+def page_rules(page, settings: TableSettings) -> tuple[list[Rule], list[tuple[float, float, float]]]:
+    """Horizontal rules (lines and thin rectangles) and the x positions of vertical rules."""
+    rules, verticals = [], []
+    for obj in list(page.lines) + list(page.rects):
+        w, h = obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]
+        if h <= settings.rule_max_thickness and w >= settings.rule_min_length:
+            rules.append(Rule(obj["x0"], obj["x1"], (obj["top"] + obj["bottom"]) / 2))
+        elif w <= settings.rule_max_thickness and h >= 4:
+            verticals.append(((obj["x0"] + obj["x1"]) / 2, obj["top"], obj["bottom"]))
+    rules.sort(key=lambda r: (r.y, r.x0))
+    return rules, sorted(verticals)
+
+
+# glyphs of TeX's math symbol fonts (CMSY, OMS encoding) that PDFs often leave without a Unicode mapping
+OMS = {0: "−", 3: "*", 6: "±", 14: "◦", 15: "•", 32: "←", 33: "→", 48: "′", 120: "§", 121: "†", 122: "‡",
+       123: "¶", 124: "♣", 125: "♢", 126: "♡", 127: "♠"}
+CID = re.compile(r"\(cid:(\d+)\)")
+
+
+def _cids(text: str, font: str) -> str:
+    """'(cid:48)' in a TeX symbol font is a prime; unknown glyphs are dropped rather than printed as codes."""
+    symbol = "CMSY" in font.upper() or "SYMBOL" in font.upper()
+    return CID.sub(lambda m: OMS.get(int(m.group(1)), "") if symbol else "", text)
+
+
+RUN_TOGETHER = [re.compile(rf"(?:\d{{1,3}}\.\d{{{k}}})" + "{2,}") for k in (2, 1, 3)] + [
+    re.compile(r"(?:\d+(?:\.\d+)?[KMk])" + "{2,}")]
+
+
+def _split_run_together(text: str, chars: list) -> list[tuple[str, list]]:
+    """Numbers of neighbouring columns printed without a gap ('10.1310.1110.11', '500K500K') read apart."""
+    if len(text) == len(chars):
+        for pattern in RUN_TOGETHER:
+            if pattern.fullmatch(text):
+                unit = pattern.pattern[: pattern.pattern.rindex("{2,}")]
+                spans = [m.span() for m in re.finditer(unit, text)]
+                return [(text[a:b], chars[a:b]) for a, b in spans]
+    return [(text, chars)]
+
+
+def join_words(words: list[Word]) -> str:
+    """Words of one cell or line, left to right; glyph runs that touch (R, 10, @1) join without a space."""
+    out = ""
+    prev = None
+    for w in sorted(words, key=lambda w: w.x0):
+        if prev is not None:
+            out += "" if w.x0 - prev.x1 < 0.6 else " "
+        out += w.text
+        prev = w
+    return out
+
+
+def group_lines(words: list[Word]) -> list[Line]:
+    """Words clustered into text lines by vertical overlap (a subscript overlaps its line; the next line does not)."""
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        height = w.bottom - w.top
+        for line in reversed(lines[-3:]):
+            overlap = min(line.bottom, w.bottom) - max(line.top, w.top)
+            if overlap > 0.5 * min(height, line.bottom - line.top):
+                line.words.append(w)
+                break
+        else:
+            lines.append(Line([w]))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
+    return sorted(lines, key=lambda ln: ln.top)
+
+
+def is_prose(line: Line, settings: TableSettings) -> bool:
+    """Running text: a long run of words at word spacing (table rows have wide gaps between cells)."""
+    run, start, wordy = 1, line.words[0].x0, int(bool(PROSE_WORD.match(line.words[0].text)))
+    for a, b in zip(line.words, line.words[1:]):
+        if b.x0 - a.x1 <= settings.word_gap_em * line.size + 0.5:
+            run += 1
+            wordy += bool(PROSE_WORD.match(b.text))
+            if run >= settings.prose_words and b.x1 - start >= settings.prose_width and wordy >= 0.6 * run:
+                return True
+        else:
+            run, start, wordy = 1, b.x0, int(bool(PROSE_WORD.match(b.text)))
+    return False
+
+
+def cells_on(ln: Line) -> int:
+    """Separate pieces of text on a line (gaps wider than one em)."""
+    return 1 + sum(b.x0 - a.x1 > ln.size for a, b in zip(ln.words, ln.words[1:]))
+
+
+def numeric_words(ln: Line) -> int:
+    """Numbers on a line, glyph runs that touch read as one token ('R' '10' '@1' is a name, not a number)."""
+    tokens, prev = [], None
+    for w in ln.words:
+        if prev is not None and w.x0 - prev.x1 < 0.6:
+            tokens[-1] += w.text
+        else:
+            tokens.append(w.text)
+        prev = w
+    return sum(bool(cell_values(t)) and not re.search(r"[A-Za-z]{2}|[A-Za-z]-?\d|@", t) for t in tokens)
+
+
+def numbered_header(ln: Line) -> bool:
+    """A header line of numbers: whole numbers repeated under each group ('100 200 300 Mean 100 200 300')."""
+    numbers = [w.text for w in ln.words if re.fullmatch(r"\d+", w.text)]
+    return len(numbers) >= 4 and len(set(numbers)) <= len(numbers) / 2
+
+
+def rule_between(a: float, b: float, verticals: list[float]) -> bool:
+    return any(min(a, b) - 0.5 <= v <= max(a, b) + 0.5 for v in verticals)
