@@ -52,9 +52,11 @@ _SETTING_ROW = re.compile(r"^(?:w/o|w/|with|without|no|only|\+|-|–|−|minus|p
 _OWN_ROW = re.compile(r"^(?:ours|our model|our method|our approach|proposed|this work|(?:the )?full model|"
                       r"complete model)\b", re.I)
 _CAPTION_COPY = re.compile(rf"(?P<mark>[{re.escape(MARKS)}]+)?\s*(?::|denotes|indicates|means|marks)?\s*"
-                           r"(?:the\s+)?(?:results?|numbers?|scores?|values?)?\s*(?:\w+\s+){0,4}?"
+                           r"(?:the\s+)?(?:results?|numbers?|scores?|values?)?\s*"
+                           r"(?:(?:for|of)\s+(?P<rows>[\w\-]+(?:\s+(?:and|,)\s*[\w\-]+)*)\s+)?(?:\w+\s+){0,4}?"
                            r"(?:(?:are\s+|is\s+|were\s+)?(?:taken|copied|reported|quoted|borrowed|reproduced|cited)\s+"
-                           r"(?:directly\s+)?(?:from|in|by)|(?<=results )from|(?<=result )from|(?<=numbers )from)\s+"
+                           r"(?:directly\s+)?(?:from|in|by)|(?<=results )from|(?<=result )from|(?<=numbers )from|"
+                           r"(?:are|is|were)\s+from)\s+"
                            rf"\(?(?P<cite>{NAME}(?:\s+et\s+al\.?|\s+(?:and|&)\s+"
                            rf"{NAME})?\s*[,(]?\s*(?:19|20)\d\d[a-z]?)", re.I)
 _CAPTION_ON = re.compile(r"\b(?:results?|performance|accuracy|scores?|evaluation)\s+(?:on|for)\s+(?:the\s+)?"
@@ -241,10 +243,12 @@ def read_row(cell: TableCell, paper: str, caption_model: str | None, study: Stud
         name = CITATION.sub("", label).strip(" ()[],;")
         if cited_paper and cited_paper != paper:
             d.copied_from = cited_paper
+        if name:  # 'SMN (Wu et al., 2017)': the model by its name, whoever printed it
+            d.model, d.model_key = name, model_key(name)
+        elif d.copied_from:  # 'Zhang and Yang (2018)' citing a compared paper: that paper's own model
             d.model, d.model_key = label, f"{cited_paper}:own"
         else:
-            d.model = name or label
-            d.model_key = model_key(name) if name else cite
+            d.model, d.model_key = label, cite
         return d
     if label.lower() in _BASELINE_ROWS or (_task_of(label) and _task_of(label) != table_task):
         # a row that names a task in a table about another one is a configuration (an intermediate task), and
@@ -268,9 +272,19 @@ def read_row(cell: TableCell, paper: str, caption_model: str | None, study: Stud
 
 def caption_sources(caption: str) -> dict[str, str]:
     """Marks the caption explains as copied: {'†': 'Devlin et al. 2019'}; '' for an unmarked 'results from X'."""
+    return {mark: cite for mark, (cite, _) in caption_copies(caption).items()}
+
+
+def caption_copies(caption: str) -> dict[str, tuple[str, set[str] | None]]:
+    """{mark: (source, the rows it is said of or None)}: 'Results for BERTLARGE and XLNet are from Devlin et al.
+    (2019)' → {'': ('Devlin et al., 2019', {'bertlarge', 'xlnet'})}."""
     out = {}
     for m in _CAPTION_COPY.finditer(caption):
-        out[m.group("mark") or ""] = citation_text(m.group("cite")) or " ".join(m.group("cite").split())
+        cite = citation_text(m.group("cite")) or " ".join(m.group("cite").split())
+        rows = {model_key(r) for r in re.split(r"\s+and\s+|\s*,\s*", m.group("rows"))} if m.group("rows") else None
+        if rows and rows & {"baselines", "baseline", "all", "other", "others", "previous", "prior"}:
+            rows = None  # 'results of the baselines are taken from': every row but the paper's own
+        out[m.group("mark") or ""] = (cite, rows)
     return out
 
 
@@ -284,7 +298,7 @@ def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[Table
                             metric=cap.metrics[0] if len(cap.metrics) == 1 else None,
                             at_n=at_n.group(1) if at_n else None)
     caption_model = cap.models[0] if len(cap.models) == 1 else None
-    copied = caption_sources(block.caption)
+    copied = caption_copies(block.caption)
     columns = {tuple(c.column): read_column(c.column, caption_dims) for c in block.cells}
     over_tasks = sorted({d.task for d in columns.values() if d.task and d.subset != "average"})
     over_langs = sorted({d.language for d in columns.values() if d.language})
@@ -308,13 +322,17 @@ def table_cells(block: TableBlock, paper: str, study: Study) -> list[tuple[Table
             elif over_langs:
                 dims.language, dims.subset = "average of " + ", ".join(over_langs), None
         for mark in cell.marks + [""]:
-            if mark == "" and (dims.model_key == f"{paper}:own" or dims.setting):
+            if mark not in copied or dims.source:
+                continue
+            source, rows = copied[mark]
+            if rows is not None and dims.model_key not in rows:
+                continue  # 'results for BERTLARGE are from ...' is not about the other rows
+            if mark == "" and rows is None and (dims.model_key == f"{paper}:own" or dims.setting):
                 continue  # an unmarked 'baselines are taken from X' is not about the paper's own rows
-            if mark in copied and not dims.source:
-                dims.source = copied[mark]
-                cited_paper = study.cited.get(citation_key(copied[mark]) or "")
-                if cited_paper and cited_paper != paper:
-                    dims.copied_from, dims.model_key = cited_paper, f"{cited_paper}:own"
+            dims.source = source
+            cited_paper = study.cited.get(citation_key(source) or "")
+            if cited_paper and cited_paper != paper:
+                dims.copied_from = cited_paper  # the model stays the row's: compared with the cited paper's row
         parts = _split_pair(cell, dims)
         out += [(cell, i, d) for i, d in parts]
     return out

@@ -165,3 +165,34 @@ def test_near_misses_are_shown_apart_never_as_conflicts():
     assert near[0].status == "near" and "split: dev vs test" in near[0].note
     assert [v.text for v in near[0].values] == ["71.62", "73.88"]
     assert table_measurements(_meta("c"), [ablation])[0].setting == "w/o lexicon"
+
+
+def test_a_copied_table_is_compared_with_its_source_and_the_differing_cell_surfaces():
+    """The issue's scenario, in miniature: one paper's GLUE dev table copies another's BERT-Large row ('Results for
+    BERTLARGE are from Devlin et al. (2019)'), spelling the model differently and printing MNLI as a m/mm pair;
+    the copy agrees cell by cell except one, which is the one disagreement. (Constructed numbers.)"""
+    bert = PaperMeta(id="1810.04805", version=1, source="arxiv", sha256="", size_bytes=0, fetched_at="",
+                     title="BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding",
+                     authors=["Jacob Devlin", "Ming-Wei Chang", "Kenton Lee", "Kristina Toutanova"],
+                     published="2018-10-11")
+    roberta = PaperMeta(id="1907.11692", version=1, source="arxiv", sha256="", size_bytes=0, fetched_at="",
+                        title="RoBERTa: A Robustly Optimized BERT Pretraining Approach", authors=["Yinhan Liu"],
+                        published="2019-07-26")
+    own = _table("Results on the GLUE development sets.", ["BERT-Large", "BERT-Base"],
+                 [["MNLI", "m/mm"], "QQP", "SST-2", "STS-B"],
+                 [["86.6/86.3", "91.3", "93.2", "90.0"], ["84.4/84.2", "90.9", "92.7", "88.6"]])
+    copy = _table("Results on GLUE dev sets. Results for BERTLARGE are from Devlin et al. (2018).",
+                  ["BERTLARGE", "RoBERTa"], [["MNLI", "m/mm"], "QQP", "SST-2", "STS-B"],
+                  [["86.6/86.3", "91.3", "93.2", "89.4"], ["90.2/90.2", "92.2", "96.4", "92.4"]])
+    study = Study.of([bert, roberta])
+    ms = table_measurements(bert, [own], study) + table_measurements(roberta, [copy], study)
+    copied = [m for m in ms if m.paper == "1907.11692" and m.row == "BERTLARGE"]
+    assert {(m.source, m.copied_from) for m in copied} == {("Devlin et al., 2018", "1810.04805")}
+    assert not [m for m in ms if m.row == "RoBERTa" and m.source]
+    assert {m.split for m in ms} == {"dev"}
+    groups, _, _ = group_measurements(ms, set())
+    assert sorted((g.task, g.subset or "", g.status) for g in groups) == [
+        ("MNLI", "m", "agree"), ("MNLI", "mm", "agree"), ("QQP", "", "agree"), ("SST-2", "", "agree"),
+        ("STS-B", "", "conflict")]
+    conflict = next(g for g in groups if g.status == "conflict")
+    assert [v.text for v in conflict.values] == ["90.0", "89.4"] and conflict.values[1].copied_from == "1810.04805"
