@@ -226,11 +226,19 @@ def _note(ms: list[Measurement], pairs: list[ValuePair]) -> str:
         return "; ".join(f"{ms[p.a].paper} {ms[p.a].text} vs {ms[p.b].paper} {ms[p.b].text}: differ by "
                          f"{p.difference:.4g}, beyond rounding"
                          + (" and the stated ±" if ms[p.a].plus_minus or ms[p.b].plus_minus else "")
-                         + f" (±{p.tolerance:.4g})" for p in bad)
+                         + f" (±{p.tolerance:.4g})" + _copy_note(ms[p.a], ms[p.b]) for p in bad)
     if not pairs:
         return "not compared: a paper prints this measurement in several rows"
     spread = max(p.difference for p in pairs)
     return "identical values" if spread == 0 else f"within rounding (largest difference {spread:.4g})"
+
+
+def _copy_note(a: Measurement, b: Measurement) -> str:
+    """When one side says it took the value from the other paper, the difference is a copying error."""
+    for copy, original in ((a, b), (b, a)):
+        if copy.copied_from == original.paper:
+            return f"; {copy.paper} gives {original.paper} as its source: the copy differs from the original"
+    return ""
 
 
 _DIMS = ("task", "subset", "metric", "model", "language", "condition", "setting", "split", "kind")

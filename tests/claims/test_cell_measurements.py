@@ -196,3 +196,4 @@ def test_a_copied_table_is_compared_with_its_source_and_the_differing_cell_surfa
         ("STS-B", "", "conflict")]
     conflict = next(g for g in groups if g.status == "conflict")
     assert [v.text for v in conflict.values] == ["90.0", "89.4"] and conflict.values[1].copied_from == "1810.04805"
+    assert "1907.11692 gives 1810.04805 as its source: the copy differs from the original" in conflict.note
