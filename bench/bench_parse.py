@@ -173,9 +173,9 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.source is not None:  # the other tree's parser; the scorer (synth.papers.parse.gold) is loaded first
-        import synth.papers.parse.gold  # noqa: F401
+        import importlib
 
-        gold_module = sys.modules["synth.papers.parse.gold"]
+        gold_module = importlib.import_module("synth.papers.parse.gold")
         for name in [m for m in sys.modules if m == "synth" or m.startswith("synth.")]:
             del sys.modules[name]
         sys.path.insert(0, str(args.source))

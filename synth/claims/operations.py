@@ -152,7 +152,8 @@ def _check_cited(doc, library) -> list[str]:
             try:
                 ref = PaperRef.parse(text)
             except ValueError:
-                raise ClaimsError(f"{doc.where(c.id)}: claim {c.id} points at {text!r}, which is not a paper id") from None
+                raise ClaimsError(f"{doc.where(c.id)}: claim {c.id} points at {text!r}, which is not a paper "
+                                  "id") from None
             cited = resolve_cited(ref, library.versions, finder.by_arxiv)
             if cited.paper is None:
                 raise ClaimsError(f"{doc.where(c.id)}: claim {c.id} points at paper {text}, which is not in "

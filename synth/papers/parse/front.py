@@ -16,8 +16,8 @@ from synth.papers.parse.layout import Line
 MARKS = re.compile(r"[*∗†‡§¶♠♢♡♣♦♥⋆★◦•\u2020\u2021]|\d|\{|\}|\^")
 AFFILIATION = re.compile(r"@|\b(?:University|Universit[äy]|Institute|Inst\.|Laborator(?:y|ies)|Lab|Department|"
                          r"Dept|College|School|Center|Centre|Research|Inc\.?|Ltd|Corporation|Academy|Google|"
-                         r"Microsoft|Facebook|Meta|Amazon|IBM|NVIDIA|Allen|AI2|Email|www\.|http|Academia|ETH|Heights|USA|China|"
-                         r"Germany|Japan|Korea|France|Italy|Spain|Canada|Israel|India|UK)\b", re.I)
+                         r"Microsoft|Facebook|Meta|Amazon|IBM|NVIDIA|Allen|AI2|Email|www\.|http|Academia|ETH|"
+                         r"Heights|USA|China|Germany|Japan|Korea|France|Italy|Spain|Canada|Israel|India|UK)\b", re.I)
 STOP = re.compile(r"^(?:abstract|introduction|\d+\s+introduction)\b", re.I)
 NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.\-]*|de|van|von|der|den|da|di|la|le|du|dos|del|bin)$")
 TOP_SHARE = 0.45  # the title block lies in the top part of page 1
