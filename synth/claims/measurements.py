@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from synth.claims.citations import model_key
 from synth.claims.entities import find_entities, get_gazetteer
 from synth.core.models import Claim, PaperMeta, Quantity, Strict, TableBlock, TableCell
 
@@ -29,6 +30,8 @@ CONDITIONS = (("zero-shot", r"\bzero[- ]shot\b"), ("few-shot", r"\bfew[- ]shot\b
 _AVERAGE_WORDS = re.compile(r"\b(?:average|averaged|mean|avg)\b", re.I)
 _BASELINE_WORDS = re.compile(r"\b(?:baseline|without (?:an? )?intermediate|no intermediate)\b", re.I)
 _DIFF_LABEL = re.compile(r"^(?:Δ|delta\b|diff|gain\b|change\b)", re.I)
+_DEV_WORDS = re.compile(r"\b(?:dev|development|validation)(?:\s+set)?\b", re.I)
+_TEST_WORDS = re.compile(r"\btest(?:\s+set)?\b", re.I)
 _PLUS_MINUS = re.compile(r"(?:±|\+/-|\+-)\s*(\d+(?:\.\d+)?)")
 
 
@@ -297,7 +300,10 @@ def claim_measurement(claim: Claim, paper_task: str | None, paper_metric: str | 
     s = claim.source
     where = f"{s.paper}v{s.version}" if s.version else s.paper
     where += f", p. {s.page}" if s.page else ""
-    return Measurement(paper=s.paper, version=s.version, task=task, metric=metric, model=next(iter(ents.models), None),
+    model = next(iter(ents.models), None)
+    split = "dev" if _DEV_WORDS.search(claim.text) and not _TEST_WORDS.search(claim.text) else None
+    return Measurement(paper=s.paper, version=s.version, task=task, metric=metric, model=model,
+                       model_key=model_key(model) if model else None, split=split,
                        language=language, condition=condition_of(claim.text) or condition,
                        setting=settings[0] if settings else "baseline" if _BASELINE_WORDS.search(claim.text)
                        else None,

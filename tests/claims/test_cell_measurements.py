@@ -197,3 +197,16 @@ def test_a_copied_table_is_compared_with_its_source_and_the_differing_cell_surfa
     conflict = next(g for g in groups if g.status == "conflict")
     assert [v.text for v in conflict.values] == ["90.0", "89.4"] and conflict.values[1].copied_from == "1810.04805"
     assert "1907.11692 gives 1810.04805 as its source: the copy differs from the original" in conflict.note
+
+
+def test_a_claim_about_the_dev_set_is_a_dev_measurement():
+    from synth.claims.measurements import claim_measurement
+    from synth.core.models import Claim
+
+    claim = Claim.model_validate({
+        "id": "x-c01", "text": "BERT-Large reaches 86.6 accuracy on the MNLI development set.", "origin": "extracted",
+        "source": {"paper": "x", "version": 1, "page": 3},
+        "quantities": [{"text": "86.6", "value": 86.6}],
+        "entities": {"tasks": ["MNLI"], "metrics": ["accuracy"], "models": ["BERT"]}})
+    m = claim_measurement(claim, None, None, None)
+    assert (m.task, m.metric, m.split, m.model_key) == ("MNLI", "accuracy", "dev", "bert")
