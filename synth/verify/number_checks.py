@@ -84,6 +84,18 @@ def _derived_match(c: Num, source: list[Num]) -> tuple[str, str] | None:
     return None
 
 
+def _share_match(c: Num, source: list[Num]) -> tuple[str, str] | None:
+    """A claimed percentage that is one source count's share of another ('1,202 of 2,678 examples' → 45%): whole
+    counts of 10 or more only (any percentage is the ratio of some two small numbers)."""
+    counts = [s for s in source if s.unit == "absolute" and not s.decimals and not s.spelled and abs(s.value) >= 10]
+    for a in counts:
+        for b in counts:
+            if a is not b and 0 < abs(a.value) < abs(b.value) and within_rounding(abs(a.value) / abs(b.value) * 100,
+                                                                                   c.value, c.decimals):
+                return "converted", f"{c.text} = {a.text} of {b.text}"
+    return None
+
+
 def _one_keystroke(c: Num, s: Num) -> bool:
     return DamerauLevenshtein.distance(_digits(c.text), _digits(s.text)) <= 1
 
@@ -252,6 +264,8 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
                                     note=f"source says {s.text}, claim says {c.text}")
     # pass 2: derived values (differences, relative changes) inside the source statement
     for i, c in enumerate(claim_nums):
+        if checks[i] is None and c.unit == "%" and (hit := _share_match(c, source_nums)) is not None:
+            checks[i] = NumberCheck(claim=c.text, source=None, status=hit[0], note=hit[1])
         if checks[i] is None and not c.spelled and said_as_change(c, claim_text):
             hit = _derived_match(c, source_nums)
             if hit:

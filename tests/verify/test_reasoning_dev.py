@@ -184,3 +184,10 @@ def test_a_compound_is_no_count():
     checks = compare_numbers("In the two-sentence test setting both variants land at 66.9.",
                              "we randomly select one, two and all sentences, three settings in total, 66.9")
     assert all(c.status != "conflict" for c in checks)
+
+
+def test_a_share_of_two_counts_is_a_computed_value():
+    # 2020.blackboxnlp-1.16 (MoNLI): 1,202 of the 2,678 examples are negated: 'about 45%' is their share
+    source = "NMoNLI contains 1,202 examples and PMoNLI 1,476, 2,678 in all."
+    checks = compare_numbers("Just under half of MoNLI's examples (45%) are negated.", source)
+    assert checks[0].status == "converted" and checks[0].note == "45% = 1,202 of 2,678"
