@@ -92,6 +92,8 @@ def classify_blocks(blocks: list[Block], body: float, page_height: float, column
             block.role = "float"
         elif _numeric(block):
             block.role = "table"
+        elif not first_page and _large_labels(block, body):
+            block.role = "float"
         elif abs(size - body) <= 0.4 or size > body:
             block.role = "text"
         elif _footnote(block, i, blocks, body, page_height, columns):
@@ -120,6 +122,22 @@ def _inside_text_rows(line: Line, columns: Columns, grid: list[tuple[Line, int, 
     """A piece of a text row (the arrow over an inline 'h', a raised index), not a label of its own."""
     column = columns.index(line)
     return any(other is not line and c == column and abs(y - line.y) < 0.9 * body for other, c, y in grid)
+
+
+def _large_labels(block: Block, body: float) -> bool:
+    """Short lines set larger than the body but not bold, that read as no heading: the labels and legends of a
+    plot drawn as an embedded figure ("SQuALITY", "Fraction of units"). Headings are bold or numbered."""
+    from synth.papers.parse.sections import NAMED, NUMBERED, ROMAN, LETTERED
+
+    size = block.size or body
+    if size <= body + 1.5 or any(line.bold for line in block.lines):
+        return False
+    for line in block.lines:
+        text = line.text.strip()
+        if len(text.split()) > 6 or text.rstrip(".:").lower() in NAMED or any(
+                p.match(text) for p in (NUMBERED, ROMAN, LETTERED)):
+            return False
+    return True
 
 
 ROW_WINDOW = 3  # blocks either side in the content stream
