@@ -103,3 +103,15 @@ def test_inline_math_pieces_of_a_text_row_stay_in_the_sentence():
     parsed = parse_pages([_page(1, first), _page(2, left + right)])
     assert any("The hidden states" in s.text and "h j and" in s.text and "h j are concatenated" in s.text
                for s in parsed.sentences)
+
+
+def test_large_plot_labels_are_figure_text_but_a_large_heading_is_not():
+    left = _column(72, 780, ["We train the encoder with intermediate tasks"] + _filler(6, 70)
+                   + ["and the paragraph ends here."]) + _column(100, 600, ["SQuALITY", "Fraction of units"], 16.0)
+    right = _column(307, 780, ["References"], 14.0) + _column(307, 760, [
+        "Ada Example. 2020. A paper about intermediate tasks. In Proceedings of ACL."] + _filler(5, 80))
+    first = _column(72, 800, ["1 Introduction"], 12.0, BOLD) + _column(72, 780, _filler(8, 20)) + _column(
+        307, 780, _filler(8, 30) + ["and the page ends."])
+    parsed = parse_pages([_page(1, first), _page(2, left + right)])
+    assert not [s.text for s in parsed.sentences if "SQuALITY" in s.text or "Fraction of units" in s.text]
+    assert [s.title for s in parsed.sections][-1] == "References"
