@@ -266,8 +266,38 @@ def _retrieval(config, batch, tokenizer, max_length, mapper):
     return out
 
 
+MASK_PROBABILITY = 0.15  # BERT / XLM-R masking: 15% of the tokens, of which 80% <mask>, 10% random, 10% kept
+
+
+def _mlm(config, batch, tokenizer, max_length, mapper):
+    """Masked-LM rows: the text's sub-tokens (truncated), 15% of the non-special ones chosen; labels hold the
+    original id there and -100 elsewhere. The choice is static and seeded by the text itself (the same row is
+    masked the same way in every run, so a step id fixes its data)."""
+    import random
+
+    enc = tokenizer(batch[config.columns["text"]], truncation=True, max_length=max_length)
+    special = set(tokenizer.all_special_ids)
+    vocab = len(tokenizer)
+    out_ids, out_labels = [], []
+    for text, ids in zip(batch[config.columns["text"]], enc["input_ids"]):
+        rng = random.Random(hashlib.sha256(text.encode("utf-8")).hexdigest())
+        ids, labels = list(ids), [-100] * len(ids)
+        for i, token in enumerate(ids):
+            if token in special or rng.random() >= MASK_PROBABILITY:
+                continue
+            labels[i] = token
+            roll = rng.random()
+            if roll < 0.8:
+                ids[i] = tokenizer.mask_token_id
+            elif roll < 0.9:
+                ids[i] = rng.randrange(vocab)
+        out_ids.append(ids)
+        out_labels.append(labels)
+    return {"input_ids": out_ids, "labels": out_labels}
+
+
 _FEATURIZERS = {"classification": _classification, "multiple_choice": _multiple_choice, "span_qa": _span_qa,
-                "tagging": _tagging, "retrieval": _retrieval}
+                "tagging": _tagging, "retrieval": _retrieval, "mlm": _mlm}
 
 
 def word_predictions(word_ids: list[int], token_predictions: list[int], n_words: int, fill: int) -> list[int]:

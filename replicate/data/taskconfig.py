@@ -12,7 +12,7 @@ from synth.core.errors import ConfigError
 
 TASKS_DIR = Path(__file__).resolve().parents[1] / "tasks"
 
-TaskType = Literal["classification", "multiple_choice", "span_qa", "tagging", "retrieval"]
+TaskType = Literal["classification", "multiple_choice", "span_qa", "tagging", "retrieval", "mlm"]
 Benchmark = Literal["xtreme", "xtreme-r", "intermediate"]
 SplitRole = Literal["train", "validation", "test"]
 
@@ -23,6 +23,7 @@ REQUIRED_COLUMNS: dict[str, set[str]] = {
     "span_qa": {"id", "context", "question", "answers"},
     "tagging": {"tokens", "tags"},
     "retrieval": {"source", "target"},
+    "mlm": {"text"},  # unlabelled text for masked-language-model co-training
 }
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "classification": {"text_b"},
@@ -30,6 +31,7 @@ OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "span_qa": {"title"},
     "tagging": set(),
     "retrieval": {"source_id", "target_id"},
+    "mlm": {"language"},
 }
 
 
@@ -88,7 +90,8 @@ class TaskConfig(BaseModel):
     null_answers: bool = Field(False, description="Span QA (SQuAD v2): questions may have no answer; predict '' "
                                                   "when the no-answer (CLS) score beats the best span.")
     max_query_length: int | None = Field(None, gt=0, description="Span QA: question truncation length.")
-    metrics: list[str] = Field(min_length=1, description="Registered metric names; the first is the primary.")
+    metrics: list[str] = Field(default_factory=list, description="Registered metric names; the first is the "
+                               "primary (every type but an mlm corpus has at least one).")
     train_task: str | None = Field(None, description="English task trained on before zero-shot evaluation.")
     train_before: list[str] = Field(default_factory=list, description="Tasks trained on, in order, before train_task.")
     local_files: str | dict[str, str] | None = Field(
@@ -125,6 +128,8 @@ class TaskConfig(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "TaskConfig":
+        if not self.metrics and self.type != "mlm":
+            raise ValueError("a task needs at least one metric (only an mlm corpus is trained without one)")
         required = REQUIRED_COLUMNS[self.type]
         if self.mixture is None:
             missing = required - set(self.columns)

@@ -64,6 +64,17 @@ class Multitask(BaseModel):
                                      "its training set each epoch; None = no cap (plain proportional)")
 
 
+class MLMCoTraining(BaseModel):
+    """Masked-LM co-training during intermediate training (X-STILTs section 6, claim c06): for each listed
+    intermediate task an extra arm '<task>+mlm' trains the task and MLM on `corpus` together (one encoder, one head
+    each, single-task batches mixed in proportion to their sizes, so the corpus's size sets the MLM share)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    corpus: str = Field(description="an mlm-type task: unlabelled multilingual text")
+    intermediates: list[str] = Field(min_length=1, description="intermediate tasks that get a '+mlm' arm")
+
+
 class Departure(BaseModel):
     """One way this experiment knowingly differs from the paper it replicates (shown in the plan)."""
 
@@ -163,6 +174,7 @@ class Experiment(BaseModel):
     intermediates: list[str] = Field(default_factory=list, description="English intermediate tasks")
     baseline: bool = Field(True, description="also run every target without intermediate training")
     multitask: Multitask | None = None
+    mlm: MLMCoTraining | None = Field(None, description="masked-LM co-training arms")
     targets: list[str] = Field(min_length=1)
     intermediate_examples: list[int | Literal["full"]] = Field(
         default_factory=lambda: ["full"], description="intermediate training-set sizes (data-volume sweep)")

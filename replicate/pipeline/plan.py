@@ -230,7 +230,12 @@ def _intermediate_configs(experiment: Experiment) -> list[tuple[str | None, list
     configs += [(name, [name]) for name in experiment.intermediates]
     if experiment.multitask:
         configs.append((experiment.multitask.name, list(experiment.multitask.tasks)))
+    if experiment.mlm:
+        configs += [(f"{name}{MLM_SUFFIX}", [name, experiment.mlm.corpus]) for name in experiment.mlm.intermediates]
     return configs
+
+
+MLM_SUFFIX = "+mlm"
 
 
 def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *,
@@ -261,7 +266,8 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
         if precision not in ("auto", "bf16", "fp16", "no"):
             raise ConfigError(f"unknown precision {precision!r}", hint="auto, bf16, fp16 or no")
         prof = prof.model_copy(update={"precision": precision})
-    for name in exp.targets + exp.intermediates + (exp.multitask.tasks if exp.multitask else []):
+    for name in (exp.targets + exp.intermediates + (exp.multitask.tasks if exp.multitask else [])
+                 + ([exp.mlm.corpus, *exp.mlm.intermediates] if exp.mlm else [])):
         _task(name)  # unknown names fail here, with the file that names them
     folder = resolve_data_dir(data_dir, prof.data, get_settings().data_dir)
     cap = prof.max_languages if max_languages is None else (max_languages or None)
@@ -276,7 +282,8 @@ def build_plan(experiment: str | Experiment, profile: str | Profile = "paper", *
             inter = None
             if tasks:
                 mixture = exp.multitask if exp.multitask and label == exp.multitask.name and len(tasks) > 1 else None
-                inter = b.train_step("intermediate", tasks, hyper_key=label or "", examples=examples, seed=seed,
+                hyper_key = (label or "").removesuffix(MLM_SUFFIX)  # a '+mlm' arm trains with its task's recipe
+                inter = b.train_step("intermediate", tasks, hyper_key=hyper_key, examples=examples, seed=seed,
                                      parents=[], meta=meta, fixed_steps=fixed, mixture=mixture)
                 if inter is None:
                     continue

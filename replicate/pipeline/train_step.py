@@ -18,7 +18,7 @@ VERSION = 2
 
 def _labels(task, dataset) -> list[str]:
     """Label names in id order (span QA has none); CCG-style tasks read them from the training split."""
-    if task.type in ("span_qa", "retrieval"):
+    if task.type in ("span_qa", "retrieval", "mlm"):
         return []
     from ..data.featurize import resolve_labels
 

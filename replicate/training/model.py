@@ -13,7 +13,7 @@ from pathlib import Path
 
 from synth.core.errors import ReplicationError
 
-TASK_TYPES = ("classification", "multiple_choice", "span_qa", "tagging", "retrieval")
+TASK_TYPES = ("classification", "multiple_choice", "span_qa", "tagging", "retrieval", "mlm")
 # The X-STILTs / XTREME reference mean-pools hidden layer 14 of XLM-R Large (of 24) for retrieval.
 DEFAULT_RETRIEVAL_LAYER = 14
 
@@ -68,6 +68,9 @@ def _task_model_class():
                 self.head = nn.Linear(hidden, 2)
             elif t == "tagging":
                 self.head = nn.Linear(hidden, spec.num_labels)
+            elif t == "mlm":  # RobertaLMHead: dense + gelu + layer norm, decoder tied to the word embeddings
+                self.head = _lm_head_class()(hidden, encoder.config.vocab_size,
+                                             getattr(encoder.config, "layer_norm_eps", 1e-5))
             else:
                 self.head = nn.Identity()  # retrieval: no trained head, mean-pooled hidden layer
             self.reset_head()
@@ -89,6 +92,14 @@ def _task_model_class():
                 return {"embeddings": self.embed(input_ids, attention_mask)}
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             out = {}
+            if t == "mlm":  # logits only where a token was masked: the full vocabulary is 250k wide
+                chosen = labels != -100 if labels is not None else attention_mask.bool()
+                logits = self.head(hidden[chosen], self.encoder.get_input_embeddings().weight).float()
+                out["logits"] = logits
+                if labels is not None:
+                    out["loss"] = (nn.functional.cross_entropy(logits, labels[chosen]) if logits.shape[0]
+                                   else hidden.sum() * 0.0)
+                return out
             if t == "classification":
                 logits = self.head(hidden[:, 0])
             elif t == "multiple_choice":
@@ -132,6 +143,27 @@ def _task_model_class():
             return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
 
     return TaskModel
+
+
+def _lm_head_class():
+    import torch
+    from torch import nn
+
+    class LMHead(nn.Module):
+        """XLM-R's masked-LM head; the decoder weight is the encoder's word embedding matrix (passed in, so it is
+        registered once, in the encoder), with a bias of its own."""
+
+        def __init__(self, hidden: int, vocab: int, eps: float):
+            super().__init__()
+            self.dense = nn.Linear(hidden, hidden)
+            self.norm = nn.LayerNorm(hidden, eps=eps)
+            self.bias = nn.Parameter(torch.zeros(vocab))
+
+        def forward(self, hidden, embeddings):
+            x = self.norm(nn.functional.gelu(self.dense(hidden)))
+            return x @ embeddings.t() + self.bias
+
+    return LMHead
 
 
 def _multitask_model_class():

@@ -196,3 +196,16 @@ def test_c05_headline_subtracts_the_published_baseline_after_choosing_on_dev():
     assert gap.gap_over_published == pytest.approx((81.0 + 88.0) / 2 - (79.2 + 86.4) / 2)
     assert gap.gap_over_own_baseline == pytest.approx((81.0 + 88.0) / 2 - (79.5 + 86.0) / 2)
     assert "udpos" in gap.missing
+
+
+def test_mlm_co_training_has_its_own_experiment_with_a_plus_mlm_arm_per_intermediate():
+    from synth.replicate.data.loading import fixtures_dir
+
+    exp = load_experiment("xstilts_mlm")
+    plan = build_plan(exp, "paper", data_dir=fixtures_dir())  # the fixtures hold a small mlm_corpus
+    arms = {s.meta["intermediate"] for s in plan.steps.values() if s.kind == "intermediate"}
+    assert {f"{t}+mlm" for t in exp.intermediates} <= arms and set(exp.intermediates) <= arms
+    without = build_plan(exp, "paper")  # no corpus: the arms are left out and the plan says why
+    assert not any(s.meta["intermediate"].endswith("+mlm") for s in without.steps.values() if s.kind == "intermediate")
+    assert any("mlm_corpus" in line for line in without.unavailable)
+    assert "MLM co-training (claim c06)" in [d.what for d in load_experiment("xstilts").departures]
