@@ -3,6 +3,8 @@ below it (the ruling lines chained from the caption, or the non-prose lines next
 
 from __future__ import annotations
 
+import statistics
+
 from synth.papers.parse.table_page import (
     CAPTION, Line, OTHER_FLOAT, PROSE_WORD, Rule, TableSettings, cells_on, is_prose, numeric_words,
 )
@@ -73,6 +75,7 @@ def table_region(lines: list[Line], rules: list[Rule], cap_first: int, cap_last:
 
 
 def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
+    body = statistics.median(w.size for ln in lines for w in ln.words)  # the page's running-text size
     near = [r for r in rules if 0 <= (r.y - edge) * direction <= settings.caption_gap]
     chain = []
     if near:
@@ -82,8 +85,11 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
                 continue
             between = [ln for ln in lines if in_band(ln, band) and (ln.top - chain[-1].y) * direction > 0
                        and (r.y - ln.bottom) * direction > 0]
+            # running text in the body's size between two rules is the page's text, not the table's; smaller
+            # running text (an examples table's snippets) is the table's
             if (r.y - chain[-1].y) * direction > settings.chain_gap or any(
-                    is_prose(ln, settings) or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text) for ln in between):
+                    (is_prose(ln, settings) and ln.size >= 0.95 * body) or CAPTION.match(ln.text)
+                    or OTHER_FLOAT.match(ln.text) for ln in between):
                 break
             chain.append(r)
     ordered = sorted((i for i, ln in enumerate(lines) if in_band(ln, band) and i not in caption_lines
