@@ -47,6 +47,8 @@ class EvidenceView:
     href: str | None = None  # the PDF at the evidence's page: '<pdf>#page=3'
     cell: str | None = None  # table evidence: "Table 2, row 'BERT', column 'SQuAD / F1'"
     marked: list[tuple[str, bool]] = field(default_factory=list)  # the quote in pieces, True: a word the claim uses
+    before: str | None = None  # the quote's paragraph: the sentence before it
+    after: str | None = None  # and the sentence after it
 
 
 @dataclass
@@ -155,7 +157,8 @@ def evidence_view(ev: Evidence, claim: str = "") -> EvidenceView:
             f"column ‘{' / '.join(ev.column)}’" if ev.column else None) if part)
     href = f"{evidence_pdf(ev.paper, ev.version)}#page={ev.page}" if ev.page is not None else None
     return EvidenceView(quote=ev.quote, where=where(ev.paper, ev.version, ev.page, ev.section), score=ev.score,
-                        href=href, cell=cell, marked=mark_words(ev.quote, claim) if claim else [])
+                        href=href, cell=cell, marked=mark_words(ev.quote, claim) if claim else [],
+                        before=ev.before, after=ev.after)
 
 
 def review_of(claim: Claim) -> str:

@@ -213,16 +213,21 @@ class Assessor:
                 return []
         return [n.text for n in wanted]
 
-    def window(self, a: Alignment) -> str:
-        """The passage with its neighbours in the same section: a claim's second fact, or the right value of a
-        number the claim gets wrong, often sits one sentence away."""
+    def around(self, a: Alignment) -> tuple[str | None, str | None]:
+        """The sentences before and after the passage in its paragraph (same section and kind), or None."""
         sents = self.cache.sentences(a.passage.meta)
         first, last = a.passage.first, a.passage.sentences[-1]
         before, after = sents.get(first.idx - 1), sents.get(last.idx + 1)
-        parts = [s.text for s in (before,) if s is not None and s.section == first.section and s.kind == first.kind]
-        parts.append(a.passage.text)
-        parts += [s.text for s in (after,) if s is not None and s.section == last.section and s.kind == last.kind]
-        return " ".join(parts)
+        return (before.text if before is not None and before.section == first.section and before.kind == first.kind
+                else None,
+                after.text if after is not None and after.section == last.section and after.kind == last.kind
+                else None)
+
+    def window(self, a: Alignment) -> str:
+        """The passage with its neighbours in the same section: a claim's second fact, or the right value of a
+        number the claim gets wrong, often sits one sentence away."""
+        before, after = self.around(a)
+        return " ".join(t for t in (before, a.passage.text, after) if t)
 
     def context(self, a: Alignment, reach: int = 15) -> str:
         """Text that can name what a passage talks about: its section's titles and the section's sentences

@@ -235,6 +235,9 @@ class Verifier:
         confidence = None if label == "inconclusive" else round(self.calibrator.predict(features, label), 4)
         a = final.alignment if final else None
         evidence = [final.evidence] if final and final.evidence and label != "not_found" else []
+        if evidence and final.table_evidence is None and final.alignment is not None:  # the quote in its paragraph
+            before, after = self.assessor.around(final.alignment)
+            evidence = [evidence[0].model_copy(update={"before": before, "after": after})]
         if evidence:  # the next-best passages too: a reader checks the verdict against what else came close
             evidence = best_evidence(evidence, candidates, self.tables_near(final, prepared))
         if label == "inconclusive":

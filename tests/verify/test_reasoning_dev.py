@@ -191,3 +191,21 @@ def test_a_share_of_two_counts_is_a_computed_value():
     source = "NMoNLI contains 1,202 examples and PMoNLI 1,476, 2,678 in all."
     checks = compare_numbers("Just under half of MoNLI's examples (45%) are negated.", source)
     assert checks[0].status == "converted" and checks[0].note == "45% = 1,202 of 2,678"
+
+
+def test_the_quote_comes_with_its_paragraph():
+    from synth.verify.assess import Assessor
+    from synth.verify.evidence import Passage, PreparedClaim, score_alignment
+    from synth.report.context import evidence_view
+
+    texts = ["We vary the number of hops k from 1 to 5.", "However, the performance does not increase when k > 3.",
+             "It is easy to see that when k is too large, the key will contain too many noises."]
+    cache = _Cache(texts)
+    meta = PaperMeta(id="local-d19", version=1, source="local", sha256="", size_bytes=0,
+                     fetched_at="2026-12-07T00:00:00+00:00")
+    a = score_alignment(PreparedClaim.make("More than three hops do not help."),
+                        Passage(meta, [cache.sentences(meta)[1]], texts[1]))
+    before, after = Assessor(cache, {"found": 0.5}).around(a)
+    assert (before, after) == (texts[0], texts[2])
+    view = evidence_view(Evidence(paper="local-d19", version=1, page=8, quote=texts[1], before=before, after=after))
+    assert (view.before, view.after) == (texts[0], texts[2])

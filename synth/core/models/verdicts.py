@@ -18,6 +18,8 @@ class Evidence(PaperLocation):
     table: str | None = Field(None, description="'Table 2' when the evidence is a table row or cell")
     row: str | None = Field(None, description="the table row the evidence comes from, as printed")
     column: list[str] = Field(default_factory=list, description="the cell's column header path, top-down")
+    before: str | None = Field(None, description="the sentence before the quote in its paragraph (same section)")
+    after: str | None = Field(None, description="the sentence after the quote in its paragraph (same section)")
 
 
 class NumberCheck(Strict):
