@@ -240,6 +240,11 @@ class Verifier:
             evidence = [evidence[0].model_copy(update={"before": before, "after": after})]
         if evidence:  # the next-best passages too: a reader checks the verdict against what else came close
             evidence = best_evidence(evidence, candidates, self.tables_near(final, prepared))
+        if label == "not_found" and final is not None and final.alignment is not None \
+                and final.related >= self.thresholds.get("inconclusive", 1.0) - 0.1:
+            # on the claim's topic: the closest passages, so a reader can see what the paper does say
+            evidence = best_evidence([final.alignment.passage.evidence(final.alignment.align)], candidates, [])
+            reason += "; closest: " + read_where(evidence)
         if label == "inconclusive":
             reason += "; read " + read_where(evidence)
         return Verification(
