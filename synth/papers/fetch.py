@@ -244,9 +244,9 @@ def _add_local(library: Library, item: Item, settings: "Settings", as_id: str | 
         stored = library.get(filed.ref)
         if stored.sha256 == meta.sha256:
             return _present(item.requested, stored)
-        return _failed(item.requested, LibraryError(
-            f"{filed.key} is already in the library from another file (sha256 {stored.sha256[:12]}…); "
-            "not replaced"))
+        # the same paper version from another file (arXiv's own copy, another download): kept as it is
+        return _present(item.requested, stored, f"{filed.key} ({identity.evidence}) is already in the library from "
+                        f"another file (sha256 {stored.sha256[:12]}…); this file was not added")
     if identity.ref is None and same_file:  # the same bytes, already filed (under an arXiv id or as local-…)
         return _present(item.requested, same_file[0])
     if front is not None:  # title and authors from page 1's layout: the PDF's document information is often

@@ -103,3 +103,14 @@ def test_what_page_one_says_about_identity(page, expected, doubt):
     got = identify_pdf(page)
     assert (str(got.ref) if got.ref else None) == expected
     assert (doubt in got.doubt) if doubt else not got.doubt
+
+
+def test_a_second_file_of_a_stored_version_is_not_added(cli, pdfs, tmp_path):
+    from synth.demo.papers import stilts_study_spec
+    from synth.demo.pdfgen import render_pdf
+
+    _fetch(cli, str(pdfs["stamped"]))
+    other = render_pdf(stilts_study_spec({**NUMBERS, "MNLI": {"en": 85.0, "de": 77.0, "sw": 69.0}}, 1,
+                                         arxiv_id="2005.13013"), tmp_path / "other.pdf")
+    run, (result,) = _fetch(cli, str(other))
+    assert run.exit_code == 0 and result["status"] == "present" and "this file was not added" in result["message"]
