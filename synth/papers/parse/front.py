@@ -74,11 +74,18 @@ def _join(parts) -> str:
 
 def _authors(lines: list[Line], body: float) -> list[str]:
     """Names from the lines under the title: up to the abstract, skipping affiliation and e-mail lines."""
-    names: list[str] = []
-    for ln in lines[:12]:
-        text = ln.text.strip()
-        if STOP.match(text) or (ln.size is not None and ln.size < body - 0.3 and names):
+    block: list[Line] = []
+    for ln in lines[:16]:
+        if STOP.match(ln.text.strip()):
             break
+        block.append(ln)
+    # e-mail and affiliation lines set smaller are skipped, not an end: each author's block may follow the name
+    block = [ln for ln in block if not (ln.size is not None and ln.size < body - 0.3)]
+    if any(ln.bold for ln in block):  # names set bold, affiliations plain (ACL style): the bold lines only
+        block = [ln for ln in block if ln.bold]
+    names: list[str] = []
+    for ln in block:
+        text = ln.text.strip()
         if AFFILIATION.search(text):
             continue
         pieces = [t for _, t in ln.cells] if len(ln.cells) > 1 else [text]
