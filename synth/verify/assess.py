@@ -191,6 +191,17 @@ class Assessor:
             return direction.note()
         return check_sides(claim.text, a.passage.text, "")
 
+    def _swapped_nearby(self, claim: PreparedClaim, a: Alignment, meta: PaperMeta) -> str | None:
+        """A passage on the claim's topic that says the same thing of another name of the same kind (the same
+        words around it), while its paragraph never names the claim's: 'ran on the Reddit corpus' against 'on the
+        Ubuntu Dialogue Corpus'."""
+        window = self.window(a)
+        check = check_entities(complete_text(claim), a.passage.text, "", self.names(meta))
+        for said, there in check.conflicts:
+            if not _named_in(said, window) and not self.names(meta).is_topic(entity_key(said)):
+                return f"source says {there}, claim says {said}"
+        return None
+
     def _numbers_nowhere(self, claim: PreparedClaim, meta: PaperMeta) -> list[str]:
         """The claim's distinctive numbers (decimals, percentages, 10 and above) when not one of them is in the
         paper: no sentence or table cell gives it, exactly, rounded or as the claim hedges it ('about 16B')."""
@@ -268,7 +279,9 @@ class Assessor:
                                   f"gives none of its numbers ({', '.join(unstated[:3])})", a, related=related)
             flip = self._flipped_nearby(claim, a, meta) if a is not None and related >= th.get(
                 "inconclusive", th["found"]) else None
-            if flip is not None:  # about the claim's topic, and saying the opposite of it
+            if flip is None and a is not None and related >= th.get("inconclusive", th["found"]):
+                flip = self._swapped_nearby(claim, a, meta)
+            if flip is not None:  # about the claim's topic, and saying the opposite of it (or of another thing)
                 return Assessment(meta, "contradicted", f"{flip} ({where(meta, a)})", a, related=related,
                                   findings=[flip])
             if a is not None and related >= th.get("inconclusive", th["found"]):

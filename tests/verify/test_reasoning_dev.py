@@ -209,3 +209,23 @@ def test_the_quote_comes_with_its_paragraph():
     assert (before, after) == (texts[0], texts[2])
     view = evidence_view(Evidence(paper="local-d19", version=1, page=8, quote=texts[1], before=before, after=after))
     assert (view.before, view.after) == (texts[0], texts[2])
+
+
+def test_another_name_in_the_same_place_contradicts_a_claim_no_passage_states():
+    """D19-1011, p. 1: the error case is one of SMN and DAM; a claim giving it to ESIM, which the paragraph never
+    names, is contradicted rather than left undecided; the paper's own wording is not."""
+    from synth.verify.assess import Assessor
+    from synth.verify.evidence import Passage, PreparedClaim, score_alignment
+
+    texts = ["Existing matching models make mistakes that are easy for people to spot.",
+             "To illustrate the problem, we show an error case of SMN (Wu et al., 2017) and DAM (Zhou et al., 2018c) "
+             "from E-commerce Corpus in Table 1."]
+    cache = _Cache(texts, section=("1 Introduction",))
+    meta = PaperMeta(id="local-d19", version=1, source="local", sha256="", size_bytes=0,
+                     fetched_at="2026-12-07T00:00:00+00:00", title="Multi-hop Selector Network")
+    assessor = Assessor(cache, {"found": 0.55, "inconclusive": 0.4, "clause": 0.34})
+    claim = PreparedClaim.make("To illustrate the problem, the authors show an error case of ESIM in Table 1.")
+    a = score_alignment(claim, Passage(meta, [cache.sentences(meta)[1]], texts[1]))
+    assert assessor._swapped_nearby(claim, a, meta) == "source says SMN, claim says ESIM"
+    same = PreparedClaim.make("To illustrate the problem, the authors show an error case of SMN in Table 1.")
+    assert assessor._swapped_nearby(same, a, meta) is None
