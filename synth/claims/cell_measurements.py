@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from synth.claims.citations import (
     CITATION, MARKS, NAME, Study, citation_key, citation_text, model_key, strip_marks,
 )
-from synth.claims.entities import find_entities
+from synth.claims.entities import find_entities, language_codes
 from synth.core.models import TableBlock, TableCell
 
 __all__ = ["Study", "is_results_table", "model_key", "table_cells", "caption_sources", "header_levels"]
@@ -144,10 +144,8 @@ class CellDims:
 
 
 def _language(label: str) -> str | None:
-    from synth.claims.measurements import _language_codes
-
     text = strip_marks(label)
-    if text in _language_codes():
+    if text in language_codes():
         return text
     ents = find_entities(text)
     return ents.languages[0] if len(ents.languages) == 1 and len(text) <= 20 else None

@@ -165,6 +165,11 @@ def load_gazetteer_file(path: str | Path = GAZETTEER_PATH) -> GazetteerFile:
 
 
 @lru_cache(maxsize=4)
+def language_codes() -> frozenset[str]:
+    """The gazetteer's language codes ('de', 'sw', ...)."""
+    return frozenset(e.name for e in get_gazetteer().spec.languages)
+
+
 def get_gazetteer(path: str | None = None) -> Gazetteer:
     """The compiled gazetteer (the packaged one unless `path` is given), cached per path."""
     return Gazetteer(load_gazetteer_file(path or GAZETTEER_PATH))

@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import Field
 
 from synth.claims.citations import model_key
-from synth.claims.entities import find_entities, get_gazetteer
+from synth.claims.entities import find_entities, language_codes
 from synth.core.models import Claim, PaperMeta, Quantity, Strict, TableBlock, TableCell
 
 AVERAGE_LABELS = {"avg", "avg.", "average", "mean", "all"}
@@ -97,10 +97,6 @@ def _part(text: str | None) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _language_codes() -> frozenset[str]:
-    return frozenset(e.name for e in get_gazetteer().spec.languages)
-
-
 def condition_of(text: str) -> str | None:
     found = [name for name, pattern in CONDITIONS if re.search(pattern, text, re.I)]
     return found[0] if len(found) == 1 else None
@@ -120,7 +116,7 @@ def classify_label(label: str) -> tuple[str, str]:
         return "language", "average"
     if low in BASELINE_LABELS:
         return "setting", "baseline"
-    if text in _language_codes():
+    if text in language_codes():
         return "language", text
     ents = find_entities(text)
     for dim, names in (("language", ents.languages), ("task", ents.tasks + ents.datasets + ents.benchmarks),
