@@ -101,7 +101,9 @@ def test_demo_end_to_end(tmp_path, settings, monkeypatch, capsys):
     first = next(iter(summary["numbers"]["baseline"]))
     row = next(line for line in text.splitlines() if line.startswith(f"| zero-shot XNLI accuracy, baseline, {first} |"))
     assert "❌ conflict" in row and "9912.00003" in row and re.search(r"differ by (3\.9|4|4\.1), beyond rounding", row)
-    assert "Papers compared (one version each): 9912.00001v2, 9912.00002v1, 9912.00003v1." in text
+    # each compared paper with its title: "9912.00001v2 “…”; 9912.00002v1 “…”; 9912.00003v1 “…”."
+    assert re.search(r"Papers compared \(one version each\): 9912\.00001v2 “[^”]+”; 9912\.00002v1 “[^”]+”; "
+                     r"9912\.00003v1 “[^”]+”\.", text)
 
 
 def test_demo_refuses_unknown_profile_and_foreign_folders(tmp_path, settings):
