@@ -254,11 +254,14 @@ class Assessor:
         clauses whose first clause another passage states)."""
         th = self.thresholds
         related = relatedness(a) if a is not None else 0.0
-        if a is not None and related < th["found"]:
+        # a claim cut off mid-sentence restates the start of something: the cut lowers its overlap, so the bar to
+        # be checked (rather than left undecided) is the `inconclusive` one
+        found = th.get("inconclusive", th["found"]) if claim.cut else th["found"]
+        if a is not None and related < found:
             stated = next((c for c in [a, *others[:4]] if self._one_clause_stated(claim.text, c)), None)
             if stated is not None:  # 'X, and Y' where a passage states X: partly there, not absent
                 a, related = stated, max(th["found"], relatedness(stated))
-        if a is None or related < th["found"]:
+        if a is None or related < found:
             table = table_support(claim.text, self.cache.tables(meta), meta, self.names(meta), cut=claim.cut)
             if table is not None:
                 return Assessment(meta, table.label, table.reason, a, table.numbers, table_evidence=table.evidence,

@@ -229,3 +229,25 @@ def test_another_name_in_the_same_place_contradicts_a_claim_no_passage_states():
     assert assessor._swapped_nearby(claim, a, meta) == "source says SMN, claim says ESIM"
     same = PreparedClaim.make("To illustrate the problem, the authors show an error case of SMN in Table 1.")
     assert assessor._swapped_nearby(same, a, meta) is None
+
+
+def test_a_cut_off_paraphrase_is_checked_at_the_lower_bar():
+    """D19-1011, p. 8: a reworded claim cut off mid-word overlaps its sentence less than a whole one would; it is
+    checked (supported here) rather than left undecided."""
+    from synth.verify.assess import Assessor, relatedness
+    from synth.verify.evidence import Passage, PreparedClaim, score_alignment
+
+    texts = ["However, the performance does not increase when k > 3.",
+             "It is easy to see that when k is too large, the key will contain too many noises and cannot reflect "
+             "the intention of the last dialogue session."]
+    cache = _Cache(texts)
+    meta = PaperMeta(id="local-d19", version=1, source="local", sha256="", size_bytes=0,
+                     fetched_at="2026-12-07T00:00:00+00:00")
+    th = {"found": 0.55, "inconclusive": 0.4, "clause": 0.34, "partial_coverage": 0.4, "clause_found": 0.8,
+          "clause_dense": 0.6}
+    cut = PreparedClaim.make("With too many hops the pooled key gets noisy and stops capturing the intention of the "
+                             "last dialogue sess…")
+    a = score_alignment(cut, Passage(meta, [cache.sentences(meta)[1]], texts[1]))
+    a.claim = cut
+    assert cut.cut and 0.4 <= relatedness(a) < 0.55
+    assert Assessor(cache, th).assess(cut, meta, a, []).label == "supported"
