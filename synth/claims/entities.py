@@ -164,12 +164,12 @@ def load_gazetteer_file(path: str | Path = GAZETTEER_PATH) -> GazetteerFile:
     return load_yaml_validated(Path(path), GazetteerFile)
 
 
-@lru_cache(maxsize=4)
 def language_codes() -> frozenset[str]:
     """The gazetteer's language codes ('de', 'sw', ...)."""
     return frozenset(e.name for e in get_gazetteer().spec.languages)
 
 
+@lru_cache(maxsize=4)
 def get_gazetteer(path: str | None = None) -> Gazetteer:
     """The compiled gazetteer (the packaged one unless `path` is given), cached per path."""
     return Gazetteer(load_gazetteer_file(path or GAZETTEER_PATH))
