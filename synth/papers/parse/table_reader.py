@@ -80,9 +80,8 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     header_verticals = [sorted({round(x, 1) for x, a, b in segments if a - 1 <= (ln.top + ln.bottom) / 2 <= b + 1})
                         for ln in header]
     paths, stub_header, header_rows = header_paths(header, columns, rules, header_verticals, n_stub, settings)
-    cells, doubts = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
-    if not any(paths[k] for k in range(n_stub, len(columns))):
-        doubts.append("no header row: the columns are unnamed")
+    cells = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
+    doubts = [] if any(paths[k] for k in range(n_stub, len(columns))) else ["no header row: the columns are unnamed"]
     header = [stub_header or "", *(" / ".join(paths[k]) for k in range(n_stub, len(columns)))]
     return header_rows, header, cells, doubts
 
@@ -157,9 +156,9 @@ def _outer_by_block(body, grid, n_stub, rules, columns) -> dict[int, str]:
     return {i: labels[block(ln)] for i, ln in enumerate(body) if block(ln) in labels}
 
 
-def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
+def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list[ReadCell]:
+    """The body's cells, row by row: label, group (section row, outer label, indented parent, rotated label)."""
     cells: list[ReadCell] = []
-    doubts: list[str] = []
     label_x = min((row[n_stub - 1][0].x0 for row in grid if row[n_stub - 1]), default=0.0)
     group: str | None = None
     outer: str | None = None
@@ -216,7 +215,7 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings):
                                   bold=any(w.bold for w in words) or _underlined(words, rules),
                                   row_index=row_index, column_index=k - n_stub))
         prev_data_line = ln
-    return cells, doubts
+    return cells
 
 
 def _label(words: list[Word]) -> str:
