@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import threading
 
 import pytest
 
@@ -24,8 +25,18 @@ from tests.papers.sources.test_network_faults import raw_server, trickle
 
 @pytest.fixture
 def sleeps(monkeypatch):
+    """The test thread's sleeps (time.sleep is process-wide: a server thread left by an earlier test still sleeps
+    for real and is not counted)."""
     recorded = []
-    monkeypatch.setattr(http_source.time, "sleep", recorded.append)
+    real_sleep, caller = http_source.time.sleep, threading.get_ident()
+
+    def sleep(seconds):
+        if threading.get_ident() == caller:
+            recorded.append(seconds)
+        else:
+            real_sleep(seconds)
+
+    monkeypatch.setattr(http_source.time, "sleep", sleep)
     return recorded
 
 
