@@ -129,6 +129,8 @@ class Design(BaseModel):
     min_models: int = Field(3, ge=1, description="model sizes (each with its own learning rate in per_model)")
     min_curve_volumes: int = Field(7, ge=3, description="volumes before curve shapes (log-linear vs power law) "
                                    "are compared")
+    compare_curves: bool = Field(True, description="compare curve shapes at all (false: only slopes are "
+                                 "estimated, and fewer than min_curve_volumes volumes are allowed)")
     primary: Estimand
     language_groups: dict[str, list[str]] = Field(description="groups fixed before any result is seen (explicit "
                                                   "language lists, not recomputed from a class table later)")
@@ -180,6 +182,8 @@ class Experiment(BaseModel):
         default_factory=lambda: ["full"], description="intermediate training-set sizes (data-volume sweep)")
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
     eval_split: Literal["validation", "test"] = Field("validation", description="the study reports dev sets")
+    eval_languages: dict[str, list[str]] = Field(default_factory=dict, description="target -> the languages "
+                                                 "evaluated, fixed in advance (default: every language of the task)")
     eval_test: bool = Field(False, description="also evaluate each target's test split where the task has one "
                             "(papers' headline numbers are test scores: verdicts choose on dev, report test)")
     defaults: Hyper = Field(default_factory=Hyper, description="every phase")

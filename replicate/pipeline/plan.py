@@ -180,7 +180,12 @@ class _Builder:
             requested = "validation"
         fallbacks = ("test",) if requested == "validation" else ()
         inputs: dict[str, DataRef] = {}
-        for language in task.languages:
+        chosen = self.experiment.eval_languages.get(target)
+        unknown = sorted(set(chosen or ()) - set(task.languages))
+        if unknown:
+            raise ConfigError(f"experiment {self.experiment.name}: eval_languages of {target} names language(s) "
+                              f"the task does not have: {', '.join(unknown)}")
+        for language in task.languages if chosen is None else [x for x in task.languages if x in chosen]:
             if self.max_languages and len(inputs) >= self.max_languages:
                 break
             refs = self._resolve(task.for_language(language) if task.language is None else task, requested,

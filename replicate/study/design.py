@@ -48,7 +48,7 @@ def validate_design(experiment: Experiment) -> list[str]:
         problems.append("'full' is not a volume of an equal-steps sweep (its size differs by task and it is not "
                         "reachable in a fixed number of steps): list sizes")
     sized = [int(v) for v in volumes if v != "full"]
-    if len(sized) < d.min_curve_volumes:
+    if d.compare_curves and len(sized) < d.min_curve_volumes:
         problems.append(f"{len(sized)} volumes; curve shapes are compared only with at least {d.min_curve_volumes}")
     for name in experiment.intermediates:
         task = load_task(name)

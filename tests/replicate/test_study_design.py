@@ -100,6 +100,28 @@ def test_pilot_v2_is_the_design_at_cpu_scale():
     plan = build_plan(exp, "tiny")  # bundled fixtures: the plan's shape, not its data
     inter = [s for s in plan.steps.values() if s.kind == "intermediate"]
     assert {s.meta["intermediate"] for s in inter} == {"sst2@313steps"}  # no epoch arm
-    assert len(inter) == 7 * 5 and {optimizer_steps(s) for s in inter} == {313}
+    assert len(inter) == 5 * 5 and {optimizer_steps(s) for s in inter} == {313}
     assert {s.config.hyper.selection for s in inter} == {"final"}
-    assert len(plan.evals()) == 7 * 5 + 1  # the untouched encoder serves every seed
+    assert len(plan.evals()) == 5 * 5 + 1  # the untouched encoder serves every seed
+    groups = exp.design.language_groups
+    assert {tuple(s.config.languages) for s in plan.evals()} == {("ar", "az", "de")}  # tiny: the first 3 of them
+    cpu = build_plan(exp, "cpu", max_languages=0)  # no data folder: XTREME-R's added az, pl have no Hub source
+    fixed = sorted(groups["low_resource"] + groups["high_resource"])
+    assert {tuple(s.config.languages) for s in cpu.evals()} == {tuple(x for x in fixed if x not in ("az", "pl"))}
+
+
+def test_five_volumes_are_allowed_only_when_curves_are_not_compared():
+    data = load_experiment("pilot_v2").model_dump()
+    assert validate_design(Experiment.model_validate(data)) == []
+    data["design"]["compare_curves"] = True
+    assert "5 volumes; curve shapes are compared only with at least 7" in validate_design(
+        Experiment.model_validate(data))
+
+
+def test_eval_languages_the_task_lacks_are_a_config_error():
+    from synth.core.errors import ConfigError
+
+    data = load_experiment("pilot_v2").model_dump()
+    data["eval_languages"] = {"tatoeba_r": ["de", "xx"]}
+    with pytest.raises(ConfigError, match="eval_languages of tatoeba_r names language\\(s\\) the task does not have: xx"):
+        build_plan(Experiment.model_validate(data), "tiny")
