@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from synth.replicate.study.statistics import ScalingAnalysis
+    from synth.report.question_seeds import SeedLevelView
 
 REPLICATES = 1000
 LEVEL = 0.95
@@ -22,14 +23,22 @@ BOOTSTRAP_SEED = 0
 
 @dataclass
 class QuestionView:
-    """Everything the template shows for one sweep."""
+    """Everything the template shows for one sweep: the hierarchical-bootstrap `analysis`, or, for a sweep run
+    under a pre-registered design, the seed-level view (synth.report.question_seeds) instead."""
 
-    analysis: ScalingAnalysis
+    experiment: str
+    profile: str
+    model: str
+    intermediate: str
+    targets: list[str]
     standing: str  # "evidence" | "pilot" | "pipeline check"
     scope: str  # what the numbers are evidence about, in words
     conclusion: list[str]
     volumes: list[int]
-    figure: object | None = None  # synth.report.context.Figure, set by plan_figures
+    analysis: ScalingAnalysis | None = None
+    seed_level: SeedLevelView | None = None
+    figure: object | None = None  # synth.report.context.Figure, set by plan_figures (bootstrap view)
+    target_figures: list = field(default_factory=list)  # one per target (seed-level view)
     language_rows: list[dict] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)  # the experiment's reporting.caveats
 
@@ -120,15 +129,23 @@ def _language_rows(a: ScalingAnalysis, languages: dict) -> list[dict]:
     return rows
 
 
-def _reporting(experiment: str):
-    """The experiment's `reporting:` block (defaults for an experiment file that is not here)."""
+def _experiment(name: str):
+    """The experiment file of a sweep (None for one that is not here)."""
     from synth.core.errors import SynthError
-    from synth.replicate.experiments import Reporting, load_experiment
+    from synth.replicate.experiments import load_experiment
 
     try:
-        return load_experiment(experiment).reporting
+        return load_experiment(name)
     except SynthError:
-        return Reporting()
+        return None
+
+
+def _reporting(experiment: str):
+    """The experiment's `reporting:` block (defaults for an experiment file that is not here)."""
+    from synth.replicate.experiments import Reporting
+
+    exp = _experiment(experiment)
+    return exp.reporting if exp is not None else Reporting()
 
 
 def build_question(docs: list, *, runs: Path | None, languages: dict) -> tuple[list[QuestionView], list[str]]:
@@ -138,39 +155,46 @@ def build_question(docs: list, *, runs: Path | None, languages: dict) -> tuple[l
     from synth.replicate.study.statistics import analyse
     from synth.replicate.study.sweeps import volume_grids
 
+    from synth.report.question_seeds import build_seed_level
+
     grids, notes = volume_grids(docs, runs=runs, full_size=_full_size)
     views = []
     for grid in grids:
         reporting = _reporting(grid.experiment)
+        standing, scope = _standing(grid.fidelity, reporting)
+        common = dict(experiment=grid.experiment, profile=grid.profile, model=grid.model,
+                      intermediate=grid.intermediate, targets=[t.target for t in grid.tasks], standing=standing,
+                      scope=scope, caveats=list(getattr(reporting, "caveats", [])))
+        exp = _experiment(grid.experiment)
+        if exp is not None and exp.design is not None:
+            seeds = build_seed_level(grid, exp.design, languages)
+            notes += _planned_vs_used(grid.experiment, grid.intermediate, seeds.volumes, seeds.seeds)
+            views.append(QuestionView(**common, conclusion=seeds.conclusion, volumes=seeds.volumes,
+                                      seed_level=seeds, language_rows=seeds.language_rows))
+            continue
         groups = {name: set(group(name)) for name in reporting.language_groups}
         analysis = analyse(grid, groups, covariates=covariate_pairs(), replicates=REPLICATES, level=LEVEL,
                            seed=BOOTSTRAP_SEED)
-        standing, scope = _standing(grid.fidelity, reporting)
-        notes += _planned_vs_used(grid.experiment, grid.intermediate, analysis)
-        views.append(QuestionView(analysis=analysis, standing=standing, scope=scope,
-                                  conclusion=conclusion(analysis), volumes=analysis.volumes,
-                                  language_rows=_language_rows(analysis, languages),
-                                  caveats=list(getattr(reporting, "caveats", []))))
+        notes += _planned_vs_used(grid.experiment, grid.intermediate, analysis.volumes, analysis.seeds)
+        views.append(QuestionView(**common, analysis=analysis, conclusion=conclusion(analysis),
+                                  volumes=analysis.volumes, language_rows=_language_rows(analysis, languages)))
     return views, notes
 
 
-def _planned_vs_used(experiment: str, intermediate: str, a: ScalingAnalysis) -> list[str]:
+def _planned_vs_used(experiment: str, intermediate: str, volumes: list[int], seeds: list[int]) -> list[str]:
     """What the experiment file planned against what the analysis used, when the two differ."""
-    from synth.core.errors import SynthError
-    from synth.replicate.experiments import load_experiment
-
-    try:
-        exp = load_experiment(experiment)
-    except SynthError:
+    exp = _experiment(experiment)
+    if exp is None:
         return []
     planned = [n for n in exp.intermediate_examples if n != "full"]
-    if intermediate not in exp.intermediates or (sorted(planned) == a.volumes and exp.seeds == a.seeds):
+    base = intermediate.split("@", 1)[0]  # the equal-steps arm is reported as '<task>@<N>steps'
+    if base not in exp.intermediates or (sorted(planned) == volumes and exp.seeds == seeds):
         return []
-    if not (set(a.volumes) <= set(planned) and set(a.seeds) <= set(exp.seeds)):
+    if not (set(volumes) <= set(planned) and set(seeds) <= set(exp.seeds)):
         return []  # results of another version of the experiment file: nothing to compare
     return [f"{experiment}/{intermediate}: planned volumes {', '.join(map(str, exp.intermediate_examples))} x seeds "
-            f"{', '.join(map(str, exp.seeds))}; this analysis uses volumes {', '.join(map(str, a.volumes))} x seeds "
-            f"{', '.join(map(str, a.seeds))} (the rest had not finished; re-running the experiment resumes it)"]
+            f"{', '.join(map(str, exp.seeds))}; this analysis uses volumes {', '.join(map(str, volumes))} x seeds "
+            f"{', '.join(map(str, seeds))} (the rest had not finished; re-running the experiment resumes it)"]
 
 
 def _full_size(doc) -> int | None:
@@ -200,6 +224,9 @@ def question_figures(views: list[QuestionView], prefix: str) -> list:
 
     figures = []
     for v in views:
+        if v.seed_level is not None:
+            figures += _seed_level_figures(v, prefix, slug)
+            continue
         a = v.analysis
         if not any(g.loglinear for g in a.groups):
             continue  # fewer than 3 volumes: no curve to draw, the tables say it all
@@ -215,3 +242,26 @@ def question_figures(views: list[QuestionView], prefix: str) -> list:
                   "title": f"{a.experiment}: Δ vs {a.intermediate} examples ({v.standing}, {a.model})"})
         figures.append(v.figure)
     return figures
+
+
+def _seed_level_figures(v: QuestionView, prefix: str, slug) -> list:
+    """One figure per target of a designed sweep: each group's mean paired Δ per volume with its t-interval
+    over seeds, and the seeds' own curves faint."""
+    from synth.report.context import Figure
+
+    what = {"evidence": "paper fidelity", "pilot": "pilot", "pipeline check": "pipeline check"}[v.standing]
+    out = []
+    for t in v.seed_level.analysis.targets:
+        fig = Figure(
+            file=f"{prefix}/{slug(f'{v.experiment}-{v.profile}-{t.target}')[:48]}-question-{slug(v.intermediate)}.png",
+            kind="question_seeds",
+            caption=(f"{t.target}: Δ (score after {v.intermediate} training on n examples minus the same seed's "
+                     f"score without it) per language group, mean over the group's languages; bars: "
+                     f"{v.seed_level.analysis.level:.0%} t-interval over {len(t.seeds)} seeds; model {v.model} "
+                     f"({what})."),
+            data={"target": t.model_dump(mode="json"), "intermediate": v.intermediate,
+                  "level": v.seed_level.analysis.level,
+                  "title": f"{v.experiment}: {t.target} Δ vs {v.intermediate} examples ({v.standing}, {v.model})"})
+        v.target_figures.append(fig)
+        out.append(fig)
+    return out

@@ -57,3 +57,36 @@ def question_chart(analysis: dict, path: Path, title: str) -> None:
         _save(fig, path)
 
     _styled(draw)
+
+
+def question_seeds_chart(target: dict, intermediate: str, level: float, path: Path, title: str) -> None:
+    """Draw one target of a seed-level analysis (TargetAnalysis.model_dump()): each group's mean Δ per volume with
+    its t-interval over seeds as error bars."""
+    from matplotlib.ticker import NullLocator
+
+    volumes = target["volumes"]
+
+    def draw() -> None:
+        fig = _figure(6.4, 4.2)
+        ax = fig.add_subplot()
+        for k, g in enumerate(target["groups"]):
+            colour = GROUP_COLOURS[k % len(GROUP_COLOURS)]
+            xs = [p["examples"] * (1 + 0.03 * (k - 0.5)) for p in g["points"]]
+            ys = [p["delta"]["estimate"] for p in g["points"]]
+            err = [[y - p["delta"]["low"] for y, p in zip(ys, g["points"])],
+                   [p["delta"]["high"] - y for y, p in zip(ys, g["points"])]]
+            s = g["slope"]
+            ax.errorbar(xs, ys, yerr=err, fmt="o-", color=colour, capsize=3, linewidth=1,
+                        label=f"{g['group'].replace('_', ' ')} ({len(g['languages'])} languages; slope "
+                              f"{s['estimate']:+.2f} per tenfold)")
+        ax.set_xscale("log")
+        ax.set_xticks(volumes, [_volume(n) for n in volumes])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.axhline(0.0, color="#9e9e9e", linewidth=0.8)
+        ax.set_xlabel(f"{intermediate} training examples (log scale)")
+        ax.set_ylabel(f"Δ vs no intermediate task ({target['target']}, points)")
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=8, title=f"bars: {level:.0%} t-interval over seeds", title_fontsize=7)
+        _save(fig, path)
+
+    _styled(draw)

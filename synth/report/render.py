@@ -188,6 +188,10 @@ def draw_figures(figures: list[Figure], out: Path) -> list[Path]:
             draw.verdict_chart(f.data["counts"], path)
         elif f.kind == "languages":
             draw.language_chart(path=path, **f.data)
+        elif f.kind == "question_seeds":
+            from synth.report.question_figure import question_seeds_chart
+
+            question_seeds_chart(path=path, **f.data)
         elif f.kind == "question":
             from synth.report.question_figure import question_chart
 

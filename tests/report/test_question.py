@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import DATA
@@ -135,3 +136,67 @@ def test_committed_pilot_report_is_what_synth_report_makes_of_the_committed_resu
     committed = (ROOT / "reports" / "pilot.md").read_text(encoding="utf-8")
     assert section(made) == section(committed)
     assert "volumes 50, 150, 500, 1500, 5000" in section(made) and "3 seeds (0, 1, 2)" in section(made)
+
+
+@pytest.fixture
+def designed(monkeypatch):
+    """The same sweep read as if its experiment file carried a pre-registered design (groups fixed in advance)."""
+    from ruamel.yaml import YAML
+
+    from synth.replicate.experiments import Experiment
+    from synth.report import question
+
+    data = YAML(typ="safe").load(SWEEP.read_text(encoding="utf-8"))
+    data["design"] = {"primary": {"target": "tatoeba_r", "model": "tiny", "low": "low_resource",
+                                  "high": "high_resource", "description": "Tatoeba low minus high slope, t over seeds"},
+                      "language_groups": {"low_resource": ["az"], "high_resource": ["af", "ar"]},
+                      "covariates": ["cc100_log_size"], "compare_curves": False}
+    experiment = Experiment.model_validate(data)
+    monkeypatch.setattr(question, "_experiment", lambda name: experiment if name == "question_sweep" else None)
+    return experiment
+
+
+def test_a_designed_sweep_is_analysed_seed_by_seed_with_the_primary_estimand_first(sweep_runs, designed):
+    from scipy import stats
+
+    from synth.replicate.pipeline.results import load_all_results
+    from synth.replicate.study.sweeps import volume_grids
+    from synth.report.question import build_question
+
+    views, _ = build_question(load_all_results(sweep_runs), runs=sweep_runs, languages={})
+    v = views[0]
+    assert v.analysis is None and v.seed_level is not None  # no bootstrap for a designed sweep
+    target = v.seed_level.analysis.targets[0]
+    primary = next(c for c in target.contrasts if c.primary)
+    assert primary.name == designed.design.primary.name and primary.p_holm is None
+    # the contrast is formed within each seed from the seeds' own slopes, then t-tested over the seeds
+    task = volume_grids(load_all_results(sweep_runs), runs=sweep_runs)[0][0].tasks[0]
+    log_n = np.log10([4, 8, 16])
+    low = [np.polyfit(log_n, task.scores[s, 1:, 2] - task.scores[s, 0, 2], 1)[0] for s in range(2)]  # az
+    high = [np.polyfit(log_n, (task.scores[s, 1:, :2] - task.scores[s, 0, :2]).mean(axis=1), 1)[0] for s in range(2)]
+    diffs = np.subtract(low, high)
+    assert list(primary.per_seed.values()) == pytest.approx(list(diffs))
+    half = stats.t.ppf(0.975, 1) * diffs.std(ddof=1) / np.sqrt(2)
+    assert (primary.difference.low, primary.difference.high) == pytest.approx((diffs.mean() - half,
+                                                                               diffs.mean() + half))
+    assert v.conclusion[0].startswith("Primary estimand (tatoeba_r, slope low resource - high resource): ")
+    assert "only 2 seed(s); the design asks for at least 5" in v.conclusion[-1]
+    adjusted = v.seed_level.adjusted
+    assert adjusted == [] or adjusted[0].p_holm is not None  # 3 languages: too few to adjust (needs 4)
+
+
+def test_a_designed_sweep_renders_its_estimand_contrasts_and_one_figure_per_target(study, designed):
+    from synth.report.render import write_report
+
+    result = write_report(study, name="q")
+    section = result.path.read_text(encoding="utf-8").split("## The study's question", 1)[1]
+    assert "**Pre-registered primary estimand** (experiment file, `design.primary`): Tatoeba low minus high" in section
+    assert "t-intervals over the seeds" in section and "hierarchical bootstrap" not in section.split("## Limit")[0]
+    assert "| tatoeba_r: slope low_resource - high_resource (primary) |" in section
+    assert "primary: not adjusted" in section
+    assert "| low resource | az |" in section and "| high resource | af ar |" in section
+    assert "| tatoeba_r | az | unknown | low resource |" not in section  # names come from the languages table
+    figures = [p for p in result.figures if p.name.endswith("-question-sst2.png")]
+    assert len(figures) == 1 and "tatoeba-r" in figures[0].name
+    html = write_report(study, name="q", fmt="html").path.read_text(encoding="utf-8")
+    assert "<strong>Pre-registered primary estimand</strong>" in html
