@@ -23,8 +23,9 @@ SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
 
 
 def normalise(text: str) -> str:
-    """NFKC, one space between words, the Unicode minus read as '-'."""
-    return " ".join(unicodedata.normalize("NFKC", text).replace("−", "-").split())
+    """NFKC, one space between words, the Unicode minus read as '-', the increment sign that math fonts print for
+    a capital delta read as 'Δ'."""
+    return " ".join(unicodedata.normalize("NFKC", text).replace("−", "-").replace("∆", "Δ").split())
 
 
 def split_marks(text: str) -> tuple[str, list[str]]:
