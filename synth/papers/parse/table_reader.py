@@ -92,6 +92,11 @@ def _header_split(lines: list[Line], inner: list[Rule]) -> int:
     first full-width rule with text on both sides."""
     first_numbers = next((i for i, ln in enumerate(lines) if numeric_words(ln) >= 2 and not numbered_header(ln)),
                          None)
+    if first_numbers == 0:  # numbers in the header itself ('125M 350M 1.3B', 'SQuAD 1.1'): the first inner rule
+        for r in inner:      # with a short header above it and the body below it splits them
+            above = sum(ln.bottom <= r.y + 1 for ln in lines)
+            if 0 < above <= min(3, len(lines) // 2) and _header_like(lines[:above]):
+                return above
     if first_numbers is not None:
         first = lines[first_numbers]
         above = [sum(ln.bottom <= r.y + 1 for ln in lines) for r in inner if r.y <= (first.top + first.bottom) / 2]
@@ -109,6 +114,13 @@ def _header_split(lines: list[Line], inner: list[Rule]) -> int:
         if 0 < above < len(lines):
             return above
     return 0
+
+
+def _header_like(lines: list[Line]) -> bool:
+    """Header lines: no line starts with a row label followed by numbers at the left edge of the body (the first
+    word of a header line sits over a value column, or the line has no stub words)."""
+    return all(not numeric_words(ln) or not re.search(r"[A-Za-z]{2}", ln.words[0].text) or numeric_words(ln) <
+               len(ln.words) - 1 for ln in lines)
 
 
 def _row_cells(ln: Line, cuts: list[float], n: int, label: int) -> list[list[Word]]:
