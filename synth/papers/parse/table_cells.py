@@ -22,9 +22,15 @@ NAME_BEFORE = re.compile(r"[A-Za-z@][-−–]?$")
 SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
 
 
+# accents TeX sets as glyphs of their own over the letter before them ('Yoru`ba ́' is 'Yorùbá')
+SPACING_ACCENTS = {"`": "\u0300", "´": "\u0301", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "ˇ": "\u030c"}
+LOOSE_ACCENT = re.compile("([^\\W\\d_])([`´¨ˆ˜ˇ]| ?[\u0300-\u036f])")
+
+
 def normalise(text: str) -> str:
     """NFKC, one space between words, the Unicode minus read as '-', the increment sign that math fonts print for
-    a capital delta read as 'Δ'."""
+    a capital delta read as 'Δ', and accents set apart joined to their letter."""
+    text = LOOSE_ACCENT.sub(lambda m: m.group(1) + SPACING_ACCENTS.get(m.group(2), m.group(2).strip()), text)
     return " ".join(unicodedata.normalize("NFKC", text).replace("−", "-").replace("∆", "Δ").split())
 
 

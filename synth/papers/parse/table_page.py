@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 
 from synth.papers.parse.table_cells import cell_values, normalise
@@ -154,7 +155,7 @@ def join_words(words: list[Word]) -> str:
             out += "" if w.x0 - prev.x1 < 0.6 else " "
         out += w.text
         prev = w
-    return out
+    return normalise(out) if any(unicodedata.combining(c) for c in out) else out
 
 
 def group_lines(words: list[Word]) -> list[Line]:
