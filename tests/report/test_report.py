@@ -241,8 +241,8 @@ def test_template_syntax_error_names_template_and_line(study, tmp_path):
 
 
 def test_template_undefined_name_names_template_and_line(study, tmp_path):
-    study.templates = _broken_templates(tmp_path, 7, "{{ no_such_field }}")
-    with pytest.raises(ConfigError, match=r"template error in report\.md\.j2 line 7: 'no_such_field' is undefined"):
+    study.templates = _broken_templates(tmp_path, 5, "{{ no_such_field }}")
+    with pytest.raises(ConfigError, match=r"template error in report\.md\.j2 line 5: 'no_such_field' is undefined"):
         write_report(study, name=NAME)
 
 
