@@ -40,7 +40,7 @@ def value_columns(body: list[Line], verticals: list[float], settings: TableSetti
         users = [i for i, ln in enumerate(multi) if any(_overlaps(w, col) for w in ln.words[len(labels[i]):])]
         follow = [i for i in users if len(multi[i].words) > len(labels[i]) and _overlaps(
             multi[i].words[len(labels[i])], col) and multi[i].words[len(labels[i])].x0 - labels[i][-1].x1 <=
-            0.5 * multi[i].size + 0.6]  # a space (a third of an em, wider in small type) but no column gap
+            settings.word_gap_em * multi[i].size + 0.6]
         if users and len(users) <= max(1, 0.5 * len(multi)) and follow == users:
             labels = [ln.words[:len(lab) + (i in users)] for i, (ln, lab) in enumerate(zip(multi, labels))]
             rest = [w for ln, lab in zip(multi, labels) for w in ln.words[len(lab):]]
