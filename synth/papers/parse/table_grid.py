@@ -171,10 +171,7 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
             level_verticals.append(verticals)
     _widen_spans(levels, columns, level_verticals, first_value)
     paths: list[list[str]] = [[] for _ in range(n)]
-    # a header that spans columns, or one sub-header repeated under every header ('F1 / EM' under each dataset),
-    # makes levels; else lines stacked in a column are one wrapped header ('Library' over 'Size')
-    spanning = any(a != b for lv in levels for a, b, _ in lv) or any(
-        len(lv) >= 2 and len({t for _, _, t in lv}) == 1 for lv in levels[1:])
+    spanning = any(a != b for lv in levels for a, b, _ in lv)
     for level in levels:
         for lo, hi, text in level:
             for k in range(lo, hi + 1):
