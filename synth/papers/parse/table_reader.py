@@ -279,8 +279,6 @@ def _join_split_labels(body: list[Line], grid, n_stub: int = 1):
         near = [j for j in (i - 1, i + 1) if 0 <= j < len(body) and keep[j] and data(rows[j])
                 and abs(centre(body[j]) - centre(ln)) < 0.75 * (ln.bottom - ln.top)]
         near = [j for j in near if not labelled[j] or j < i]
-        if not near and _continues(body, rows, i, n_stub, keep):
-            near = [i - 1]  # the second line of a label wrapped in its column ('BiDAF (Seo et al.,' / '2017)')
         if not near:
             continue
         j = min(near, key=lambda j: abs(centre(body[j]) - centre(ln)))
@@ -289,21 +287,6 @@ def _join_split_labels(body: list[Line], grid, n_stub: int = 1):
         labelled[j] = True
         keep[i] = False
     return [ln for ln, k in zip(body, keep) if k], [row for row, k in zip(rows, keep) if k]
-
-
-def _continues(body: list[Line], rows, i: int, n_stub: int, keep: list[bool]) -> bool:
-    """Line i (a label and no numbers) goes on the label of the data row right above it: set at line pitch, and
-    that label left open (an unclosed parenthesis, a trailing comma or hyphen) or this line starting in lower case."""
-    j = i - 1
-    if j < 0 or not keep[j] or not any(rows[j][n_stub:]) or not rows[j][n_stub - 1]:
-        return False
-    ln, above = body[i], body[j]
-    if ln.top - above.bottom > 0.5 * (ln.bottom - ln.top):
-        return False
-    label = join_words(rows[j][n_stub - 1])
-    text = join_words(rows[i][n_stub - 1])
-    open_label = label.count("(") > label.count(")") or label.endswith((",", "-"))
-    return open_label or bool(re.match(r"[a-z]", text))
 
 
 def _no_marks(words, ln, settings):
