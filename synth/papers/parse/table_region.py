@@ -89,10 +89,8 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
                        and (r.y - ln.bottom) * direction > 0]
             if r.x0 < chain[0].x0 - 6 or r.x1 > chain[0].x1 + 6:
                 break  # wider than the table's first rule: another float's rule
-            empty = not any(in_band(ln, band) and min(r.y, chain[-1].y) < (ln.top + ln.bottom) / 2 < max(
-                r.y, chain[-1].y) for ln in lines)
-            if empty and ((r.x1 - r.x0) < (chain[-1].x1 - chain[-1].x0) - 20 or abs(r.y - chain[-1].y) > 6):
-                break  # a narrower or distant rule after a rule, nothing between: the next float's top rule
+            if not between and (r.x1 - r.x0) < (chain[-1].x1 - chain[-1].x0) - 20:
+                break  # a narrower rule right after a rule, nothing between: the next float's top rule
             if (r.y - chain[-1].y) * direction > settings.chain_gap or any(
                     (is_prose(ln, settings) and ln.size >= 0.95 * body) or CAPTION.match(ln.text)
                     or OTHER_FLOAT.match(ln.text) for ln in between):
