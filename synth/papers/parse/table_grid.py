@@ -41,7 +41,7 @@ def value_columns(body: list[Line], verticals: list[float], settings: TableSetti
         follow = [i for i in users if len(multi[i].words) > len(labels[i]) and _overlaps(
             multi[i].words[len(labels[i])], col) and multi[i].words[len(labels[i])].x0 - labels[i][-1].x1 <=
             settings.word_gap_em * multi[i].size + 0.6]
-        if users and len(users) <= max(1, 0.5 * len(multi)) and follow == users:
+        if users and len(users) <= max(1, 0.2 * len(multi)) and follow == users:
             labels = [ln.words[:len(lab) + (i in users)] for i, (ln, lab) in enumerate(zip(multi, labels))]
             rest = [w for ln, lab in zip(multi, labels) for w in ln.words[len(lab):]]
             columns = _project(sorted((w.x0, w.x1) for w in rest), verticals, settings)
