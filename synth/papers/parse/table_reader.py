@@ -75,7 +75,7 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     grid = [_row_cells(ln, cuts, len(columns), label_run(ln, verticals, settings) if cells_on(ln) >= 2 else 0)
             for ln in body]
     body, grid = _join_split_labels(body, grid)
-    n_stub = _stub_columns(grid, _named_columns(header, cuts))
+    n_stub = _stub_columns(grid)
     # a header line is split only by the vertical rules that cross it (a grid's spanning cell has none inside)
     header_verticals = [sorted({round(x, 1) for x, a, b in segments if a - 1 <= (ln.top + ln.bottom) / 2 <= b + 1})
                         for ln in header]
@@ -132,22 +132,9 @@ def _row_cells(ln: Line, cuts: list[float], n: int, label: int) -> list[list[Wor
     return cells
 
 
-def _named_columns(header: list[Line], cuts: list[float]) -> set[int]:
-    """Columns with a header word over them alone (a spanning header over several columns names none)."""
-    named = set()
-    for ln in header:
-        for w in ln.words:
-            first, last = column_of(w.x0 + 1, cuts), column_of(w.x1 - 1, cuts)
-            if first == last:
-                named.add(first)
-    return named
-
-
-def _stub_columns(grid: list[list[list[Word]]], named: set[int] = frozenset()) -> int:
+def _stub_columns(grid: list[list[list[Word]]]) -> int:
     """Row-label columns: the first, and a second one when the first is an outer label printed once per group
-    (blank below it) and the second is words in almost every row. Two word columns filled on every row are two
-    labels unless the second has a header of its own and the first names each row once ('Dataset' | 'Task' is a
-    label and an attribute)."""
+    (blank below it) and the second is words in almost every row."""
     n = len(grid[0])
     if n < 3:
         return 1
@@ -162,11 +149,7 @@ def _stub_columns(grid: list[list[list[Word]]], named: set[int] = frozenset()) -
     attributes = bool(third) and sum(bool(re.search(r"[A-Za-z]{2}", t)) for t in third) >= 0.6 * len(third)
     every_row = wordy_first >= 0.9 * len(grid)  # two label columns filled on every row ('En-Fr' | 'EU proc.')
     filled = sum(bool(t) for t in second) >= 0.9 * len(second)  # under an outer label printed once, the next
-    firsts = [join_words(row[0]) for row in grid if row[0]]
-    # a named second column is the rows' attribute when the first column names each row once (unique labels);
-    # a first column that repeats its words ('En-Fr' twice) groups the rows the second one names
-    second_labels = 1 not in named or len(set(firsts)) < len(firsts)
-    return 2 if (labels and every_row and not attributes and second_labels) or (printed_once and filled) else 1
+    return 2 if (labels and every_row and not attributes) or (printed_once and filled) else 1  # column names rows
 
 
 def _outer_by_block(body, grid, n_stub, rules, columns) -> dict[int, str]:

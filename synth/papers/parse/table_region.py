@@ -126,8 +126,6 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
                     break
         elif CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
             break
-        if not chain and taken and _rule_between(rules, last_edge, ln, direction):
-            break  # a rule-less table ends where another float's ruling line begins
         taken.append(i)
         last_edge = ln.bottom if direction > 0 else ln.top
     # the end of a paragraph above a rule-less table is one run of ordinary words: not the table's header
@@ -142,10 +140,6 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
             overlap = min(ln.x1, x1) - max(ln.x0, x0)
             if not in_band(ln, band) or ln.top < end or overlap < 0.5 * min(ln.x1 - ln.x0, x1 - x0):
                 continue
-            if ln.top - end > settings.line_gap_em * max(ln.size, body) or _rule_between(
-                    [r for r in rules if r not in chain], end + 1, ln, 1):
-                break  # the content ended: what follows a gap or a new rule is another float's
-            end = ln.bottom
             if CAPTION.match(ln.text) and _beside(ln, [lines[i] for i in taken]):
                 continue
             if CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
@@ -157,12 +151,6 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
     bottoms = [lines[i].bottom for i in taken] + [r.y for r in chain]
     closeness = 1 if chain else 0
     return (min(xs), min(tops), max(xs), max(bottoms), closeness, len(taken))
-
-
-def _rule_between(rules: list[Rule], edge: float, ln: Line, direction: int) -> bool:
-    """A ruling line across the gap between the region's edge and the next line (in the reading direction)."""
-    lo, hi = (edge, ln.top) if direction > 0 else (ln.bottom, edge)
-    return any(lo < r.y < hi and min(r.x1, ln.x1) - max(r.x0, ln.x0) > 0 for r in rules)
 
 
 def _outside(ln: Line, edge: float, direction: int, limit: float) -> bool:
