@@ -147,6 +147,7 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
     stub_parts: list[str] = []
     rows_read = []
     level_verticals = []
+    level_centres: list[dict[str, float]] = []  # per level: header text -> its printed centre
     for i, (ln, verticals) in enumerate(zip(header, line_verticals)):
         phrases = _phrases(ln, columns, cuts, verticals, settings, bottom=i == len(header) - 1)
         level = []
@@ -164,12 +165,12 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
             level.append((max(lo, first_value), hi, text, (words[0].x0 + words[-1].x1) / 2, rule is not None))
         if i < len(header) - 1:
             _centre_spans(level, columns, first_value)
-        level = [(lo, hi, text) for lo, hi, text, _, _ in level]
-        rows_read.append([t for _, _, t in level])
+        rows_read.append([t for _, _, t, _, _ in level])
         if level:
-            levels.append(level)
+            levels.append([(lo, hi, text) for lo, hi, text, _, _ in level])
+            level_centres.append({text: centre for _, _, text, centre, _ in level})
             level_verticals.append(verticals)
-    _widen_spans(levels, columns, level_verticals, first_value)
+    _widen_spans(levels, columns, level_verticals, first_value, level_centres)
     paths: list[list[str]] = [[] for _ in range(n)]
     spanning = any(a != b for lv in levels for a, b, _ in lv)
     for level in levels:
@@ -205,16 +206,18 @@ def _centre_spans(level, columns, first_value) -> None:
         level[i] = (lo, hi, text, centre, ruled)
 
 
-def _widen_spans(levels, columns, level_verticals, first_value) -> None:
+def _widen_spans(levels, columns, level_verticals, first_value, level_centres=None) -> None:
     """A spanning header printed shorter than its span (centred) is widened: to the vertical rules around it
-    when the table has them, else over the uncovered columns between it and its neighbouring headers."""
+    when the table has them (a rule on one side only: as far again on the other side of its centre), else over
+    the uncovered columns between it and its neighbouring headers."""
     centres = [(a + b) / 2 for a, b in columns]
+    printed = [dict(c) for c in level_centres] if level_centres else [{} for _ in levels]
     for depth in range(len(levels) - 2, -1, -1):  # bottom-up: a header covers the whole headers under it
         level, lower = levels[depth], levels[depth + 1]
         for i, (lo, hi, text) in enumerate(level):
             under = [(a, b) for a, b, _ in lower if a <= hi and b >= lo]
             level[i] = (min([lo, *[a for a, _ in under]]), max([hi, *[b for _, b in under]]), text)
-    for level, verticals in zip(levels[:-1], level_verticals):
+    for level, verticals, centre_of in zip(levels[:-1], level_verticals, printed):
         if not any(lo != hi for lo, hi, _ in level) and not verticals:
             continue
         level.sort()
@@ -224,6 +227,11 @@ def _widen_spans(levels, columns, level_verticals, first_value) -> None:
             if left or right:
                 a = max(left) if left else columns[lo][0] - 0.1  # no rule on a side: no widening there
                 b = min(right) if right else columns[hi][1] + 0.1
+                centre = centre_of.get(text)
+                if centre is not None and left and not right:  # a centred header: its span is symmetric
+                    b = max(b, 2 * centre - a)
+                elif centre is not None and right and not left:
+                    a = min(a, 2 * centre - b)
                 floor = level[i - 1][1] + 1 if i else first_value
                 ceil = level[i + 1][0] - 1 if i + 1 < len(level) else len(columns) - 1
                 ks = [k for k in range(floor, ceil + 1) if a < centres[k] < b]
