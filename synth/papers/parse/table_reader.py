@@ -168,6 +168,22 @@ def _outer_by_block(body, grid, n_stub, rules, columns) -> dict[int, str]:
     return {i: labels[block(ln)] for i, ln in enumerate(body) if block(ln) in labels}
 
 
+def _outer_by_centre(body, grid, n_stub) -> dict[int, str]:
+    """Outer labels vertically centred on their rows (a multirow cell), told apart from labels set on the first
+    row of their group by the first data row having none: each data row takes the nearest outer label."""
+    def data(row):
+        return any(row[k] for k in range(n_stub, len(row)))
+
+    rows = [i for i, row in enumerate(grid) if data(row)]
+    if not rows or grid[rows[0]][0]:
+        return {}  # the first row carries its label: labels open their groups
+    mid = [(ln.top + ln.bottom) / 2 for ln in body]
+    placed = [(mid[i], _label(row[0])) for i, row in enumerate(grid) if row[0]]
+    if len(placed) < 1:
+        return {}
+    return {i: min(placed, key=lambda p: (abs(p[0] - mid[i]), -p[0]))[1] for i in rows}
+
+
 def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list[ReadCell]:
     """The body's cells, row by row: label, group (section row, outer label, indented parent, rotated label)."""
     cells: list[ReadCell] = []
@@ -179,6 +195,8 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
     row_index = -1
     prev_data_line = None
     blocks = _outer_by_block(body, grid, n_stub, rules, columns) if n_stub >= 2 else {}
+    if n_stub >= 2 and not blocks:
+        blocks = _outer_by_centre(body, grid, n_stub)
     for i, (ln, row) in enumerate(zip(body, grid)):
         has_data = any(row[k] for k in range(n_stub, len(row)))
         if i in blocks:
@@ -205,7 +223,7 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
                 group, parent = text, None
             continue
         row_index += 1
-        if n_stub >= 2 and row[0]:
+        if n_stub >= 2 and row[0] and i not in blocks:
             outer = _label(row[0])
         inner_words = row[n_stub - 1]
         if inner_words:
