@@ -206,18 +206,17 @@ def _centre_spans(level, columns, first_value) -> None:
         level[i] = (lo, hi, text, centre, ruled)
 
 
-def _widen_spans(levels, columns, level_verticals, first_value, level_centres=None) -> None:
+def _widen_spans(levels, columns, level_verticals, first_value, level_centres) -> None:
     """A spanning header printed shorter than its span (centred) is widened: to the vertical rules around it
     when the table has them (a rule on one side only: as far again on the other side of its centre), else over
     the uncovered columns between it and its neighbouring headers."""
     centres = [(a + b) / 2 for a, b in columns]
-    printed = [dict(c) for c in level_centres] if level_centres else [{} for _ in levels]
     for depth in range(len(levels) - 2, -1, -1):  # bottom-up: a header covers the whole headers under it
         level, lower = levels[depth], levels[depth + 1]
         for i, (lo, hi, text) in enumerate(level):
             under = [(a, b) for a, b, _ in lower if a <= hi and b >= lo]
             level[i] = (min([lo, *[a for a, _ in under]]), max([hi, *[b for _, b in under]]), text)
-    for level, verticals, centre_of in zip(levels[:-1], level_verticals, printed):
+    for level, verticals, centre_of in zip(levels[:-1], level_verticals, level_centres):
         if not any(lo != hi for lo, hi, _ in level) and not verticals:
             continue
         level.sort()

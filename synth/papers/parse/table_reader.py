@@ -117,8 +117,7 @@ def _header_split(lines: list[Line], inner: list[Rule]) -> int:
 
 
 def _header_like(lines: list[Line]) -> bool:
-    """Header lines: no line starts with a row label followed by numbers at the left edge of the body (the first
-    word of a header line sits over a value column, or the line has no stub words)."""
+    """No line reads as a body row (a word label followed by numbers only)."""
     return all(not numeric_words(ln) or not re.search(r"[A-Za-z]{2}", ln.words[0].text) or numeric_words(ln) <
                len(ln.words) - 1 for ln in lines)
 
@@ -179,7 +178,7 @@ def _outer_by_centre(body, grid, n_stub) -> dict[int, str]:
         return {}  # the first row carries its label: labels open their groups
     mid = [(ln.top + ln.bottom) / 2 for ln in body]
     placed = [(mid[i], _label(row[0])) for i, row in enumerate(grid) if row[0]]
-    if len(placed) < 1:
+    if not placed:
         return {}
     return {i: min(placed, key=lambda p: (abs(p[0] - mid[i]), -p[0]))[1] for i in rows}
 
