@@ -63,7 +63,8 @@ _CHANGE_WORDS = frozenset("by gain gains improvement improvements improve improv
 def said_as_change(c: Num, claim_text: str) -> bool:
     """'by 3.7', 'a gain of 3.7', '3.7 points', 'a 5% relative gain': the claim presents it as a change."""
     before = re.findall(r"[a-z]+", claim_text[max(0, c.start - 25):c.start].lower())[-3:]
-    after = re.findall(r"[a-z]+", claim_text[c.end:c.end + 25].lower())[:2]
+    # words after it count up to a clause break: '63.2, ahead of every baseline' states the value, not a change
+    after = re.findall(r"[a-z]+", re.split(r"[,;:)]", claim_text[c.end:c.end + 25].lower(), maxsplit=1)[0])[:2]
     return c.unit == "points" or bool(set(before + after) & (_CHANGE_WORDS | {"relative"}))
 
 

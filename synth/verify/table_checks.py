@@ -62,9 +62,18 @@ def _metric_of_word() -> dict[str, str]:
     return out
 
 
+# one-letter column headers of P / R / F1 blocks: precision and recall in a table's header, never in prose
+_HEADER_LETTERS = {"p": "precision", "r": "recall"}
+
+
 def _metrics(words) -> set[str]:
     table = _metric_of_word()
     return {table[w] for w in words if w in table}
+
+
+def _column_metrics(column: str) -> set[str]:
+    terms = _terms(column)
+    return _metrics(terms) | {_HEADER_LETTERS[t] for t in terms if t in _HEADER_LETTERS}
 
 
 def _metric_clash(num: Num, column: str) -> bool:
@@ -306,9 +315,12 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
     for num in nums:
         # the column the number's own clause names ('… and Yoruba reaches 91.0' names no column of this row)
         local = local_words.get(num.start, claim_words)
-        named = max(cells, key=lambda c: len(_words(c.column_label) & local))
-        named_fit = len(_words(named.column_label) & local)
-        equal = [c for c in cells if any(within_rounding(abs(v), abs(num.value), num.decimals) for v in _values(c))]
+        said = _metrics(local)
+        of_metric = [c for c in cells if said & _column_metrics(c.column_label)]
+        row = of_metric or cells  # the clause names a metric the row has a column for: only those columns count
+        named = max(row, key=lambda c: len(_words(c.column_label) & local))
+        named_fit = len(_words(named.column_label) & local) + bool(of_metric)
+        equal = [c for c in row if any(within_rounding(abs(v), abs(num.value), num.decimals) for v in _values(c))]
         fit = max((len(_words(c.column_label) & local) for c in equal), default=0)
         if equal and not (named_fit >= 2 and named_fit > fit + 1):  # not a cell of a column the claim names
             cell = max(equal, key=lambda c: len(_words(c.column_label) & local))

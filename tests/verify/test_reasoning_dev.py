@@ -251,3 +251,42 @@ def test_a_cut_off_paraphrase_is_checked_at_the_lower_bar():
     a.claim = cut
     assert cut.cut and 0.4 <= relatedness(a) < 0.55
     assert Assessor(cache, th).assess(cut, meta, a, []).label == "supported"
+
+
+def _corpus_tables(paper: str, page: int):
+    import pytest
+
+    from synth.papers.parse.table_reader import read_pdf_tables
+    from tests.conftest import SHARED
+
+    pdf = SHARED / "corpus" / paper
+    if not pdf.exists():
+        pytest.skip("../shared/corpus is not beside this checkout")
+    return read_pdf_tables(pdf, [page])
+
+
+def test_a_metric_the_claim_names_picks_its_column():
+    """A value the row holds under another metric is no support: D19-1011 Table 4 gives MSN 63.2 as Douban MRR,
+    and MAP is 58.7; P18-1144 Table 6 gives Lattice 92.79 as recall, and precision ('P') is 93.57."""
+    from synth.verify.table_checks import table_support
+
+    meta = PaperMeta(id="local-d19", version=1, source="local", sha256="", size_bytes=0, fetched_at="2026-12-07")
+    verdict = table_support("On Douban, MSN attains a MAP of 63.2, ahead of every baseline.",
+                            _corpus_tables("D19-1011.pdf", 7), meta)
+    assert verdict.label == "contradicted" and "source says 58.7, claim says 63.2" in verdict.reason
+    assert "MSN, Douban Corpus / MAP" in verdict.reason
+    meta = PaperMeta(id="local-p18", version=1, source="local", sha256="", size_bytes=0, fetched_at="2026-12-07")
+    verdict = table_support("On MSRA the lattice model's precision is 92.79.", _corpus_tables("P18-1144.pdf", 8), meta)
+    assert verdict.label == "contradicted" and "source says 93.57" in verdict.reason and "(Lattice, P)" in verdict.reason
+    verdict = table_support("On MSRA the lattice model's recall is 92.79.", _corpus_tables("P18-1144.pdf", 8), meta)
+    assert verdict.label == "supported"
+
+
+def test_a_value_followed_by_a_comparison_after_a_comma_is_the_value_itself():
+    from synth.core.numbers import extract_numbers
+    from synth.verify.number_checks import said_as_change
+
+    text = "On Douban, MSN attains a MAP of 63.2, ahead of every baseline."
+    assert not said_as_change(extract_numbers(text)[0], text)
+    text = "MSN is 5.1 ahead of the best baseline."
+    assert said_as_change(extract_numbers(text)[0], text)
