@@ -205,8 +205,9 @@ def draw_figures(figures: list[Figure], out: Path) -> list[Path]:
 # ------------------------------------------------------------------------------------------ inputs
 
 
-def load_claims_file(path: Path) -> ClaimsFile:
-    """The claims file through synth.claims.document (file:line errors); an empty one is an input error."""
+def load_claims_file(path: Path, *, study_only: bool = False) -> ClaimsFile:
+    """The claims file through synth.claims.document (file:line errors); an empty one is an input error, and so
+    is one with no claims unless `study_only` (the report shows replication results and checks no claims)."""
     from synth.claims.document import load_claims
 
     if not path.exists():
@@ -214,7 +215,7 @@ def load_claims_file(path: Path) -> ClaimsFile:
     if not path.read_text(encoding="utf-8", errors="replace").strip():
         raise ClaimsError(f"claims file is empty: {path}", hint="run `synth extract` or `synth import-report` first")
     cf = load_claims(path, read_only=True).data
-    if not cf.claims:
+    if not cf.claims and not study_only:
         raise ClaimsError(f"{path} has no claims: nothing to report",
                           hint="run `synth extract` or `synth import-report` first")
     return cf
@@ -299,9 +300,9 @@ def write_report(settings: Settings, *, out: Path | None = None, fmt: str = "md"
     if fmt not in FORMATS:
         raise ConfigError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
     out = Path(out) if out is not None else settings.reports
-    cf = load_claims_file(settings.claims)
-    papers, library_note = library_papers(settings)
     results = load_results(settings.runs)
+    cf = load_claims_file(settings.claims, study_only=bool(results.docs))  # no claims: the runs are the report
+    papers, library_note = library_papers(settings)
     from synth.replicate.data.languages import load_languages
 
     context = build_context(cf, papers=papers, results=results, languages=load_languages(),

@@ -200,3 +200,20 @@ def test_a_designed_sweep_renders_its_estimand_contrasts_and_one_figure_per_targ
     assert len(figures) == 1 and "tatoeba-r" in figures[0].name
     html = write_report(study, name="q", fmt="html").path.read_text(encoding="utf-8")
     assert "<strong>Pre-registered primary estimand</strong>" in html
+
+
+def test_a_claims_file_without_claims_reports_the_study_alone(study, tmp_path):
+    """The pilot's own report checks no claims: with results in the runs folder an empty claims list is the
+    study itself; without results it is still an input error."""
+    from synth.core.errors import ClaimsError
+    from synth.report.render import write_report
+
+    (tmp_path / "study.yaml").write_text("schema: 1\nstudy:\n  question: Does volume help?\n  title: A study\n"
+                                         "claims: []\n", encoding="utf-8")
+    study.claims = tmp_path / "study.yaml"
+    text = write_report(study, name="s").path.read_text(encoding="utf-8")
+    assert text.startswith("# A study\n") and "This report checks no claims: it is the study itself" in text
+    assert "## The study's question" in text and "This report covers" not in text
+    study.runs = tmp_path / "no-runs"
+    with pytest.raises(ClaimsError, match="has no claims: nothing to report"):
+        write_report(study, name="s")
