@@ -175,6 +175,7 @@ def test_empty_claims_file_is_an_input_error(study):
         write_report(study)
     assert err.value.exit_code == 2
     study.claims.write_text("schema: 1\nclaims: []\n", encoding="utf-8")
+    study.runs = study.runs.parent / "no-runs"  # with results it would be the study alone (test_question)
     with pytest.raises(ClaimsError, match="has no claims"):
         write_report(study)
 
