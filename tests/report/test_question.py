@@ -129,13 +129,14 @@ def test_committed_pilot_report_is_what_synth_report_makes_of_the_committed_resu
     from synth.report.render import write_report
     from tests.conftest import ROOT
 
-    settings.claims = ROOT / "claims.yaml"
+    settings.claims = ROOT / "reports" / "pilot-study.yaml"  # the study alone: no claims
     settings.runs = ROOT / "reports" / "pilot-results"
     section = lambda text: text.split("## The study's question", 1)[1].split("## Limitations", 1)[0]  # noqa: E731
     made = write_report(settings, name="pilot").path.read_text(encoding="utf-8")
     committed = (ROOT / "reports" / "pilot.md").read_text(encoding="utf-8")
     assert section(made) == section(committed)
-    assert "volumes 50, 150, 500, 1500, 5000" in section(made) and "3 seeds (0, 1, 2)" in section(made)
+    assert "volumes 50, 150, 500, 1500, 5000" in section(made) and "4 seeds (0, 1, 2, 3)" in section(made)
+    assert "Primary estimand (tatoeba_r, slope low resource - high resource)" in section(made)
 
 
 @pytest.fixture
