@@ -10,7 +10,8 @@ from synth.replicate.pipeline.results import export_results
 from tests.cli_harness import make_cli
 from tests.conftest import ROOT
 
-PILOT = ROOT / "reports" / "pilot-results"  # what `synth replicate run pilot` wrote (results + examples)
+PILOT = ROOT / "reports" / "pilot-results"  # what `synth replicate run pilot_v2` wrote (results + examples)
+STEPS = len(list(PILOT.iterdir()))
 
 
 def _runs_with_a_model(tmp_path):
@@ -30,7 +31,7 @@ def test_export_copies_results_and_examples_only_and_is_idempotent(tmp_path):
     out = tmp_path / "exported"
     first = export_results(runs, out)
     steps = sorted(p.name for p in PILOT.iterdir())
-    assert first.written == steps and first.unchanged == [] and first.with_examples == len(steps) == 34
+    assert first.written == steps and first.unchanged == [] and first.with_examples == len(steps) == STEPS > 20
     assert sorted(p.name for p in out.iterdir()) == steps
     for step in steps:
         assert sorted(p.name for p in (out / step).iterdir()) == ["examples.json", "results.json"]
@@ -41,7 +42,7 @@ def test_export_copies_results_and_examples_only_and_is_idempotent(tmp_path):
     doc["created"] = "2030-01-01T00:00:00+00:00"  # the step re-ran
     changed.write_text(json.dumps(doc))
     again = export_results(runs, out)
-    assert again.written == [steps[3]] and len(again.unchanged) == 33
+    assert again.written == [steps[3]] and len(again.unchanged) == STEPS - 1
     assert json.loads((out / steps[3] / "results.json").read_text())["created"] == "2030-01-01T00:00:00+00:00"
 
 
@@ -61,11 +62,11 @@ def test_export_command(settings, monkeypatch, tmp_path):
     cli = make_cli(settings, monkeypatch)
     runs = _runs_with_a_model(tmp_path)
     out = tmp_path / "exported"
-    run = cli("replicate", "export", str(out), "pilot", "--runs", str(runs))
+    run = cli("replicate", "export", str(out), "pilot_v2", "--runs", str(runs))
     assert run.exit_code == 0, run.stderr
-    assert f"exported 34 results document(s) to {out} (0 already there, 34 with per-example scores)" in run.stdout
+    assert f"exported {STEPS} results document(s) to {out} (0 already there, {STEPS} with per-example scores)" in run.stdout
     as_json = json.loads(cli("replicate", "export", str(out), "--runs", str(runs), "--json").stdout)
-    assert as_json["written"] == [] and len(as_json["unchanged"]) == 34
+    assert as_json["written"] == [] and len(as_json["unchanged"]) == STEPS
     other = cli("replicate", "export", str(tmp_path / "none"), "xstilts", "--runs", str(runs))
     assert other.exit_code == 1 and "error: no results documents of experiment 'xstilts' in" in other.stderr
     assert not (tmp_path / "none").exists()
