@@ -135,7 +135,7 @@ def test_committed_pilot_report_is_what_synth_report_makes_of_the_committed_resu
     made = write_report(settings, name="pilot").path.read_text(encoding="utf-8")
     committed = (ROOT / "reports" / "pilot.md").read_text(encoding="utf-8")
     assert section(made) == section(committed)
-    assert "volumes 50, 150, 500, 1500, 5000" in section(made) and "4 seeds (0, 1, 2, 3)" in section(made)
+    assert "volumes 50, 150, 500, 1500, 5000" in section(made) and "5 seeds (0, 1, 2, 3, 4)" in section(made)
     assert "Primary estimand (tatoeba_r, slope low resource - high resource)" in section(made)
 
 
