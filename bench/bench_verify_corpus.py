@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         if split == "dev":  # per-claim output exists for the dev split only: the test split is measured, not read
             out["dev_verdicts"] = [{"id": c.id, "kind": c.kind, "gold": c.gold, "text": c.text,
                                     "evidence_gold": [e.model_dump(exclude_none=True) for e in c.evidence],
-                                    "hit": h, **v.model_dump(mode="json", include={"label", "confidence", "reason",
+                                    "hit": h, **v.model_dump(mode="json", include={"label", "confidence", "reason", "features",
                                                                                    "evidence", "numbers"})}
                                    for c, v, h in zip(claims, verdicts, m["hits"])]
             if args.errors:

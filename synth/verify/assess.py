@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from synth.core.models import Evidence, NumberCheck, PaperMeta
 from synth.core.numbers import extract_numbers
-from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, normalise, stem
+from synth.verify.evidence import Alignment, Passage, PreparedClaim, SourceCache, content_words, normalise, stem
 from synth.verify.number_checks import compare_numbers, said_as_change
 from synth.verify.search import dense_norm, distinctive_numbers
 from synth.core.numbers import within_rounding
@@ -22,6 +22,8 @@ from synth.verify.text_checks import (EntityCheck, PaperNames, check_entities, c
 OK_NUMBER = ("equal", "rounded", "converted", "table")
 DEFAULT_THRESHOLDS = {"found": 0.55, "partial_coverage": 0.4, "clause": 0.34, "clause_found": 0.8,
                       "clause_dense": 0.6, "inconclusive": 0.3}
+NEARBY_REACH = 4  # sentences either side of a passage where a claim's other facts may sit
+NEARBY_CANDIDATES = 4  # next best candidate passages searched for a claim's other facts
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:and|while|but|whereas|which|although|even though|regardless)\b|\band (?=(?:the|each|its|their|"
                            r"this|these|it|to|also|additionally|further|then|was|were|is|are|has|have|had)\b)"
                            r"|,\s*(?=[a-z]+ (?:was|were|is|are)\b)")
@@ -300,7 +302,7 @@ class Assessor:
             source = source[:len(text) + 40]
         names = self.names(meta)
         context = self.context(a)
-        unsupported = self._unsupported_clause(text, a, context)
+        unsupported = self._unsupported_clause(text, a, context, others)
         entities = check_entities(text, a.passage.text, context, names,
                                   verbatim=unsupported is None and related >= 0.6)
         # the passage restates the claim when nothing of the claim is missing from it: then the number the
@@ -316,6 +318,8 @@ class Assessor:
                 if n.status == "missing" and w is not None and w.status != "missing":
                     n.status, n.source = w.status, w.source
                     n.note = f"{w.note or w.source} (in the sentence next to the passage)"
+        if any(n.status == "missing" for n in numbers):  # a claim's second fact, stated a few sentences on
+            self._numbers_elsewhere(text, claim, a, others, numbers)
         for n in numbers:  # a 'conflict' between numbers of two different things is no conflict
             if n.status == "conflict" and n.source and (
                     owners_differ(text, n.claim, a.passage.text, n.source, names, _logo_gap(a.passage.text))
@@ -396,17 +400,49 @@ class Assessor:
             return True
         return any(c >= 0.5 and self._close_in_meaning(part, a) for part, c in cover)
 
-    def _unsupported_clause(self, text: str, a: Alignment, context: str) -> str | None:
-        """A clause of the claim (3+ content words) mostly absent from the passage and the text around it."""
+    def _unsupported_clause(self, text: str, a: Alignment, context: str, others: list[Alignment] = ()) -> str | None:
+        """A clause of the claim (3+ content words) mostly absent from the passage and the text around it. In a
+        claim of several clauses, a clause another passage about the claim states (a close candidate, or a
+        sentence near the passage in its section) is stated there, not missing."""
         known = a.passage.stems  # not the section around it: a clause must be stated, not merely echoed
         parts = clauses(text)
         for part in parts:
             words = _stems(part)
             if len(words) >= 3 and len(words & known) / len(words) < self.thresholds["clause"]:
-                if len(parts) > 1 and self._close_in_meaning(part, a):
+                if self._close_in_meaning(part, a):
                     continue  # reworded ('machine comprehension' for 'MC'), not missing
+                if len(parts) > 1 and any(len(words & p.stems) / len(words) >= self.thresholds["clause_found"]
+                                          for p in self._nearby_passages(a, others)):
+                    continue
                 return part
         return None
+
+    def _nearby_passages(self, a: Alignment, others: list[Alignment], reach: int = NEARBY_REACH) -> list:
+        """Where a claim's other facts may be: the next best candidate passages, and the sentences up to `reach`
+        before and after the passage in its section (a paragraph of results often spreads one claim's numbers
+        over three sentences)."""
+        sents = self.cache.sentences(a.passage.meta)
+        first, last = a.passage.first, a.passage.sentences[-1]
+        near = [sents.get(i) for i in [*range(first.idx - reach, first.idx), *range(last.idx + 1, last.idx + reach + 1)]]
+        near = [s for s in near if s is not None and s.section == first.section and s.kind == first.kind]
+        return [o.passage for o in others[:NEARBY_CANDIDATES] if o.passage.text != a.passage.text] + [
+            Passage(a.passage.meta, [s], s.text) for s in near]
+
+    def _numbers_elsewhere(self, text: str, claim: PreparedClaim, a: Alignment, others: list[Alignment],
+                           numbers: list[NumberCheck]) -> None:
+        """Numbers missing from the passage that a nearby passage about the claim gives (equal, rounded or
+        converted): found there, with where. A different value there is not taken as a conflict (it may be
+        another quantity)."""
+        for passage in self._nearby_passages(a, others):
+            missing = {n.claim: n for n in numbers if n.status == "missing"}
+            if not missing:
+                return
+            for w in compare_numbers(text, passage.text, cut=claim.cut, restates=False):
+                n = missing.get(w.claim)
+                if n is not None and w.status in ("equal", "rounded", "converted"):
+                    s = passage.first
+                    n.status, n.source = w.status, w.source
+                    n.note = f"{w.note or w.source} (p. {s.page}: '{passage.text[:60]}')"
 
     def _close_in_meaning(self, part: str, a: Alignment) -> bool:
         """With embeddings: the clause means about what one of the passage's sentences says."""

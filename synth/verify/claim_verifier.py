@@ -18,12 +18,20 @@ from synth.verify.assess import DEFAULT_THRESHOLDS, OK_NUMBER, Assessment, Asses
 from synth.verify.calibration import Calibrator, load_verifier
 from synth.verify.dense import DenseSearch
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache
+from synth.verify.label_model import RELABELLED, LabelModel, ruled_out
 from synth.verify.number_checks import compare_numbers
 from synth.verify.search import SearchResult, search_evidence
 from synth.verify.table_checks import cells_with_numbers
 from synth.verify.text_checks import looks_english
 
 MAX_CLAIM_CHARS = 1000
+LEARNED_SAYS = {  # a learned verdict that differs from the rules' label, in words
+    "supported": "likely supported: the passages found state it in other words",
+    "partially_supported": "likely partly supported",
+    "contradicted": "likely contradicted: the paper's passages on this topic do not bear it out",
+    "not_found": "likely not in the paper",
+    "inconclusive": "undecided",
+}
 ANY_SOURCE_PAPERS = 3  # with --any-source, how many best-matching uncited papers are checked in full
 
 
@@ -72,7 +80,7 @@ class Verifier:
 
     def __init__(self, library: Library, *, nli_model: Path | None = None, weights: Path | None = None,
                  thresholds: dict[str, float] | None = None, calibrator: Calibrator | None = None,
-                 dense: bool = True):
+                 label_model: LabelModel | None = None, dense: bool = True):
         self.library = library
         self.cache = SourceCache(library)
         self.finder = PaperFinder(library)
@@ -80,7 +88,11 @@ class Verifier:
         data = load_verifier(weights) if calibrator is None or thresholds is None else {}
         self.calibrator = calibrator or Calibrator.from_dict(data["calibrator"])
         self.thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or data.get("thresholds", {}))}
-        weights_id = stable_hash({"calibrator": self.calibrator.to_dict(), "thresholds": self.thresholds})
+        # the learned verdict (synth.verify.label_model); without it the rules' label stands
+        self.label_model = label_model or (LabelModel.from_dict(data["label_model"]) if data.get("label_model")
+                                           else None)
+        weights_id = stable_hash({"calibrator": self.calibrator.to_dict(), "thresholds": self.thresholds,
+                                  "label_model": self.label_model.to_dict() if self.label_model else None})
         self.nli = None
         if nli_model is not None:
             from synth.verify.nli import NLIScorer
@@ -231,22 +243,32 @@ class Verifier:
         if missing:
             reason += "; " + "; ".join(missing)
         features = self._features(prepared, final, supporting, runner_up)
-        # an undecided verdict is no judgement to put a probability on; it says where to read instead
-        confidence = None if label == "inconclusive" else round(self.calibrator.predict(features, label), 4)
+        rule_label = label
+        if self.label_model is not None and label in RELABELLED:
+            label, confidence = self.label_model.decide(self.label_model.probabilities(features, label),
+                                                        ruled_out(features))
+            if label != rule_label:
+                reason = f"{LEARNED_SAYS[label]} (learned from the checks below); the rules said {rule_label}: {reason}"
+        else:
+            # an undecided verdict is no judgement to put a probability on; it says where to read instead
+            confidence = None if label == "inconclusive" else self.calibrator.predict(features, label)
+        confidence = None if confidence is None else round(confidence, 4)
         a = final.alignment if final else None
-        evidence = [final.evidence] if final and final.evidence and label != "not_found" else []
+        evidence = [final.evidence] if final and final.evidence and rule_label != "not_found" else []
         if evidence and final.table_evidence is None and final.alignment is not None:  # the quote in its paragraph
             before, after = self.assessor.around(final.alignment)
             evidence = [evidence[0].model_copy(update={"before": before, "after": after})]
         if evidence:  # the next-best passages too: a reader checks the verdict against what else came close
             evidence = best_evidence(evidence, candidates, self.tables_near(final, prepared))
-        if label == "not_found" and final is not None and final.alignment is not None \
-                and final.related >= self.thresholds.get("inconclusive", 1.0) - 0.1:
+        if rule_label == "not_found" and final is not None and final.alignment is not None and (
+                label != "not_found" or final.related >= self.thresholds.get("inconclusive", 1.0) - 0.1):
             # on the claim's topic: the closest passages, so a reader can see what the paper does say
             evidence = best_evidence([final.alignment.passage.evidence(final.alignment.align)], candidates, [])
             reason += "; closest: " + read_where(evidence)
-        if label == "inconclusive":
+        if label == "inconclusive" and evidence and rule_label != "not_found":
             reason += "; read " + read_where(evidence)
+        elif label == "not_found" and evidence and rule_label != "not_found":  # learned: only the closest passages
+            reason += "; closest: " + read_where(evidence)
         return Verification(
             label=label, confidence=confidence, reason=reason, evidence=evidence,
             other_versions=[o.evidence for o in supporting if o.evidence],

@@ -74,5 +74,8 @@ def test_flipped_directions_are_never_supported_and_wrong_numbers_contradicted(r
     wrong = [v for g, v in verdicts.values() if g.kind in ("wrong_number", "truncated_wrong_number")]
     contradicted = [v for v in wrong if v.label == "contradicted"]
     assert len(contradicted) >= 0.8 * len(wrong)
-    assert all("source says" in v.reason and "claim says" in v.reason for v in contradicted)
+    # a contradiction names both sides, or says it is the label model's reading of the checks (and what they saw)
+    assert all(("source says" in v.reason and "claim says" in v.reason)
+               or ("likely contradicted" in v.reason and "the rules said" in v.reason) for v in contradicted)
+    assert sum("source says" in v.reason for v in contradicted) >= 0.6 * len(wrong)
     assert all(v.label != "supported" for v in wrong)

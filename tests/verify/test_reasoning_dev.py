@@ -290,3 +290,43 @@ def test_a_value_followed_by_a_comparison_after_a_comma_is_the_value_itself():
     assert not said_as_change(extract_numbers(text)[0], text)
     text = "MSN is 5.1 ahead of the best baseline."
     assert said_as_change(extract_numbers(text)[0], text)
+
+
+# 2020.acl-main.447 (S2ORC), p. 4, sentences 99-103 as parsed
+S2ORC_FILTERS = [
+    "All filters are applied in series.",
+    "Subsequently, 95.5M paper clusters are filtered out based on the aforementioned criteria and removed from the "
+    "corpus.",
+    "The distribution of filtered papers is given in Table 2.",
+    "We note that a large number of paper clusters are filtered out; 80.0M of these filtered clusters have no "
+    "associated publisher-provided abstract or associated PDF and do not provide significant value to our dataset in "
+    "their current state.",
+    "Although these papers that lack text may be useful as cite-able nodes in S2ORC, they are generally of lower "
+    "quality and are filtered out of the corpus to improve corpus quality.",
+]
+
+
+def test_a_claims_second_number_two_sentences_on_is_found_there():
+    """A claim that joins figures of one paragraph: the number two sentences from the passage (outside the +-1
+    window) is found there, with its page; a number nowhere near stays missing."""
+    from synth.verify.assess import Assessor
+    from synth.verify.evidence import Passage, PreparedClaim, score_alignment
+
+    cache = _Cache(S2ORC_FILTERS, section=("2 Constructing the corpus", "2.5 Filtering paper clusters"))
+    meta = PaperMeta(id="local-447", version=1, source="local", sha256="", size_bytes=0,
+                     fetched_at="2026-12-07T00:00:00+00:00")
+    assessor = Assessor(cache, {"found": 0.55, "clause": 0.34})
+    def checked(text: str) -> dict:
+        claim = PreparedClaim.make(text)
+        a = score_alignment(claim, Passage(meta, [cache.sentences(meta)[3]], S2ORC_FILTERS[3]))
+        numbers = compare_numbers(text, S2ORC_FILTERS[3])
+        assessor._numbers_elsewhere(text, claim, a, [], numbers)
+        return {n.claim: n for n in numbers}
+
+    right = checked("Filtering is aggressive: some 95.5 million paper clusters are discarded, and around 80 million "
+                    "of those are removed because they have neither a publisher abstract nor a PDF.")
+    assert right["95.5M"].status == "equal" and "(p. 8: 'Subsequently, 95.5M" in right["95.5M"].note
+    assert right["80M"].status == "equal" and right["80M"].source == "80.0M"
+    wrong = checked("Some 97.5 million paper clusters are discarded, and around 80 million of those are removed "
+                    "because they have neither a publisher abstract nor a PDF.")
+    assert wrong["97.5M"].status == "missing"
