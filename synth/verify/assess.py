@@ -204,7 +204,7 @@ class Assessor:
                 return f"source says {there}, claim says {said}"
         return None
 
-    def _numbers_nowhere(self, claim: PreparedClaim, meta: PaperMeta) -> list[str]:
+    def numbers_nowhere(self, claim: PreparedClaim, meta: PaperMeta) -> list[str]:
         """The claim's distinctive numbers (decimals, percentages, 10 and above) when not one of them is in the
         paper: no sentence or table cell gives it, exactly, rounded or as the claim hedges it ('about 16B')."""
         from synth.verify.number_checks import approximate_match, hedge
@@ -278,7 +278,7 @@ class Assessor:
             if absent:  # a claim about something the paper never names is not a paraphrase of it
                 return Assessment(meta, "not_found", f"no passage in {meta.key} states the claim{best}; the paper "
                                   f"never names {', '.join(absent[:3])}", a, related=related)
-            unstated = self._numbers_nowhere(claim, meta) if a is not None else []
+            unstated = self.numbers_nowhere(claim, meta) if a is not None else []
             if unstated:  # its figures appear nowhere in the paper, text or tables: not a reworded statement of it
                 return Assessment(meta, "not_found", f"no passage in {meta.key} states the claim{best}; the paper "
                                   f"gives none of its numbers ({', '.join(unstated[:3])})", a, related=related)

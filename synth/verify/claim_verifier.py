@@ -17,7 +17,7 @@ from synth.papers.library.lookup import PaperFinder
 from synth.verify.assess import DEFAULT_THRESHOLDS, OK_NUMBER, Assessment, Assessor, complete_text
 from synth.verify.calibration import Calibrator, load_verifier
 from synth.verify.dense import DenseSearch
-from synth.verify.evidence import Alignment, PreparedClaim, SourceCache
+from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, stem
 from synth.verify.label_model import RELABELLED, LabelModel, ruled_out
 from synth.verify.number_checks import compare_numbers
 from synth.verify.search import SearchResult, search_evidence
@@ -287,6 +287,12 @@ class Verifier:
                   runner_up: float) -> dict[str, float]:
         n_tokens = len(claim.norm.split())
         f = {"claim_tokens": math.log1p(n_tokens) / 5, "other_version_support": float(bool(supporting))}
+        if final is not None:  # what of the claim the paper never says at all: a claim it does not make
+            words = {stem(w) for w in content_words(claim.norm)}
+            known = self.cache.vocabulary(final.meta)
+            f["novel_words"] = len(words - known) / len(words) if words else 0.0
+            f["absent_names"] = min(3, len(self.assessor.names(final.meta).absent(claim.text))) / 3
+            f["numbers_nowhere"] = float(bool(self.assessor.numbers_nowhere(claim, final.meta)))
         if final is not None and final.alignment is not None:
             f.update(self._alignment_features(final, runner_up))
         if final is not None and final.table_evidence is not None:

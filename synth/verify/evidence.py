@@ -197,6 +197,7 @@ class SourceCache:
         self.table_values: dict[tuple, list] = {}  # tablecheck's values per table (see check_tables' memo)
         self._df: dict[str, int] = {}
         self._numbers: dict[str, dict[int, list]] = {}
+        self._vocabulary: dict[str, set[str]] = {}
         self._stats = None
 
     def versions(self, paper_id: str) -> list[PaperMeta]:
@@ -260,6 +261,15 @@ class SourceCache:
                 return None
             self._passages[key] = Passage(meta, parts, " ".join(p.text for p in parts))
         return self._passages[key]
+
+    def vocabulary(self, meta: PaperMeta) -> set[str]:
+        """Every content-word stem a paper version uses (its text and its tables, not its references)."""
+        if meta.key not in self._vocabulary:
+            words = {stem(w) for s in self.sentences(meta).values() if s.kind != "references"
+                     for w in content_words(normalise(s.text))}
+            words |= {stem(w) for t in self.tables(meta) for w in content_words(normalise(f"{t.caption} {t.raw}"))}
+            self._vocabulary[meta.key] = words
+        return self._vocabulary[meta.key]
 
     def numbers(self, meta: PaperMeta) -> dict[int, list]:
         """Numbers (synth.core.numbers.Num) of each evidence sentence of a paper version (idx → numbers)."""

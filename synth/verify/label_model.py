@@ -21,7 +21,8 @@ from synth.core.errors import ConfigError
 
 FEATURES = ("related", "dense", "align", "coverage", "margin", "truncated", "n_numbers", "frac_numbers_ok",
             "n_conflict", "n_missing", "entity_conflict", "entity_missing", "finding", "unsupported_clause",
-            "table_only", "table_conflict", "claim_tokens")
+            "table_only", "table_conflict", "claim_tokens", "novel_words", "absent_names",
+            "numbers_nowhere")
 RULE_LABELS = ("supported", "partially_supported", "contradicted", "not_found", "inconclusive")
 OUTCOMES = ("supported", "partially_supported", "contradicted", "not_found")
 # the rules' labels the model may change: a contradiction the rules name (which number, name or direction

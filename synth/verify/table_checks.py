@@ -225,6 +225,8 @@ def _row_named(row: str, claim_keys: set[str], claim_words: set[str]) -> int:
         return 0
     if len(entity_key(tokens[0])) > 2 and entity_key(tokens[0]) in claim_keys:  # 'BPE-60k' of 'BPE-60k BPE'
         return 3
+    if any(_ACRONYM.fullmatch(t) and t.lower() in claim_keys for t in tokens):  # 'SOS': 'sentence-order shuffling'
+        return 2
     words = {w.rstrip("s") for w in _words(label)}
     if words and words <= claim_words and (len(words) > 1 or not words <= _VAGUE_ROWS):
         return min(len(words), 3)
@@ -232,6 +234,14 @@ def _row_named(row: str, claim_keys: set[str], claim_words: set[str]) -> int:
 
 
 _VAGUE_ROWS = {"none", "all", "total", "other", "average", "mean", "sum"}
+_ACRONYM = re.compile(r"[A-Z]{3,6}")
+
+
+def initialisms(text: str) -> set[str]:
+    """The initials of every run of 3 to 6 consecutive words ('sentence-order shuffling' → 'sos'): how a claim
+    that spells a method out names the row a table abbreviates."""
+    words = re.findall(r"[A-Za-z]+", text)
+    return {"".join(w[0] for w in words[i:i + n]).lower() for n in range(3, 7) for i in range(len(words) - n + 1)}
 
 
 def _setting_clash(claim_words: set[str], column: str) -> str | None:
@@ -264,6 +274,7 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
         return None
     canon = names.canonical if names is not None else (lambda k: k)
     claim_keys = {canon(m.key) for m in mentions(claim_text)} | {m.key for m in mentions(claim_text)}
+    claim_keys |= initialisms(claim_text)
     claim_words = _words(claim_text) | {w.rstrip("s") for w in _words(claim_text)}
     claim_words |= {k.lower() for k in names_in(claim_text)}  # canonical names too: German → 'de' columns
     local, alone = {}, {}

@@ -330,3 +330,24 @@ def test_a_claims_second_number_two_sentences_on_is_found_there():
     wrong = checked("Some 97.5 million paper clusters are discarded, and around 80 million of those are removed "
                     "because they have neither a publisher abstract nor a PDF.")
     assert wrong["97.5M"].status == "missing"
+
+
+def test_the_metric_f1_is_no_number_the_source_must_repeat():
+    """P18-1144 p. 7 says 'the best development result' where a claim says 'the best F1'; a model name with a
+    digit still must match ('GPT-3' against 'GPT-2')."""
+    source = ("As can be seen from the figure, lattice word information is useful for improving character-based NER, "
+              "improving the best development result from 62.5% to 71.6%.")
+    claim = "Lattice word information raises the best F1 from about 62.5% to about 71.6%."
+    assert _status(compare_numbers(claim, source)) == [("62.5%", "62.5%", "equal"), ("71.6%", "71.6%", "equal")]
+    assert ("3", "2", "conflict") in _status(compare_numbers("GPT-3 " + claim, "GPT-2 " + source))
+
+
+def test_a_row_the_table_abbreviates_is_named_by_its_spelled_out_words():
+    """2020.coling-industry.9 Table 2 abbreviates its augmentation rows ('BERTW + SOS'); a claim spells the method
+    out ('sentence-order shuffling')."""
+    from synth.verify.table_checks import _row_named, initialisms
+
+    claim = "Of the augmentation strategies compared, sentence-order shuffling gives the weakest short-answer F1, 55.8."
+    keys = initialisms(claim)
+    assert "sos" in keys and _row_named("BERTW + SOS", keys, set()) == 2
+    assert _row_named("BERTW + AD", keys, set()) == 0  # another strategy's row is not named
