@@ -21,7 +21,7 @@ from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content
 from synth.verify.label_model import RELABELLED, LabelModel, ruled_out
 from synth.verify.number_checks import compare_numbers
 from synth.verify.search import SearchResult, search_evidence
-from synth.verify.table_checks import cells_with_numbers
+from synth.verify.table_checks import cells_with_numbers, rows_named
 from synth.verify.text_checks import looks_english
 
 MAX_CLAIM_CHARS = 1000
@@ -263,7 +263,8 @@ class Verifier:
         if rule_label == "not_found" and final is not None and final.alignment is not None and (
                 label != "not_found" or final.related >= self.thresholds.get("inconclusive", 1.0) - 0.1):
             # on the claim's topic: the closest passages, so a reader can see what the paper does say
-            evidence = best_evidence([final.alignment.passage.evidence(final.alignment.align)], candidates, [])
+            evidence = best_evidence([final.alignment.passage.evidence(final.alignment.align)], candidates,
+                                     self.tables_near(final, prepared))
             reason += "; closest: " + read_where(evidence)
         if label == "inconclusive" and evidence and rule_label != "not_found":
             reason += "; read " + read_where(evidence)
@@ -278,10 +279,14 @@ class Verifier:
         )
 
     def tables_near(self, final: Assessment | None, claim: PreparedClaim) -> list[Evidence]:
-        """Table rows that hold the claim's numbers (for the evidence list), none when a table already decided."""
+        """Table rows that hold the claim's numbers, then rows the claim names (for the evidence list), none when
+        a table already decided."""
         if final is None or final.table_evidence is not None:
             return []
-        return cells_with_numbers(self.cache.tables(final.meta), extract_numbers(claim.text), final.meta)
+        tables = self.cache.tables(final.meta)
+        rows = cells_with_numbers(tables, extract_numbers(claim.text), final.meta)
+        named = rows_named(tables, claim.text, final.meta, self.assessor.names(final.meta))
+        return rows + [e for e in named if (e.table, e.row) not in {(r.table, r.row) for r in rows}]
 
     def _features(self, claim: PreparedClaim, final: Assessment | None, supporting: list[Assessment],
                   runner_up: float) -> dict[str, float]:
@@ -323,8 +328,8 @@ EVIDENCE_SHOWN = 3
 
 
 def best_evidence(first: list[Evidence], candidates: list[Alignment], tables: list[Evidence]) -> list[Evidence]:
-    """The deciding evidence, then the next-best passages (no sentence twice) and table rows, up to
-    EVIDENCE_SHOWN."""
+    """The deciding evidence, the table row holding most of the claim's numbers, then the next-best passages (no
+    sentence twice) and other table rows, up to EVIDENCE_SHOWN."""
     out = list(first)
     taken = {(e.page, e.start) for e in out}
     spans = [(e.page, e.start, e.end) for e in out]
@@ -333,7 +338,9 @@ def best_evidence(first: list[Evidence], candidates: list[Alignment], tables: li
         return any(p == e.page and s is not None and e.start is not None and s < (e.end or e.start + 1)
                    and e.start < (t or s + 1) for p, s, t in spans)
 
-    for e in [*(c.passage.evidence(c.align) for c in candidates), *tables]:
+    # the table row holding the claim's numbers comes right after the deciding evidence: a claim's figures are
+    # more often in a table than in the second-best sentence
+    for e in [*tables[:1], *(c.passage.evidence(c.align) for c in candidates), *tables[1:]]:
         if len(out) >= EVIDENCE_SHOWN:
             break
         if (e.page, e.start) in taken or overlaps(e):

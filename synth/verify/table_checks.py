@@ -220,6 +220,7 @@ def _row_named(row: str, claim_keys: set[str], claim_words: set[str]) -> int:
     from synth.verify.text_checks import entity_key
 
     label = re.sub(r"\(.*?\)", " ", row)
+    label = re.sub(r"(?i)(?<!\w)w/o?(?!\w)", " ", label)  # an ablation row 'w/o X' is named by X ('dropping X')
     tokens = [t for t in re.split(r"\s+", label) if t]
     if not tokens:
         return 0
@@ -426,6 +427,33 @@ def _row_evidence(table: TableBlock, cells: list[TableCell], meta) -> Evidence:
     return Evidence(paper=meta.id, version=meta.version, page=table.page, start=start,
                     end=start + len(quote), quote=quote, score=1.0, table=table.label,
                     row=first.row_label if first else None, column=list(first.column) if first else [])
+
+
+def rows_named(tables: list[TableBlock], claim_text: str, meta, names=None, limit: int = 2) -> list[Evidence]:
+    """Result rows the claim names clearly (a name of the row label, or all its words), in tables whose caption
+    or headers share a word with the claim: where the right value of a misread cell sits. Best named first."""
+    from synth.verify.text_checks import mentions
+
+    canon = names.canonical if names is not None else (lambda k: k)
+    keys = {canon(m.key) for m in mentions(claim_text)} | {m.key for m in mentions(claim_text)}
+    keys |= initialisms(claim_text)
+    words = _words(claim_text) | {w.rstrip("s") for w in _words(claim_text)}
+    words |= {part for w in words for part in w.split("-") if len(part) > 2}  # 'word-level' names 'Word'
+    found: list[tuple[int, int, TableBlock, list[TableCell]]] = []
+    for t, table in enumerate(tables):
+        headers = _words(table.caption) | {w for c in table.cells for part in c.column for w in _words(part)}
+        if not headers & words:
+            continue
+        rows: dict[str, list[TableCell]] = {}
+        for cell in table.cells:
+            if cell.value is not None:
+                rows.setdefault(cell.row_label, []).append(cell)
+        for cells in rows.values():
+            fit = _row_named(cells[0].row, keys, words)
+            if fit >= 2:
+                found.append((fit, -t, table, cells))
+    found.sort(key=lambda r: (-r[0], -r[1]))
+    return [_row_evidence(table, cells, meta) for _, _, table, cells in found[:limit]]
 
 
 def cells_with_numbers(tables: list[TableBlock], nums: list[Num], meta, limit: int = 2) -> list[Evidence]:

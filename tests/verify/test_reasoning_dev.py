@@ -351,3 +351,39 @@ def test_a_row_the_table_abbreviates_is_named_by_its_spelled_out_words():
     keys = initialisms(claim)
     assert "sos" in keys and _row_named("BERTW + SOS", keys, set()) == 2
     assert _row_named("BERTW + AD", keys, set()) == 0  # another strategy's row is not named
+
+
+def test_evidence_puts_the_table_row_with_the_claims_numbers_second():
+    """A claim whose figures a table holds: after the deciding passage, that row comes before the next-best
+    sentences (2020.coling-industry.9's Table 2 row 'BERTW + SOS' for a claim giving 55.8)."""
+    from synth.verify.claim_verifier import best_evidence
+
+    passage = Evidence(paper="local-c9", version=1, page=7, start=10, end=50, quote="We compare augmentations.",
+                       score=0.5)
+    row = Evidence(paper="local-c9", version=1, page=8, start=500, end=540, quote="BERTW + SOS 55.8 66.7",
+                   score=1.0, table="Table 2", row="BERTW + SOS", column=["Short Answer F1"])
+    other = Evidence(paper="local-c9", version=1, page=6, start=90, end=120, quote="Another sentence.", score=0.4)
+
+    class _Candidate:  # an Alignment's evidence, as best_evidence reads it
+        def __init__(self, e):
+            self.align, self.passage = e.score, type("P", (), {"evidence": lambda _self, _score: e})()
+
+    shown = best_evidence([passage], [_Candidate(other)], [row])
+    assert [e.quote for e in shown] == [passage.quote, row.quote, other.quote]
+
+
+def test_rows_the_claim_names_are_found_in_a_table_about_it():
+    """A claim with a misread value names its row: 'Table 5' of D19-1011 (ablation) as the reader gives it."""
+    from synth.core.models import TableBlock, TableCell
+    from synth.verify.table_checks import rows_named
+
+    cells = [TableCell(row=r, column=["R10@1"], value=v, values=[v], text=f"{v}")
+             for r, v in (("MSNbase", 0.606), ("w/o Word Selector", 0.588), ("w/o Utterance Selector", 0.591))]
+    table = TableBlock(label="Table 5", caption="Ablation study on E-commerce corpus.", page=8, start=0, end=10,
+                       raw="R10@1\\nMSNbase 0.606\\nw/o Word Selector 0.588\\nw/o Utterance Selector 0.591",
+                       header=["", "R10@1"], cells=cells)
+    meta = PaperMeta(id="local-d19", version=1, source="local", sha256="", size_bytes=0,
+                     fetched_at="2026-12-07T00:00:00+00:00")
+    shown = rows_named([table], "Dropping just the word-level selector brings E-commerce R10@1 down to 58.6.", meta)
+    assert [e.row for e in shown] == ["w/o Word Selector"] and shown[0].table == "Table 5"
+    assert rows_named([table], "BLEU improves on WMT.", meta) == []
