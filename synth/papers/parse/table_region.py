@@ -136,10 +136,21 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
     if direction > 0:  # the first caption or prose under the content is a float's caption: that float's content
         end = max(lines[i].bottom for i in taken)
         x0, x1 = min(lines[i].x0 for i in taken), max(lines[i].x1 for i in taken)
+        # a ruled table ends at its bottom rule; the next rule under it with nothing between is another float's
+        # top rule, and what follows belongs to that float
+        fence = float("inf")
+        if len(chain) >= 2:
+            bottom_rule = max(r.y for r in chain)
+            below = sorted(r.y for r in rules if r.y > bottom_rule + 1)
+            if below and not any(in_band(ln, band) and ln.bottom > bottom_rule + 1 and ln.top < below[0] - 1
+                                 for ln in lines):
+                fence = below[0]
         for ln in lines:
             overlap = min(ln.x1, x1) - max(ln.x0, x0)
             if not in_band(ln, band) or ln.top < end or overlap < 0.5 * min(ln.x1 - ln.x0, x1 - x0):
                 continue
+            if ln.top > fence:
+                break
             if CAPTION.match(ln.text) and _beside(ln, [lines[i] for i in taken]):
                 continue
             if CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):

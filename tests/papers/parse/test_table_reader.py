@@ -173,8 +173,11 @@ def test_a_narrower_table_under_a_wider_one_keeps_its_own_rules():
     second = tables["Table 2"]
     assert not any("Germanic" in c.column for c in second.cells)
     assert _cell(second, "XLM-R", "XQuAD").text == "76.6/60.8"
-    # Table 1 (caption above, Table 2 right under it) is not found: said in one line, never a wrong grid
-    assert tables["Table 1"].cells == [] and tables["Table 1"].uncertain == ["no table found next to its caption"]
+    # Table 1 (caption above, Table 2 right under it) ends at its bottom rule: none of Table 2's rows
+    first = tables["Table 1"]
+    assert not first.uncertain and any(
+        (c.row, c.row_group, c.column, c.text) == ("mBERT", "Zero-shot", ["Germanic", "de"], "86.9") for c in first.cells)
+    assert not {c.row for c in first.cells} & {"+ adapters", "+ prefix", "+ code-switch", "mT5-XL"}
 
 
 def test_a_header_with_numbers_in_it_ends_at_the_rule_under_it():
@@ -193,6 +196,16 @@ def test_glyphs_tex_sets_apart_are_joined():
     assert "Yorùbá" in rows
 
 
+def test_a_caption_above_a_ruled_table_with_another_table_under_it():
+    """latex-03 p. 2: Table 3's caption is above its ruled body, and Table 4's body (with its caption under it)
+    follows in the same column with nothing between the two tables' rules. Table 3 ends at its bottom rule."""
+    tables = _latex("latex-03", 2)
+    rows = {c.row_label for c in tables["Table 3"].cells} | {c.row_group or "" for c in tables["Table 3"].cells}
+    assert {"Sentiment", "Retrieval"} <= rows and not rows & {"Arabic", "All"}
+    assert {c.row for c in tables["Table 4"].cells} >= {"Arabic", "Chinese", "All"}
+    assert not tables["Table 3"].uncertain
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept."""
@@ -208,4 +221,4 @@ def test_latex_material_accuracy():
         return right / cells
 
     assert accuracy([f"latex-{i:02d}" for i in range(9, 17)]) >= 0.90
-    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.65
+    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.75
