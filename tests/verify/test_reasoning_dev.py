@@ -387,3 +387,13 @@ def test_rows_the_claim_names_are_found_in_a_table_about_it():
     shown = rows_named([table], "Dropping just the word-level selector brings E-commerce R10@1 down to 58.6.", meta)
     assert [e.row for e in shown] == ["w/o Word Selector"] and shown[0].table == "Table 5"
     assert rows_named([table], "BLEU improves on WMT.", meta) == []
+
+
+def test_a_thousands_comma_the_pdf_text_spaced_is_one_number():
+    """P18-1161 p. 5 as parsed: '43, 000 open-domain trivia question'; a list of numbers stays a list."""
+    quasar = ("Quasar-T (Dhingra et al., 2017b) consists of 43, 000 open-domain trivia question, whose answers can be "
+              "extracted from the retrieved paragraphs.")
+    assert _status(compare_numbers("Quasar-T comprises about 43 thousand trivia questions.", quasar)) == [
+        ("43k", "43,000", "equal")]
+    assert _status(compare_numbers("We try 5 and 100 sentences.", "We try 5, 100 and 200 sentences.")) == [
+        ("5", "5", "equal"), ("100", "100", "equal")]
