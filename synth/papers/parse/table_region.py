@@ -62,10 +62,12 @@ def table_region(lines: list[Line], rules: list[Rule], cap_first: int, cap_last:
     """(x0, top, x1, bottom) of the table a caption belongs to, above or below it."""
     cap_top, cap_bottom = lines[cap_first].top, lines[cap_last].bottom
     band_rules = [r for r in rules if r.x0 >= band[0] - 8 and r.x1 <= band[1] + 8]
+    # rules reaching out of the band across it (a full-width float's): no table of this band runs across one
+    crossing = [r.y for r in rules if r not in band_rules and r.x0 < band[1] and r.x1 > band[0]]
     candidates = []
     for direction in (-1, 1):  # above the caption, then below
         region = _region_side(lines, band_rules, cap_top if direction < 0 else cap_bottom, direction, band,
-                              {*range(cap_first, cap_last + 1)}, settings)
+                              {*range(cap_first, cap_last + 1)}, settings, crossing)
         if region:
             candidates.append(region)
     if not candidates:
@@ -74,7 +76,7 @@ def table_region(lines: list[Line], rules: list[Rule], cap_first: int, cap_last:
     return max(candidates, key=lambda r: (r[4], r[5]))[:4]
 
 
-def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
+def _region_side(lines, rules, edge, direction, band, caption_lines, settings, crossing=()):
     body = statistics.median(w.size for ln in lines for w in ln.words)  # the page's running-text size
     near = [r for r in rules if 0 <= (r.y - edge) * direction <= settings.caption_gap]
     chain = []
@@ -89,6 +91,8 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings):
                        and (r.y - ln.bottom) * direction > 0]
             if r.x0 < chain[0].x0 - 6 or r.x1 > chain[0].x1 + 6:
                 break  # wider than the table's first rule: another float's rule
+            if any(0 < (y - chain[-1].y) * direction < (r.y - chain[-1].y) * direction for y in crossing):
+                break  # a wider float's rule lies between
             if not between and (r.x1 - r.x0) < (chain[-1].x1 - chain[-1].x0) - 20:
                 break  # a narrower rule right after a rule, nothing between: the next float's top rule
             if (r.y - chain[-1].y) * direction > settings.chain_gap or any(

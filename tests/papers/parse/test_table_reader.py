@@ -206,6 +206,15 @@ def test_a_caption_above_a_ruled_table_with_another_table_under_it():
     assert not tables["Table 3"].uncertain
 
 
+def test_a_one_column_table_under_a_full_width_one_stops_at_its_rules():
+    """latex-01 p. 3: Table 3 sits in the left column right under the full-width Table 2, whose rules cross the
+    column (its column-group rules do not): Table 3 is read alone."""
+    table = _latex("latex-01", 3)["Table 3"]
+    assert {c.row for c in table.cells} == {"Full model", "w/o attention", "w/o adapters", "w/o language emb.",
+                                             "w/ frozen encoder", "+ code-switching"}
+    assert _cell(table, "w/o attention", "NER").text == "76.9"
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept."""
@@ -221,4 +230,4 @@ def test_latex_material_accuracy():
         return right / cells
 
     assert accuracy([f"latex-{i:02d}" for i in range(9, 17)]) >= 0.90
-    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.75
+    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.77
