@@ -173,6 +173,10 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
     _widen_spans(levels, columns, level_verticals, first_value, level_centres)
     paths: list[list[str]] = [[] for _ in range(n)]
     spanning = any(a != b for lv in levels for a, b, _ in lv)
+    # one sub-header under every header ('F1 / EM' under each dataset) is a level of its own, not the second line
+    # of wrapped headers ('Library / Size', 'Program / Length')
+    bottom = {text for _, _, text in levels[-1]} if len(levels) > 1 and len(levels[-1]) > 1 else set()
+    spanning = spanning or len(bottom) == 1
     for level in levels:
         for lo, hi, text in level:
             for k in range(lo, hi + 1):

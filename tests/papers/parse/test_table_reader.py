@@ -215,6 +215,13 @@ def test_a_one_column_table_under_a_full_width_one_stops_at_its_rules():
     assert _cell(table, "w/o attention", "NER").text == "76.9"
 
 
+def test_one_sub_header_under_every_header_is_a_level_of_its_own():
+    """latex-02 p. 2: 'F1 / EM' under each of SQuAD 1.1, SQuAD 2.0 and NewsQA is a second level (not a wrapped
+    'SQuAD 1.1 F1 / EM'); 2020.tacl-1.36's wrapped headers ('Library / Size') are covered by the dev accuracy."""
+    table = _latex("latex-02", 2)["Table 3"]
+    assert _cell(table, "BERT-base", "SQuAD 2.0", "F1 / EM").text == "76.3 / 73.7*"
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept."""
@@ -230,4 +237,4 @@ def test_latex_material_accuracy():
         return right / cells
 
     assert accuracy([f"latex-{i:02d}" for i in range(9, 17)]) >= 0.90
-    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.77
+    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.78
