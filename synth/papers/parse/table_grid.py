@@ -155,6 +155,9 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
             text = join_words(words)
             lo, hi = _span(words, columns, cuts)
             rule = _rule_under(words, rules, ln, columns[-1][1] - columns[0][0])
+            if rule is not None and any(other is not words and rule.x0 <= (other[0].x0 + other[-1].x1) / 2 <= rule.x1
+                                        for other in phrases):
+                rule = None  # one rule under two headers ('\cline{3-6}') names neither one's columns
             if rule is not None:  # a cmidrule under a spanning header names its columns exactly
                 covered = [k for k, c in enumerate(columns) if rule.x0 - 2 <= (c[0] + c[1]) / 2 <= rule.x1 + 2]
                 if covered:

@@ -222,6 +222,12 @@ def test_one_sub_header_under_every_header_is_a_level_of_its_own():
     assert _cell(table, "BERT-base", "SQuAD 2.0", "F1 / EM").text == "76.3 / 73.7*"
 
 
+def test_one_rule_under_two_headers_names_neither_ones_columns():
+    """latex-06 p. 2: one \\cline{3-6} runs under both 'En→Ne' and 'Ne→En'; each header keeps its own two columns."""
+    table = _latex("latex-06", 2)["Table 3"]
+    assert _cell(table, "+ BT", "Ne→En", "chrF").text == "42.3"
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept."""
@@ -237,4 +243,4 @@ def test_latex_material_accuracy():
         return right / cells
 
     assert accuracy([f"latex-{i:02d}" for i in range(9, 17)]) >= 0.90
-    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.78
+    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.80
