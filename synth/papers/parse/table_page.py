@@ -97,7 +97,10 @@ def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
     for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2.5, extra_attrs=["fontname", "size"],
                                    keep_blank_chars=False, return_chars=True):
         bold = bool(BOLD_FONT.search(w["fontname"]))
-        for text, chars in _split_run_together(w["text"], w["chars"]):
+        text = w["text"]
+        if len(text) == len(w["chars"]) and any("TeX-matha" in c["fontname"] for c in w["chars"]):
+            text = "".join(MATHA.get(t, t) if "TeX-matha" in c["fontname"] else t for t, c in zip(text, w["chars"]))
+        for text, chars in _split_run_together(text, w["chars"]):
             out.append(Word(normalise(_cids(text, w["fontname"])), chars[0]["x0"], chars[-1]["x1"], w["top"],
                             w["bottom"], float(w["size"]), bold))
     turned = []
@@ -123,6 +126,8 @@ def page_rules(page, settings: TableSettings) -> tuple[list[Rule], list[tuple[fl
 OMS = {0: "−", 3: "*", 6: "±", 14: "◦", 15: "•", 32: "←", 33: "→", 48: "′", 120: "§", 121: "†", 122: "‡",
        123: "¶", 124: "♣", 125: "♢", 126: "♡", 127: "♠"}
 CID = re.compile(r"\(cid:(\d+)\)")
+# newtxmath's 'matha' font, whose glyphs PDFs often map to the wrong Unicode characters ('5.8 ˘ 1.1')
+MATHA = {"˘": "±", "ě": "≥", "ą": ">", "p": "(", "q": ")", "Ò": "↓", "Ó": "↑", "ñ": "⇒", "^": "∧"}
 
 
 def _cids(text: str, font: str) -> str:

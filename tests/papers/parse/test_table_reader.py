@@ -97,6 +97,13 @@ def test_a_label_printed_around_its_numbers_is_one_row():
     assert _cell(table, "GLAD (Zhong et al., 2018)", "Joint Acc.").value == 35.57
 
 
+def test_plus_minus_of_a_math_font_mapped_wrong_is_read_as_plus_minus():
+    """2020.acl-main.442 p. 8 prints '5.8 ± 1.1' in newtxmath's matha font, which the PDF maps to a breve."""
+    table = _tables("2020.acl-main.442.pdf", 8)["Table 4"]
+    cell = _cell(table, "#Tests", "Unaided")
+    assert cell.text == "5.8 ± 1.1" and cell.values == [5.8, 1.1]
+
+
 def test_dev_gold_accuracy_and_recall():
     """The dev split's hand-read cells (a dev number: the reader was developed on these tables)."""
     from synth.papers.parse.table_gold import load_table_gold, score_tables
@@ -110,7 +117,7 @@ def test_dev_gold_accuracy_and_recall():
         s = score_tables(gold, read_pdf_tables(CORPUS / gold.paper, sorted({t.page for t in gold.tables})))
         right, cells = right + s["right"], cells + s["cells"]
         structured, tables = structured + s["structured"], tables + s["tables"]
-    assert cells >= 1000 and right / cells >= 0.85
+    assert cells >= 1000 and right / cells >= 0.93
     assert structured / tables >= 0.95
 
 
