@@ -14,7 +14,7 @@ table_region (caption → region), table_grid (columns, header paths) and here (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from synth.core.models import TableBlock, TableCell
 from synth.papers.parse.table_cells import cell_values, split_marks
@@ -60,6 +60,12 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
                region: tuple[float, float, float, float], settings: TableSettings):
     """Header rows as read, header (stub header + joined column paths), cells and doubts of one table."""
     x0, top, x1, bottom = region
+    halves = _side_by_side(lines, settings)
+    if halves is not None:  # 'Parameter Value Parameter Value': the right half's rows continue the left half's
+        left, right = (read_table(half, rotated, rules, verticals, region, settings) for half in halves)
+        shift = 1 + max((c.row_index for c in left[2]), default=-1)
+        moved = [replace(c, row_index=c.row_index + shift) for c in right[2]]
+        return left[0], left[1], left[2] + moved, list(dict.fromkeys(left[3] + right[3]))
     inner = [r for r in rules if top - 1 <= r.y <= bottom + 1 and r.x1 - r.x0 >= 0.8 * (x1 - x0)]
     split = _header_split(lines, inner)
     header, body = lines[:split], lines[split:]
@@ -84,6 +90,29 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     doubts = [] if any(paths[k] for k in range(n_stub, len(columns))) else ["no header row: the columns are unnamed"]
     header = [stub_header or "", *(" / ".join(paths[k]) for k in range(n_stub, len(columns)))]
     return header_rows, header, cells, doubts
+
+
+def _side_by_side(lines: list[Line], settings: TableSettings) -> tuple[list[Line], list[Line]] | None:
+    """A table printed as two halves side by side under one header said twice ('Parameter Value Parameter
+    Value'): the lines of each half, or None. No word may straddle the seam."""
+    if len(lines) < 2:
+        return None
+    head = lines[0]
+    phrases: list[list[Word]] = []
+    for w in head.words:
+        if phrases and w.x0 - phrases[-1][-1].x1 <= settings.word_gap_em * head.size + 0.6:
+            phrases[-1].append(w)
+        else:
+            phrases.append([w])
+    texts = [join_words(p) for p in phrases]
+    n = len(texts)
+    if n < 4 or n % 2 or texts[:n // 2] != texts[n // 2:]:
+        return None
+    seam = phrases[n // 2][0].x0 - 0.5
+    words = [w for ln in lines for w in ln.words]
+    if any(w.x0 < seam < w.x1 for w in words):
+        return None
+    return group_lines([w for w in words if w.x1 <= seam]), group_lines([w for w in words if w.x0 >= seam])
 
 
 def _header_split(lines: list[Line], inner: list[Rule]) -> int:

@@ -104,6 +104,16 @@ def test_plus_minus_of_a_math_font_mapped_wrong_is_read_as_plus_minus():
     assert cell.text == "5.8 ± 1.1" and cell.values == [5.8, 1.1]
 
 
+def test_a_table_printed_as_two_halves_side_by_side():
+    """P18-1144 p. 6 (Table 3): 'Parameter Value Parameter Value'; the right half's rows continue the left's."""
+    table = _tables("P18-1144.pdf", 6)["Table 3"]
+    assert {c.row: c.text for c in table.cells if c.column == ["Value"]} == {
+        "char emb size": "50", "lattice emb size": "50", "char dropout": "0.5", "LSTM layer": "1",
+        "learning rate lr": "0.015", "bigram emb size": "50", "LSTM hidden": "200", "lattice dropout": "0.5",
+        "regularization λ": "1e-8", "lr decay": "0.05"}
+    assert len({c.row_index for c in table.cells}) == 10
+
+
 def test_dev_gold_accuracy_and_recall():
     """The dev split's hand-read cells (a dev number: the reader was developed on these tables)."""
     from synth.papers.parse.table_gold import load_table_gold, score_tables
