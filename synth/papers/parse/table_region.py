@@ -118,6 +118,8 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings, c
             if direction > 0 and (CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text)):
                 if taken and _beside(ln, [lines[i] for i in taken]):
                     continue  # the caption of a narrower float beside this one (the other column)
+                if _heads_a_table(lines, i, rules, band, settings):
+                    break  # a caption above its own table: what lies above it was this caption's
                 return None  # what lies between this caption and the next one below belongs to that float
             if is_prose(ln, settings) or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
                 break
@@ -157,6 +159,8 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings, c
                 break
             if CAPTION.match(ln.text) and _beside(ln, [lines[i] for i in taken]):
                 continue
+            if CAPTION.match(ln.text) and _heads_a_table(lines, lines.index(ln), rules, band, settings):
+                break
             if CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
                 return None
             if is_prose(ln, settings):
@@ -166,6 +170,20 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings, c
     bottoms = [lines[i].bottom for i in taken] + [r.y for r in chain]
     closeness = 1 if chain else 0
     return (min(xs), min(tops), max(xs), max(bottoms), closeness, len(taken))
+
+
+def _heads_a_table(lines: list[Line], i: int, rules, band, settings) -> bool:
+    """The caption starting at line i sits above its own table: a rule right under the caption's last line."""
+    if not CAPTION.match(lines[i].text):
+        return False
+    last = lines[i]
+    for ln in lines[i + 1:]:
+        if not in_band(ln, band):
+            continue
+        if ln.top - last.bottom > 0.6 * ln.size or CAPTION.match(ln.text):
+            break
+        last = ln
+    return any(0 <= r.y - last.bottom <= settings.caption_gap and r.x0 < band[1] and r.x1 > band[0] for r in rules)
 
 
 def _outside(ln: Line, edge: float, direction: int, limit: float) -> bool:
