@@ -69,7 +69,26 @@ def table_region(lines: list[Line], rules: list[Rule], cap_first: int, cap_last:
         region = _region_side(lines, band_rules, cap_top if direction < 0 else cap_bottom, direction, band,
                               {*range(cap_first, cap_last + 1)}, settings, crossing)
         if region:
-            candidates.append(region)
+            candidates.append((direction, region))
+    if len(candidates) == 2:
+        # a table with another caption right at its far edge is that caption's table, unless that caption has its
+        # own table on its other side
+        others = [k for k, ln in enumerate(lines) if CAPTION.match(ln.text) and not cap_first <= k <= cap_last
+                  and in_band(ln, band)]
+
+        def claimed(d, r) -> bool:
+            for k in others:
+                ln = lines[k]
+                if d < 0 and 0 <= r[1] - ln.bottom <= settings.caption_gap:
+                    return not any(0 <= ln.top - rule.y <= settings.caption_gap and rule.x0 < band[1]
+                                   and rule.x1 > band[0] for rule in rules)
+                if d > 0 and 0 <= ln.top - r[3] <= settings.caption_gap:
+                    return not _heads_a_table(lines, k, rules, band, settings)
+            return False
+
+        free = [(d, r) for d, r in candidates if not claimed(d, r)]
+        candidates = free if len(free) == 1 else candidates
+    candidates = [r for _, r in candidates]
     if not candidates:
         return None
     # the side with rules close to the caption wins; else the side with more table lines

@@ -255,6 +255,14 @@ def test_two_captions_above_their_tables_one_under_the_other():
     assert "Ours" in {c.row for c in tables["Table 2"].cells}
 
 
+def test_a_table_right_under_another_caption_is_that_captions():
+    """latex-18 p. 3: Table 4's caption has a ruled table on both sides; the one above sits right under Table 3's
+    caption (which has no table of its own above it), so it is Table 3's and Table 4 takes the one below."""
+    tables = _latex("latex-18", 3)
+    assert "PPLM" in {c.row for c in tables["Table 4"].cells}
+    assert "Mixup" in {c.row for c in tables["Table 3"].cells}
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied last."""
@@ -271,4 +279,4 @@ def test_latex_material_accuracy():
 
     assert accuracy([f"latex-{i:02d}" for i in range(9, 17)]) >= 0.90
     assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.80
-    assert accuracy([f"latex-{i:02d}" for i in range(17, 21)]) >= 0.68
+    assert accuracy([f"latex-{i:02d}" for i in range(17, 21)]) >= 0.83
