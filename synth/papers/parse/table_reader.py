@@ -152,11 +152,13 @@ def _header_like(lines: list[Line]) -> bool:
 
 
 def _row_cells(ln: Line, cuts: list[float], n: int, label: int) -> list[list[Word]]:
-    """Words of a row by column; the row's label words stay together in the first column."""
+    """Words of a row by column; the row's label words stay together in the column the label starts in (a
+    sub-row label of a second stub column: '+char+bichar LSTM')."""
     cells: list[list[Word]] = [[] for _ in range(n)]
+    start = column_of(ln.words[0].mid, cuts) if ln.words else 0
     for i, w in enumerate(ln.words):
         k = column_of(w.mid, cuts)
-        cells[0 if i < label and column_of(ln.words[0].mid, cuts) == 0 else k].append(w)
+        cells[start if i < label and (start == 0 or k == start + 1) else k].append(w)
     return cells
 
 

@@ -114,6 +114,13 @@ def test_a_table_printed_as_two_halves_side_by_side():
     assert len({c.row_index for c in table.cells}) == 10
 
 
+def test_a_sub_row_label_that_runs_into_the_next_column_stays_whole():
+    """P18-1144 p. 7 (Table 4): '+char+bichar LSTM' in the second stub column runs past the column's edge."""
+    table = _tables("P18-1144.pdf", 7)["Table 4"]
+    cell = next(c for c in table.cells if c.row == "+char+bichar LSTM" and c.column == ["P"])
+    assert cell.text == "72.63"
+
+
 def test_dev_gold_accuracy_and_recall():
     """The dev split's hand-read cells (a dev number: the reader was developed on these tables)."""
     from synth.papers.parse.table_gold import load_table_gold, score_tables
