@@ -279,8 +279,10 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
 
 
 def _label(words: list[Word]) -> str:
-    """A label's words line by line, top to bottom ('GLAD' over '(Zhong et al., 2018)')."""
+    """A label's words line by line, top to bottom ('GLAD' over '(Zhong et al., 2018)'), without a footnote
+    number raised after a lower-case word ('splitting⁴'; a name's own superscript, 'R³', stays)."""
     lines: list[list[Word]] = []
+    words = [w for w in words if not _footnote_number(w, words)]
     for w in sorted(words, key=lambda w: (w.top, w.x0)):
         for line in lines:  # a superscript overlaps its line
             top, bottom = min(x.top for x in line), max(x.bottom for x in line)
@@ -318,6 +320,12 @@ def _join_split_labels(body: list[Line], grid, n_stub: int = 1):
         labelled[j] = True
         keep[i] = False
     return [ln for ln, k in zip(body, keep) if k], [row for row, k in zip(rows, keep) if k]
+
+
+def _footnote_number(w: Word, words: list[Word]) -> bool:
+    before = [v for v in words if v is not w and abs(v.x1 - w.x0) < 0.6]
+    return bool(w.text.isdigit() and before and re.fullmatch(r"[a-z]{4,}", before[0].text)
+                and w.size < TableSettings.mark_size * before[0].size and w.bottom < before[0].bottom - 1.5)
 
 
 def _no_marks(words, ln, settings):

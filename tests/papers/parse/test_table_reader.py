@@ -121,6 +121,12 @@ def test_a_sub_row_label_that_runs_into_the_next_column_stays_whole():
     assert cell.text == "72.63"
 
 
+def test_a_footnote_number_raised_after_a_label_is_no_part_of_it():
+    """P16-1162 p. 6 (Table 1): 'compound splitting⁴' is the row 'compound splitting'."""
+    table = _tables("P16-1162.pdf", 6)["Table 1"]
+    assert _cell(table, "compound splitting", "# UNK").text == "643"
+
+
 def test_dev_gold_accuracy_and_recall():
     """The dev split's hand-read cells (a dev number: the reader was developed on these tables)."""
     from synth.papers.parse.table_gold import load_table_gold, score_tables
