@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from synth.core.models import Evidence, NumberCheck, PaperMeta
 from synth.core.numbers import extract_numbers
-from synth.verify.evidence import Alignment, Passage, PreparedClaim, SourceCache, content_words, normalise, stem
+from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, normalise, stem
 from synth.verify.number_checks import compare_numbers, said_as_change
 from synth.verify.search import dense_norm, distinctive_numbers
 from synth.core.numbers import within_rounding
@@ -426,7 +426,7 @@ class Assessor:
         near = [sents.get(i) for i in [*range(first.idx - reach, first.idx), *range(last.idx + 1, last.idx + reach + 1)]]
         near = [s for s in near if s is not None and s.section == first.section and s.kind == first.kind]
         return [o.passage for o in others[:NEARBY_CANDIDATES] if o.passage.text != a.passage.text] + [
-            Passage(a.passage.meta, [s], s.text) for s in near]
+            self.cache.passage(a.passage.meta, s.idx, s.idx) for s in near]
 
     def _numbers_elsewhere(self, text: str, claim: PreparedClaim, a: Alignment, others: list[Alignment],
                            numbers: list[NumberCheck]) -> None:

@@ -305,21 +305,13 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
                                     note=f"{c.text}: a count the source does not repeat here")
         else:
             checks[i] = NumberCheck(claim=c.text, source=None, status="missing", note=f"{c.text} not in the source")
-    if any(c is not None and c.status in ("missing", "conflict") for c in checks) and _COMMA_SPACED.search(source_text):
-        # PDF text often sets a space after a thousands comma ('43, 000'): read so, it may give the claim's number
-        # (never a new conflict)
-        joined = extract_numbers(_COMMA_SPACED.sub(r"\1,\2", source_text))
-        for i, c in enumerate(claim_nums):
-            if checks[i] is None or checks[i].status not in ("missing", "conflict"):
-                continue
-            how = hedge(claim_text, c)
-            for s in joined:
-                if (hit := match_pair(c, s)) is not None:
-                    checks[i] = NumberCheck(claim=c.text, source=s.text, status=hit[0], note=hit[1])
-                    break
-                if how is not None and (note := approximate_match(c, s, how)) is not None:
-                    checks[i] = NumberCheck(claim=c.text, source=s.text, status="rounded", note=note)
-                    break
+    if any(c.status in ("missing", "conflict") for c in checks) and _COMMA_SPACED.search(source_text):
+        # PDF text often sets a space after a thousands comma ('43, 000'): read so, the source may give the claim's
+        # number (taken only when it does: never a new conflict)
+        joined = compare_numbers(claim_text, _COMMA_SPACED.sub(r"\1,\2", source_text), cut=cut, verbatim=verbatim,
+                                 restates=restates)
+        checks = [j if c.status in ("missing", "conflict") and j.status in ("equal", "rounded", "converted") else c
+                  for c, j in zip(checks, joined)]
     done = [c for c in checks if c is not None]
     return done + _other_digits(claim_text, source_text, done)
 

@@ -238,6 +238,25 @@ _VAGUE_ROWS = {"none", "all", "total", "other", "average", "mean", "sum"}
 _ACRONYM = re.compile(r"[A-Z]{3,6}")
 
 
+def _claim_names(claim_text: str, names=None) -> tuple[set[str], set[str]]:
+    """What a claim can name a table row by: its names' keys (canonical too) and initialisms, and its words."""
+    from synth.verify.text_checks import mentions
+
+    canon = names.canonical if names is not None else (lambda k: k)
+    keys = {canon(m.key) for m in mentions(claim_text)} | {m.key for m in mentions(claim_text)}
+    keys |= initialisms(claim_text)
+    return keys, _words(claim_text) | {w.rstrip("s") for w in _words(claim_text)}
+
+
+def _rows_with_values(table: TableBlock) -> dict[str, list[TableCell]]:
+    """A table's cells holding a value, by row (and group: 'QQP' under 'No MLM' is not 'QQP' under 'Full')."""
+    rows: dict[str, list[TableCell]] = {}
+    for cell in table.cells:
+        if cell.value is not None:
+            rows.setdefault(cell.row_label, []).append(cell)
+    return rows
+
+
 def initialisms(text: str) -> set[str]:
     """The initials of every run of 3 to 6 consecutive words ('sentence-order shuffling' → 'sos'): how a claim
     that spells a method out names the row a table abbreviates."""
@@ -261,7 +280,7 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
     the number sits in the other setting's column (single vs ensemble) → contradicted. Decimal numbers only
     (small integers match too many cells by chance)."""
     from synth.core.numbers import extract_numbers
-    from synth.verify.text_checks import clause_span, mentions, names_in
+    from synth.verify.text_checks import clause_span, names_in
 
     from synth.verify.number_checks import said_as_change
 
@@ -273,10 +292,7 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
         nums = [n for n in nums if not claim_text.rstrip().endswith(n.text)]
     if not nums:
         return None
-    canon = names.canonical if names is not None else (lambda k: k)
-    claim_keys = {canon(m.key) for m in mentions(claim_text)} | {m.key for m in mentions(claim_text)}
-    claim_keys |= initialisms(claim_text)
-    claim_words = _words(claim_text) | {w.rstrip("s") for w in _words(claim_text)}
+    claim_keys, claim_words = _claim_names(claim_text, names)
     claim_words |= {k.lower() for k in names_in(claim_text)}  # canonical names too: German → 'de' columns
     local, alone = {}, {}
     every = extract_numbers(claim_text)
@@ -295,10 +311,7 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
             if verdict is not None and (best is None or caption_fit + 0.5 > best[0]):
                 best = (caption_fit + 0.5, verdict)
             continue
-        rows: dict[str, list[TableCell]] = {}  # by row and group: 'QQP' under 'No MLM' is not 'QQP' under 'Full'
-        for cell in table.cells:
-            if cell.value is not None:
-                rows.setdefault(cell.row_label, []).append(cell)
+        rows = _rows_with_values(table)
         fits = {row: _row_named(cells[0].row, claim_keys, claim_words) for row, cells in rows.items()}
         top = max(fits.values(), default=0)
         named = [rows[row] for row, fit in fits.items() if fit and fit == top]  # the rows named most clearly
@@ -432,27 +445,15 @@ def _row_evidence(table: TableBlock, cells: list[TableCell], meta) -> Evidence:
 def rows_named(tables: list[TableBlock], claim_text: str, meta, names=None, limit: int = 2) -> list[Evidence]:
     """Result rows the claim names clearly (a name of the row label, or all its words), in tables whose caption
     or headers share a word with the claim: where the right value of a misread cell sits. Best named first."""
-    from synth.verify.text_checks import mentions
-
-    canon = names.canonical if names is not None else (lambda k: k)
-    keys = {canon(m.key) for m in mentions(claim_text)} | {m.key for m in mentions(claim_text)}
-    keys |= initialisms(claim_text)
-    words = _words(claim_text) | {w.rstrip("s") for w in _words(claim_text)}
+    keys, words = _claim_names(claim_text, names)
     words |= {part for w in words for part in w.split("-") if len(part) > 2}  # 'word-level' names 'Word'
     found: list[tuple[int, int, TableBlock, list[TableCell]]] = []
     for t, table in enumerate(tables):
         headers = _words(table.caption) | {w for c in table.cells for part in c.column for w in _words(part)}
-        if not headers & words:
-            continue
-        rows: dict[str, list[TableCell]] = {}
-        for cell in table.cells:
-            if cell.value is not None:
-                rows.setdefault(cell.row_label, []).append(cell)
-        for cells in rows.values():
-            fit = _row_named(cells[0].row, keys, words)
-            if fit >= 2:
-                found.append((fit, -t, table, cells))
-    found.sort(key=lambda r: (-r[0], -r[1]))
+        if headers & words:
+            found += [(fit, t, table, cells) for cells in _rows_with_values(table).values()
+                      if (fit := _row_named(cells[0].row, keys, words)) >= 2]
+    found.sort(key=lambda r: (-r[0], r[1]))
     return [_row_evidence(table, cells, meta) for _, _, table, cells in found[:limit]]
 
 

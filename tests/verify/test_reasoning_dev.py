@@ -6,6 +6,7 @@ and evidence as the report shows it. No test-split sentence is used here."""
 from __future__ import annotations
 
 from synth.core.models import Evidence, PaperMeta, Sentence, Verification
+from synth.verify.evidence import SourceCache
 from synth.verify.number_checks import compare_numbers
 from synth.verify.text_checks import PaperNames, check_entities
 
@@ -51,10 +52,11 @@ def test_a_count_of_the_same_thing_that_differs_is_a_conflict():
     assert right[0].status != "conflict"
 
 
-class _Cache:
-    """The few SourceCache methods Assessor.window uses, over real sentences of D19-1011 p. 8."""
+class _Cache(SourceCache):
+    """A SourceCache over given real sentences (D19-1011 p. 8 by default) instead of a library's."""
 
     def __init__(self, texts, section=("5.6 Discussions",)):
+        super().__init__(library=None)
         self._s = {i: Sentence(idx=i, page=8, section=list(section), start=100 * i, end=100 * i + len(t), text=t)
                    for i, t in enumerate(texts)}
 
