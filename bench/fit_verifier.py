@@ -37,7 +37,7 @@ from synth.verify.assess import DEFAULT_THRESHOLDS  # noqa: E402
 from synth.verify.calibration import DEFAULT_PATH, Calibrator, classification_metrics, expected_calibration_error  # noqa: E402
 from synth.verify.claim_verifier import Verifier  # noqa: E402
 from synth.verify.evaluation import LabelledClaim, load_labelled_set, review_markdown, trust_metrics  # noqa: E402
-from synth.verify.label_model import RELABELLED, LabelModel, ruled_out  # noqa: E402
+from synth.verify.label_model import RELABELLED, LabelModel  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 # Ties go to the first value listed: the middle of each range, never a rule switched off by chance.
@@ -82,11 +82,10 @@ def relabel(verdicts: list[Verification], model: LabelModel) -> list[Verificatio
     """The rules' verdicts as the label model decides them (what Verifier does with a label model)."""
     out = []
     for v in verdicts:
-        if v.label not in RELABELLED:
-            out.append(v)
-            continue
-        label, confidence = model.decide(model.probabilities(v.features, v.label), ruled_out(v.features))
-        out.append(v.model_copy(update={"label": label, "confidence": confidence}))
+        if v.label in RELABELLED:
+            label, confidence = model.verdict(v.features, v.label)
+            v = v.model_copy(update={"label": label, "confidence": confidence})
+        out.append(v)
     return out
 
 

@@ -18,7 +18,7 @@ from synth.verify.assess import DEFAULT_THRESHOLDS, OK_NUMBER, Assessment, Asses
 from synth.verify.calibration import Calibrator, load_verifier
 from synth.verify.dense import DenseSearch
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, stem
-from synth.verify.label_model import RELABELLED, LabelModel, ruled_out
+from synth.verify.label_model import RELABELLED, LabelModel
 from synth.verify.number_checks import compare_numbers
 from synth.verify.search import SearchResult, search_evidence
 from synth.verify.table_checks import cells_with_numbers, rows_named
@@ -245,8 +245,7 @@ class Verifier:
         features = self._features(prepared, final, supporting, runner_up)
         rule_label = label
         if self.label_model is not None and label in RELABELLED:
-            label, confidence = self.label_model.decide(self.label_model.probabilities(features, label),
-                                                        ruled_out(features))
+            label, confidence = self.label_model.verdict(features, label)
             if label != rule_label:
                 reason = f"{LEARNED_SAYS[label]} (learned from the checks below); the rules said {rule_label}: {reason}"
         else:

@@ -105,6 +105,10 @@ class LabelModel:
             return "inconclusive", None
         return best, probs[best]
 
+    def verdict(self, features: dict[str, float], rule_label: str) -> tuple[str, float | None]:
+        """The label (and its probability) for a verdict the rules labelled `rule_label` (one of RELABELLED)."""
+        return self.decide(self.probabilities(features, rule_label), ruled_out(features))
+
     def to_dict(self) -> dict:
         return {"features": list(FEATURES), "rule_labels": list(RULE_LABELS), "outcomes": list(OUTCOMES),
                 "weights": self.weights, "mean": self.mean, "scale": self.scale, "serious_cost": self.serious_cost,
