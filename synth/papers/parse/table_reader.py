@@ -177,7 +177,11 @@ def _stub_columns(grid: list[list[list[Word]]]) -> int:
     # a third column of words too: the words are attributes of the rows (data), not a second label
     third = [join_words(row[2]) for row in grid if row[2]]
     attributes = bool(third) and sum(bool(re.search(r"[A-Za-z]{2}", t)) for t in third) >= 0.6 * len(third)
-    every_row = wordy_first >= 0.9 * len(grid)  # two label columns filled on every row ('En-Fr' | 'EU proc.')
+    firsts = [join_words(row[0]) for row in grid if row[0]]
+    # two label columns filled on every row, the first repeating ('En-Fr' | 'EU proc.', 'En-Fr' | 'UN proc.'): only
+    # the pair names a row. A first column of distinct names names its rows alone ('XNLI' | 'NLI' is a name and its
+    # task), and the words beside it are data.
+    every_row = wordy_first >= 0.9 * len(grid) and len(set(firsts)) < len(firsts)
     filled = sum(bool(t) for t in second) >= 0.9 * len(second)  # under an outer label printed once, the next
     return 2 if (labels and every_row and not attributes) or (printed_once and filled) else 1  # column names rows
 
