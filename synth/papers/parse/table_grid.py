@@ -14,7 +14,7 @@ from synth.papers.parse.table_page import (
 
 def label_run(ln: Line, verticals: list[float], settings: TableSettings) -> int:
     """How many leading words of a row are its label: words at word spacing, up to the first number."""
-    gap = settings.word_gap_em * ln.size + 0.6
+    gap = settings.word_gap_em * ln.em + 0.6
     n = 1
     for a, b in zip(ln.words, ln.words[1:]):
         number = bool(BARE_NUMBER.fullmatch(b.text)) and not a.text.endswith(",")  # "(2015)" ends a name
@@ -40,7 +40,7 @@ def value_columns(body: list[Line], verticals: list[float], settings: TableSetti
         users = [i for i, ln in enumerate(multi) if any(_overlaps(w, col) for w in ln.words[len(labels[i]):])]
         follow = [i for i in users if len(multi[i].words) > len(labels[i]) and _overlaps(
             multi[i].words[len(labels[i])], col) and multi[i].words[len(labels[i])].x0 - labels[i][-1].x1 <=
-            settings.word_gap_em * multi[i].size + 0.6]
+            settings.word_gap_em * multi[i].em + 0.6]
         if users and len(users) <= max(1, 0.2 * len(multi)) and follow == users:
             labels = [ln.words[:len(lab) + (i in users)] for i, (ln, lab) in enumerate(zip(multi, labels))]
             rest = [w for ln, lab in zip(multi, labels) for w in ln.words[len(lab):]]
@@ -92,7 +92,7 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
                 continue
             if not a or not b:
                 return False
-            touching = min(w.x0 for w in b) - max(w.x1 for w in a) <= settings.word_gap_em * ln.size + 0.6
+            touching = min(w.x0 for w in b) - max(w.x1 for w in a) <= settings.word_gap_em * ln.em + 0.6
             if not touching or not (CONNECTOR.search(join_words(a)) or CONNECTOR.match(join_words(b))):
                 return False
             pairs += 1
@@ -115,7 +115,7 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
             right = [w for w in ln.words if _overlaps(w, col)]
             if left and right:
                 gaps.append(min(w.x0 for w in right) - max(w.x1 for w in left))
-        size = statistics.median(w.size for ln in body for w in ln.words)
+        size = statistics.median(ln.em for ln in body)
         joinable = gaps and max(gaps) <= settings.word_gap_em * size + 0.6 and not numeric(col) and not numeric(prev)
         if joinable and not rule_between(prev[1], col[0], verticals):
             merged[-1] = (prev[0], col[1])
@@ -269,10 +269,10 @@ def _phrases(ln: Line, columns, cuts, verticals, settings, bottom: bool = False)
             prev = groups[-1]
             last = prev[-1]
             gap = w.x0 - last.x1
-            same = column_of(last.mid, cuts) == column_of(w.mid, cuts) and gap <= 3 * ln.size
+            same = column_of(last.mid, cuts) == column_of(w.mid, cuts) and gap <= 3 * ln.em
             spanning = not bottom and (_straddles(w, cuts) or any(_straddles(p, cuts) for p in prev)) and (
-                gap <= settings.word_gap_em * ln.size + 0.6)
-            spaced = gap <= settings.word_gap_em * ln.size + 0.6
+                gap <= settings.word_gap_em * ln.em + 0.6)
+            spaced = gap <= settings.word_gap_em * ln.em + 0.6
             symbol = spaced and not (re.search(r"\w", w.text) and re.search(r"\w", last.text))  # "↑", "# tokens"
             upper = spaced and not bottom  # an upper header line's words at word spacing are one header
             if (same or spanning or symbol or upper or gap < 0.6) and not rule_between(last.x1, w.x0, verticals):

@@ -47,6 +47,7 @@ class Word:
     bottom: float
     size: float
     bold: bool = False
+    xscale: float | None = None  # how much wider than their font size its digits are printed (None: no digits)
 
     @property
     def mid(self) -> float:
@@ -78,6 +79,14 @@ class Line:
         return statistics.median(w.size for w in self.words)
 
     @property
+    def em(self) -> float:
+        """The line's em across the page: its font size, times the horizontal stretch its digits show when
+        the text was printed scaled in one direction only (a table squeezed to the column width)."""
+        scales = [w.xscale for w in self.words if w.xscale is not None]
+        scale = statistics.median(scales) if scales else 1.0
+        return self.size * (scale if not 0.85 <= scale <= 1.2 else 1.0)
+
+    @property
     def text(self) -> str:
         return join_words(self.words)
 
@@ -87,6 +96,13 @@ class Rule:
     x0: float
     x1: float
     y: float
+
+
+def _digit_scale(chars) -> float | None:
+    """Digits are half an em wide in the fonts papers use: their printed width over half their size says how
+    much the text was stretched across the page."""
+    widths = [(c["x1"] - c["x0"]) / (0.5 * c["size"]) for c in chars if c["text"].isdigit() and c["size"] > 0]
+    return statistics.median(widths) if widths else None
 
 
 def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
@@ -102,7 +118,7 @@ def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
             text = "".join(MATHA.get(t, t) if "TeX-matha" in c["fontname"] else t for t, c in zip(text, w["chars"]))
         for text, chars in _split_run_together(text, w["chars"]):
             out.append(Word(normalise(_cids(text, w["fontname"])), chars[0]["x0"], chars[-1]["x1"], w["top"],
-                            w["bottom"], float(w["size"]), bold))
+                            w["bottom"], float(w["size"]), bold, _digit_scale(chars)))
     turned = []
     for w in rotated.extract_words(x_tolerance=2.5, y_tolerance=2.5, extra_attrs=["size"]):
         turned.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(w["size"])))
@@ -184,7 +200,7 @@ def is_prose(line: Line, settings: TableSettings) -> bool:
     """Running text: a long run of words at word spacing (table rows have wide gaps between cells)."""
     run, start, wordy = 1, line.words[0].x0, int(bool(PROSE_WORD.match(line.words[0].text)))
     for a, b in zip(line.words, line.words[1:]):
-        if b.x0 - a.x1 <= settings.word_gap_em * line.size + 0.5:
+        if b.x0 - a.x1 <= settings.word_gap_em * line.em + 0.5:
             run += 1
             wordy += bool(PROSE_WORD.match(b.text))
             if run >= settings.prose_words and b.x1 - start >= settings.prose_width and wordy >= 0.6 * run:
@@ -196,7 +212,7 @@ def is_prose(line: Line, settings: TableSettings) -> bool:
 
 def cells_on(ln: Line) -> int:
     """Separate pieces of text on a line (gaps wider than one em)."""
-    return 1 + sum(b.x0 - a.x1 > ln.size for a, b in zip(ln.words, ln.words[1:]))
+    return 1 + sum(b.x0 - a.x1 > ln.em for a, b in zip(ln.words, ln.words[1:]))
 
 
 def numeric_words(ln: Line) -> int:

@@ -100,7 +100,7 @@ def _side_by_side(lines: list[Line], settings: TableSettings) -> tuple[list[Line
     head = lines[0]
     phrases: list[list[Word]] = []
     for w in head.words:
-        if phrases and w.x0 - phrases[-1][-1].x1 <= settings.word_gap_em * head.size + 0.6:
+        if phrases and w.x0 - phrases[-1][-1].x1 <= settings.word_gap_em * head.em + 0.6:
             phrases[-1].append(w)
         else:
             phrases.append([w])
