@@ -45,7 +45,7 @@ def main() -> None:
     splits = ["dev", "latex", "test"] if args.split == "all" else [args.split]
     engines = ["text", "pdfplumber"] if args.engine == "both" else [args.engine]
     print(f"{'split':5} {'engine':10} {'papers':>6} {'tables':>6} {'recall':>7} {'cells':>6} {'accuracy':>8} "
-          f"{'by path':>7} {'row grp':>7} {'text':>6} {'bold':>6} {'s/paper':>8}")
+          f"{'by path':>7} {'row grp':>7} {'text':>6} {'bold':>6} {'read':>6} {'row ok':>6} {'col ok':>6} {'s/paper':>8}")
     for split in splits:
         folder = ROOT / "tests" / "data" / "tables" / split
         golds = [load_table_gold(p) for p in sorted(folder.glob("*.yaml"))]
@@ -71,7 +71,8 @@ def main() -> None:
             right = max(total["right"], 1)
             print(f"{split:5} {engine:10} {len(golds):6} {total['tables']:6} {total['structured'] / total['tables']:7.3f} "
                   f"{total['cells']:6} {total['right'] / n:8.3f} {total['right_path'] / n:7.3f} {total['row_group'] / right:7.3f} "
-                  f"{total['text'] / right:6.3f} {total['bold'] / right:6.3f} {seconds / len(golds):8.2f}")
+                  f"{total['text'] / right:6.3f} {total['bold'] / right:6.3f} {total['value_read'] / n:6.3f} "
+                  f"{total['row_named'] / n:6.3f} {total['column_named'] / n:6.3f} {seconds / len(golds):8.2f}")
 
 
 if __name__ == "__main__":

@@ -71,12 +71,15 @@ def _row_keys(row: str, group: str | None) -> set[str]:
 def score_tables(gold: TableGold, tables: list[TableBlock]) -> dict:
     """How many gold cells a reader got right (row label, column path and values; row group, text and bold
     counted apart), strictly (`right`: the row's own label) and by label path (`right_path`: group + label), and
-    how many of the paper's tables it structured (label found with cells)."""
+    how many of the paper's tables it structured (label found with cells). `value_read`, `row_named` and
+    `column_named` count the cells whose value some read cell of the table has, and of those, with the gold row
+    label or column path: where the wrong ones went wrong."""
     by_label: dict[str, list[TableBlock]] = {}
     for t in tables:
         if t.label:
             by_label.setdefault(_key(t.label), []).append(t)
-    out = {"cells": 0, "right": 0, "right_path": 0, "row_group": 0, "text": 0, "bold": 0,
+    out = {"cells": 0, "right": 0, "right_path": 0, "row_group": 0, "text": 0, "bold": 0, "value_read": 0,
+           "row_named": 0, "column_named": 0,
            "tables": len(gold.tables), "structured": 0, "gold_tables": 0, "per_table": {}}
     for gt in gold.tables:
         found = by_label.get(_key(gt.label), [])
@@ -88,8 +91,11 @@ def score_tables(gold: TableGold, tables: list[TableBlock]) -> dict:
         right = 0
         for g in gt.cells:
             column = _key("/".join(g.column))
-            same = [c for c in cells if _key("/".join(c.column)) == column and _same_values(c.values, g.values)
-                    and (g.values or _key(c.text) == _key(g.text))]
+            read = [c for c in cells if _same_values(c.values, g.values) and (g.values or _key(c.text) == _key(g.text))]
+            same = [c for c in read if _key("/".join(c.column)) == column]
+            out["value_read"] += bool(read)  # where a wrong cell went wrong: its value, its row or its column
+            out["row_named"] += any(_key(c.row) == _key(g.row) for c in read)
+            out["column_named"] += bool(same)
             strict = [c for c in same if _key(c.row) == _key(g.row)]
             by_path = [c for c in same if _row_keys(c.row, c.row_group) & _row_keys(g.row, g.row_group)]
             out["cells"] += 1

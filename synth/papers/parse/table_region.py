@@ -114,6 +114,10 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings, c
                 break  # a wider float's rule lies between
             if not between and (r.x1 - r.x0) < (chain[-1].x1 - chain[-1].x0) - 20:
                 break  # a narrower rule right after a rule, nothing between: the next float's top rule
+            if abs(r.y - chain[-1].y) > body and not any(
+                    in_band(ln, band) and min(chain[-1].y, r.y) < (ln.top + ln.bottom) / 2 < max(chain[-1].y, r.y)
+                    for ln in lines):
+                break  # an empty band between two rules: the first closed this table, the second opens another
             if (r.y - chain[-1].y) * direction > settings.chain_gap or any(
                     (is_prose(ln, settings) and ln.size >= 0.95 * body) or CAPTION.match(ln.text)
                     or OTHER_FLOAT.match(ln.text) for ln in between):
