@@ -47,6 +47,7 @@ def value_columns(body: list[Line], verticals: list[float], settings: TableSetti
             columns = _project(sorted((w.x0, w.x1) for w in rest), verticals, settings)
     if not columns:
         return _project(sorted((w.x0, w.x1) for ln in multi for w in ln.words), verticals, settings)
+    columns = _split_bridged(columns, [ln.words[len(lab):] for ln, lab in zip(multi, labels)], settings)
     x0 = min(lab[0].x0 for lab in labels)
     if x0 < columns[0][0] - settings.column_gap:
         x1 = max(w.x1 for lab in labels for w in lab)
@@ -56,6 +57,42 @@ def value_columns(body: list[Line], verticals: list[float], settings: TableSetti
     if outer:
         columns.insert(0, (min(w.x0 for w in outer), max(w.x1 for w in outer)))
     return columns
+
+
+def _split_bridged(columns, rows: list[list[Word]], settings: TableSettings) -> list[tuple[float, float]]:
+    """A column that most rows leave empty across an x-range, but one or two rows bridge (a value set across two
+    columns, '–' centred under both), is two columns: cut it in the middle of that range."""
+    out = []
+    step = 0.5
+    em = statistics.median(w.size for row in rows for w in row) if any(rows) else 10.0
+    for a, b in columns:
+        spans = [[(w.x0, w.x1) for w in row if min(w.x1, b) - max(w.x0, a) > 0] for row in rows]
+        spans = [sp for sp in spans if sp]
+        if len(spans) < 5:
+            out.append((a, b))
+            continue
+        xs = [a + step * k for k in range(int((b - a) / step) + 1)]
+        cover = [sum(any(x0 <= x <= x1 for x0, x1 in sp) for sp in spans) for x in xs]
+        few = max(1, int(0.15 * len(spans)))
+        cuts, k = [], 0
+        while k < len(xs):
+            if cover[k] <= few:
+                j = k
+                while j + 1 < len(xs) and cover[j + 1] <= few:
+                    j += 1
+                wide = xs[j] - xs[k] > settings.word_gap_em * em + 0.6  # wider than a space inside a cell
+                if wide and max(cover[:k], default=0) >= 3 * few and max(cover[j + 1:], default=0) >= 3 * few:
+                    cuts.append((xs[k], xs[j]))
+                k = j + 1
+            else:
+                k += 1
+        start = a
+        for lo, hi in cuts:
+            left = [x for x, c in zip(xs, cover) if start <= x < lo and c > few]
+            out.append((start, max(left) if left else lo))
+            start = min(x for x, c in zip(xs, cover) if x > hi and c > few)
+        out.append((start, b))
+    return out
 
 
 def _project(spans, verticals, settings) -> list[tuple[float, float]]:
