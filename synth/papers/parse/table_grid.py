@@ -328,6 +328,9 @@ def _span(words: list[Word], columns, cuts) -> tuple[int, int]:
     x0, x1 = min(w.x0 for w in words), max(w.x1 for w in words)
     edges = [float("-inf"), *cuts, float("inf")]
     covered = [k for k in range(len(columns)) if min(x1, edges[k + 1]) - max(x0, edges[k]) > 0.2 * (x1 - x0)]
+    printed = [k for k in covered if min(x1, columns[k][1]) - max(x0, columns[k][0]) > 0]
+    if printed:  # a header reaching into a column's share, not over its values ('# langs.' right-aligned)
+        covered = printed
     if not covered:
         k = column_of((x0 + x1) / 2, cuts)
         return k, k
