@@ -106,17 +106,15 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings, c
                 continue
             # running text in the body's size between two rules is the page's text, not the table's; smaller
             # running text (an examples table's snippets) is the table's
-            between = [ln for ln in lines if in_band(ln, band) and (ln.top - chain[-1].y) * direction > 0
-                       and (r.y - ln.bottom) * direction > 0]
+            between = [ln for ln in lines if in_band(ln, band)
+                       and min(chain[-1].y, r.y) < (ln.top + ln.bottom) / 2 < max(chain[-1].y, r.y)]
             if r.x0 < chain[0].x0 - 6 or r.x1 > chain[0].x1 + 6:
                 break  # wider than the table's first rule: another float's rule
             if any(0 < (y - chain[-1].y) * direction < (r.y - chain[-1].y) * direction for y in crossing):
                 break  # a wider float's rule lies between
             if not between and (r.x1 - r.x0) < (chain[-1].x1 - chain[-1].x0) - 20:
                 break  # a narrower rule right after a rule, nothing between: the next float's top rule
-            if abs(r.y - chain[-1].y) > body and not any(
-                    in_band(ln, band) and min(chain[-1].y, r.y) < (ln.top + ln.bottom) / 2 < max(chain[-1].y, r.y)
-                    for ln in lines):
+            if not between and abs(r.y - chain[-1].y) > body:
                 break  # an empty band between two rules: the first closed this table, the second opens another
             if (r.y - chain[-1].y) * direction > settings.chain_gap or any(
                     (is_prose(ln, settings) and ln.size >= 0.95 * body) or CAPTION.match(ln.text)
