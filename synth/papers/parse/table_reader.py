@@ -243,7 +243,8 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
             if not stub_words:
                 continue
             text = _label(stub_words)
-            continuation = prev_data_line is not None and (text[:1].islower() or text[:1] in "(["
+            opened = bool(cells) and cells[-1].row.count("(") > cells[-1].row.count(")") and ")" in text
+            continuation = prev_data_line is not None and (text[:1].islower() or text[:1] in "([" or opened
                                                            ) and ln.top - prev_data_line.bottom < 0.8 * ln.size
             if continuation and cells:
                 label = f"{cells[-1].row} {text}"
