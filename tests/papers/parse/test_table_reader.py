@@ -276,6 +276,60 @@ def test_a_table_right_under_another_caption_is_that_captions():
     assert "Mixup" in {c.row for c in tables["Table 3"].cells}
 
 
+def test_a_first_column_of_distinct_names_names_its_rows():
+    """latex-01 p. 3: 'XNLI | NLI | 15': distinct dataset names name the rows and the task beside them is data;
+    W17-2613 p. 5: 'En-Fr | EU proc.' with 'En-Fr' repeating: only the pair names a row (two label columns). The
+    header '# langs.', right-aligned over its numbers, names that column only, not the 'Task' column it reaches
+    towards."""
+    table = _latex("latex-01", 3)["Table 4"]
+    assert (_cell(table, "XNLI", "Task").text, _cell(table, "XNLI", "# langs.").text) == ("NLI", "15")
+    if CORPUS.exists():
+        pair = _cell(_tables("W17-2613.pdf", 5)["Table 1"], "EU proc.", "Lines (M)")
+        assert (pair.row_group, pair.text) == ("En-Fr", "≈ 10")
+
+
+def test_a_table_stretched_across_the_page_keeps_its_label_words_together():
+    """latex-08 p. 3: Table 3 is printed wider than its font size (digits 1.4 times their usual width), so the
+    space in 'XLM-R base' is wider than a space measured by the font size: measured by the digits it is one."""
+    table = _latex("latex-08", 3)["Table 3"]
+    assert {"UDPipe 2.0", "XLM-R base", "CharBiaf (ours)"} <= {c.row for c in table.cells}
+    assert _cell(table, "UDPipe 2.0", "High-resource", "en").text == "96.3"
+    assert all(c.column for c in table.cells)
+
+
+def test_a_grid_table_with_a_multirow_stub_header_over_a_cline():
+    """latex-03 p. 2: Table 5 ('Method' set across two header lines, a \\cline under 'Dev' and 'Test') then
+    Table 6 under it after an empty band: Table 5 ends at its own bottom rule."""
+    table = _latex("latex-03", 2)["Table 5"]
+    assert not table.uncertain
+    assert _cell(table, "BM25", "Dev", "R@1").text == "21.4"
+    assert _cell(table, "Ours", "Test", "MRR").bold
+    assert not {c.row for c in table.cells} & {"Sarcasm", "Label noise"}
+
+
+def test_a_label_wrapped_inside_its_parenthesis_is_one_row():
+    """latex-08 p. 3: 'BiDAF (Seo et al.,' over '2017)' is the row 'BiDAF (Seo et al., 2017)'."""
+    table = _latex("latex-08", 3)["Table 6"]
+    assert _cell(table, "BiDAF (Seo et al., 2017)", "Dev EM").text == "67.7†"
+
+
+def test_a_value_set_across_two_columns_does_not_merge_them():
+    """Columns come from the x-ranges the body's words cover; one row's value centred across two columns
+    ('–' under both) bridges the empty range between them in that row only: the columns stay two."""
+    from synth.papers.parse.table_grid import value_columns
+    from synth.papers.parse.table_page import Line, TableSettings, Word
+
+    def row(label, *cells):
+        words = [Word(label, 10, 40, 0, 8, 8.0)]
+        words += [Word(text, x0, x1, 0, 8, 8.0, xscale=1.0) for text, x0, x1 in cells]
+        return Line(words)
+
+    body = [row(f"model {k}", ("85.1", 100, 114), ("72.4", 130, 144)) for k in range(5)]
+    body.append(row("baseline", ("did not converge", 104, 140)))
+    columns = value_columns(body, [], TableSettings())
+    assert len(columns) == 3 and columns[1][1] < 120 < columns[2][0]
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied last."""
@@ -291,5 +345,5 @@ def test_latex_material_accuracy():
         return right / cells
 
     assert accuracy([f"latex-{i:02d}" for i in range(9, 17)]) >= 0.90
-    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.80
-    assert accuracy([f"latex-{i:02d}" for i in range(17, 21)]) >= 0.83
+    assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.93
+    assert accuracy([f"latex-{i:02d}" for i in range(17, 21)]) >= 0.86
