@@ -120,8 +120,12 @@ def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
             out.append(Word(normalise(_cids(text, w["fontname"])), chars[0]["x0"], chars[-1]["x1"], w["top"],
                             w["bottom"], float(w["size"]), bold, _digit_scale(chars)))
     turned = []
-    for w in rotated.extract_words(x_tolerance=2.5, y_tolerance=2.5, extra_attrs=["size"]):
-        turned.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(w["size"])))
+    # turned text reads up the page (\rotatebox{90}) or down it; a glyph's size there is its width across the page
+    upward = sum(c["matrix"][1] > 0 for c in rotated.chars) >= len(rotated.chars) / 2
+    for w in rotated.extract_words(x_tolerance=2.5, y_tolerance=2.5, char_dir_rotated="btt" if upward else "ttb",
+                                   return_chars=True):
+        size = statistics.median(c["x1"] - c["x0"] for c in w["chars"])
+        turned.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(size)))
     return [w for w in out if w.text], [w for w in turned if w.text]
 
 

@@ -86,10 +86,24 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     header_verticals = [sorted({round(x, 1) for x, a, b in segments if a - 1 <= (ln.top + ln.bottom) / 2 <= b + 1})
                         for ln in header]
     paths, stub_header, header_rows = header_paths(header, columns, rules, header_verticals, n_stub, settings)
+    _turned_headers(paths, rotated, body, columns, n_stub)
     cells = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
     doubts = [] if any(paths[k] for k in range(n_stub, len(columns))) else ["no header row: the columns are unnamed"]
     header = [stub_header or "", *(" / ".join(paths[k]) for k in range(n_stub, len(columns)))]
     return header_rows, header, cells, doubts
+
+
+def _turned_headers(paths: list[list[str]], rotated: list[Word], body: list[Line], columns, n_stub: int) -> None:
+    """Headers printed turned (\\rotatebox{90}) above narrow value columns: the lowest level of the column they
+    stand over."""
+    top = body[0].top
+    for k in range(n_stub, len(columns)):
+        x0, x1 = columns[k]
+        over = [w for w in rotated if w.bottom <= top + 1 and x0 - 2 <= w.mid <= x1 + 2]
+        if over:
+            text = " ".join(w.text for w in sorted(over, key=lambda w: -w.bottom))
+            if text not in paths[k]:
+                paths[k].append(text)
 
 
 def _side_by_side(lines: list[Line], settings: TableSettings) -> tuple[list[Line], list[Line]] | None:
