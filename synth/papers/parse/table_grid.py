@@ -12,15 +12,20 @@ from synth.papers.parse.table_page import (
 )
 
 
+SPREAD = re.compile(r"\(\s*[±+]?\s*\d[\d.,]*\s*\)[*†‡]*")  # '(0.2)': a spread in brackets after its value
+
+
 def label_run(ln: Line, verticals: list[float], settings: TableSettings) -> int:
     """How many leading words of a row are its label: words at word spacing, up to the first number."""
-    gap = settings.word_gap_em * ln.em + 0.6
+    stretch = ln.em / ln.size
     n = 1
     for a, b in zip(ln.words, ln.words[1:]):
         number = bool(BARE_NUMBER.fullmatch(b.text)) and not a.text.endswith(",")  # "(2015)" ends a name
         if b.x0 - a.x1 < 0.6:  # a glyph touching the label (R³) is part of it
             n += 1
             continue
+        # a space in the label's own size (the row's numbers may be set smaller: '2.1 ±0.1')
+        gap = settings.word_gap_em * max(a.size, b.size) * stretch + 0.6
         if b.x0 - a.x1 > gap or rule_between(a.x1, b.x0, verticals) or (
                 number and any(re.search(r"[A-Za-z]", w.text) for w in ln.words[:n])):
             break
@@ -120,7 +125,7 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
         cells = cells_of(col)
         return bool(cells) and not any(re.search(r"[\w.]", c) for c in cells)
 
-    def joined_by_connector(left, right):  # "0.74 / 0.05", "5.8 ± 0.3": one cell at word spacing
+    def joined_by_connector(left, right):  # "0.74 / 0.05", "5.8 ± 0.3", "84.3 (0.2)": one cell at word spacing
         pairs = 0
         for ln in body:
             a = [w for w in ln.words if _overlaps(w, left)]
@@ -129,8 +134,11 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
                 continue
             if not a or not b:
                 return False
-            touching = min(w.x0 for w in b) - max(w.x1 for w in a) <= settings.word_gap_em * ln.em + 0.6
-            if not touching or not (CONNECTOR.search(join_words(a)) or CONNECTOR.match(join_words(b))):
+            # a connector or a bracketed spread may sit a wider space (in a smaller font) from its number
+            touching = min(w.x0 for w in b) - max(w.x1 for w in a) <= 2 * settings.word_gap_em * ln.em + 0.6
+            joined = CONNECTOR.search(join_words(a)) or CONNECTOR.match(join_words(b)) or (
+                cell_values(join_words(a)) and SPREAD.fullmatch(join_words(b)))
+            if not touching or not joined:
                 return False
             pairs += 1
         return pairs > 0
@@ -210,6 +218,7 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
             levels.append([(lo, hi, text) for lo, hi, text, _, _ in level])
             level_centres.append({text: centre for _, _, text, centre, _ in level})
             level_verticals.append(verticals)
+    _repeated_blocks(levels)
     _widen_spans(levels, columns, level_verticals, first_value, level_centres)
     paths: list[list[str]] = [[] for _ in range(n)]
     spanning = any(a != b for lv in levels for a, b, _ in lv)
@@ -226,6 +235,27 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
                 else:
                     paths[k].append(text)
     return paths, " ".join(stub_parts) or None, rows_read
+
+
+def _repeated_blocks(levels) -> None:
+    """Sub-headers repeated block after block ('EM F1 EM F1') under one header per block set flush left or right
+    ('Dev' over 'EM', 'Test' over the second 'F1'): each header spans its block."""
+    for upper, lower in zip(levels, levels[1:]):
+        if not upper or any(lo != hi for lo, hi, _ in upper) or any(lo != hi for lo, hi, _ in lower):
+            continue
+        texts = [text for _, _, text in sorted(lower)]
+        first = min(lo for lo, _, _ in lower)
+        if [lo for lo, _, _ in sorted(lower)] != list(range(first, first + len(texts))):
+            continue  # not one sub-header per column
+        period = len(texts) // len(upper)
+        if period < 2 or period * len(upper) != len(texts) or any(
+                texts[i] != texts[i % period] for i in range(len(texts))):
+            continue
+        blocks = [(first + b * period, first + (b + 1) * period - 1) for b in range(len(upper))]
+        spans = [next((blk for blk in blocks if blk[0] <= lo <= blk[1]), None) for lo, _, _ in sorted(upper)]
+        if None in spans or len(set(spans)) != len(spans):
+            continue
+        upper[:] = [(a, b, text) for (a, b), (_, _, text) in zip(spans, sorted(upper))]
 
 
 def _centre_spans(level, columns, first_value) -> None:
