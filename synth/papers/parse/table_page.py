@@ -232,8 +232,9 @@ def numeric_words(ln: Line) -> int:
 
 
 def numbered_header(ln: Line) -> bool:
-    """A header line of numbers: whole numbers repeated under each group ('100 200 300 Mean 100 200 300')."""
-    numbers = [w.text for w in ln.words if re.fullmatch(r"\d+", w.text)]
+    """A header line of numbers: whole numbers repeated under each group ('100 200 300 Mean 100 200 300', '6L 12L
+    24L 6L 12L 24L')."""
+    numbers = [w.text for w in ln.words if re.fullmatch(r"\d+[A-Za-z]{0,2}", w.text)]
     return len(numbers) >= 4 and len(set(numbers)) <= len(numbers) / 2
 
 

@@ -82,6 +82,7 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
             for ln in body]
     body, grid = _join_split_labels(body, grid)
     n_stub = _stub_columns(grid)
+    grid = [_spanning_cells(ln, row, columns, n_stub, settings) for ln, row in zip(body, grid)]
     # a header line is split only by the vertical rules that cross it (a grid's spanning cell has none inside)
     header_verticals = [sorted({round(x, 1) for x, a, b in segments if a - 1 <= (ln.top + ln.bottom) / 2 <= b + 1})
                         for ln in header]
@@ -174,6 +175,35 @@ def _row_cells(ln: Line, cuts: list[float], n: int, label: int) -> list[list[Wor
         k = column_of(w.mid, cuts)
         cells[start if i < label and (start == 0 or k == start + 1) else k].append(w)
     return cells
+
+
+def _spanning_cells(ln: Line, row: list[list[Word]], columns, n_stub: int, settings: TableSettings):
+    """A value set across columns (\\multicolumn) is the cell of each column it spans: words at word spacing,
+    one of them a word, that cover the middles of two or more columns ('did not converge'), or one value centred in
+    the gap between two columns (a number shared by both)."""
+    values = [w for k in range(n_stub, len(row)) for w in row[k]]
+    if not values:
+        return row
+    phrases: list[list[Word]] = [[values[0]]]
+    for w in values[1:]:
+        if w.x0 - phrases[-1][-1].x1 <= settings.word_gap_em * max(w.size, phrases[-1][-1].size) + 0.6:
+            phrases[-1].append(w)
+        else:
+            phrases.append([w])
+    out = [list(cell) for cell in row]
+    for words in phrases:
+        x0, x1 = words[0].x0, words[-1].x1
+        covered = [k for k in range(n_stub, len(columns)) if x0 <= (columns[k][0] + columns[k][1]) / 2 <= x1]
+        wordy = len(words) == 1 or any(re.search(r"[A-Za-z]{2}", w.text) for w in words)
+        between = [k for k in range(n_stub, len(columns) - 1)
+                   if columns[k][1] - 1 <= x0 and x1 <= columns[k + 1][0] + 1]
+        spans = covered if len(covered) >= 2 and wordy else ([between[0], between[0] + 1] if between else [])
+        if spans:
+            for k in range(n_stub, len(out)):
+                out[k] = [w for w in out[k] if w not in words]
+            for k in spans:
+                out[k] += words
+    return out
 
 
 def _stub_columns(grid: list[list[list[Word]]]) -> int:
