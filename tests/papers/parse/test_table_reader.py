@@ -330,9 +330,43 @@ def test_a_value_set_across_two_columns_does_not_merge_them():
     assert len(columns) == 3 and columns[1][1] < 120 < columns[2][0]
 
 
+def test_headers_turned_upright_name_the_columns_under_them():
+    """latex-25 p. 2: fifteen language names set with \\rotatebox{90} over narrow columns (turned text reads up
+    the page; each glyph used to come out as a word of its own)."""
+    table = _latex("latex-25", 2)["Table 1"]
+    assert not table.uncertain
+    assert (_cell(table, "mBERT", "Arabic").text, _cell(table, "mBERT", "Bulgarian").text) == ("61.0", "69.8")
+
+
+def test_a_spread_after_its_value_is_one_cell_with_it():
+    """latex-22 p. 3: '84.3 (0.2)' (the spread in brackets, a space apart); latex-24 p. 2: '2.1 ±0.1' in a smaller
+    font, with labels ('LAS + SpecAug') whose spaces are measured in their own size, not the numbers'."""
+    spread = _cell(_latex("latex-22", 3)["Table 4"], "BERT-base", "MNLI-m")
+    assert (spread.text, spread.values) == ("84.3 (0.2)", [84.3, 0.2])
+    smaller = _cell(_latex("latex-24", 2)["Table 1"], "LAS + SpecAug", "dev", "other")
+    assert (smaller.text, smaller.values) == ("6.8 ±0.2", [6.8, 0.2])
+
+
+def test_sub_headers_repeated_per_block_under_flush_headers():
+    """latex-21 p. 1: 'Dev' and 'Test' set flush left over 'EM F1 EM F1' (no cmidrule): each names its block."""
+    table = _latex("latex-21", 1)["Table 1"]
+    assert _cell(table, "BiDAF-Lite", "Test", "F1").text == "76.1±0.4"
+    assert {tuple(c.column) for c in table.cells} == {("Dev", "EM"), ("Dev", "F1"), ("Test", "EM"), ("Test", "F1")}
+
+
+def test_a_value_set_across_columns_is_each_columns_cell():
+    """latex-22 p. 2: 'did not converge' across the three Post-LN columns, under a header line of numbered sizes
+    ('6L 12L 24L 6L 12L 24L') that is a header, not a row."""
+    table = _latex("latex-22", 2)["Table 2"]
+    assert [_cell(table, "Xavier", "Post-LN", depth).text for depth in ("6L", "12L", "24L")] == ["did not converge"] * 3
+    assert _cell(table, "Xavier", "Pre-LN", "6L").values == [26.1]
+    assert "Init." not in {c.row for c in table.cells}
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
-    only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied last."""
+    only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied next;
+    latex-21..28 were measured fresh (0.682 / 0.788 with the reader before round 4), then studied."""
     from synth.papers.parse.table_gold import load_table_gold, score_tables
     from synth.papers.parse.table_reader import read_pdf_tables
 
@@ -346,4 +380,5 @@ def test_latex_material_accuracy():
 
     assert accuracy([f"latex-{i:02d}" for i in range(9, 17)]) >= 0.90
     assert accuracy([f"latex-{i:02d}" for i in range(1, 9)]) >= 0.93
-    assert accuracy([f"latex-{i:02d}" for i in range(17, 21)]) >= 0.86
+    assert accuracy([f"latex-{i:02d}" for i in range(17, 21)]) >= 0.88
+    assert accuracy([f"latex-{i:02d}" for i in range(21, 29)]) >= 0.93  # fresh before this round's last rules
