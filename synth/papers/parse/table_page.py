@@ -4,6 +4,7 @@ neighbouring columns are read apart; TeX symbol glyphs without a Unicode mapping
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 import unicodedata
@@ -105,10 +106,16 @@ def _digit_scale(chars) -> float | None:
     return statistics.median(widths) if widths else None
 
 
+def _level(char) -> bool:
+    """A glyph set level: pdfminer calls text turned by less than 90 degrees (\\rotatebox{60}) upright too, and
+    its slanting boxes would run the lines they cross together."""
+    return char.get("upright", True) and abs(char.get("matrix", (1, 0))[1]) < 0.1
+
+
 def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
     """Upright words and rotated words (rotated group labels) of a pdfplumber page."""
-    upright = page.filter(lambda o: o.get("object_type") != "char" or o.get("upright", True))
-    rotated = page.filter(lambda o: o.get("object_type") == "char" and not o.get("upright", True))
+    upright = page.filter(lambda o: o.get("object_type") != "char" or _level(o))
+    rotated = page.filter(lambda o: o.get("object_type") == "char" and not _level(o))
     out = []
     for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2.5, extra_attrs=["fontname", "size"],
                                    keep_blank_chars=False, return_chars=True):
@@ -119,14 +126,49 @@ def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
         for text, chars in _split_run_together(text, w["chars"]):
             out.append(Word(normalise(_cids(text, w["fontname"])), chars[0]["x0"], chars[-1]["x1"], w["top"],
                             w["bottom"], float(w["size"]), bold, _digit_scale(chars)))
-    turned = []
-    # turned text reads up the page (\rotatebox{90}) or down it; a glyph's size there is its width across the page
-    upward = sum(c["matrix"][1] > 0 for c in rotated.chars) >= len(rotated.chars) / 2
-    for w in rotated.extract_words(x_tolerance=2.5, y_tolerance=2.5, char_dir_rotated="btt" if upward else "ttb",
-                                   return_chars=True):
-        size = statistics.median(c["x1"] - c["x0"] for c in w["chars"])
-        turned.append(Word(normalise(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"], float(size)))
+    turned = [Word(normalise(text), *box) for text, box in _turned_runs(rotated.chars)]
     return [w for w in out if w.text], [w for w in turned if w.text]
+
+
+def _turned_runs(chars) -> list[tuple[str, tuple[float, float, float, float, float]]]:
+    """Text turned on the page (\\rotatebox{90}, {60}), run by run: glyphs along one baseline (same direction, same
+    offset across it) in reading order, a space where the gap along it is wider than a fifth of an em, with the
+    box of its glyphs (a turned header's box is centred over its column)."""
+    placed = []
+    for c in chars:
+        a, b, _, _, e, f = c["matrix"]
+        norm = math.hypot(a, b) or 1.0
+        a, b = round(a / norm, 2), round(b / norm, 2)
+        placed.append(((a, b), -b * e + a * f, a * e + b * f, c))
+    placed.sort(key=lambda p: (p[0], p[1], p[2]))
+    lines: list[list] = []
+    for p in placed:
+        if lines and lines[-1][-1][0] == p[0] and abs(p[1] - lines[-1][-1][1]) <= 1.5:
+            lines[-1].append(p)
+        else:
+            lines.append([p])
+    runs = []
+    for line in lines:
+        line.sort(key=lambda p: p[2])
+        size = 2 * statistics.median(float(p[3]["adv"] or 0) for p in line) or 8.0
+        parts, text, prev_end = [[line[0]]], line[0][3]["text"], line[0][2] + float(line[0][3]["adv"] or 0)
+        texts = []
+        for p in line[1:]:
+            gap = p[2] - prev_end
+            if gap > 1.5 * size:  # another header on the same baseline
+                texts.append(text)
+                parts.append([p])
+                text = p[3]["text"]
+            else:
+                text += (" " if gap > 0.2 * size else "") + p[3]["text"]
+                parts[-1].append(p)
+            prev_end = p[2] + float(p[3]["adv"] or 0)
+        texts.append(text)
+        for text, part in zip(texts, parts):
+            glyphs = [p[3] for p in part]
+            runs.append((text, (min(g["x0"] for g in glyphs), max(g["x1"] for g in glyphs), min(g["top"] for g in glyphs),
+                                max(g["bottom"] for g in glyphs), size)))
+    return runs
 
 
 def page_rules(page, settings: TableSettings) -> tuple[list[Rule], list[tuple[float, float, float]]]:

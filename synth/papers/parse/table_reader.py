@@ -98,9 +98,10 @@ def _turned_headers(paths: list[list[str]], rotated: list[Word], body: list[Line
     """Headers printed turned (\\rotatebox{90}) above narrow value columns: the lowest level of the column they
     stand over."""
     top = body[0].top
+    cuts = boundaries(columns)
+    above = [w for w in rotated if w.bottom <= top + 1 and columns[0][0] - 2 <= w.mid <= columns[-1][1] + 2]
     for k in range(n_stub, len(columns)):
-        x0, x1 = columns[k]
-        over = [w for w in rotated if w.bottom <= top + 1 and x0 - 2 <= w.mid <= x1 + 2]
+        over = [w for w in above if column_of(w.mid, cuts) == k]
         if over:
             text = " ".join(w.text for w in sorted(over, key=lambda w: -w.bottom))
             if text not in paths[k]:

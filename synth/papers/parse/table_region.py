@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 
 from synth.papers.parse.table_page import (
-    CAPTION, Line, OTHER_FLOAT, PROSE_WORD, Rule, TableSettings, cells_on, is_prose, numeric_words,
+    CAPTION, Line, OTHER_FLOAT, PROSE_WORD, Rule, TableSettings, cells_on, group_lines, is_prose, numeric_words,
 )
 
 
@@ -18,7 +18,7 @@ def split_columns(lines: list[Line], width: float) -> list[Line]:
         left = [w for w in ln.words if w.x1 <= mid + 4]
         right = [w for w in ln.words if w.x1 > mid + 4]
         if left and right and right[0].x0 - left[-1].x1 > 8 and left[-1].x1 < mid + 4 and right[0].x0 > mid - 4:
-            out += [Line(left), Line(right)]
+            out += group_lines(left) + group_lines(right)  # a tall word across the gutter joined two rows
         else:
             out.append(ln)
     return sorted(out, key=lambda ln: (ln.top, ln.x0))
