@@ -225,7 +225,12 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
     # one sub-header under every header ('F1 / EM' under each dataset) is a level of its own, not the second line
     # of wrapped headers ('Library / Size', 'Program / Length')
     bottom = {text for _, _, text in levels[-1]} if len(levels) > 1 and len(levels[-1]) > 1 else set()
-    spanning = spanning or len(bottom) == 1
+    # metrics under distinct names ('MNLI' over 'Acc', 'QQP' over 'F1') are a level of their own too ('Dev' printed
+    # over each of 'EM' and 'F1' is part of each column's own header: 'Dev EM')
+    names = [t for _, _, t in levels[-2]] if len(levels) > 1 else []
+    metrics = bool(names) and len(set(names)) == len(names) and all(_metric(t) for _, _, t in levels[-1]) and not any(
+        _metric(t) for t in names)
+    spanning = spanning or len(bottom) == 1 or metrics
     for level in levels:
         for lo, hi, text in level:
             for k in range(lo, hi + 1):
@@ -235,6 +240,14 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
                 else:
                     paths[k].append(text)
     return paths, " ".join(stub_parts) or None, rows_read
+
+
+def _metric(text: str) -> bool:
+    """A header that is a metric's name and nothing else ('Acc', 'F1 ↑', 'pass@1'), by the claims gazetteer."""
+    from synth.claims.entities import entity_spans
+
+    name = re.sub(r"[\s↑↓*†‡(%)]+$", "", text)
+    return any(s.category == "metrics" and s.start == 0 and s.end == len(name) for s in entity_spans(name))
 
 
 def _repeated_blocks(levels) -> None:
