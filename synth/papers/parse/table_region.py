@@ -183,8 +183,6 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings, c
             if CAPTION.match(ln.text) and _heads_a_table(lines, lines.index(ln), rules, band, settings):
                 break
             if CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
-                if chain and CAPTION.match(ln.text):
-                    break  # this caption heads its own ruled table: the table further down is another's
                 return None
             if is_prose(ln, settings):
                 break
