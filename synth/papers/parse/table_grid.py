@@ -20,8 +20,9 @@ def label_run(ln: Line, verticals: list[float], settings: TableSettings) -> int:
     stretch = ln.em / ln.size
     n = 1
     for a, b in zip(ln.words, ln.words[1:]):
-        # "(2015)" ends a name; "k = 5", "λ = 0.1" are settings named by their value
-        number = bool(BARE_NUMBER.fullmatch(b.text)) and not a.text.endswith((",", "="))
+        # "(2015)" ends a name; a setting is named by its values ("k = 5", "lr = 10−4, warm-up 4K")
+        setting = any(w.text.endswith("=") for w in ln.words[:n])
+        number = bool(BARE_NUMBER.fullmatch(b.text)) and not a.text.endswith(",") and not setting
         if b.x0 - a.x1 < 0.6:  # a glyph touching the label (R³) is part of it
             n += 1
             continue
