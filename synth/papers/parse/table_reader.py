@@ -313,7 +313,7 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
             elif inner_words[0].x0 - label_x < settings.indent:
                 parent = None
             label = text
-        row_group = _rotated_group(ln, rotated) or (outer if n_stub >= 2 else None) or (
+        row_group = _rotated_group(ln, rotated, rules) or (outer if n_stub >= 2 else None) or (
             parent if parent and inner_words and inner_words[0].x0 - label_x >= settings.indent else None) or group
         for k in range(n_stub, len(row)):
             words = row[k]
@@ -383,12 +383,18 @@ def _no_marks(words, ln, settings):
     return [w for w in words if not (w.size < settings.mark_size * size and w.bottom < ln.bottom - 1.5)]
 
 
-def _rotated_group(ln: Line, rotated: list[Word]) -> str | None:
+def _rotated_group(ln: Line, rotated: list[Word], rules: list[Rule]) -> str | None:
+    """The turned label left of a row that is nearest to it with no rule between (a \\multirow group label is
+    centred on its block, shorter than the block)."""
     mid = (ln.top + ln.bottom) / 2
-    for w in rotated:
-        if w.top - 2 <= mid <= w.bottom + 2 and w.x1 <= ln.x0 + 2:
-            return w.text
-    return None
+
+    def distance(w: Word) -> float:
+        return max(w.top - mid, mid - w.bottom, 0.0)
+
+    left = [w for w in rotated if w.x1 <= ln.x0 + 2 and distance(w) <= 4 * ln.size and not any(
+        r.x0 <= w.x1 and r.x1 >= ln.x0 and min(mid, (w.top + w.bottom) / 2) < r.y < max(mid, (w.top + w.bottom) / 2)
+        and not w.top <= r.y <= w.bottom for r in rules)]
+    return min(left, key=distance).text if left else None
 
 
 def _underlined(words: list[Word], rules: list[Rule]) -> bool:
