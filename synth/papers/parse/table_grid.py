@@ -26,8 +26,10 @@ def label_run(ln: Line, verticals: list[float], settings: TableSettings) -> int:
         if b.x0 - a.x1 < 0.6:  # a glyph touching the label (R³) is part of it
             n += 1
             continue
-        # a space in the label's own size (the row's numbers may be set smaller: '2.1 ±0.1')
-        gap = settings.word_gap_em * max(a.size, b.size) * stretch + 0.6
+        # a space in the label's own size (the row's numbers may be set smaller: '2.1 ±0.1'); math sets a relation
+        # ('τ = 0.2') a wider space apart
+        relation = b.text[:1] in "=<>≤≥" or a.text[-1:] in "=<>≤≥"
+        gap = (2 if relation else 1) * settings.word_gap_em * max(a.size, b.size) * stretch + 0.6
         if b.x0 - a.x1 > gap or rule_between(a.x1, b.x0, verticals) or (
                 number and any(re.search(r"[A-Za-z]", w.text) for w in ln.words[:n])):
             break
