@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from functools import lru_cache
 
 from synth.papers.parse.table_cells import cell_values
 from synth.papers.parse.table_page import (
@@ -246,12 +247,22 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
     return paths, " ".join(stub_parts) or None, rows_read
 
 
-def _metric(text: str) -> bool:
-    """A header that is a metric's name and nothing else ('Acc', 'F1 ↑', 'pass@1'), by the claims gazetteer."""
-    from synth.claims.entities import entity_spans
+@lru_cache(maxsize=1)
+def _metric_names() -> tuple[frozenset[str], frozenset[str], tuple[re.Pattern, ...]]:
+    """The gazetteer's metric names: exact aliases, case-folded aliases, and name patterns."""
+    from synth.core.gazetteer import load_gazetteer_file
 
+    spec = load_gazetteer_file()
+    exact = frozenset(a for e in spec.metrics if not e.ignore_case for a in e.aliases)
+    folded = frozenset(a.lower() for e in spec.metrics if e.ignore_case for a in e.aliases)
+    return exact, folded, tuple(re.compile(p) for p in spec.patterns.get("metrics", []))
+
+
+def _metric(text: str) -> bool:
+    """A header that is a metric's name and nothing else ('Acc', 'F1 ↑', 'pass@1'), by the gazetteer."""
     name = re.sub(r"[\s↑↓*†‡(%)]+$", "", text)
-    return any(s.category == "metrics" and s.start == 0 and s.end == len(name) for s in entity_spans(name))
+    exact, folded, patterns = _metric_names()
+    return name in exact or name.lower() in folded or any(p.fullmatch(name) for p in patterns)
 
 
 def _repeated_blocks(levels) -> None:
