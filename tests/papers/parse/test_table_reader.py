@@ -386,7 +386,7 @@ def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied next;
     latex-21..28 and latex-29..36 were measured fresh (0.801 and 0.804 with the reader of their day), then
-    studied."""
+    studied; latex-37..44 (0.943 fresh) were not studied."""
     from synth.papers.parse.table_gold import load_table_gold, score_tables
     from synth.papers.parse.table_reader import read_pdf_tables
 
@@ -403,3 +403,4 @@ def test_latex_material_accuracy():
     assert accuracy([f"latex-{i:02d}" for i in range(17, 21)]) >= 0.88
     assert accuracy([f"latex-{i:02d}" for i in range(21, 29)]) >= 0.95
     assert accuracy([f"latex-{i:02d}" for i in range(29, 37)]) >= 0.87
+    assert accuracy([f"latex-{i:02d}" for i in range(37, 45)]) >= 0.92  # measured only: next round's validation
