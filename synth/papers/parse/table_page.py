@@ -147,27 +147,26 @@ def _turned_runs(chars) -> list[tuple[str, tuple[float, float, float, float, flo
             lines[-1].append(p)
         else:
             lines.append([p])
+    def gap(prev, p) -> float:  # empty distance along the baseline between two glyphs
+        return p[2] - prev[2] - float(prev[3]["adv"] or 0)
+
     runs = []
     for line in lines:
         line.sort(key=lambda p: p[2])
         size = 2 * statistics.median(float(p[3]["adv"] or 0) for p in line) or 8.0
-        parts, text, prev_end = [[line[0]]], line[0][3]["text"], line[0][2] + float(line[0][3]["adv"] or 0)
-        texts = []
-        for p in line[1:]:
-            gap = p[2] - prev_end
-            if gap > 1.5 * size:  # another header on the same baseline
-                texts.append(text)
+        parts = [[line[0]]]
+        for prev, p in zip(line, line[1:]):
+            if gap(prev, p) > 1.5 * size:  # another header on the same baseline
                 parts.append([p])
-                text = p[3]["text"]
             else:
-                text += (" " if gap > 0.2 * size else "") + p[3]["text"]
                 parts[-1].append(p)
-            prev_end = p[2] + float(p[3]["adv"] or 0)
-        texts.append(text)
-        for text, part in zip(texts, parts):
+        for part in parts:
+            text = part[0][3]["text"] + "".join((" " if gap(prev, p) > 0.2 * size else "") + p[3]["text"]
+                                                for prev, p in zip(part, part[1:]))
             glyphs = [p[3] for p in part]
-            runs.append((text, (min(g["x0"] for g in glyphs), max(g["x1"] for g in glyphs), min(g["top"] for g in glyphs),
-                                max(g["bottom"] for g in glyphs), size)))
+            box = (min(g["x0"] for g in glyphs), max(g["x1"] for g in glyphs), min(g["top"] for g in glyphs),
+                   max(g["bottom"] for g in glyphs), size)
+            runs.append((text, box))
     return runs
 
 
