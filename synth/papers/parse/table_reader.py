@@ -14,6 +14,7 @@ table_region (caption → region), table_grid (columns, header paths) and here (
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field, replace
 
 from synth.core.models import TableBlock, TableCell
@@ -60,9 +61,13 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
                region: tuple[float, float, float, float], settings: TableSettings):
     """Header rows as read, header (stub header + joined column paths), cells and doubts of one table."""
     x0, top, x1, bottom = region
+    subs = _sub_tables(lines, rules, region)
     halves = _side_by_side(lines, settings)
-    if halves is not None:  # 'Parameter Value Parameter Value': the right half's rows continue the left half's
+    if subs is not None:  # sub-tables (a) and (b) set side by side under one caption, each with its own rules
+        left, right = (read_table(sub, rotated, rules, verticals, box, settings) for sub, box in subs)
+    elif halves is not None:  # 'Parameter Value Parameter Value': the right half's rows continue the left half's
         left, right = (read_table(half, rotated, rules, verticals, region, settings) for half in halves)
+    if subs is not None or halves is not None:
         shift = 1 + max((c.row_index for c in left[2]), default=-1)
         moved = [replace(c, row_index=c.row_index + shift) for c in right[2]]
         return left[0], left[1], left[2] + moved, list(dict.fromkeys(left[3] + right[3]))
@@ -106,6 +111,34 @@ def _turned_headers(paths: list[list[str]], rotated: list[Word], body: list[Line
             text = " ".join(w.text for w in sorted(over, key=lambda w: -w.bottom))
             if text not in paths[k]:
                 paths[k].append(text)
+
+
+SUBCAPTION = re.compile(r"^\([a-z]\)\s")
+
+
+def _sub_tables(lines: list[Line], rules: list[Rule], region):
+    """Two tables side by side in one float (sub-tables): an empty gutter at least 2.5 em wide near the middle
+    that no rule crosses, with rules of their own on both sides. Each side's lines (its sub-caption, '(a) ...',
+    left out) and x-range, or None."""
+    x0, top, x1, bottom = region
+    words = [w for ln in lines for w in ln.words]
+    em = statistics.median(w.size for w in words)
+    inside = [r for r in rules if top - 1 <= r.y <= bottom + 1 and r.x1 > x0 and r.x0 < x1]
+    spans = sorted((w.x0, w.x1) for w in words)
+    reach = spans[0][1]
+    for a, b in spans[1:]:
+        g0, g1 = reach, a
+        reach = max(reach, b)
+        if g1 - g0 < 2.5 * em or not x0 + 0.2 * (x1 - x0) < (g0 + g1) / 2 < x1 - 0.2 * (x1 - x0):
+            continue
+        left = [r for r in inside if r.x1 < g1]  # a rule runs a little past its table's text
+        right = [r for r in inside if r.x0 > g0]
+        if any(r.x0 < g0 and r.x1 > g1 for r in inside) or len(left) < 2 or len(right) < 2:
+            continue
+        sides = [[ln for ln in group_lines([w for w in words if keep(w)]) if not SUBCAPTION.match(ln.text)]
+                 for keep in (lambda w: w.x1 <= g0 + 0.5, lambda w: w.x0 >= g1 - 0.5)]
+        return (sides[0], (x0, top, g0, bottom)), (sides[1], (g1, top, x1, bottom))
+    return None
 
 
 def _side_by_side(lines: list[Line], settings: TableSettings) -> tuple[list[Line], list[Line]] | None:

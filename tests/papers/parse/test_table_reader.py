@@ -382,6 +382,14 @@ def test_metrics_under_names_are_a_level_and_settings_keep_their_values():
     assert _cell(_latex("latex-32", 2)["Table 3"], "beam = 4, β = 0.9", "WER").text == "8.0"
 
 
+def test_sub_tables_side_by_side_are_read_one_by_one():
+    """latex-34 p. 2: Table 2 holds sub-tables (a) and (b) side by side, each with its own rules and header: each
+    is read alone ('(b)' rows are named by their steps, not run into '(a)' rows), their sub-captions left out."""
+    table = _latex("latex-34", 2)["Table 2"]
+    assert (_cell(table, "128k", "Params").text, _cell(table, "100k", "Dev PPL").text) == ("286M", "5.91")
+    assert not any("Vocabulary" in " ".join(c.column) for c in table.cells)
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied next;
