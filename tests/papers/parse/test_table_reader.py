@@ -129,14 +129,14 @@ def test_a_footnote_number_raised_after_a_label_is_no_part_of_it():
 
 def test_dev_gold_accuracy_and_recall():
     """The dev split's hand-read cells (a dev number: the reader was developed on these tables)."""
-    from synth.papers.parse.table_gold import load_table_gold, score_tables
+    from synth.papers.parse.table_gold import score_tables
     from synth.papers.parse.table_reader import read_pdf_tables
 
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not beside this checkout")
     right = cells = structured = tables = 0
     for path in sorted((DATA / "tables" / "dev").glob("*.yaml")):
-        gold = load_table_gold(path)
+        gold = _gold(path)
         s = score_tables(gold, read_pdf_tables(CORPUS / gold.paper, sorted({t.page for t in gold.tables})))
         right, cells = right + s["right"], cells + s["cells"]
         structured, tables = structured + s["structured"], tables + s["tables"]
@@ -176,11 +176,17 @@ def test_a_table_that_cannot_be_structured_says_why(tmp_path):
                                  "  not structured: the rows do not fall into columns (one column of text)"]
 
 
-def test_gold_files_load():
+@functools.lru_cache(maxsize=None)
+def _gold(path: Path):
+    """A gold file, loaded and validated once per session (the LaTeX set holds thousands of cells)."""
     from synth.papers.parse.table_gold import load_table_gold
 
+    return load_table_gold(path)
+
+
+def test_gold_files_load():
     for split in ("dev", "test", "latex"):
-        golds = [load_table_gold(p) for p in sorted((DATA / "tables" / split).glob("*.yaml"))]
+        golds = [_gold(p) for p in sorted((DATA / "tables" / split).glob("*.yaml"))]
         assert all(g.split == ("dev" if split == "latex" else split) for g in golds)
         assert sum(len(t.cells) for g in golds for t in g.tables) >= 800
     assert Path(DATA / "corpus" / "split.yaml").exists()
@@ -395,13 +401,13 @@ def test_latex_material_accuracy():
     only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied next;
     latex-21..28 and latex-29..36 were measured fresh (0.801 and 0.804 with the reader of their day), then
     studied; latex-37..44 (0.943 fresh) were not studied."""
-    from synth.papers.parse.table_gold import load_table_gold, score_tables
+    from synth.papers.parse.table_gold import score_tables
     from synth.papers.parse.table_reader import read_pdf_tables
 
     def accuracy(names):
         right = cells = 0
         for name in names:
-            gold = load_table_gold(LATEX / f"{name}.yaml")
+            gold = _gold(LATEX / f"{name}.yaml")
             s = score_tables(gold, read_pdf_tables(LATEX / gold.paper, sorted({t.page for t in gold.tables})))
             right, cells = right + s["right"], cells + s["cells"]
         return right / cells
