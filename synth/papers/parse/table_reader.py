@@ -113,6 +113,17 @@ def _turned_headers(paths: list[list[str]], rotated: list[Word], body: list[Line
                 paths[k].append(text)
 
 
+def _runs(words: list[Word], em: float, settings: TableSettings) -> list[list[Word]]:
+    """Words in x order grouped into runs at word spacing (a gap up to a space of `em`)."""
+    runs: list[list[Word]] = []
+    for w in words:
+        if runs and w.x0 - runs[-1][-1].x1 <= settings.word_gap_em * em + 0.6:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return runs
+
+
 SUBCAPTION = re.compile(r"^\([a-z]\)\s")
 
 
@@ -147,12 +158,7 @@ def _side_by_side(lines: list[Line], settings: TableSettings) -> tuple[list[Line
     if len(lines) < 2:
         return None
     head = lines[0]
-    phrases: list[list[Word]] = []
-    for w in head.words:
-        if phrases and w.x0 - phrases[-1][-1].x1 <= settings.word_gap_em * head.em + 0.6:
-            phrases[-1].append(w)
-        else:
-            phrases.append([w])
+    phrases = _runs(head.words, head.em, settings)
     texts = [join_words(p) for p in phrases]
     n = len(texts)
     if n < 4 or n % 2 or texts[:n // 2] != texts[n // 2:]:
@@ -216,16 +222,8 @@ def _spanning_cells(ln: Line, row: list[list[Word]], columns, n_stub: int, setti
     one of them a word, that cover the middles of two or more columns ('did not converge'), or one value centred in
     the gap between two columns (a number shared by both)."""
     values = [w for k in range(n_stub, len(row)) for w in row[k]]
-    if not values:
-        return row
-    phrases: list[list[Word]] = [[values[0]]]
-    for w in values[1:]:
-        if w.x0 - phrases[-1][-1].x1 <= settings.word_gap_em * max(w.size, phrases[-1][-1].size) + 0.6:
-            phrases[-1].append(w)
-        else:
-            phrases.append([w])
     out = [list(cell) for cell in row]
-    for words in phrases:
+    for words in _runs(values, ln.em, settings):
         x0, x1 = words[0].x0, words[-1].x1
         covered = [k for k in range(n_stub, len(columns)) if x0 <= (columns[k][0] + columns[k][1]) / 2 <= x1]
         wordy = len(words) == 1 or any(re.search(r"[A-Za-z]{2}", w.text) for w in words)
