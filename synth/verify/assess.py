@@ -20,6 +20,13 @@ from synth.verify.text_checks import (EntityCheck, PaperNames, check_entities, c
                                        entity_key, mentions, names_in, owners_differ)
 
 OK_NUMBER = ("equal", "rounded", "converted", "table")
+
+
+def unstated(numbers: list[NumberCheck]) -> list[NumberCheck]:
+    """The claim's numbers the source does not give, less counts said in passing ('the two questions') that
+    the source does not repeat: those are no fact of the claim's own."""
+    return [n for n in numbers if n.status == "missing" and "said in passing" not in (n.note or "")
+            and "does not repeat" not in (n.note or "")]
 DEFAULT_THRESHOLDS = {"found": 0.55, "partial_coverage": 0.4, "clause": 0.34, "clause_found": 0.8,
                       "clause_dense": 0.6, "inconclusive": 0.3}
 NEARBY_REACH = 4  # sentences either side of a passage where a claim's other facts may sit
@@ -458,8 +465,7 @@ class Assessor:
             out.unsupported = None  # the clause is a table's statement ('English accuracy reaches 85.0')
         at = where(out.meta, a)
         conflicts = [n for n in out.numbers if n.status == "conflict"]
-        missing = [n for n in out.numbers if n.status == "missing" and "said in passing" not in (n.note or "")
-                   and "does not repeat" not in (n.note or "")]
+        missing = unstated(out.numbers)
         if conflicts:
             out.label = "contradicted"
             out.reason = "; ".join(f"source says {n.source}, claim says {n.claim}" for n in conflicts) + f" ({at})"

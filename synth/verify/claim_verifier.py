@@ -14,7 +14,7 @@ from synth.core.models import Claim, Evidence, PaperMeta, PaperRef, Verification
 from synth.core.numbers import extract_numbers
 from synth.papers.library import Library
 from synth.papers.library.lookup import PaperFinder
-from synth.verify.assess import DEFAULT_THRESHOLDS, OK_NUMBER, Assessment, Assessor, complete_text
+from synth.verify.assess import DEFAULT_THRESHOLDS, OK_NUMBER, Assessment, Assessor, complete_text, unstated
 from synth.verify.calibration import Calibrator, load_verifier
 from synth.verify.dense import DenseSearch
 from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, stem
@@ -316,7 +316,7 @@ class Verifier:
             related=final.related, dense=a.dense, align=a.align, coverage=a.coverage,
             margin=max(0.0, a.rank - runner_up), truncated=float(a.truncated), n_numbers=float(n_claim),
             frac_numbers_ok=sum(counts.get(k, 0) for k in OK_NUMBER) / n_claim if n_claim else 1.0,
-            n_conflict=float(counts.get("conflict", 0)), n_missing=float(counts.get("missing", 0)),
+            n_conflict=float(counts.get("conflict", 0)), n_missing=float(len(unstated(final.numbers))),
             entity_conflict=float(len(final.entities.conflicts)), entity_missing=float(len(final.entities.missing)),
             finding=float(bool(final.findings)), unsupported_clause=float(final.unsupported is not None),
             table_conflict=float(bool(final.table_note)), nli_entail=final.nli,
