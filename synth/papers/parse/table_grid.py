@@ -13,7 +13,8 @@ from synth.papers.parse.table_page import (
 )
 
 
-SPREAD = re.compile(r"\(\s*[±+]?\s*\d[\d.,]*\s*\)[*†‡]*")  # '(0.2)': a spread in brackets after its value
+# '(0.2)', '(+1.2)', '(33.2%)', '± 0.3': a spread, change or share printed after its value
+SPREAD = re.compile(r"(?:\(\s*[±+\-−]?\s*\d[\d.,]*\s*%?\s*\)|±\s*\d[\d.,]*)[*†‡]*")
 
 
 def label_run(ln: Line, verticals: list[float], settings: TableSettings) -> int:

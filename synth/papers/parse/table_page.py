@@ -255,9 +255,9 @@ def is_prose(line: Line, settings: TableSettings) -> bool:
     return False
 
 
-def cells_on(ln: Line) -> int:
-    """Separate pieces of text on a line (gaps wider than one em)."""
-    return 1 + sum(b.x0 - a.x1 > ln.em for a, b in zip(ln.words, ln.words[1:]))
+def cells_on(ln: Line, gap_em: float = 1.0) -> int:
+    """Separate pieces of text on a line (gaps wider than `gap_em` em)."""
+    return 1 + sum(b.x0 - a.x1 > gap_em * ln.em for a, b in zip(ln.words, ln.words[1:]))
 
 
 def numeric_words(ln: Line) -> int:

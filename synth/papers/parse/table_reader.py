@@ -27,7 +27,7 @@ from synth.papers.parse.table_region import (
     caption_block, column_band, find_captions, in_band, split_columns, table_region,
 )
 from synth.papers.parse.table_grid import (
-    boundaries, column_of, header_paths, label_run, merge_text_columns, value_columns,
+    SPREAD, boundaries, column_of, header_paths, label_run, merge_text_columns, value_columns,
 )
 
 
@@ -83,9 +83,11 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     if len(columns) < 2:
         return [], [], [], ["the rows do not fall into columns (one column of text)"]
     cuts = boundaries(columns)
-    grid = [_row_cells(ln, cuts, len(columns), label_run(ln, verticals, settings) if cells_on(ln) >= 2 else 0)
-            for ln in body]
-    body, grid = _join_split_labels(body, grid)
+    # a row of several cells (set at least two word spaces apart: tight columns sit closer than an em) keeps its
+    # label's words together
+    grid = [_row_cells(ln, cuts, len(columns), label_run(ln, verticals, settings) if cells_on(
+        ln, 2 * settings.word_gap_em) >= 2 else 0) for ln in body]
+    body, grid = _join_split_labels(*_stacked_spreads(body, grid))
     n_stub = _stub_columns(grid)
     grid = [_spanning_cells(ln, row, columns, n_stub, settings) for ln, row in zip(body, grid)]
     # a header line is split only by the vertical rules that cross it (a grid's spanning cell has none inside)
@@ -259,7 +261,9 @@ def _stub_columns(grid: list[list[list[Word]]]) -> int:
     # task), and the words beside it are data.
     every_row = wordy_first >= 0.9 * len(grid) and len(set(firsts)) < len(firsts)
     filled = sum(bool(t) for t in second) >= 0.9 * len(second)  # under an outer label printed once, the next
-    return 2 if (labels and every_row and not attributes) or (printed_once and filled) else 1  # column names rows
+    # column names rows. Beside a name printed on every row, a column of quantities ('16GB', '110M') is data.
+    quantities = sum(bool(re.match(r"[<>~≈]?\d", t)) for t in second if t) >= 0.5 * max(1, sum(map(bool, second)))
+    return 2 if (labels and every_row and not attributes and not quantities) or (printed_once and filled) else 1
 
 
 def _outer_by_block(body, grid, n_stub, rules, columns) -> dict[int, str]:
@@ -348,8 +352,8 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
             parent if parent and inner_words and inner_words[0].x0 - label_x >= settings.indent else None) or group
         for k in range(n_stub, len(row)):
             words = row[k]
-            text = join_words(_no_marks(words, ln, settings))
-            marks_text = join_words(words)
+            text = _text(_no_marks(words, ln, settings))
+            marks_text = _text(words)
             clean, marks = split_marks(marks_text)
             cells.append(ReadCell(row=label or "", row_group=row_group, column=paths[k], text=marks_text,
                                   values=cell_values(clean or text), marks=marks,
@@ -362,8 +366,12 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
 def _label(words: list[Word]) -> str:
     """A label's words line by line, top to bottom ('GLAD' over '(Zhong et al., 2018)'), without a footnote
     number raised after a lower-case word ('splitting⁴'; a name's own superscript, 'R³', stays)."""
+    return split_marks(_text([w for w in words if not _footnote_number(w, words)]))[0]
+
+
+def _text(words: list[Word]) -> str:
+    """Words of a cell line by line, top to bottom (a cell printed on two lines: '73.2' over '(0.5)')."""
     lines: list[list[Word]] = []
-    words = [w for w in words if not _footnote_number(w, words)]
     for w in sorted(words, key=lambda w: (w.top, w.x0)):
         for line in lines:  # a superscript overlaps its line
             top, bottom = min(x.top for x in line), max(x.bottom for x in line)
@@ -372,7 +380,35 @@ def _label(words: list[Word]) -> str:
                 break
         else:
             lines.append([w])
-    return split_marks(" ".join(join_words(line) for line in lines))[0]
+    return " ".join(join_words(line) for line in lines)
+
+
+def _stacked_spreads(body: list[Line], grid):
+    """A spread printed under its value (a two-line cell: '73.2' over '(0.5)') joins its value's cell, and the
+    label printed between the two lines (centred on the cell) is that row's label."""
+    keep = [True] * len(body)
+    rows = [list(map(list, row)) for row in grid]
+
+    def filled(row):
+        return [k for k in range(1, len(row)) if row[k]]
+
+    for i, row in enumerate(rows):
+        if row[0] or not filled(row) or not all(SPREAD.fullmatch(join_words(row[k])) for k in filled(row)):
+            continue
+        above = [j for j in range(i) if keep[j] and filled(rows[j])]
+        if not above or filled(rows[above[-1]]) != filled(row):
+            continue
+        j = above[-1]
+        between = [m for m in range(j + 1, i) if keep[m] and rows[m][0]]
+        if len(between) > 1 or between and rows[j][0]:
+            continue
+        for k in filled(row):
+            rows[j][k] += row[k]
+        keep[i] = False
+        for m in between:
+            rows[j][0] += rows[m][0]
+            keep[m] = False
+    return [ln for ln, k in zip(body, keep) if k], [row for row, k in zip(rows, keep) if k]
 
 
 def _join_split_labels(body: list[Line], grid, n_stub: int = 1):

@@ -396,6 +396,31 @@ def test_sub_tables_side_by_side_are_read_one_by_one():
     assert not any("Vocabulary" in " ".join(c.column) for c in table.cells)
 
 
+def test_quantities_beside_a_repeated_name_are_data():
+    """latex-50 p. 1: 'BERT | 16GB | 110M | 84.1 ...' with BERT on several rows: the amounts of data beside the
+    name are cells of the 'Data' column, not a second row label."""
+    table = _latex("latex-50", 1)["Table 1"]
+    assert sorted(c.text for c in table.cells if c.column == ["Data"])[:3] == ["126GB", "160GB", "160GB"]
+    assert {c.row for c in table.cells} == {"BERT", "XLNet", "RoBERTa"}
+
+
+def test_a_spread_printed_under_its_value_is_one_cell_with_it():
+    """latex-45 p. 2: each value has its standard deviation on the line under it ('73.2' over '(0.5)') and the
+    model's name is centred between the two lines."""
+    table = _latex("latex-45", 2)["Table 4"]
+    cell = _cell(table, "BiLSTM", "en")
+    assert (cell.text, cell.values) == ("73.2 (0.5)", [73.2, 0.5])
+    assert _cell(table, "XLM-R + lexicon", "Avg").text == "79.5 (1.1)"
+
+
+def test_tight_columns_keep_a_label_with_spaces_whole():
+    """latex-46 p. 2: columns set 3 pt apart (closer than an em) and 'XLM-R + adapters' as a row label; a share
+    in brackets after a count ('4,400 (33.2%)', latex-51) is one cell."""
+    assert _cell(_latex("latex-46", 2)["Table 3"], "XLM-R + adapters", "Zero-shot", "de").text == "66.3"
+    share = _cell(_latex("latex-51", 1)["Table 1"], "Train", "OFF")
+    assert (share.text, share.values) == ("4,400 (33.2%)", [4400, 33.2])
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied next;
