@@ -132,14 +132,16 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
         return bool(cells) and not any(re.search(r"[\w.]", c) for c in cells)
 
     def joined_by_connector(left, right):  # "0.74 / 0.05", "5.8 ± 0.3", "84.3 (0.2)": one cell at word spacing
-        pairs = 0
+        pairs, alone, times = 0, False, True
         for ln in body:
             a = [w for w in ln.words if _overlaps(w, left)]
             b = [w for w in ln.words if _overlaps(w, right)]
-            if not a and not b:
+            if not a:  # '5 × 10-4' in a column of whole numbers ('512'): the mantissa may sit in a column of its own
+                alone = alone or bool(b)
                 continue
-            if not a or not b:
+            if not b:
                 return False
+            times = times and join_words(b).startswith("×")
             # a connector or a bracketed spread may sit a wider space (in a smaller font) from its number
             touching = min(w.x0 for w in b) - max(w.x1 for w in a) <= 2 * settings.word_gap_em * ln.em + 0.6
             joined = CONNECTOR.search(join_words(a)) or CONNECTOR.match(join_words(b)) or (
@@ -147,7 +149,7 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
             if not touching or not joined:
                 return False
             pairs += 1
-        return pairs > 0
+        return pairs > 0 and (times or not alone)
 
     def units_only(col):  # "100 m", "45 %": a unit printed apart from its number
         cells = cells_of(col)

@@ -16,7 +16,7 @@ from synth.papers.parse.table_cells import cell_values, normalise
 CAPTION = re.compile(r"^(Table|TABLE|Tab\.)\s*(\d+|[A-Z]\.?\d+)\s*[:.|]")
 OTHER_FLOAT = re.compile(r"^(Figure|Fig\.|FIGURE|Algorithm)\s*\d+\s*[:.|]")
 BARE_NUMBER = re.compile(r"[-+−–]?\d[\d.,/]*[%kKMB]?[*†‡§¶]*")
-CONNECTOR = re.compile(r"(^|\s)[/±]$|^[/±]")
+CONNECTOR = re.compile(r"(^|\s)[/±×]$|^[/±×]")
 UNIT = re.compile(r"[kKmMB%]|GB|MB|ms|s|h")
 PROSE_WORD = re.compile(r"^[(\[]?[a-z][a-z'’-]*[,.;:)\]]?$")
 BOLD_FONT = re.compile(r"Bold|Medi|CMBX|Black|Semibold|Heavy|-BX|bx\d", re.IGNORECASE)

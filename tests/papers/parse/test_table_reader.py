@@ -23,6 +23,7 @@ def test_cell_grammar():
     assert cell_values("100 m") == [100_000_000] and cell_values("15.7k") == [15700]
     assert cell_values("5.8 ± 0.3") == [5.8, 0.3] and cell_values("45.3%") == [45.3]
     assert cell_values("12,345") == [12345] and cell_values("1e-8") == [1e-8]
+    assert cell_values("5 × 10-4") == [0.0005] and cell_values("3.2×10−6∗") == [3.2e-06]  # a raised exponent
     assert cell_values("90.1 / -") == [90.1]
     for empty in ("-", "–", "—", "", "N/A", "Mixed"):
         assert cell_values(empty) == []
@@ -419,6 +420,13 @@ def test_tight_columns_keep_a_label_with_spaces_whole():
     assert _cell(_latex("latex-46", 2)["Table 3"], "XLM-R + adapters", "Zero-shot", "de").text == "66.3"
     share = _cell(_latex("latex-51", 1)["Table 1"], "Train", "OFF")
     assert (share.text, share.values) == ("4,400 (33.2%)", [4400, 33.2])
+
+
+def test_a_number_in_scientific_notation_is_one_cell():
+    """latex-49 p. 2: 'Learning rate  5 × 10-4  1 × 10-3' in a column of whole numbers: the mantissa, the '×' and
+    the raised power are one cell and one value."""
+    cell = _cell(_latex("latex-49", 2)["Table 4"], "Learning rate", "Base")
+    assert cell.values == [0.0005] and cell.text.startswith("5 × 10")
 
 
 def test_latex_material_accuracy():
