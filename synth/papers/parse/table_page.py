@@ -4,6 +4,7 @@ neighbouring columns are read apart; TeX symbol glyphs without a Unicode mapping
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import statistics
@@ -110,6 +111,54 @@ def _level(char) -> bool:
     """A glyph set level: pdfminer calls text turned by less than 90 degrees (\\rotatebox{60}) upright too, and
     its slanting boxes would run the lines they cross together."""
     return char.get("upright", True) and abs(char.get("matrix", (1, 0))[1]) < 0.1
+
+
+def turned_upright(page):
+    """The page as its reader sees it: a page whose text is nearly all turned by 90 degrees (a sidewaystable, a
+    landscape page) turned back upright (its own width and height swapped); any other page as it is."""
+    chars = page.chars
+    turned = [c for c in chars if abs(c["matrix"][0]) < 0.1 * (math.hypot(*c["matrix"][:2]) or 1.0)]
+    if len(turned) < 50 or len(turned) < 0.8 * len(chars):
+        return page
+    return _turned_page_class()(page, clockwise=sum(c["matrix"][1] < 0 for c in turned) > len(turned) / 2)
+
+
+@functools.cache
+def _turned_page_class():
+    from pdfplumber.page import DerivedPage  # pdfplumber is loaded only when tables are read
+
+    class TurnedPage(DerivedPage):
+        def __init__(self, parent, clockwise: bool):
+            self.bbox = (0, 0, float(parent.height), float(parent.width))
+            self.clockwise = clockwise
+            super().__init__(parent)
+
+        @property
+        def objects(self):
+            if not hasattr(self, "_objects"):
+                self._objects = {kind: [t for t in map(self._turn, objs) if t is not None]
+                                 for kind, objs in self.parent_page.objects.items()}
+            return self._objects
+
+        def _turn(self, o):
+            if not all(k in o for k in ("x0", "x1", "top", "bottom")):
+                return o
+            width, height = float(self.parent_page.width), float(self.parent_page.height)
+            if self.clockwise:  # read top to bottom: the page's top is the line's start, its right the table's top
+                x0, x1, top, bottom = o["top"], o["bottom"], width - o["x1"], width - o["x0"]
+            else:  # read bottom to top
+                x0, x1, top, bottom = height - o["bottom"], height - o["top"], o["x0"], o["x1"]
+            out = {**o, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "y0": width - bottom, "y1": width - top,
+                   "doctop": self.initial_doctop + top, "width": x1 - x0, "height": bottom - top}
+            if o.get("object_type") == "char":
+                a, b, _, _, e, f = o["matrix"]
+                size = math.hypot(a, b) or 1.0
+                if abs(a) >= 0.1 * size:
+                    return None  # a glyph the page sets upright (its number) is turned in this view: left out
+                out.update(upright=True, matrix=(size, 0.0, 0.0, size, e, f), size=size)
+            return out
+
+    return TurnedPage
 
 
 def page_words(page, settings: TableSettings) -> tuple[list[Word], list[Word]]:
@@ -274,9 +323,14 @@ def numeric_words(ln: Line) -> int:
 
 def numbered_header(ln: Line) -> bool:
     """A header line of numbers: whole numbers repeated under each group ('100 200 300 Mean 100 200 300', '6L 12L
-    24L 6L 12L 24L')."""
+    24L 6L 12L 24L'), or sizes rising along the line."""
     numbers = [w.text for w in ln.words if re.fullmatch(r"\d+[A-Za-z]{0,2}", w.text)]
-    return len(numbers) >= 4 and len(set(numbers)) <= len(numbers) / 2
+    if len(numbers) >= 4 and len(set(numbers)) <= len(numbers) / 2:
+        return True
+    # sizes rising along the line ('1K 4K 16K 32K 64K', '125M 350M 1.3B'): the columns' settings, not a row
+    sizes = [w.text for w in ln.words if re.fullmatch(r"\d+(?:\.\d+)?[kKMBL]", w.text)]
+    values = [v for t in sizes for v in cell_values(t)]
+    return len(sizes) >= 3 and len(sizes) >= numeric_words(ln) and all(a < b for a, b in zip(values, values[1:]))
 
 
 def rule_between(a: float, b: float, verticals: list[float]) -> bool:

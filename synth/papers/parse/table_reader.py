@@ -21,7 +21,7 @@ from synth.core.models import TableBlock, TableCell
 from synth.papers.parse.table_cells import cell_values, split_marks
 from synth.papers.parse.table_page import (
     CAPTION, Line, Rule, TableSettings, Word, cells_on, group_lines, join_words, numbered_header, numeric_words,
-    page_rules, page_words,
+    page_rules, page_words, turned_upright,
 )
 from synth.papers.parse.table_region import (
     caption_block, column_band, find_captions, in_band, split_columns, table_region,
@@ -472,7 +472,8 @@ def _underlined(words: list[Word], rules: list[Rule]) -> bool:
 
 
 def read_page_tables(page, number: int, settings: TableSettings = TableSettings()) -> list[ReadTable]:
-    """Every captioned table of one pdfplumber page."""
+    """Every captioned table of one pdfplumber page (a page set turned, a sidewaystable, read turned back)."""
+    page = turned_upright(page)
     words, rotated = page_words(page, settings)
     rules, verticals = page_rules(page, settings)
     lines = split_columns(group_lines(words), float(page.width))

@@ -429,6 +429,14 @@ def test_a_number_in_scientific_notation_is_one_cell():
     assert cell.values == [0.0005] and cell.text.startswith("5 × 10")
 
 
+def test_a_sidewaystable_is_read_turned_back_upright():
+    """latex-58 p. 3: a sidewaystable (the page's text turned by 90 degrees, caption included) is read as if the
+    page were turned; a header of rising sizes ('1K 4K 16K 32K 64K', latex-58 p. 1) names the columns."""
+    table = _latex("latex-58", 3)["Table 3"]
+    assert _cell(table, "TinyDec-S", "Layers").text == "8" and _cell(table, "OPT-1.3B", "Params").text == "1.3B"
+    assert _cell(_latex("latex-58", 1)["Table 2"], "Vanilla", "32K").text == "OOM"
+
+
 def test_latex_material_accuracy():
     """Dev numbers: latex-01..08 were studied while writing rules; latex-09..16 were written afterwards and
     only the rules that held on them were kept; latex-17..20, measured only for two rounds, were studied next;
