@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from synth.core.models import TableBlock, TableCell
 from synth.papers.parse.table_cells import cell_values, split_marks
 from synth.papers.parse.table_page import (
-    CAPTION, Line, Rule, TableSettings, Word, cells_on, group_lines, join_words, numbered_header, numeric_words,
+    BARE_NUMBER, CAPTION, Line, Rule, TableSettings, Word, cells_on, group_lines, join_words, numbered_header, numeric_words,
     page_rules, page_words, turned_upright,
 )
 from synth.papers.parse.table_region import (
@@ -82,6 +82,26 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
     columns = merge_text_columns(body, value_columns(body, verticals, settings), verticals, settings)
     if len(columns) < 2:
         return [], [], [], ["the rows do not fall into columns (one column of text)"]
+    # a header line is split only by the vertical rules that cross it (a grid's spanning cell has none inside)
+    header_verticals = [sorted({round(x, 1) for x, a, b in segments if a - 1 <= (ln.top + ln.bottom) / 2 <= b + 1})
+                        for ln in header]
+    rows, grid, n_stub = _grid(body, columns, verticals, settings)
+    paths, stub_header, header_rows = header_paths(header, columns, rules, header_verticals, n_stub, settings)
+    if n_stub == 1 and len(columns) > 2 and not paths[1] and _label_runs_on(rows, grid, settings):
+        columns = [(columns[0][0], columns[1][1]), *columns[2:]]  # 'LLaMA-2 | 7B' under 'Model': one label
+        rows, grid, n_stub = _grid(body, columns, verticals, settings)
+        paths, stub_header, header_rows = header_paths(header, columns, rules, header_verticals, n_stub, settings)
+    body = rows
+    _turned_headers(paths, rotated, body, columns, n_stub)
+    cells = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
+    doubts = [] if any(paths[k] for k in range(n_stub, len(columns))) else ["no header row: the columns are unnamed"]
+    header = [stub_header or "", *(" / ".join(paths[k]) for k in range(n_stub, len(columns)))]
+    return header_rows, header, cells, doubts
+
+
+def _grid(body: list[Line], columns, verticals: list[float], settings: TableSettings):
+    """The body's rows (split labels and stacked spreads joined), their words by column, and how many columns
+    name the rows."""
     cuts = boundaries(columns)
     # a row of several cells (set at least two word spaces apart: tight columns sit closer than an em) keeps its
     # label's words together
@@ -89,16 +109,16 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
         ln, 2 * settings.word_gap_em) >= 2 else 0) for ln in body]
     body, grid = _join_split_labels(*_stacked_spreads(body, grid))
     n_stub = _stub_columns(grid)
-    grid = [_spanning_cells(ln, row, columns, n_stub, settings) for ln, row in zip(body, grid)]
-    # a header line is split only by the vertical rules that cross it (a grid's spanning cell has none inside)
-    header_verticals = [sorted({round(x, 1) for x, a, b in segments if a - 1 <= (ln.top + ln.bottom) / 2 <= b + 1})
-                        for ln in header]
-    paths, stub_header, header_rows = header_paths(header, columns, rules, header_verticals, n_stub, settings)
-    _turned_headers(paths, rotated, body, columns, n_stub)
-    cells = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
-    doubts = [] if any(paths[k] for k in range(n_stub, len(columns))) else ["no header row: the columns are unnamed"]
-    header = [stub_header or "", *(" / ".join(paths[k]) for k in range(n_stub, len(columns)))]
-    return header_rows, header, cells, doubts
+    return body, [_spanning_cells(ln, row, columns, n_stub, settings) for ln, row in zip(body, grid)], n_stub
+
+
+def _label_runs_on(body: list[Line], grid, settings: TableSettings) -> bool:
+    """The column after the labels has no header and its words follow the label at word spacing on most rows
+    (a size after a name, 'LLaMA-2 7B'): it is the rest of the label."""
+    pairs = [(row[0], row[1]) for row in grid if row[0] and row[1]]
+    return len(pairs) >= max(2, 0.6 * sum(bool(row[1]) for row in grid)) and all(
+        min(w.x0 for w in b) - max(w.x1 for w in a) <= 2 * settings.word_gap_em * ln.em + 0.6
+        for ln, (a, b) in zip([ln for ln, row in zip(body, grid) if row[0] and row[1]], pairs))
 
 
 def _turned_headers(paths: list[list[str]], rotated: list[Word], body: list[Line], columns, n_stub: int) -> None:
@@ -176,8 +196,8 @@ def _header_split(lines: list[Line], inner: list[Rule]) -> int:
     """Number of header lines: those above the last full-width rule before the first line of numbers (a header
     may have rules of its own), else those above the first line of numbers; a table of words: those above its
     first full-width rule with text on both sides."""
-    first_numbers = next((i for i, ln in enumerate(lines) if numeric_words(ln) >= 2 and not numbered_header(ln)),
-                         None)
+    first_numbers = next((i for i, ln in enumerate(lines) if numeric_words(ln) >= 2 and not numbered_header(ln)
+                          and not _named_versions(ln)), None)
     if first_numbers == 0:  # numbers in the header itself ('125M 350M 1.3B', 'SQuAD 1.1'): the first inner rule
         for r in inner:      # with a short header above it and the body below it splits them
             above = sum(ln.bottom <= r.y + 1 for ln in lines)
@@ -200,6 +220,16 @@ def _header_split(lines: list[Line], inner: list[Rule]) -> int:
         if 0 < above < len(lines):
             return above
     return 0
+
+
+def _named_versions(ln: Line) -> bool:
+    """A line whose every number follows a name at word spacing ('SQuAD 2.0 NQ SQuAD 2.0 NQ'): dataset names
+    with their versions, a header line, not a row of values."""
+    pairs = list(zip(ln.words, ln.words[1:]))
+    numbers = [(a, b) for a, b in pairs if BARE_NUMBER.fullmatch(b.text)]
+    return len(numbers) >= 2 and not BARE_NUMBER.fullmatch(ln.words[0].text) and all(
+        re.search(r"[A-Za-z]{2}", a.text) and b.x0 - a.x1 <= TableSettings.word_gap_em * ln.em + 0.6
+        for a, b in numbers)
 
 
 def _header_like(lines: list[Line]) -> bool:
