@@ -225,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/synth-verify-corpus"))
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH, help="where to write the fitted verifier.json")
     parser.add_argument("--no-synthetic", action="store_true")
+    parser.add_argument("--no-synthetic-training", action="store_true",
+                        help="fit the label model on the real dev claims only (the synthetic set is still scored)")
     parser.add_argument("--no-label-model", action="store_true", help="ship the rules' labels (no learned verdict)")
     parser.add_argument("--synthetic-dir", type=Path, default=ROOT / ".synth-cache",
                         help="where bench/make_verify_set.py wrote verify-set, verify-set-hard, verify-set-hard2")
@@ -248,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         GRID.update(saved)
     rule_verdicts = run(verifier, dev_claims, shipped_th, shipped_cal)
     rules_dev_m = trust_metrics(dev, rule_verdicts)
-    extra = [] if args.no_synthetic or args.no_label_model else \
+    extra = [] if args.no_synthetic or args.no_synthetic_training or args.no_label_model else \
         synthetic_training_rows(shipped_th, shipped_cal, args.synthetic_dir)
     label_model, label_grid, cv_verdicts = (None, {}, rule_verdicts) if args.no_label_model else \
         fit_label_model(rule_verdicts, dev, extra)
