@@ -319,7 +319,7 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
             named = [[c for cells in named for c in cells]]
         for cells in named:
             verdict = _judge_row(nums, cells, claim_words, table, meta, strict=len({c.row_label for c in cells}) == 1,
-                                 local_words=local, alone=alone)
+                                 local_words=local, alone=alone, others=[c for r in rows.values() for c in r])
             if verdict is not None:
                 score = caption_fit + (2 if verdict.label == "supported" else 1)
                 if best is None or score > best[0]:
@@ -329,13 +329,14 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
 
 def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], table: TableBlock,
                meta, strict: bool = True, local_words: dict[int, set[str]] | None = None,
-               alone: dict[int, bool] | None = None) -> TableVerdict | None:
+               alone: dict[int, bool] | None = None, others: list[TableCell] = ()) -> TableVerdict | None:
     """The claim's numbers against the cells of the row(s) it names; `strict` (one row) lets a number the
     row lacks in a column the claim names be a conflict, several rows only support. `local_words`: per number
-    (by its offset), the words of its own clause."""
+    (by its offset), the words of its own clause. A number the row lacks may be the value it is compared with
+    ('94.46 versus 94.41', '29.1 against 28.4'): a cell of another row in the column of a number the row gives."""
     local_words, alone = local_words or {}, alone or {}
     name = table.label or f"a table on p. {table.page}"
-    checks, quoted = [], []
+    checks, quoted, compared = [], [], []
     clash = None
     for num in nums:
         # the column the number's own clause names ('… and Yoruba reaches 91.0' names no column of this row)
@@ -359,8 +360,20 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
             checks.append(NumberCheck(claim=num.text, source=named.text, status="table_conflict",
                                       note=f"{name} ({named.row}, {named.column_label})"))
             quoted.append(named)
+        elif others:
+            compared.append(num)
         else:
             return None  # this row does not hold the number: not the claim's row
+    for num in compared:  # only beside a number the row gives, in that number's column
+        own = {c.row_label for c in cells}
+        columns = {c.column_label for c in quoted}
+        other = next((c for c in others if c.row_label not in own and c.column_label in columns
+                      and any(within_rounding(abs(v), abs(num.value), num.decimals) for v in _values(c))), None)
+        if other is None:
+            return None  # this row does not hold the number: not the claim's row
+        checks.append(NumberCheck(claim=num.text, source=other.text, status="table",
+                                  note=f"{name} ({other.row}, {other.column_label})"))
+        quoted.append(other)
     evidence = _row_evidence(table, quoted, meta)
     conflicts = [c for c in checks if c.status == "table_conflict"]
     if clash is not None:

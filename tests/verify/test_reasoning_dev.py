@@ -284,6 +284,24 @@ def test_a_metric_the_claim_names_picks_its_column():
     assert verdict.label == "supported"
 
 
+def test_the_value_a_row_is_compared_with_is_a_cell_of_another_row_in_its_column():
+    """P18-1144 Table 8 (resume NER): Lattice 94.46 F1 and '+bichar+softword' 94.41 F1. A claim naming only the
+    lattice model and comparing it with 94.41 is supported by both cells; a compared value no row gives is not."""
+    from synth.verify.table_checks import table_support
+
+    meta = PaperMeta(id="local-p18", version=1, source="local", sha256="", size_bytes=0, fetched_at="2026-12-07")
+    tables = _corpus_tables("P18-1144.pdf", 8)
+    verdict = table_support("On resume NER the lattice model's margin over the best character-based configuration "
+                            "is negligible, 94.46 versus 94.41 F1.", tables, meta)
+    assert verdict.label == "supported"
+    assert "94.46 (Lattice, F1)" in verdict.reason and "94.41 (+bichar+softword, F1)" in verdict.reason
+    quote = verdict.evidence.quote  # both rows as printed, with the table's provenance
+    assert verdict.evidence.table == "Table 8" and "94.46" in quote and "94.41" in quote
+    verdict = table_support("On resume NER the lattice model reaches 94.46 versus 91.37 F1 for the character "
+                            "baseline.", tables, meta)
+    assert verdict is None or verdict.label != "supported"
+
+
 def test_a_value_followed_by_a_comparison_after_a_comma_is_the_value_itself():
     from synth.core.numbers import extract_numbers
     from synth.verify.number_checks import said_as_change
