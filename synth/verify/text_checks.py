@@ -241,13 +241,16 @@ def check_entities(claim_text: str, evidence_text: str, context_text: str = "",
             used.add(clash)
             check.conflicts.append((m.text, source[clash].text))
             continue
-        if any(_same(key, k) for k in known) or key in paper.own:
+        if any(_same(key, k) for k in s_keys) or key in paper.own:
             continue
         near = _context(claim_text, m.start, m.end)
         rivals = [i for i, (s, k) in enumerate(zip(source, s_keys)) if i not in used
                   and s.group in RIVAL_GROUPS.get(m.group, {m.group})
                   and not any(_same(k, ck) for ck in c_keys) and k not in paper.own]
         fitting = [i for i in rivals if near & _context(evidence_text, source[i].start, source[i].end)]
+        if any(_same(key, k) for k in known) and not fitting:
+            continue  # named in the section before: the passage need not repeat it, unless another name sits in
+            # its place ('the MLP paragraph selector improved ...' against 'the RNN paragraph selector improves ...')
         lone = [m2 for m2, k2 in zip(claim, c_keys) if m2.group == m.group
                 and not any(_same(k2, k) for k in known) and k2 not in paper.own]
         if not fitting and verbatim and len(rivals) == 1 and len(lone) == 1:

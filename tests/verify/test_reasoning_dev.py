@@ -111,6 +111,19 @@ def test_the_papers_topic_is_not_missing_from_a_sentence_about_it():
     assert "BERT" not in check.missing
 
 
+def test_a_name_the_section_mentions_conflicts_with_the_one_set_in_its_place():
+    # P18-1161 p. 7: the section compares an MLP and an RNN paragraph selector and adopts the RNN one
+    context = "We compare two paragraph selectors: an MLP paragraph selector and an RNN paragraph selector."
+    evidence = ("As RNN paragraph selector consistently improves all evaluation metrics, we use it as the default "
+                "paragraph selector in the following experiments.")
+    check = check_entities("Since the MLP paragraph selector improved every evaluation metric consistently, it was "
+                           "adopted as the default selector for the remaining experiments.", evidence, context)
+    assert check.conflicts == [("MLP", "RNN")]
+    check = check_entities("The RNN paragraph selector, which improved every metric, became the default; the MLP "
+                           "selector was also tried.", evidence, context)
+    assert check.conflicts == []
+
+
 def test_inconclusive_verdicts_say_where_to_read_and_carry_no_confidence():
     from synth.verify.claim_verifier import best_evidence, read_where
 
