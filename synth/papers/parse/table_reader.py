@@ -113,12 +113,13 @@ def _grid(body: list[Line], columns, verticals: list[float], settings: TableSett
 
 
 def _label_runs_on(body: list[Line], grid, settings: TableSettings) -> bool:
-    """The column after the labels has no header and its words follow the label at word spacing on most rows
-    (a size after a name, 'LLaMA-2 7B'): it is the rest of the label."""
-    pairs = [(row[0], row[1]) for row in grid if row[0] and row[1]]
-    return len(pairs) >= max(2, 0.6 * sum(bool(row[1]) for row in grid)) and all(
-        min(w.x0 for w in b) - max(w.x1 for w in a) <= 2 * settings.word_gap_em * ln.em + 0.6
-        for ln, (a, b) in zip([ln for ln, row in zip(body, grid) if row[0] and row[1]], pairs))
+    """The column after the labels has no header and its words follow the label on most rows, at word spacing
+    (a size after a name, 'LLaMA-2 7B') or, holding no number, at the stretched spaces of a label justified in a
+    paragraph column ('Multilingual   BERT'): it is the rest of the label."""
+    pairs = [(ln, row[0], row[1]) for ln, row in zip(body, grid) if row[0] and row[1]]
+    wordy = all(not cell_values(join_words(row[1])) for row in grid if row[1])
+    return len(pairs) >= max(2, 0.6 * sum(bool(row[1]) for row in grid)) and (wordy or all(
+        min(w.x0 for w in b) - max(w.x1 for w in a) <= 2 * settings.word_gap_em * ln.em + 0.6 for ln, a, b in pairs))
 
 
 def _turned_headers(paths: list[list[str]], rotated: list[Word], body: list[Line], columns, n_stub: int) -> None:

@@ -441,6 +441,8 @@ def test_a_size_after_a_name_under_one_header_is_the_label_and_versioned_names_a
     """latex-55 p. 2: 'LLaMA-2 7B' under 'Model' (the size in a column of its own, with no header) is one label;
     latex-53 p. 2: 'SQuAD 2.0 NQ SQuAD 2.0 NQ' is the middle header level, not the first row of numbers."""
     assert _cell(_latex("latex-55", 2)["Table 3"], "LLaMA-2 7B", "Ctx").text == "4K"
+    # latex-54 p. 3: labels justified in a p{2.5cm} column ('Multilingual   BERT' over '(cased, 104 langs)')
+    assert _cell(_latex("latex-54", 3)["Table 4"], "Multilingual BERT (cased, 104 langs)", "Fixed").text == "27.8"
     assert _cell(_latex("latex-53", 2)["Table 2"], "SpanBERT", "Test", "NQ", "F1").text == "61.5"
 
 
