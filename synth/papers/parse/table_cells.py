@@ -60,8 +60,8 @@ def cell_values(text: str) -> list[float]:
         if m.group("suffix"):
             value *= SCALE[m.group("suffix")]
         sign = (m.group("sign") or "").strip()
-        # a "-" after a value ("90.1 / -") or in a range ("1-5") is no sign
-        if sign in "-−–" and sign and not re.search(r"[\d)]\s*$", before):
+        # a "-" after a value ("90.1 / -") or in a range ("1-5", "1K – 20K") is no sign
+        if sign in "-−–" and sign and not re.search(r"[\d)%KMB]\s*$", before):
             value = -value
         values.append(round(value, 10))
     return values

@@ -144,8 +144,10 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
             times = times and join_words(b).startswith("×")
             # a connector or a bracketed spread may sit a wider space (in a smaller font) from its number
             touching = min(w.x0 for w in b) - max(w.x1 for w in a) <= 2 * settings.word_gap_em * ln.em + 0.6
-            joined = CONNECTOR.search(join_words(a)) or CONNECTOR.match(join_words(b)) or (
-                cell_values(join_words(a)) and SPREAD.fullmatch(join_words(b)))
+            left_text = join_words(a)
+            opened = any(left_text.count(o) > left_text.count(c) for o, c in ("[]", "()"))  # '[0.06,' | '0.14]'
+            joined = CONNECTOR.search(left_text) or CONNECTOR.match(join_words(b)) or opened or (
+                cell_values(left_text) and SPREAD.fullmatch(join_words(b)))
             if not touching or not joined:
                 return False
             pairs += 1

@@ -24,6 +24,7 @@ def test_cell_grammar():
     assert cell_values("5.8 ± 0.3") == [5.8, 0.3] and cell_values("45.3%") == [45.3]
     assert cell_values("12,345") == [12345] and cell_values("1e-8") == [1e-8]
     assert cell_values("5 × 10-4") == [0.0005] and cell_values("3.2×10−6∗") == [3.2e-06]  # a raised exponent
+    assert cell_values("1K – 20K") == [1000, 20000] and cell_values("5% - 10%") == [5, 10]  # ranges
     assert cell_values("90.1 / -") == [90.1]
     for empty in ("-", "–", "—", "", "N/A", "Mixed"):
         assert cell_values(empty) == []
@@ -418,6 +419,8 @@ def test_tight_columns_keep_a_label_with_spaces_whole():
     """latex-46 p. 2: columns set 3 pt apart (closer than an em) and 'XLM-R + adapters' as a row label; a share
     in brackets after a count ('4,400 (33.2%)', latex-51) is one cell."""
     assert _cell(_latex("latex-46", 2)["Table 3"], "XLM-R + adapters", "Zero-shot", "de").text == "66.3"
+    interval = _cell(_latex("latex-59", 3)["Table 5"], "QAGS", "95% CI")  # split at its comma: one cell
+    assert (interval.text, interval.values) == ("[0.19, 0.28]", [0.19, 0.28])
     share = _cell(_latex("latex-51", 1)["Table 1"], "Train", "OFF")
     assert (share.text, share.values) == ("4,400 (33.2%)", [4400, 33.2])
 
