@@ -152,11 +152,17 @@ _AT_MOST = ("under", "less than", "fewer than", "below", "at most", "up to", "no
 _SCALE_STEP = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
 
 
+# 'averaged over three runs', 'the mean over 5 seeds': 'over' after these is a preposition, not a bound
+_AGGREGATED = frozenset("averaged average mean median aggregated computed repeated pooled summed taken".split())
+
+
 def hedge(text: str, c: Num) -> str | None:
     """'about', 'over' or 'under' when the words right before the claim's number make it approximate or a bound."""
     before = " " + " ".join(re.findall(r"[a-z~]+\.?", text[max(0, c.start - 24):c.start].lower())) + " "
     for kind, words in (("about", _ABOUT), ("over", _AT_LEAST), ("under", _AT_MOST)):
         if any(before.endswith(f" {w} ") or (w == "~" and before.rstrip().endswith("~")) for w in words):
+            if before.endswith(" over ") and before.split()[-2:-1] and before.split()[-2] in _AGGREGATED:
+                return None
             return kind
     return None
 

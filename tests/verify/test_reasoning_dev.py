@@ -40,6 +40,10 @@ def test_a_bound_holds_only_on_its_side():
     assert compare_numbers("over two thousand relational facts", source)[0].status != "rounded"
     # an unhedged number keeps the strict rounding rule: 380 is not 380.5M
     assert all(c.status != "rounded" for c in compare_numbers("380 citation links", S2ORC))
+    # 2020.acl-main.447 p. 6: 'averaged over three runs' is no bound; the paper's 5 runs contradict it
+    runs = "All S2ORC-SCIBERT results are the mean ± standard deviation of 5 runs with different random seeds."
+    (check,) = compare_numbers("Each number is averaged over three fine-tuning runs with different seeds.", runs)
+    assert (check.source, check.status) == ("5", "conflict")
 
 
 def test_a_count_of_the_same_thing_that_differs_is_a_conflict():
