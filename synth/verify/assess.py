@@ -27,6 +27,8 @@ def unstated(numbers: list[NumberCheck]) -> list[NumberCheck]:
     the source does not repeat: those are no fact of the claim's own."""
     return [n for n in numbers if n.status == "missing" and "said in passing" not in (n.note or "")
             and "does not repeat" not in (n.note or "")]
+
+
 DEFAULT_THRESHOLDS = {"found": 0.55, "partial_coverage": 0.4, "clause": 0.34, "clause_found": 0.8,
                       "clause_dense": 0.6, "inconclusive": 0.3}
 NEARBY_REACH = 4  # sentences either side of a passage where a claim's other facts may sit

@@ -161,9 +161,8 @@ def hedge(text: str, c: Num) -> str | None:
     before = " " + " ".join(re.findall(r"[a-z~]+\.?", text[max(0, c.start - 24):c.start].lower())) + " "
     for kind, words in (("about", _ABOUT), ("over", _AT_LEAST), ("under", _AT_MOST)):
         if any(before.endswith(f" {w} ") or (w == "~" and before.rstrip().endswith("~")) for w in words):
-            if before.endswith(" over ") and before.split()[-2:-1] and before.split()[-2] in _AGGREGATED:
-                return None
-            return kind
+            words = before.split()
+            return None if words[-1] == "over" and len(words) > 1 and words[-2] in _AGGREGATED else kind
     return None
 
 

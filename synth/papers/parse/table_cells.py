@@ -1,7 +1,8 @@
 """What one printed table cell says: its numbers in order, its footnote marks, and its text without them.
 
 "86.5/89.4" → [86.5, 89.4]; "+ 1.1" → [1.1]; "- 0.8" → [-0.8]; "300K" → [300000]; "5.8 ± 0.3" → [5.8, 0.3];
-"45.3%" → [45.3]; "12,345" → [12345]; "5 × 10-4" → [0.0005]; "-", "—", "N/A", "" and word cells ("Mixed") → [].
+"45.3%" → [45.3]; "12,345" → [12345]; "5 × 10-4" → [0.0005]; "-", "—", "N/A", "" and word cells ("Mixed")
+→ [].
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ SPACED_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])")  # "1 75
 SPACED_SUFFIX = re.compile(r"(\d) ?([kmKMB])$")  # "100 m", "15.7k": a count in thousands/millions
 NAME_BEFORE = re.compile(r"[A-Za-z@][-−–]?$")
 # "5 × 10-4" (the exponent raised, its minus read as a hyphen), "3.2×10^{-6}": a number in scientific notation
-TIMES_POWER = re.compile(r"(\d*\.?\d+)\s?[×x·]\s?10\s?\^?\{?([-+−–]?)\s?(\d+)\}?(?![\d.])")
+TIMES_POWER = re.compile(r"(\d*\.?\d+)\s?[×x·]\s?10\s?\^?\{?\+?([-−–]?)\s?(\d+)\}?(?![\d.])")
 SCALE = {"K": 1e3, "M": 1e6, "B": 1e9}
 
 
@@ -49,8 +50,7 @@ def cell_values(text: str) -> list[float]:
         return []
     clean = SPACED_THOUSANDS.sub(lambda m: m.group(0).replace(" ", ""), clean)
     clean = SPACED_SUFFIX.sub(lambda m: m.group(1) + m.group(2).upper(), clean)
-    clean = TIMES_POWER.sub(lambda m: f"{m.group(1)}e{'-' if m.group(2) in '-−–' and m.group(2) else ''}{m.group(3)}",
-                            clean)
+    clean = TIMES_POWER.sub(lambda m: f"{m.group(1)}e{'-' if m.group(2) else ''}{m.group(3)}", clean)
     values = []
     for m in NUMBER.finditer(clean):
         before = clean[:m.start()]

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from synth.core.models import TableBlock, TableCell
 from synth.papers.parse.table_cells import cell_values, split_marks
 from synth.papers.parse.table_page import (
-    BARE_NUMBER, CAPTION, Line, Rule, TableSettings, Word, cells_on, group_lines, join_words, numbered_header, numeric_words,
-    page_rules, page_words, turned_upright,
+    BARE_NUMBER, CAPTION, Line, Rule, TableSettings, Word, cells_on, group_lines, join_words, numbered_header,
+    numeric_words, page_rules, page_words, turned_upright,
 )
 from synth.papers.parse.table_region import (
     caption_block, column_band, find_captions, in_band, split_columns, table_region,
