@@ -159,8 +159,9 @@ def _norm(text: str) -> str:
 
 
 def evidence_hit(gold: list[Evidence], verdict: Verification, k: int) -> bool:
-    """A gold quote (on its page, ±1 for a sentence across the break) or table row among the verdict's first k
-    pieces of evidence. Table gold also counts when a number check of the verdict names that table and row."""
+    """A gold quote (on its page, ±1 for a sentence across the break) or table row (as printed, or as the
+    evidence's row label path) among the verdict's first k pieces of evidence. Table gold also counts when a number
+    check of the verdict names that table and row."""
     from rapidfuzz import fuzz
 
     shown = verdict.evidence[:k]
@@ -174,8 +175,9 @@ def evidence_hit(gold: list[Evidence], verdict: Verification, k: int) -> bool:
                     return True
         else:
             row = _norm(g.row or "")
-            for e in shown:
-                if e.page == g.page and row and fuzz.partial_ratio(row, _norm(e.quote)) >= 90:
+            for e in shown:  # the row as printed in the quote, or the row's label path ('Our + FULL / 10')
+                if e.page == g.page and row and (fuzz.partial_ratio(row, _norm(e.quote)) >= 90
+                                                 or e.row is not None and _norm(e.row) == row):
                     return True
             table = _norm(g.table or "")
             if any(table and _norm(n.note or "").startswith(table) and row and row in _norm(n.note or "")

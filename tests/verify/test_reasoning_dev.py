@@ -158,6 +158,19 @@ def test_trust_metrics_count_serious_errors_recall_and_abstentions():
     assert m["coverage"][0] == {"threshold": 0.0, "coverage": 2 / 3, "accuracy": 0.5}
 
 
+def test_table_evidence_hits_its_gold_row_by_the_row_label_path():
+    # P18-1161 Table 7: row '10' under the group 'Our + FULL'; the printed line holds only '10 60.7 71.3 ...'
+    from synth.verify.evaluation import LabelledClaim, evidence_hit
+
+    gold = LabelledClaim(id="a", paper="x", kind="table_fact", gold="supported", text="t", evidence=[
+        {"page": 8, "table": "Table 7", "row": "Our + FULL 10", "column": ["SearchQA", "F1"]}]).evidence
+    shown = Evidence(paper="x", version=1, page=8, quote="10 60.7 71.3 81.2 85.1", table="Table 7",
+                     row="Our + FULL / 10", column=["SearchQA", "F1"])
+    assert evidence_hit(gold, Verification(label="supported", confidence=0.9, reason="r", evidence=[shown]), 1)
+    other = shown.model_copy(update={"row": "R3 / 10"})
+    assert not evidence_hit(gold, Verification(label="supported", confidence=0.9, reason="r", evidence=[other]), 1)
+
+
 def test_the_report_links_evidence_to_its_page_and_names_the_table_cell():
     from synth.report.context import evidence_view
 
