@@ -94,10 +94,22 @@ def _directions(toks: list[str]) -> dict[str, list[tuple[int, str]]]:
     return out
 
 
+# 'scores below the baseline', 'above 90%': a position against something named next; not 'as shown below.'
+_POSITION = re.compile(r"\b(above|below)\s+(?:the|a|an|that|those|this|their|its|our|any|every|all|chance|\d)\b")
+
+
+def _with_positions(text: str) -> dict[str, list[tuple[int, str]]]:
+    """The direction words of `text`, with 'above' / 'below' a thing on the amount axis."""
+    out = _directions(tokens(text))
+    for m in _POSITION.finditer(unicodedata.normalize("NFKC", text).lower()):
+        out.setdefault("amount", []).append((1 if m.group(1) == "above" else -1, m.group(1)))
+    return out
+
+
 def check_direction(claim: str, source: str) -> DirectionFinding | None:
     """A direction word of the claim whose axis the source also uses, pointing the other way, and no word of the
     source on that axis agreeing with it."""
-    c_dirs, s_dirs = _directions(tokens(claim)), _directions(tokens(source))
+    c_dirs, s_dirs = _with_positions(claim), _with_positions(source)
     for axis, said in c_dirs.items():
         there = s_dirs.get(axis)
         if not there:

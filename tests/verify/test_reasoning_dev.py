@@ -171,6 +171,19 @@ def test_table_evidence_hits_its_gold_row_by_the_row_label_path():
     assert not evidence_hit(gold, Verification(label="supported", confidence=0.9, reason="r", evidence=[other]), 1)
 
 
+def test_below_and_above_a_named_thing_are_directions():
+    # P18-1144 p. 7: the word-based baseline is higher than the character-based one; a claim that it scores below
+    # is a flipped direction. 'below' / 'above' pointing at the text ('as shown below.') are no direction.
+    from synth.verify.structure import check_direction
+
+    source = ("With automatic segmentation, a word-based LSTM CRF baseline gives a 64.12% F1-score, which is higher "
+              "compared to the character-based baseline.")
+    finding = check_direction("With automatically segmented input, the plain word-level LSTM-CRF scores below the "
+                              "plain character-level baseline on OntoNotes development data.", source)
+    assert (finding.claim_word, finding.source_word) == ("below", "higher")
+    assert check_direction("As shown below, the word-based baseline scores higher.", source) is None
+
+
 def test_the_report_links_evidence_to_its_page_and_names_the_table_cell():
     from synth.report.context import evidence_view
 
