@@ -98,11 +98,18 @@ def _directions(toks: list[str]) -> dict[str, list[tuple[int, str]]]:
 _POSITION = re.compile(r"\b(above|below)\s+(?:the|a|an|that|those|this|their|its|our|any|every|all|chance|\d)\b")
 
 
+_STANDING = re.compile(r"\b(ahead of|(?:falls?|fell|falling) short of|lags? behind|lagging behind)\b")
+
+
 def _with_positions(text: str) -> dict[str, list[tuple[int, str]]]:
-    """The direction words of `text`, with 'above' / 'below' a thing on the amount axis."""
+    """The direction words of `text`, with 'above' / 'below' a thing on the amount axis and 'ahead of', 'falls
+    short of', 'lags behind' on the comparison axis."""
     out = _directions(tokens(text))
-    for m in _POSITION.finditer(unicodedata.normalize("NFKC", text).lower()):
+    lowered = unicodedata.normalize("NFKC", text).lower()
+    for m in _POSITION.finditer(lowered):
         out.setdefault("amount", []).append((1 if m.group(1) == "above" else -1, m.group(1)))
+    for m in _STANDING.finditer(lowered):
+        out.setdefault("comparison", []).append((1 if m.group(1) == "ahead of" else -1, m.group(1)))
     return out
 
 

@@ -182,6 +182,12 @@ def test_below_and_above_a_named_thing_are_directions():
                               "plain character-level baseline on OntoNotes development data.", source)
     assert (finding.claim_word, finding.source_word) == ("below", "higher")
     assert check_direction("As shown below, the word-based baseline scores higher.", source) is None
+    # P18-1144 p. 8: 'falls short of' against 'outperforms' is a flip; 'ahead of' agrees
+    source = ("Consistent with observations on OntoNotes and MSRA, the lattice model significantly outperforms both "
+              "the word-based mode and the character-based model for Weibo and resume (p< 0.01).")
+    finding = check_direction("On Weibo the lattice model falls short of the character-based model.", source)
+    assert (finding.claim_word, finding.source_word) == ("falls short of", "outperforms")
+    assert check_direction("On Weibo the lattice model is ahead of the character-based model.", source) is None
 
 
 def test_the_report_links_evidence_to_its_page_and_names_the_table_cell():
