@@ -334,7 +334,7 @@ def _in_same_words(claim_text: str, source_text: str, c: Num) -> str | None:
         return None
     m = re.search(re.escape(before) + r"(\d+(?:[.,]\d+)*)", source_text)
     return m.group(1) if m and m.group(1) != c.text else None
-_TOKEN_WITH_DIGIT = re.compile(r"[\w\-+]*\d[\w\-+]*")
+_TOKEN_WITH_DIGIT = re.compile(r"[\w\-+]*\d(?:[\w\-+]|\.(?=\d))*")  # '2.6M' is one token, not '2' and '6M'
 
 
 def _other_digits(claim_text: str, source_text: str, checks: list[NumberCheck]) -> list[NumberCheck]:

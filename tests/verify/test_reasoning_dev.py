@@ -34,6 +34,14 @@ def test_scaled_and_hedged_numbers_match_the_papers_figures():
     assert _status(compare_numbers(claim, NQ))[:2] == [("307k", "307,373", "rounded"), ("7.8k", "7,830", "rounded")]
 
 
+def test_a_decimal_with_a_scale_is_one_number_for_the_digit_check():
+    # BPE (P16-1162) p. 4: '2.6 million' is 2.6M, not a stray '2' that the next sentence's 4.2 contradicts
+    claim = "The English→Russian training data consists of 2.6 million sentence pairs, about 50 million tokens."
+    source = "For English→Russian, the training set consists of 2.6 million sentence pairs, or approximately 50 " \
+             "million tokens."
+    assert _status(compare_numbers(claim, source)) == [("2.6M", "2.6M", "equal"), ("50M", "50M", "equal")]
+
+
 def test_a_bound_holds_only_on_its_side():
     source = "only 1,950 relational facts"
     assert compare_numbers("fewer than two thousand relational facts", source)[0].status == "rounded"
