@@ -156,9 +156,15 @@ _SCALE_STEP = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
 _AGGREGATED = frozenset("averaged average mean median aggregated computed repeated pooled summed taken".split())
 
 
+_SCALE_WORDS = frozenset("dozen hundred thousand million billion".split())
+
+
 def hedge(text: str, c: Num) -> str | None:
-    """'about', 'over' or 'under' when the words right before the claim's number make it approximate or a bound."""
+    """'about', 'over' or 'under' when the words right before the claim's number make it approximate or a bound;
+    'few' for 'a few dozen', 'several hundred' (two to ten of them)."""
     before = " " + " ".join(re.findall(r"[a-z~]+\.?", text[max(0, c.start - 24):c.start].lower())) + " "
+    if c.spelled and c.text.lower() in _SCALE_WORDS and before.endswith((" a few ", " several ")):
+        return "few"
     for kind, words in (("about", _ABOUT), ("over", _AT_LEAST), ("under", _AT_MOST)):
         if any(before.endswith(f" {w} ") or (w == "~" and before.rstrip().endswith("~")) for w in words):
             words = before.split()
@@ -169,12 +175,15 @@ def hedge(text: str, c: Num) -> str | None:
 def approximate_match(c: Num, s: Num, how: str | None) -> str | None:
     """A hedged claim number that the source's number fits: within 2 % (or the claim's last written digit) for
     'about', at or above for 'over', at or below for 'under' (never more than half again). A note, or None."""
-    if how is None or c.spelled and c.value > 12 or not _units_compatible(c, s) or c.value <= 0 or s.value <= 0:
+    if how is None or c.spelled and c.value > 12 and how != "few" or not _units_compatible(c, s) or c.value <= 0 \
+            or s.value <= 0:
         return None
     step = _SCALE_STEP.get(c.text.rstrip("%")[-1:], 1.0) * 10 ** (-c.decimals)
     slack = max(0.02 * c.value, step)  # 'about 68%' is 67.5-69, 'about 380M' is 380.5M, 'about 16B' is 16.4B
     if how == "about" and abs(s.value - c.value) <= slack:
         return f"{s.text} is about {c.text}"
+    if how == "few" and 2 * c.value <= s.value < 10 * c.value:
+        return f"{s.text} is a few {c.text}"
     if how == "over" and c.value <= s.value <= 1.5 * c.value + step:
         return f"{s.text} is over {c.text}"
     if how == "under" and c.value / 1.5 - step <= s.value <= c.value:

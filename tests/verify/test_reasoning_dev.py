@@ -34,6 +34,14 @@ def test_scaled_and_hedged_numbers_match_the_papers_figures():
     assert _status(compare_numbers(claim, NQ))[:2] == [("307k", "307,373", "rounded"), ("7.8k", "7,830", "rounded")]
 
 
+def test_a_few_dozen_is_two_to_ten_dozen():
+    # 2020.blackboxnlp-1.16 p. 4: SNLI has 38 such pairs, 'only a few dozen' says so; 380 is not a few dozen
+    source = "In SNLI, only 38 examples contain negation on both sides of the pair."
+    assert _status(compare_numbers("Double negation is almost absent from SNLI, only a few dozen examples.",
+                                   source)) == [("dozen", "38", "rounded")]
+    assert compare_numbers("only a few dozen examples", "SNLI has 380 such examples.")[0].status != "rounded"
+
+
 def test_a_decimal_with_a_scale_is_one_number_for_the_digit_check():
     # BPE (P16-1162) p. 4: '2.6 million' is 2.6M, not a stray '2' that the next sentence's 4.2 contradicts
     claim = "The English→Russian training data consists of 2.6 million sentence pairs, about 50 million tokens."
