@@ -335,6 +335,10 @@ class Assessor:
                     or _names_missing_near(text, n.claim, entities.missing)):
                 n.status, n.source, n.note = "missing", None, f"{n.claim} not in the source (the source's " \
                                                               f"{n.source} is about something else)"
+            elif n.status == "conflict" and (where_else := self._stated_elsewhere(text, n.claim, a)) is not None:
+                # the paper gives the claim's number, in a sentence about the claim, elsewhere: the passage's
+                # other number is another quantity ('8.1M' full texts, not the '81.1M' papers of the passage)
+                n.status, n.source, n.note = "equal", n.claim, f"{n.claim} ({where_else})"
         out = Assessment(meta, "supported", "", a, numbers, entities, related=related, unsupported=unsupported)
         if self.nli is not None:
             out.nli = self.nli.entailment(a.passage.text, claim.text)
@@ -436,6 +440,23 @@ class Assessor:
         near = [s for s in near if s is not None and s.section == first.section and s.kind == first.kind]
         return [o.passage for o in others[:NEARBY_CANDIDATES] if o.passage.text != a.passage.text] + [
             self.cache.passage(a.passage.meta, s.idx, s.idx) for s in near]
+
+    def _stated_elsewhere(self, text: str, number: str, a: Alignment) -> str | None:
+        """Where a sentence of the paper outside the passage prints the claim's number (same value, unit and
+        decimals) and shares a third of the claim's content words (three at least); None when none does."""
+        wanted = extract_numbers(number)
+        if len(wanted) != 1 or wanted[0].spelled:
+            return None
+        want, meta = wanted[0], a.passage.meta
+        words, inside = _stems(text), {s.idx for s in a.passage.sentences}
+        sentences = self.cache.sentences(meta)
+        for idx, nums in self.cache.numbers(meta).items():
+            if idx not in inside and any(x.value == want.value and x.unit == want.unit and
+                                         x.decimals == want.decimals for x in nums):
+                s = sentences[idx]
+                if len(words & _stems(s.text)) >= max(3, 0.3 * len(words)):
+                    return f"p. {s.page}: '{s.text[:60]}'"
+        return None
 
     def _numbers_elsewhere(self, text: str, claim: PreparedClaim, a: Alignment, others: list[Alignment],
                            numbers: list[NumberCheck]) -> None:

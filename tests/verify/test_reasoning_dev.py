@@ -246,6 +246,28 @@ def test_conflict_over_absence_reads_the_value_one_sentence_away():
     assert _same_kind("390.5M", "380.5M")
 
 
+def test_a_number_the_paper_gives_in_a_sentence_about_the_claim_is_no_conflict():
+    """2020.acl-main.447 p. 2: the passage says 81.1M papers, the next sentence 8.1M full texts. A claim about full
+    text for 8.1M papers is no conflict with 81.1M; a claim giving 8.1M as the whole corpus is."""
+    from synth.verify.assess import Assessor
+    from synth.verify.evidence import Passage, PreparedClaim, score_alignment
+
+    texts = ["To address these issues, we introduce S2ORC, the Semantic Scholar Open Research Corpus, a large "
+             "publicly-available collection of 81.1M academic papers covering dozens of academic disciplines.",
+             "Notably, we release structured, machine-readable full text extracted from PDFs for 8.1M papers which "
+             "we’ve identified as having open access status."]
+    cache = _Cache(texts, section=("1 Introduction",))
+    meta = PaperMeta(id="local-447", version=1, source="local", sha256="", size_bytes=0,
+                     fetched_at="2026-12-07T00:00:00+00:00")
+    assessor = Assessor(cache, {"found": 0.55, "inconclusive": 0.4, "clause": 0.34})
+    passage = Passage(meta, [cache.sentences(meta)[0]], texts[0])
+    claim = "S2ORC releases machine-readable full text extracted from PDFs for 8.1M open access papers."
+    where = assessor._stated_elsewhere(claim, "8.1M", score_alignment(PreparedClaim.make(claim), passage))
+    assert where is not None and where.startswith("p. 8: 'Notably, we release structured")
+    claim = "The S2ORC corpus is a collection of 8.1M academic papers covering dozens of disciplines."
+    assert assessor._stated_elsewhere(claim, "8.1M", score_alignment(PreparedClaim.make(claim), passage)) is None
+
+
 def test_a_compound_is_no_count():
     # P16-1200: 'the two-sentence test setting' counts no sentences
     checks = compare_numbers("In the two-sentence test setting both variants land at 66.9.",
