@@ -107,9 +107,34 @@ def _grid(body: list[Line], columns, verticals: list[float], settings: TableSett
     # label's words together
     grid = [_row_cells(ln, cuts, len(columns), label_run(ln, verticals, settings) if cells_on(
         ln, 2 * settings.word_gap_em) >= 2 else 0) for ln in body]
-    body, grid = _join_split_labels(*_stacked_spreads(body, grid))
+    body, grid = _wrapped_cells(*_join_split_labels(*_stacked_spreads(body, grid)))
     n_stub = _stub_columns(grid)
     return body, [_spanning_cells(ln, row, columns, n_stub, settings) for ln, row in zip(body, grid)], n_stub
+
+
+_ENUMERATOR = re.compile(r"\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[).:]?|#\d{1,2}")  # '(1)', '2.', 'a)', '(iv)', '#3'
+
+
+def _wrapped_cells(body: list[Line], grid):
+    """Sentences wrapped inside the cells of an examples table ('(1) | I can't believe they cancelled | 0.83' over
+    '| the show after one season, ab-'): a line with no label and no number, under a row numbered by an
+    enumerator, continues the cells of that row it has words in."""
+    keep = [True] * len(body)
+    rows = [list(map(list, row)) for row in grid]
+    numbered = [i for i, row in enumerate(rows) if row[0] and _ENUMERATOR.fullmatch(join_words(row[0]))]
+    if len(numbered) < 2 or len(numbered) < 0.3 * len(rows):
+        return body, grid
+    last = None
+    for i, row in enumerate(rows):
+        filled = [k for k in range(len(row)) if row[k]]
+        if i in numbered:
+            last = i
+        elif last is not None and filled and filled[0] > 0 and all(
+                rows[last][k] and not cell_values(join_words(row[k])) for k in filled):
+            for k in filled:
+                rows[last][k] += row[k]
+            keep[i] = False
+    return [ln for ln, k in zip(body, keep) if k], [row for row, k in zip(rows, keep) if k]
 
 
 def _label_runs_on(body: list[Line], grid, settings: TableSettings) -> bool:
@@ -411,7 +436,8 @@ def _text(words: list[Word]) -> str:
                 break
         else:
             lines.append([w])
-    return " ".join(join_words(line) for line in lines)
+    text = " ".join(join_words(line) for line in lines)
+    return re.sub(r"(?<=[a-z])- (?=[a-z])", "", text) if len(lines) > 1 else text  # 'ab- solutely': absolutely
 
 
 def _stacked_spreads(body: list[Line], grid):
