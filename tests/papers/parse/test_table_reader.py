@@ -438,6 +438,11 @@ def test_a_sidewaystable_is_read_turned_back_upright():
     table = _latex("latex-58", 3)["Table 3"]
     assert _cell(table, "TinyDec-S", "Layers").text == "8" and _cell(table, "OPT-1.3B", "Params").text == "1.3B"
     assert _cell(_latex("latex-58", 1)["Table 2"], "Vanilla", "32K").text == "OOM"
+    # turned the other way (\rotatebox{-90}, read top to bottom; source beside the PDF)
+    from synth.papers.parse.table_reader import read_pdf_tables
+
+    (turned,) = read_pdf_tables(DATA / "tables" / "turned" / "clockwise.pdf", [1])
+    assert (turned.label, _cell(turned, "RoBERTa", "F1").text) == ("Table 1", "82.9")
 
 
 def test_a_size_after_a_name_under_one_header_is_the_label_and_versioned_names_are_a_header():
