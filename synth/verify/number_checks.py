@@ -97,6 +97,39 @@ def _share_match(c: Num, source: list[Num]) -> tuple[str, str] | None:
     return None
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\band\b|\bor\b|\bwhile\b|\bwhereas\b|\bbut\b")
+
+
+def _names_of(text: str, n: Num) -> tuple[tuple[str, ...], str]:
+    """What a number is the value of, as written around it, stemmed: the two content words right before it in its
+    clause ('learning rate of 0.05' → learning, rate; empty with fewer), and the noun right after a count ('two
+    weeks' → week; '' for other numbers)."""
+    from synth.verify.evidence import STOPWORDS, stem
+
+    before = _CLAUSE_BREAK.split(text[max(0, n.start - 40):n.start].lower())[-1]
+    words = [stem(w) for w in re.findall(r"[a-z][a-z\-]+", before) if w not in STOPWORDS]
+    after = re.match(r"\s*([a-z][a-z\-]+)", text[n.end:n.end + 20].lower())
+    counted = stem(after.group(1)) if _is_count(n, text) and after and after.group(1) not in STOPWORDS else ""
+    return (tuple(words[-2:]) if len(words) >= 2 else ()), counted
+
+
+def _bound_rival(claim_text: str, c: Num, source_text: str, source_nums: list[Num], matched: int,
+                 used: set[int]) -> int | None:
+    """The source number (index) that the source names exactly as the claim names its number `c`, with another
+    value, when the source's number equal to `c` (`matched`) is named otherwise: the claim gave the quantity the
+    value of a different one. None when the names do not settle it (no name, or several candidates)."""
+    names = _names_of(claim_text, c)
+    theirs = _names_of(source_text, source_nums[matched])
+    candidates = [j for j, s in enumerate(source_nums) if j not in used and j != matched and _units_compatible(c, s)
+                  and not match_pair(c, s) and c.spelled == s.spelled]
+    for k in (0, 1):  # the words before, then the counted noun
+        if names[k] and theirs[k] != names[k]:
+            rivals = [j for j in candidates if _names_of(source_text, source_nums[j])[k] == names[k]]
+            if len(rivals) == 1:
+                return rivals[0]
+    return None
+
+
 def _one_keystroke(c: Num, s: Num) -> bool:
     return DamerauLevenshtein.distance(_digits(c.text), _digits(s.text)) <= 1
 
@@ -263,6 +296,17 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
                     checks[i] = NumberCheck(claim=c.text, source=s.text, status=hit[0], note=hit[1])
                     used.add(j)
                     break
+    # pass 1a: an equal number that measures something else, while the source gives the claim's quantity another
+    # value ('a learning rate of 0.05' against 'a learning rate of 0.015 and a decay rate of 0.05')
+    for i, c in enumerate(claim_nums):
+        if checks[i] is None or checks[i].status != "equal" or checks[i].source is None:
+            continue
+        matched = next((j for j in used if source_nums[j].text == checks[i].source), None)
+        if matched is not None and (j := _bound_rival(claim_text, c, source_text, source_nums, matched, used)) is not None:
+            s = source_nums[j]
+            used.add(j)
+            checks[i] = NumberCheck(claim=c.text, source=s.text, status="conflict",
+                                    note=f"source says {s.text}, claim says {c.text} (its {c.text} is another quantity)")
     # pass 1b: hedged numbers ('about 68%', 'over 6,000', 'fewer than fifty') that the source's number fits
     for i, c in enumerate(claim_nums):
         if checks[i] is not None or (how := hedge(claim_text, c)) is None:

@@ -87,6 +87,16 @@ class _Cache(SourceCache):
         return []
 
 
+def test_an_equal_number_of_another_quantity_is_a_conflict_when_the_named_one_differs():
+    # P18-1144 p. 6: 0.05 is the decay rate; the learning rate the claim names is 0.015
+    source = ("Stochastic gradient descent (SGD) is used for optimization, with an initial learning rate of 0.015 "
+              "and a decay rate of 0.05.")
+    claim = "The models are optimised with stochastic gradient descent, starting from a learning rate of 0.05"
+    assert _status(compare_numbers(claim, source)) == [("0.05", "0.015", "conflict")]
+    faithful = "SGD starts from a learning rate of 0.015 and decays it at a rate of 0.05."
+    assert _status(compare_numbers(faithful, source)) == [("0.015", "0.015", "equal"), ("0.05", "0.05", "equal")]
+
+
 def test_the_window_holds_the_next_sentence_of_the_paragraph():
     from synth.verify.assess import Assessor
     from synth.verify.evidence import Passage, score_alignment
