@@ -175,7 +175,7 @@ def check_tables(claim_numbers: list[Num], tables: list[TableBlock], terms: set[
         if num.unit == "x" or num.spelled:
             continue
         target = abs(num.value)
-        exact = [v for v in relevant if within_rounding(abs(v.value), target, num.decimals)]
+        exact = [v for v in relevant if holds(v.value, num)]
         if exact:
             finding.found[i] = min(exact, key=lambda v: (not v.direct, abs(abs(v.value) - target)))
             continue
@@ -346,7 +346,7 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
         row = of_metric or cells  # the clause names a metric the row has a column for: only those columns count
         named = max(row, key=lambda c: len(_words(c.column_label) & local))
         named_fit = len(_words(named.column_label) & local) + bool(of_metric)
-        equal = [c for c in row if any(within_rounding(abs(v), abs(num.value), num.decimals) for v in _values(c))]
+        equal = [c for c in row if any(holds(v, num) for v in _values(c))]
         fit = max((len(_words(c.column_label) & local) for c in equal), default=0)
         if equal and not (named_fit >= 2 and named_fit > fit + 1):  # not a cell of a column the claim names
             cell = max(equal, key=lambda c: len(_words(c.column_label) & local))
@@ -368,7 +368,7 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
         own = {c.row_label for c in cells}
         columns = {c.column_label for c in quoted}
         other = next((c for c in others if c.row_label not in own and c.column_label in columns
-                      and any(within_rounding(abs(v), abs(num.value), num.decimals) for v in _values(c))), None)
+                      and any(holds(v, num) for v in _values(c))), None)
         if other is None:
             return None  # this row does not hold the number: not the claim's row
         checks.append(NumberCheck(claim=num.text, source=other.text, status="table",
@@ -408,7 +408,7 @@ def raw_row_support(nums: list[Num], claim_words: set[str], table: TableBlock, m
     offset = table.raw.find(best)
     evidence = Evidence(paper=meta.id, version=meta.version, page=table.page, start=table.start + offset,
                         end=table.start + offset + len(best), quote=best, score=1.0, table=table.label)
-    hits = [next((v for v in values if within_rounding(abs(v.value), abs(n.value), n.decimals)), None) for n in nums]
+    hits = [next((v for v in values if holds(v.value, n)), None) for n in nums]
     if all(hits):
         checks = [NumberCheck(claim=n.text, source=v.text, status="table", note=f"{name}, row as printed")
                   for n, v in zip(nums, hits)]
@@ -422,6 +422,19 @@ def raw_row_support(nums: list[Num], claim_words: set[str], table: TableBlock, m
         return TableVerdict("contradicted", f"source says {v.text}, claim says {nums[0].text} ({name} of "
                             f"{meta.key}, p. {table.page}, row '{best[:60]}')", checks, evidence)
     return None
+
+
+def holds(value: float, num: Num) -> bool:
+    """A cell value is the claim's number as written, within its rounding, or on the other scale: a share the claim
+    gives in percent printed as a fraction ('93%' for 0.93), a fraction the claim gives printed out of 100."""
+    value, wanted = abs(value), abs(num.value)
+    if within_rounding(value, wanted, num.decimals):
+        return True
+    if num.unit == "%" and 0 < value <= 1:
+        return within_rounding(value * 100, wanted, num.decimals)
+    if num.unit == "absolute" and num.decimals >= 2 and 0 < wanted <= 1 < value <= 100:
+        return within_rounding(wanted * 100, value, max(0, num.decimals - 2))
+    return False
 
 
 def _values(cell: TableCell) -> list[float]:
@@ -471,18 +484,21 @@ def rows_named(tables: list[TableBlock], claim_text: str, meta, names=None, limi
 
 
 def cells_with_numbers(tables: list[TableBlock], nums: list[Num], meta, limit: int = 2) -> list[Evidence]:
-    """Table rows holding the most of the claim's numbers (a cell value within rounding of each): where a reader
+    """Table rows holding the most of the claim's numbers (a cell that `holds` each): where a reader
     looks when no sentence settles a claim. At most `limit` rows, best first; numbers of 10 or more, or decimals
     (small integers sit in every table)."""
     wanted = [n for n in nums if not n.spelled and (n.decimals or abs(n.value) >= 10)]
     if not wanted:
         return []
-    rows: list[tuple[int, TableBlock, list[TableCell]]] = []
+    rows: list[tuple[int, int, TableBlock, list[TableCell]]] = []
     for table in tables:
-        by_row: dict[str, list[TableCell]] = {}
+        by_row: dict[str, tuple[set[int], list[TableCell]]] = {}
         for cell in table.cells:
-            if any(within_rounding(abs(v), abs(n.value), n.decimals) for v in _values(cell) for n in wanted):
-                by_row.setdefault(cell.row_label, []).append(cell)
-        rows.extend((len(cells), table, cells) for cells in by_row.values())
-    rows.sort(key=lambda r: -r[0])
-    return [_row_evidence(table, cells, meta) for _, table, cells in rows[:limit]]
+            held = {i for i, n in enumerate(wanted) for v in _values(cell) if holds(v, n)}
+            if held:
+                numbers, cells = by_row.setdefault(cell.row_label, (set(), []))
+                numbers |= held
+                cells.append(cell)
+        rows.extend((len(numbers), len(cells), table, cells) for numbers, cells in by_row.values())
+    rows.sort(key=lambda r: (-r[0], -r[1]))  # most of the claim's numbers, then most cells
+    return [_row_evidence(table, cells, meta) for _, _, table, cells in rows[:limit]]

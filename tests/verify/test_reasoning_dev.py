@@ -514,3 +514,20 @@ def test_a_thousands_comma_the_pdf_text_spaced_is_one_number():
         ("43k", "43,000", "equal")]
     assert _status(compare_numbers("We try 5 and 100 sentences.", "We try 5, 100 and 200 sentences.")) == [
         ("5", "5", "equal"), ("100", "100", "equal")]
+
+
+def test_a_share_in_percent_finds_the_cell_printed_as_a_fraction():
+    """2020.acl-main.447 Table 6 prints accuracies as fractions (Paper clustering: Title 0.93, Authors 0.89): a
+    claim giving them in percent is held by that row, and the row is what a reader is shown."""
+    from synth.core.numbers import extract_numbers
+    from synth.verify.table_checks import cells_with_numbers, table_support
+
+    meta = PaperMeta(id="local-s2orc", version=1, source="local", sha256="", size_bytes=0, fetched_at="2026-12-07")
+    tables = _corpus_tables("2020.acl-main.447.pdf", 6)
+    claim = "For paper clustering the canonical titles were right 93% of the time and the authors 89%."
+    (row,) = cells_with_numbers(tables, extract_numbers(claim), meta, limit=1)
+    assert row.table == "Table 6" and row.row == "Paper clustering"
+    verdict = table_support(claim, tables, meta)
+    assert verdict.label == "supported" and "0.93 (Paper clustering, Title)" in verdict.reason
+    wrong = table_support("For paper clustering the canonical titles were right 96% of the time.", tables, meta)
+    assert wrong.label == "contradicted" and "source says 0.93" in wrong.reason
