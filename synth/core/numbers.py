@@ -93,7 +93,7 @@ _WEAK = frozenset("a an the and or of in on at to for from by with as is are was
                   "over our we".split())
 
 
-def _context(text: str, start: int, end: int) -> list[str]:
+def context_words(text: str, start: int, end: int) -> list[str]:
     """Up to 4 content words before and 3 after a number (what it measures, e.g. 'average accuracy is')."""
     before = [w for w in _TOKEN.findall(text[max(0, start - 60):start].lower()) if w not in _WEAK and len(w) > 1]
     after = [w for w in _TOKEN.findall(text[end:end + 40].lower()) if w not in _WEAK and len(w) > 1]
@@ -136,10 +136,10 @@ def _extract_numbers(text: str) -> list[Num]:
             continue  # a year (written as four bare digits: "2,000" is a count)
         mantissa = re.split(r"[eE]", raw)[0]
         decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-        found.append(Num(m.group(0).strip(), value, unit, decimals, start, end, False, _context(text, start, end),
+        found.append(Num(m.group(0).strip(), value, unit, decimals, start, end, False, context_words(text, start, end),
                          signed=bool(m["sign"])))
     for m in _WORD.finditer(text):
         found.append(Num(m.group(0).strip(), parse_number(m.group(1)), unit_of(m["unit"]), 0, m.start(), m.end(),
-                         True, _context(text, m.start(), m.end())))
+                         True, context_words(text, m.start(), m.end())))
     found.sort(key=lambda n: n.start)
     return found

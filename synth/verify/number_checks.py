@@ -9,7 +9,7 @@ import re
 from rapidfuzz.distance import DamerauLevenshtein
 
 from synth.core.models import NumberCheck
-from synth.core.numbers import Num, extract_numbers, within_rounding
+from synth.core.numbers import Num, context_words, extract_numbers, within_rounding
 
 
 def _units_compatible(c: Num, s: Num) -> bool:
@@ -252,6 +252,73 @@ def count_conflict(claim_text: str, c: Num, source_text: str, source_nums: list[
     return None
 
 
+_DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
+                 "fifths": 5, "tenth": 10, "tenths": 10}
+_NUMERATORS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+# a share said in words: 'a third of', 'two-fifths (', 'just under half of' (never 'half a point', 'the third row')
+_FRACTION = re.compile(r"\b(?:(a|one|two|three|four)[ -])?(" + "|".join(_DENOMINATORS) + r")\b(?=\s+of\b|\s*\()",
+                       re.IGNORECASE)
+
+
+def fractions(text: str) -> list[Num]:
+    """Shares said in words, as percentages: 'a third of' → 33.3%, 'two-fifths' → 40%, 'half of' → 50%."""
+    out = []
+    for m in _FRACTION.finditer(text):
+        numerator = _NUMERATORS[(m.group(1) or "a").lower()]
+        value = round(100 * numerator / _DENOMINATORS[m.group(2).lower()], 1)
+        if value < 100:
+            out.append(Num(m.group(0), value, "%", 0, m.start(), m.end(), True,
+                           context_words(text, m.start(), m.end())))
+    return out
+
+
+def _with_fractions(text: str, nums: list[Num]) -> list[Num]:
+    """`nums` plus the text's shares in words, without the spelled numerator of a share ('two' of 'two-fifths')."""
+    shares = fractions(text)
+    if not shares:
+        return nums
+    keep = [n for n in nums if not any(f.start <= n.start < f.end for f in shares)]
+    return sorted(keep + shares, key=lambda n: n.start)
+
+
+def _is_fraction(n: Num) -> bool:
+    return n.spelled and n.unit == "%" and re.split(r"[ -]", n.text.lower())[-1] in _DENOMINATORS
+
+
+def _side(text: str, c: Num) -> str | None:
+    """'over' or 'under' when the words before a share name a side ('just under half'), else its hedge."""
+    before = text[max(0, c.start - 12):c.start].lower().split()
+    if before and (before[-1] in ("under", "below") or before[-2:] in (["less", "than"], ["fewer", "than"])):
+        return "under"
+    if before and (before[-1] in ("over", "above") or before[-2:] == ["more", "than"]):
+        return "over"
+    return hedge(text, c)
+
+
+def fraction_match(c: Num, source: list[Num], how: str | None) -> tuple[Num | None, str] | None:
+    """A share said in words that a source share fits: a percentage, a fraction (0.41) or the ratio of two source
+    counts, within 2.5 points ('a third' is 30.8-35.8%; 'about' widens it to 4; 'over'/'under' take the side they
+    name). The source number (None for a ratio) and a note, or None."""
+    def fits(p: float) -> bool:
+        if how == "over":
+            return c.value <= p <= c.value + 10
+        if how == "under":
+            return c.value - 10 <= p <= c.value
+        return abs(p - c.value) <= (4.0 if how == "about" else 2.5)
+
+    for s in source:
+        share = s.value if s.unit == "%" else 100 * s.value if s.unit == "absolute" and s.decimals and 0 < s.value < 1 \
+            else None
+        if share is not None and fits(share):
+            return s, f"{s.text} is {c.text}"
+    counts = [s for s in source if s.unit == "absolute" and not s.spelled and s.value >= 10]
+    for a in counts:
+        for b in counts:
+            if a.value < b.value and fits(100 * a.value / b.value):
+                return None, f"{a.text} of {b.text} is {c.text}"
+    return None
+
+
 def cut_number(claim_text: str) -> str | None:
     """The number a cut-off claim ends in ('... achieving 93' → '93', '... only 3.' → '3.'), or None."""
     m = re.search(r"(\d[\d,]*\.?\d*)\s*$", claim_text)
@@ -269,7 +336,7 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
     same kind and size, is a changed number.
     """
     claim_text, source_text = _join_scale(_join_thousands(claim_text)), _join_scale(_join_thousands(source_text))
-    claim_nums = extract_numbers(claim_text)
+    claim_nums = _with_fractions(claim_text, extract_numbers(claim_text))
     source_nums = extract_numbers(source_text)
     checks: list[NumberCheck | None] = [None] * len(claim_nums)
     used: set[int] = set()
@@ -302,11 +369,20 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
         if checks[i] is None or checks[i].status != "equal" or checks[i].source is None:
             continue
         matched = next((j for j in used if source_nums[j].text == checks[i].source), None)
-        if matched is not None and (j := _bound_rival(claim_text, c, source_text, source_nums, matched, used)) is not None:
+        j = None if matched is None else _bound_rival(claim_text, c, source_text, source_nums, matched, used)
+        if j is not None:
             s = source_nums[j]
             used.add(j)
             checks[i] = NumberCheck(claim=c.text, source=s.text, status="conflict",
-                                    note=f"source says {s.text}, claim says {c.text} (its {c.text} is another quantity)")
+                                    note=f"source says {s.text}, claim says {c.text} (its {c.text} is another "
+                                         "quantity)")
+    # pass 1f: shares said in words ('a little over two-fifths') against the source's share
+    for i, c in enumerate(claim_nums):
+        if checks[i] is None and _is_fraction(c) and (hit := fraction_match(c, source_nums, _side(claim_text, c))):
+            s, note = hit
+            checks[i] = NumberCheck(claim=c.text, source=s.text if s else None, status="rounded", note=note)
+            if s is not None:
+                used.add(source_nums.index(s))
     # pass 1b: hedged numbers ('about 68%', 'over 6,000', 'fewer than fifty') that the source's number fits
     for i, c in enumerate(claim_nums):
         if checks[i] is not None or (how := hedge(claim_text, c)) is None:
@@ -361,6 +437,9 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
         elif c.spelled and c.value <= 10:  # 'the two questions', 'all three models': a count said in passing
             checks[i] = NumberCheck(claim=c.text, source=None, status="missing",
                                     note=f"{c.text}: a count the source does not repeat here")
+        elif _is_fraction(c):  # 'about half of them': a share in words no source number gives or denies
+            checks[i] = NumberCheck(claim=c.text, source=None, status="missing",
+                                    note=f"{c.text}: a share the source does not repeat here")
         else:
             checks[i] = NumberCheck(claim=c.text, source=None, status="missing", note=f"{c.text} not in the source")
     if any(c.status in ("missing", "conflict") for c in checks) and _COMMA_SPACED.search(source_text):

@@ -97,6 +97,20 @@ def test_an_equal_number_of_another_quantity_is_a_conflict_when_the_named_one_di
     assert _status(compare_numbers(faithful, source)) == [("0.015", "0.015", "equal"), ("0.05", "0.05", "equal")]
 
 
+def test_a_share_said_in_words_is_checked_against_the_papers_share():
+    # 2020.acl-main.447 p. 5 (156.5M of 380.5M is 41%) and p. 7 (the vocabulary is built from 15% of the corpus)
+    claim = ("Of the roughly 380 million citation links S2ORC resolves between papers, a little over two-fifths "
+             "(about 156 million) can be traced back to an inline mention in full text.")
+    checks = {c.claim: c for c in compare_numbers(claim, S2ORC)}
+    assert checks["two-fifths"].status == "rounded" and checks["two-fifths"].note == "156.5M of 380.5M is two-fifths"
+    vocab = "We construct a cased WordPiece vocabulary of size 31k using 15% of the S2ORC pretraining corpus."
+    wrong = compare_numbers("The vocabulary is built from a quarter of the pretraining corpus.", vocab)
+    assert _status(wrong) == [("a quarter", "15%", "conflict")]
+    right = compare_numbers("The vocabulary is built from under a fifth of the pretraining corpus.", vocab)
+    assert _status(right) == [("a fifth", "15%", "rounded")]
+    assert all(c.claim != "half" for c in compare_numbers("The margin is half a point.", "The margin is 0.5 points."))
+
+
 def test_the_window_holds_the_next_sentence_of_the_paragraph():
     from synth.verify.assess import Assessor
     from synth.verify.evidence import Passage, score_alignment
@@ -288,8 +302,9 @@ def test_a_compound_is_no_count():
 def test_a_share_of_two_counts_is_a_computed_value():
     # 2020.blackboxnlp-1.16 (MoNLI): 1,202 of the 2,678 examples are negated: 'about 45%' is their share
     source = "NMoNLI contains 1,202 examples and PMoNLI 1,476, 2,678 in all."
-    checks = compare_numbers("Just under half of MoNLI's examples (45%) are negated.", source)
-    assert checks[0].status == "converted" and checks[0].note == "45% = 1,202 of 2,678"
+    checks = {c.claim: c for c in compare_numbers("Just under half of MoNLI's examples (45%) are negated.", source)}
+    assert checks["45%"].status == "converted" and checks["45%"].note == "45% = 1,202 of 2,678"
+    assert checks["half"].status == "rounded" and checks["half"].note == "1,202 of 2,678 is half"
 
 
 def test_the_quote_comes_with_its_paragraph():
