@@ -469,6 +469,11 @@ def _in_same_words(claim_text: str, source_text: str, c: Num) -> str | None:
 _TOKEN_WITH_DIGIT = re.compile(r"[\w\-+]*\d(?:[\w\-+]|\.(?=\d))*")  # '2.6M' is one token, not '2' and '6M'
 
 
+def _inside_name(text: str, start: int, end: int) -> bool:
+    """Digits with a letter glued on either side ('S2ORC', 'GPT2', 'v3'): part of a name."""
+    return (start > 0 and text[start - 1].isalpha()) or (end < len(text) and text[end].isalpha())
+
+
 def _other_digits(claim_text: str, source_text: str, checks: list[NumberCheck]) -> list[NumberCheck]:
     """Digits that are not measurements (years, 'Section 2.1', 'q1', '804') must still appear in the source:
     a claim that changes them differs from the source, so they count as conflicts (or missing). A name with a
@@ -499,6 +504,8 @@ def _other_digits(claim_text: str, source_text: str, checks: list[NumberCheck]) 
             source_left.remove(rival)
             out.append(NumberCheck(claim=token, source=rival, status="conflict",
                                    note=f"source says {rival}, claim says {token}"))
+        elif _inside_name(claim_text, m.start(), m.end()):
+            continue  # the digits of a name ('S2ORC', 'v3-8'): whether the passage names it is the names' check
         else:
             out.append(NumberCheck(claim=token, source=None, status="missing", note=f"{token} not in the source"))
     return out

@@ -111,6 +111,12 @@ def test_a_share_said_in_words_is_checked_against_the_papers_share():
     assert all(c.claim != "half" for c in compare_numbers("The margin is half a point.", "The margin is 0.5 points."))
 
 
+def test_the_digits_of_a_name_are_no_number_of_the_claim():
+    # 2020.acl-main.447 p. 5: the sentence does not repeat the corpus' name; its '2' is no missing number
+    checks = compare_numbers("S2ORC resolves 380.5M citation links between papers.", S2ORC)
+    assert _status(checks) == [("380.5M", "380.5M", "equal")]
+
+
 def test_the_window_holds_the_next_sentence_of_the_paragraph():
     from synth.verify.assess import Assessor
     from synth.verify.evidence import Passage, score_alignment
