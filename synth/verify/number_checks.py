@@ -57,7 +57,8 @@ def match_pair(c: Num, s: Num) -> tuple[str, str | None] | None:
 
 _CHANGE_WORDS = frozenset("by gain gains improvement improvements improve improves improved increase increases "
                           "decrease decreases drop drops difference gap higher lower better worse more less above "
-                          "below over ahead behind outperforms margin delta change".split())
+                          "below over ahead behind outperforms margin delta change faster slower quicker larger "
+                          "smaller bigger longer shorter cheaper".split())
 
 
 def said_as_change(c: Num, claim_text: str) -> bool:
