@@ -203,6 +203,7 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
     rows_read = []
     level_verticals = []
     level_centres: list[dict[str, float]] = []  # per level: header text -> its printed centre
+    raw_levels = []
     for i, (ln, verticals) in enumerate(zip(header, line_verticals)):
         phrases = _phrases(ln, columns, cuts, verticals, settings, bottom=i == len(header) - 1)
         level = []
@@ -221,7 +222,10 @@ def header_paths(header: list[Line], columns, rules: list[Rule], line_verticals:
                 stub_parts.append(text)
                 continue
             level.append((max(lo, first_value), hi, text, (words[0].x0 + words[-1].x1) / 2, rule is not None))
-        if i < len(header) - 1:
+        raw_levels.append((level, verticals))
+    raw_levels = _straddled(raw_levels)
+    for i, (level, verticals) in enumerate(raw_levels):
+        if i < len(raw_levels) - 1:
             _centre_spans(level, columns, first_value)
         rows_read.append([t for _, _, t, _, _ in level])
         if level:
@@ -268,6 +272,26 @@ def _metric(text: str) -> bool:
     name = re.sub(r"[\s↑↓*†‡(%)]+$", "", text)
     exact, folded, patterns = _metric_names()
     return name in exact or name.lower() in folded or any(p.fullmatch(name) for p in patterns)
+
+
+def _straddled(levels: list) -> list:
+    """Two-line headers set around a line of one-line headers centred beside them ('Language' over
+    'Understanding ↑' beside 'Success Rate ↑' and 'Turns ↓'): the lines above and below name the same single
+    columns, which the middle line leaves free. Those are one wrapped header each, on the middle line's level
+    (metrics under names, 'MNLI' over 'Acc', are two levels of a header instead)."""
+    i = 1
+    while i < len(levels) - 1:
+        above, middle, below = levels[i - 1][0], levels[i][0], levels[i + 1][0]
+        cols = [lo for lo, hi, *_ in above]
+        free = not any(lo <= k <= hi for k in cols for lo, hi, *_ in middle)
+        if above and middle and free and all(lo == hi for lo, hi, *_ in above + below) \
+                and sorted(cols) == sorted(lo for lo, *_ in below) and len(set(cols)) == len(cols) \
+                and not all(_metric(text) for _, _, text, *_ in below):  # 'MNLI' over 'Acc': two levels
+            under = {lo: text for lo, _, text, *_ in below}
+            merged = [(lo, hi, f"{text} {under[lo]}", centre, ruled) for lo, hi, text, centre, ruled in above]
+            levels[i - 1:i + 2] = [(sorted(middle + merged), levels[i][1])]
+        i += 1
+    return levels
 
 
 def _repeated_blocks(levels) -> None:

@@ -454,6 +454,16 @@ def test_a_size_after_a_name_under_one_header_is_the_label_and_versioned_names_a
     assert _cell(_latex("latex-53", 2)["Table 2"], "SpanBERT", "Test", "NQ", "F1").text == "61.5"
 
 
+def test_two_line_headers_set_around_one_line_headers_are_one_header_each():
+    """2020.acl-main.54 p. 6, Table 2: 'Language' over 'Understanding ↑' and 'Response' over 'Appropriateness ↑',
+    with 'Success Rate ↑' and 'Turns ↓' centred between the two lines: four columns, one header each."""
+    table = _tables("2020.acl-main.54.pdf", 6)["Table 2"]
+    assert {tuple(c.column) for c in table.cells if c.row == "1"} >= {
+        ("Success Rate ↑",), ("Language Understanding ↑",), ("Response Appropriateness ↑",), ("Turns ↓",)}
+    assert _cell(table, "1", "Language Understanding ↑").text == "4.149"
+    assert _cell(table, "1", "Turns ↓").text == "19.507"
+
+
 def test_sentences_wrapped_in_the_cells_of_an_examples_table_are_one_cell():
     """latex-45 p. 3 and latex-48 p. 3: examples numbered '(1)' / '1' whose sentences wrap inside their cells; the
     wrapped lines continue the numbered row's cells (a word broken at the line end is joined)."""
