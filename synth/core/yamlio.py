@@ -328,8 +328,13 @@ def fast_validated(text: str, model: type[M], accept: Callable[[Any], bool] | No
 
 
 def load_yaml_validated(path: Path, model: type[M], error: type[SynthError] = ConfigError) -> M:
-    """Read, parse and validate a YAML file against `model`; every failure is one `error` line with file:line."""
-    tree = parse_yaml(read_utf8(path, error), path, error)
+    """Read, parse and validate a YAML file against `model`; every failure is one `error` line with file:line.
+    A file that reads and validates cleanly takes PyYAML's C parser (fast_validated); any problem takes the
+    round-trip parser, which names the line."""
+    text = read_utf8(path, error)
+    if (fast := fast_validated(text, model)) is not None:
+        return fast
+    tree = parse_yaml(text, path, error)
     try:
         return model.model_validate(to_plain(tree))
     except ValidationError as exc:
