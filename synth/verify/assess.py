@@ -22,10 +22,13 @@ from synth.verify.text_checks import (EntityCheck, PaperNames, check_entities, c
 OK_NUMBER = ("equal", "rounded", "converted", "table")
 
 
+UNMATCHED = ("missing", "unrepeated")  # numbers the passage does not give: looked for nearby and in tables
+
+
 def unstated(numbers: list[NumberCheck]) -> list[NumberCheck]:
-    """The claim's numbers the source does not give, less counts said in passing ('the two questions') that
-    the source does not repeat: those are no fact of the claim's own."""
-    return [n for n in numbers if n.status == "missing" and "does not repeat" not in (n.note or "")]
+    """The claim's numbers the source does not give (counts and shares said in passing, 'unrepeated', are no fact
+    of the claim's own)."""
+    return [n for n in numbers if n.status == "missing"]
 
 
 DEFAULT_THRESHOLDS = {"found": 0.55, "partial_coverage": 0.4, "clause": 0.34, "clause_found": 0.8,
@@ -319,14 +322,14 @@ class Assessor:
         restates = unsupported is None and not entities.missing
         numbers = compare_numbers(text, a.passage.text, cut=claim.cut, verbatim=a.align >= 0.9 and restates,
                                   restates=restates)
-        if any(n.status == "missing" for n in numbers):  # the paragraph around the passage may hold them
+        if any(n.status in UNMATCHED for n in numbers):  # the paragraph around the passage may hold them
             wider = {n.claim: n for n in compare_numbers(text, self.window(a), cut=claim.cut, restates=False)}
             for n in numbers:
                 w = wider.get(n.claim)
-                if n.status == "missing" and w is not None and w.status != "missing":
+                if n.status in UNMATCHED and w is not None and w.status not in UNMATCHED:
                     n.status, n.source = w.status, w.source
                     n.note = f"{w.note or w.source} (in the sentence next to the passage)"
-        if any(n.status == "missing" for n in numbers):  # a claim's second fact, stated a few sentences on
+        if any(n.status in UNMATCHED for n in numbers):  # a claim's second fact, stated a few sentences on
             self._numbers_elsewhere(text, claim, a, others, numbers)
         for n in numbers:  # a 'conflict' between numbers of two different things is no conflict
             if n.status == "conflict" and n.source and (
@@ -371,7 +374,7 @@ class Assessor:
         from_table_only = bool(out.numbers) and all(n.status == "table" for n in out.numbers
                                                    if n.status != "table_conflict")
         needs = from_table_only or out.label == "partially_supported" and (
-            any(n.status == "missing" for n in out.numbers) or out.entities.missing)
+            any(n.status in UNMATCHED for n in out.numbers) or out.entities.missing)
         if not needs and not (settings and not settings & said and out.label == "supported"):
             return out
         table = table_support(claim.text, self.cache.tables(meta), meta, self.names(meta), cut=claim.cut)
@@ -387,7 +390,7 @@ class Assessor:
         if table.label == "supported":  # the sentence states part, the table the rest: keep the sentence
             from_table = {n.claim: n for n in table.numbers}
             for n in out.numbers:
-                if n.status == "missing" and n.claim in from_table:
+                if n.status in UNMATCHED and n.claim in from_table:
                     n.status, n.source, n.note = "table", from_table[n.claim].source, from_table[n.claim].note
             notes = " ".join(n.note or "" for n in out.numbers if n.status == "table").lower()
             out.entities.missing = [m for m in out.entities.missing if not _named_in(m, notes)]
@@ -463,7 +466,7 @@ class Assessor:
         converted): found there, with where. A different value there is not taken as a conflict (it may be
         another quantity)."""
         for passage in self._nearby_passages(a, others):
-            missing = {n.claim: n for n in numbers if n.status == "missing"}
+            missing = {n.claim: n for n in numbers if n.status in UNMATCHED}
             if not missing:
                 return
             for w in compare_numbers(text, passage.text, cut=claim.cut, restates=False):
@@ -523,7 +526,7 @@ class Assessor:
             check = next((c for c in out.numbers if c.claim == num.text), None)
             if check is None:
                 continue
-            if check.status == "missing" and i in finding.found and (
+            if check.status in UNMATCHED and i in finding.found and (
                     finding.found[i].direct or said_as_change(num, claim.text)):  # a cell, or a stated difference
                 check.status, check.note = "table", finding.found[i].where
             elif check.status in ("equal", "rounded") and i in finding.near and i not in finding.found:

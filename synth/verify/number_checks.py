@@ -436,19 +436,20 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
             checks[i] = NumberCheck(claim=c.text, source=same_place, status="conflict",
                                     note=f"source says {same_place}, claim says {c.text}")
         elif c.spelled and c.value <= 10:  # 'the two questions', 'all three models': a count said in passing
-            checks[i] = NumberCheck(claim=c.text, source=None, status="missing",
+            checks[i] = NumberCheck(claim=c.text, source=None, status="unrepeated",
                                     note=f"{c.text}: a count the source does not repeat here")
         elif _is_fraction(c):  # 'about half of them': a share in words no source number gives or denies
-            checks[i] = NumberCheck(claim=c.text, source=None, status="missing",
+            checks[i] = NumberCheck(claim=c.text, source=None, status="unrepeated",
                                     note=f"{c.text}: a share the source does not repeat here")
         else:
             checks[i] = NumberCheck(claim=c.text, source=None, status="missing", note=f"{c.text} not in the source")
-    if any(c.status in ("missing", "conflict") for c in checks) and _COMMA_SPACED.search(source_text):
+    unsettled = ("missing", "unrepeated", "conflict")
+    if any(c.status in unsettled for c in checks) and _COMMA_SPACED.search(source_text):
         # PDF text often sets a space after a thousands comma ('43, 000'): read so, the source may give the claim's
         # number (taken only when it does: never a new conflict)
         joined = compare_numbers(claim_text, _COMMA_SPACED.sub(r"\1,\2", source_text), cut=cut, verbatim=verbatim,
                                  restates=restates)
-        checks = [j if c.status in ("missing", "conflict") and j.status in ("equal", "rounded", "converted") else c
+        checks = [j if c.status in unsettled and j.status in ("equal", "rounded", "converted") else c
                   for c, j in zip(checks, joined)]
     done = [c for c in checks if c is not None]
     return done + _other_digits(claim_text, source_text, done)

@@ -109,6 +109,12 @@ def test_a_share_said_in_words_is_checked_against_the_papers_share():
     right = compare_numbers("The vocabulary is built from under a fifth of the pretraining corpus.", vocab)
     assert _status(right) == [("a fifth", "15%", "rounded")]
     assert all(c.claim != "half" for c in compare_numbers("The margin is half a point.", "The margin is 0.5 points."))
+    # a share or a count said in passing that the passage neither gives nor denies is no missing fact of the claim
+    from synth.verify.assess import unstated
+
+    checks = compare_numbers("Of the two corpora, about half of the vocabulary comes from 15% of the text.", vocab)
+    assert _status(checks) == [("two", None, "unrepeated"), ("half", None, "unrepeated"), ("15%", "15%", "equal")]
+    assert unstated(checks) == []
 
 
 def test_the_digits_of_a_name_are_no_number_of_the_claim():

@@ -25,7 +25,9 @@ class Evidence(PaperLocation):
 class NumberCheck(Strict):
     claim: str = Field(description="number as in the claim")
     source: str | None = Field(None, description="matching or conflicting number in the source")
-    status: Literal["equal", "rounded", "converted", "missing", "conflict", "table", "table_conflict"]
+    # "unrepeated": a count or share said in passing ('the two questions', 'about half of them') that the source
+    # neither gives nor denies here; "missing": a number of the claim's own facts that the source does not give
+    status: Literal["equal", "rounded", "converted", "missing", "unrepeated", "conflict", "table", "table_conflict"]
     note: str | None = None
 
 
