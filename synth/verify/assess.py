@@ -15,7 +15,7 @@ from synth.verify.search import dense_norm, distinctive_numbers
 from synth.core.numbers import within_rounding
 from synth.verify.structure import (check_but_not, check_direction, check_former_latter, check_negation,
                                     check_sides)
-from synth.verify.table_checks import check_tables, table_support
+from synth.verify.table_checks import check_tables, row_comparison, table_support
 from synth.verify.text_checks import (EntityCheck, PaperNames, check_entities, check_ownership, clause_span,
                                        entity_key, mentions, names_in, owners_differ)
 
@@ -295,6 +295,8 @@ class Assessor:
                                   f"gives none of its numbers ({', '.join(unstated[:3])})", a, related=related)
             flip = self._flipped_nearby(claim, a, meta) if a is not None and related >= th.get(
                 "inconclusive", th["found"]) else None
+            if flip is None and a is not None:  # two rows of a table the other way round ('lower than top-p')
+                flip = row_comparison(claim.text, self.cache.tables(meta), self.names(meta))
             if flip is None and a is not None and related >= th.get("inconclusive", th["found"]):
                 flip = self._swapped_nearby(claim, a, meta)
             if flip is not None:  # about the claim's topic, and saying the opposite of it (or of another thing)
@@ -353,6 +355,8 @@ class Assessor:
         direction = check_direction(text, source)
         if direction is not None:
             out.findings.append(direction.note())
+        elif (rows := row_comparison(text, self.cache.tables(meta), names)) is not None:
+            out.findings.append(rows)
         if a.coverage >= 0.7 and a.align >= 0.75 and (negation := check_negation(text, source)):
             out.findings.append(negation)
         if (sides := check_sides(text, source, before) or check_but_not(text, source)

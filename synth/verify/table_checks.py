@@ -502,3 +502,78 @@ def cells_with_numbers(tables: list[TableBlock], nums: list[Num], meta, limit: i
         rows.extend((len(numbers), len(cells), table, cells) for numbers, cells in by_row.values())
     rows.sort(key=lambda r: (-r[0], -r[1]))  # most of the claim's numbers, then most cells
     return [_row_evidence(table, cells, meta) for _, _, table, cells in rows[:limit]]
+
+
+# metrics where less is better: a header with '↓', or one of these words in it
+_LOWER_BETTER = re.compile(r"↓|\b(?:error|errors|err|wer|cer|ter|perplexity|ppl|loss|latency|time|turns)\b", re.I)
+
+
+def _numeric(cells: list[TableCell]) -> dict[str, float]:
+    """Column label → the cell's first number, for a row's cells that hold exactly one."""
+    return {c.column_label: c.values[0] for c in cells if len(c.values) == 1}
+
+
+def _distinctive(rows: list[list[TableCell]]) -> dict[str, set[str]]:
+    """Per row label, the words of it no other row label has ('greedy' of 'Ours + greedy' beside 'Ours + top-p'),
+    brackets and short or vague words aside: what a claim names one row of a comparison by."""
+    words = {cells[0].row: {w.rstrip("s") for w in _words(re.sub(r"\(.*?\)", " ", cells[0].row)) if len(w) > 2}
+             - _VAGUE_ROWS for cells in rows}
+    seen: dict[str, int] = {}
+    for ws in words.values():
+        for w in ws:
+            seen[w] = seen.get(w, 0) + 1
+    return {row: {w for w in ws if seen[w] == 1} for row, ws in words.items()}
+
+
+def row_comparison(claim_text: str, tables: list[TableBlock], names=None) -> str | None:
+    """A comparison the claim makes between two rows of one table ('greedy decoding reaches a lower success rate
+    than top-p sampling', 'A outperforms B'), checked in the columns the claim names: the finding when every such
+    column says the opposite, else None. The rows are named on either side of the direction word (each side
+    naming its row and not the other's); 'better' and 'outperforms' read the column's direction ('↓', error,
+    perplexity: less is better), 'higher' and 'more' read the values."""
+    from synth.verify.structure import _AXIS_OF, _negated, tokens
+
+    toks = tokens(claim_text)
+    at = next((i for i, t in enumerate(toks) if _AXIS_OF.get(t, ("", 0))[0] in ("comparison", "amount")), None)
+    if at is None or toks[at] in ("best", "worst", "most", "least", "highest", "lowest", "largest", "smallest",
+                                  "greatest", "fewest"):
+        return None
+    axis, sign = _AXIS_OF[toks[at]]
+    if _negated(toks, at):
+        return None  # 'not better than' is not 'worse than'
+    left, right = " ".join(toks[:at]), " ".join(toks[at + 1:])
+    left_keys, left_words = _claim_names(left, names)
+    right_keys, right_words = _claim_names(right, names)
+    claim_words = _words(claim_text)
+    for table in tables:
+        rows = _rows_with_values(table)
+        own = _distinctive(list(rows.values()))
+
+        def named(cells: list[TableCell], keys: set[str], words: set[str]) -> bool:
+            return _row_named(cells[0].row, keys, words) >= 2 or bool(own[cells[0].row] & words)
+
+        subject = [cells for cells in rows.values() if named(cells, left_keys, left_words)
+                   and not named(cells, right_keys, right_words)]
+        objects = [cells for cells in rows.values() if named(cells, right_keys, right_words)
+                   and not named(cells, left_keys, left_words)]
+        if len(subject) != 1 or not objects:
+            continue
+        mine = _numeric(subject[0])
+        shared = [col for col in mine if all(col in _numeric(cells) for cells in objects)]
+        named = [col for col in shared if _words(col) & claim_words or _metrics(claim_words) & _column_metrics(col)]
+        columns = named or (shared if len(shared) == 1 else [])
+        if not columns:
+            continue
+        opposite, said = [], []
+        for col in columns:
+            flip = -1 if axis == "comparison" and _LOWER_BETTER.search(col) else 1
+            for cells in objects:
+                theirs = _numeric(cells)[col]
+                diff = (mine[col] - theirs) * flip * sign
+                said.append(diff)
+                if diff < 0:
+                    opposite.append(f"{subject[0][0].row} {mine[col]:g} against {cells[0].row} {theirs:g} ({col})")
+        if said and len(opposite) == len(said):
+            name = table.label or f"the table on p. {table.page}"
+            return f"{name} gives the opposite of '{toks[at]}': " + "; ".join(opposite[:2])
+    return None

@@ -558,3 +558,19 @@ def test_a_share_in_percent_finds_the_cell_printed_as_a_fraction():
     assert verdict.label == "supported" and "0.93 (Paper clustering, Title)" in verdict.reason
     wrong = table_support("For paper clustering the canonical titles were right 96% of the time.", tables, meta)
     assert wrong.label == "contradicted" and "source says 0.93" in wrong.reason
+
+
+def test_a_comparison_of_two_table_rows_is_checked_in_the_column_the_claim_names():
+    """2020.acl-main.54 Table 1: greedy decoding 78.6 success rate, top-p 75.4, top-k 74.8, the baseline 62.0 (and
+    7.40 turns against 8.18, where fewer is better)."""
+    from synth.verify.table_checks import row_comparison
+
+    tables = _corpus_tables("2020.acl-main.54.pdf", 6)
+    flipped = row_comparison("In the simulator-based evaluation, greedy decoding produced a lower success rate "
+                             "than either top-p or top-k sampling.", tables)
+    assert flipped.startswith("Table 1 gives the opposite of 'lower'") and "Ours + top-k (k=30) 74.8" in flipped
+    assert row_comparison("Greedy decoding reaches a higher success rate than top-p or top-k sampling.", tables) is None
+    assert "Baseline 62 against Ours + greedy 78.6" in row_comparison("The baseline outperforms greedy decoding in "
+                                                                      "success rate.", tables)
+    assert row_comparison("Greedy decoding needs fewer turns than the baseline.", tables) is None
+    assert row_comparison("Greedy decoding is not better than the baseline in success rate.", tables) is None
