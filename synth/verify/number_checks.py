@@ -308,9 +308,13 @@ def fraction_match(c: Num, source: list[Num], how: str | None) -> tuple[Num | No
         return abs(p - c.value) <= (4.0 if how == "about" else 2.5)
 
     for s in source:
-        share = s.value if s.unit == "%" else 100 * s.value if s.unit == "absolute" and s.decimals and 0 < s.value < 1 \
-            else None
-        if share is not None and fits(share):
+        if s.unit == "%":
+            share = s.value
+        elif s.unit == "absolute" and s.decimals and 0 < s.value < 1:  # 0.41
+            share = 100 * s.value
+        else:
+            continue
+        if fits(share):
             return s, f"{s.text} is {c.text}"
     counts = [s for s in source if s.unit == "absolute" and not s.spelled and s.value >= 10]
     for a in counts:

@@ -40,7 +40,7 @@ AXES: dict[str, dict[str, int]] = {
                  **dict.fromkeys("underestimate underestimates underestimated".split(), -1)},
     "accuracy": {**dict.fromkeys("accurate".split(), 1), **dict.fromkeys("inaccurate".split(), -1)},
 }
-_AXIS_OF = {word: (axis, sign) for axis, words in AXES.items() for word, sign in words.items()}
+AXIS_OF = {word: (axis, sign) for axis, words in AXES.items() for word, sign in words.items()}
 NEGATORS = frozenset("not no never neither nor none cannot without n't".split())
 PRONOUN_STARTS = ("it ", "they ", "this ", "these ", "that ", "he ", "she ")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9+\-.→/]*[a-z0-9+]|[a-z0-9]|n't")
@@ -56,7 +56,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.replace("n't", " n't"))
 
 
-def _negated(toks: list[str], i: int, window: int = 3) -> bool:
+def negated(toks: list[str], i: int, window: int = 3) -> bool:
     return any(t in NEGATORS for t in toks[max(0, i - window):i])
 
 
@@ -84,11 +84,11 @@ def _directions(toks: list[str]) -> dict[str, list[tuple[int, str]]]:
     for m in _FRACTION.finditer(joined):
         out.setdefault("amount", []).append((-1, m.group(0)))
     for i, t in enumerate(toks):
-        hit = _AXIS_OF.get(t)
+        hit = AXIS_OF.get(t)
         if hit is None:
             continue
         axis, sign = hit
-        if _negated(toks, i):
+        if negated(toks, i):
             sign, t = -sign, f"not {t}"
         out.setdefault(axis, []).append((sign, t))
     return out
@@ -156,7 +156,7 @@ def check_negation(claim: str, source: str) -> str | None:
 
 
 def _content(toks: list[str]) -> set[str]:
-    return {t for t in toks if t not in _WEAK and t not in NEGATORS and t not in _AXIS_OF and len(t) > 1
+    return {t for t in toks if t not in _WEAK and t not in NEGATORS and t not in AXIS_OF and len(t) > 1
             and not re.fullmatch(r"[\d.]+", t)}
 
 

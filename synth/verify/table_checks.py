@@ -531,15 +531,15 @@ def row_comparison(claim_text: str, tables: list[TableBlock], names=None) -> str
     column says the opposite, else None. The rows are named on either side of the direction word (each side
     naming its row and not the other's); 'better' and 'outperforms' read the column's direction ('↓', error,
     perplexity: less is better), 'higher' and 'more' read the values."""
-    from synth.verify.structure import _AXIS_OF, _negated, tokens
+    from synth.verify.structure import AXIS_OF, negated, tokens
 
     toks = tokens(claim_text)
-    at = next((i for i, t in enumerate(toks) if _AXIS_OF.get(t, ("", 0))[0] in ("comparison", "amount")), None)
+    at = next((i for i, t in enumerate(toks) if AXIS_OF.get(t, ("", 0))[0] in ("comparison", "amount")), None)
     if at is None or toks[at] in ("best", "worst", "most", "least", "highest", "lowest", "largest", "smallest",
                                   "greatest", "fewest"):
         return None
-    axis, sign = _AXIS_OF[toks[at]]
-    if _negated(toks, at):
+    axis, sign = AXIS_OF[toks[at]]
+    if negated(toks, at):
         return None  # 'not better than' is not 'worse than'
     left, right = " ".join(toks[:at]), " ".join(toks[at + 1:])
     left_keys, left_words = _claim_names(left, names)
