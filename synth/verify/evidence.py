@@ -20,7 +20,6 @@ also into over under between about across after before during while such both ea
 not no nor can could may might will would should shall do does did done has have had i e g et al vs via per
 """.split())
 END_PUNCT = tuple('.!?;:)"\'”’]')
-TRAILING_FUNCTION_WORDS = frozenset("a an the of in on at to for from by with and or than as is are was were".split())
 ELLIPSIS = ("…", "...")
 _WORDS = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
@@ -73,7 +72,7 @@ class PreparedClaim:
     stems: set[str]
     bigrams: set[tuple[str, str]]
     query: str
-    cut: bool  # looks cut off: ellipsis, no final punctuation after a function word, or flagged by the importer
+    cut: bool  # looks cut off: an ellipsis, no final punctuation (reviews state claims as sentences), or flagged
 
     @classmethod
     def make(cls, text: str, flagged_truncated: bool = False) -> "PreparedClaim":
@@ -83,12 +82,11 @@ class PreparedClaim:
             raw = raw.removesuffix(mark).rstrip()
         norm = normalise(raw)
         words = content_words(norm)
-        last = norm.split()[-1] if norm else ""
-        cut = flagged_truncated or ellipsis or (not raw.endswith(END_PUNCT) and last in TRAILING_FUNCTION_WORDS)
+        cut = flagged_truncated or ellipsis or not raw.endswith(END_PUNCT)
         # search words come from the raw text ('F1' stays 'f1'); a possibly cut last word is left out
         raw_words = [w for w in _WORDS.findall(unicodedata.normalize("NFKC", raw).lower())
                      if w not in STOPWORDS and not _DIGITS.fullmatch(w) and len(w) > 1]
-        if (cut or not raw.endswith(END_PUNCT)) and len(raw_words) > 3:
+        if cut and len(raw_words) > 3:
             raw_words = raw_words[:-1]
         seq = [stem(w) for w in words]
         return cls(text=raw, norm=norm, stems=set(seq), bigrams=set(zip(seq, seq[1:])),

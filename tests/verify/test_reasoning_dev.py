@@ -357,6 +357,17 @@ def test_another_name_in_the_same_place_contradicts_a_claim_no_passage_states():
     assert assessor._swapped_nearby(same, a, meta) is None
 
 
+def test_a_claim_without_final_punctuation_is_read_as_cut_off():
+    """A review states its claims in sentences: one that stops without a full stop was cut (every such dev claim
+    is a truncated one), whatever its last word is."""
+    from synth.verify.evidence import PreparedClaim
+
+    assert PreparedClaim.make("BPE-J90k yields an improvement of 1.8 BLEU").cut
+    assert PreparedClaim.make("keeping only words seen more than 100 times and merging the tokens of multi-word").cut
+    assert not PreparedClaim.make("BPE-J90k yields an improvement of 1.3 BLEU.").cut
+    assert not PreparedClaim.make("BPE-J90k yields an improvement of 1.3 BLEU (Table 2)").cut
+
+
 def test_a_cut_off_paraphrase_is_checked_at_the_lower_bar():
     """D19-1011, p. 8: a reworded claim cut off mid-word overlaps its sentence less than a whole one would; it is
     checked (supported here) rather than left undecided."""
