@@ -113,6 +113,30 @@ def _with_positions(text: str) -> dict[str, list[tuple[int, str]]]:
     return out
 
 
+_SUPERLATIVES = frozenset("best worst most least highest lowest largest smallest greatest fewest".split())
+_DIRECTION_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+
+
+def first_comparison(text: str) -> tuple[int, int, str, int] | None:
+    """Where the first comparison of two things is said in `text` (a comparative on the comparison or amount axis:
+    'outperforms', 'lower', 'falls short of', 'ahead of'): (start, end, axis, sign); None for none, a superlative
+    first ('the best'), or a negated one ('not better than' is no 'worse than')."""
+    lowered = unicodedata.normalize("NFKC", text).lower()
+    found = [(m.start(), m.end(), "comparison", 1 if m.group(1) == "ahead of" else -1)
+             for m in _STANDING.finditer(lowered)]
+    for m in _DIRECTION_WORD.finditer(lowered):
+        axis, sign = AXIS_OF.get(m.group(0), ("", 0))
+        if axis in ("comparison", "amount"):
+            found.append((m.start(), m.end(), axis, 0 if m.group(0) in _SUPERLATIVES else sign))
+    if not found:
+        return None
+    start, end, axis, sign = min(found)
+    before = tokens(lowered[:start])
+    if sign == 0 or negated(before + ["x"], len(before)):
+        return None
+    return start, end, axis, sign
+
+
 def check_direction(claim: str, source: str) -> DirectionFinding | None:
     """A direction word of the claim whose axis the source also uses, pointing the other way, and no word of the
     source on that axis agreeing with it."""

@@ -525,55 +525,53 @@ def _distinctive(rows: list[list[TableCell]]) -> dict[str, set[str]]:
     return {row: {w for w in ws if seen[w] == 1} for row, ws in words.items()}
 
 
+def _names_row(cells: list[TableCell], own: dict[str, set[str]], keys: set[str], words: set[str]) -> bool:
+    """The words name this row: as `_row_named` has it, or by a word only its label has (`_distinctive`)."""
+    return _row_named(cells[0].row, keys, words) >= 2 or bool(own[cells[0].row] & words)
+
+
 def row_comparison(claim_text: str, tables: list[TableBlock], names=None) -> str | None:
     """A comparison the claim makes between two rows of one table ('greedy decoding reaches a lower success rate
-    than top-p sampling', 'A outperforms B'), checked in the columns the claim names: the finding when every such
-    column says the opposite, else None. The rows are named on either side of the direction word (each side
-    naming its row and not the other's); 'better' and 'outperforms' read the column's direction ('↓', error,
-    perplexity: less is better), 'higher' and 'more' read the values."""
-    from synth.verify.structure import AXIS_OF, negated, tokens
+    than top-p sampling', 'A outperforms B', 'A falls short of B'), checked in the columns the claim names: the
+    finding when every such column says the opposite, else None. The rows are named on either side of the
+    comparative (each side naming its row and not the other's); 'better' and 'outperforms' read the column's
+    direction ('↓', error, perplexity: less is better), 'higher' and 'more' read the values."""
+    from synth.core.numbers import extract_numbers
+    from synth.verify.structure import first_comparison
 
-    toks = tokens(claim_text)
-    at = next((i for i, t in enumerate(toks) if AXIS_OF.get(t, ("", 0))[0] in ("comparison", "amount")), None)
-    if at is None or toks[at] in ("best", "worst", "most", "least", "highest", "lowest", "largest", "smallest",
-                                  "greatest", "fewest"):
+    said = first_comparison(claim_text)
+    if said is None:
         return None
-    axis, sign = AXIS_OF[toks[at]]
-    if negated(toks, at):
-        return None  # 'not better than' is not 'worse than'
-    left, right = " ".join(toks[:at]), " ".join(toks[at + 1:])
-    left_keys, left_words = _claim_names(left, names)
-    right_keys, right_words = _claim_names(right, names)
+    start, end, axis, sign = said
+    left_keys, left_words = _claim_names(claim_text[:start], names)
+    right_keys, right_words = _claim_names(claim_text[end:], names)
     claim_words = _words(claim_text)
+    stated = [n for n in extract_numbers(claim_text) if not n.spelled]
     for table in tables:
         rows = _rows_with_values(table)
         own = _distinctive(list(rows.values()))
-
-        def named(cells: list[TableCell], keys: set[str], words: set[str]) -> bool:
-            return _row_named(cells[0].row, keys, words) >= 2 or bool(own[cells[0].row] & words)
-
-        subject = [cells for cells in rows.values() if named(cells, left_keys, left_words)
-                   and not named(cells, right_keys, right_words)]
-        objects = [cells for cells in rows.values() if named(cells, right_keys, right_words)
-                   and not named(cells, left_keys, left_words)]
+        subject = [cells for cells in rows.values() if _names_row(cells, own, left_keys, left_words)
+                   and not _names_row(cells, own, right_keys, right_words)]
+        objects = [cells for cells in rows.values() if _names_row(cells, own, right_keys, right_words)
+                   and not _names_row(cells, own, left_keys, left_words)]
         if len(subject) != 1 or not objects:
             continue
         mine = _numeric(subject[0])
         shared = [col for col in mine if all(col in _numeric(cells) for cells in objects)]
-        named = [col for col in shared if _words(col) & claim_words or _metrics(claim_words) & _column_metrics(col)]
-        columns = named or (shared if len(shared) == 1 else [])
-        if not columns:
+        asked = [col for col in shared if _words(col) & claim_words or _metrics(claim_words) & _column_metrics(col)]
+        columns = asked or (shared if len(shared) == 1 else [])
+        if stated:  # a claim that gives the subject's value compares the column holding it ('237 unknown tokens')
+            columns = [col for col in columns if any(holds(mine[col], n) for n in stated)]
+        pairs = [(col, cells) for col in columns for cells in objects]
+        if not pairs:
             continue
-        opposite, said = [], []
-        for col in columns:
-            flip = -1 if axis == "comparison" and _LOWER_BETTER.search(col) else 1
-            for cells in objects:
-                theirs = _numeric(cells)[col]
-                diff = (mine[col] - theirs) * flip * sign
-                said.append(diff)
-                if diff < 0:
-                    opposite.append(f"{subject[0][0].row} {mine[col]:g} against {cells[0].row} {theirs:g} ({col})")
-        if said and len(opposite) == len(said):
+        opposite = []
+        for col, cells in pairs:
+            better = -1 if axis == "comparison" and _LOWER_BETTER.search(col) else 1
+            theirs = _numeric(cells)[col]
+            if (mine[col] - theirs) * better * sign < 0:
+                opposite.append(f"{subject[0][0].row} {mine[col]:g} against {cells[0].row} {theirs:g} ({col})")
+        if len(opposite) == len(pairs):
             name = table.label or f"the table on p. {table.page}"
-            return f"{name} gives the opposite of '{toks[at]}': " + "; ".join(opposite[:2])
+            return f"{name} gives the opposite of '{claim_text[start:end]}': " + "; ".join(opposite[:2])
     return None

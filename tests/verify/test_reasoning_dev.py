@@ -584,4 +584,7 @@ def test_a_comparison_of_two_table_rows_is_checked_in_the_column_the_claim_names
     assert "Baseline 62 against Ours + greedy 78.6" in row_comparison("The baseline outperforms greedy decoding in "
                                                                       "success rate.", tables)
     assert row_comparison("Greedy decoding needs fewer turns than the baseline.", tables) is None
+    short = row_comparison("Greedy decoding falls short of the baseline in success rate.", tables)
+    assert short.startswith("Table 1 gives the opposite of 'falls short of'") and "Baseline 62" in short
+    assert row_comparison("Greedy decoding is ahead of the baseline in success rate.", tables) is None
     assert row_comparison("Greedy decoding is not better than the baseline in success rate.", tables) is None
