@@ -355,6 +355,7 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
                                            note=f"cut off: {tail} can be the start of {s.text}")
                 used.add(j)
                 break
+    matched_at: dict[int, int] = {}  # claim number -> the source number pass 1 matched it with
     # pass 1: direct matches (equal first, then rounded/converted), each source number used once when possible
     for wanted in ("equal", None):
         for i, c in enumerate(claim_nums):
@@ -367,20 +368,19 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
                 if hit and (wanted is None or hit[0] == wanted):
                     checks[i] = NumberCheck(claim=c.text, source=s.text, status=hit[0], note=hit[1])
                     used.add(j)
+                    matched_at[i] = j
                     break
     # pass 1a: an equal number that measures something else, while the source gives the claim's quantity another
     # value ('a learning rate of 0.05' against 'a learning rate of 0.015 and a decay rate of 0.05')
     for i, c in enumerate(claim_nums):
-        if checks[i] is None or checks[i].status != "equal" or checks[i].source is None:
+        if i not in matched_at or checks[i].status != "equal":
             continue
-        matched = next((j for j in used if source_nums[j].text == checks[i].source), None)
-        j = None if matched is None else _bound_rival(claim_text, c, source_text, source_nums, matched, used)
-        if j is not None:
+        if (j := _bound_rival(claim_text, c, source_text, source_nums, matched_at[i], used)) is not None:
             s = source_nums[j]
             used.add(j)
             checks[i] = NumberCheck(claim=c.text, source=s.text, status="conflict",
-                                    note=f"source says {s.text}, claim says {c.text} (its {c.text} is another "
-                                         "quantity)")
+                                    note=f"source says {s.text}, claim says {c.text} (the source's {c.text} is "
+                                         "another quantity)")
     # pass 1f: shares said in words ('a little over two-fifths') against the source's share
     for i, c in enumerate(claim_nums):
         if checks[i] is None and _is_fraction(c) and (hit := fraction_match(c, source_nums, _side(claim_text, c))):
