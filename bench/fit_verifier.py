@@ -112,30 +112,31 @@ def synthetic_training_rows(thresholds: dict, calibrator: Calibrator, base: Path
     return [(v.features, v.label, r["gold"]) for v, r in zip(verdicts, data)]
 
 
-def cross_validated(verdicts: list[Verification], gold: list[LabelledClaim], extra: list[tuple[dict, str, str]],
-                    **costs) -> list[Verification]:
+def cross_validated(verdicts: list[Verification], gold: list[LabelledClaim], pdfs: list[str],
+                    extra: list[tuple[dict, str, str]], **costs) -> list[Verification]:
     """Each paper's verdicts relabelled by a label model fitted on the other papers (leave one paper out) and the
-    `extra` rows: the dev numbers a researcher can compare with the held-out test split's."""
+    `extra` rows: the dev numbers a researcher can compare with the held-out test split's. `pdfs`: each claim's
+    PDF file (two sets may name one paper with different keys: its claims are left out together)."""
     out: list[Verification | None] = [None] * len(verdicts)
-    for paper in sorted({g.paper for g in gold}):
-        rest = [i for i, g in enumerate(gold) if g.paper != paper]
+    for paper in sorted(set(pdfs)):
+        rest = [i for i, pdf in enumerate(pdfs) if pdf != paper]
         model = LabelModel.fit([verdicts[i].features for i in rest] + [f for f, _, _ in extra],
                                [verdicts[i].label for i in rest] + [r for _, r, _ in extra],
                                [gold[i].gold for i in rest] + [g for _, _, g in extra], **costs)
-        mine = [i for i, g in enumerate(gold) if g.paper == paper]
+        mine = [i for i, pdf in enumerate(pdfs) if pdf == paper]
         for i, v in zip(mine, relabel([verdicts[i] for i in mine], model)):
             out[i] = v
     return out
 
 
-def fit_label_model(verdicts: list[Verification], gold: list[LabelledClaim], extra: list[tuple[dict, str, str]],
-                    ) -> tuple[LabelModel, dict, list]:
+def fit_label_model(verdicts: list[Verification], gold: list[LabelledClaim], pdfs: list[str],
+                    extra: list[tuple[dict, str, str]]) -> tuple[LabelModel, dict, list]:
     """Costs by leave-one-paper-out cross-validation on dev (objective: accuracy minus serious-error rate), then
     the model fitted on all of dev and the `extra` rows; its cross-validated dev verdicts."""
     table, best, best_key = {}, None, None
     for serious_cost, abstain_cost in itertools.product(LABEL_GRID["serious_cost"], LABEL_GRID["abstain_cost"]):
         costs = {"serious_cost": serious_cost, "abstain_cost": abstain_cost}
-        m = trust_metrics(gold, cross_validated(verdicts, gold, extra, **costs))
+        m = trust_metrics(gold, cross_validated(verdicts, gold, pdfs, extra, **costs))
         table[f"serious_cost={serious_cost} abstain_cost={abstain_cost}"] = {
             "accuracy": m["accuracy"], "serious": m["serious"], "inconclusive": m["inconclusive"]}
         print(f"  label model serious cost {serious_cost} abstain cost {abstain_cost}: accuracy {m['accuracy']:.3f}"
@@ -145,7 +146,7 @@ def fit_label_model(verdicts: list[Verification], gold: list[LabelledClaim], ext
     model = LabelModel.fit([v.features for v in verdicts] + [f for f, _, _ in extra],
                            [v.label for v in verdicts] + [r for _, r, _ in extra],
                            [g.gold for g in gold] + [g for _, _, g in extra], **best)
-    return model, table, cross_validated(verdicts, gold, extra, **best)
+    return model, table, cross_validated(verdicts, gold, pdfs, extra, **best)
 
 
 def objective(m: dict) -> tuple[float, float]:
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     extra = [] if args.no_synthetic or args.no_synthetic_training or args.no_label_model else \
         synthetic_training_rows(shipped_th, shipped_cal, args.synthetic_dir)
     label_model, label_grid, cv_verdicts = (None, {}, rule_verdicts) if args.no_label_model else \
-        fit_label_model(rule_verdicts, dev, extra)
+        fit_label_model(rule_verdicts, dev, [dev_papers[c.paper].file for c in dev], extra)
     dev_m = trust_metrics(dev, cv_verdicts)  # with the label model: leave one paper out
     # the corpus papers' claims alone: written as the test split's are (the older CheckList and BPE sets are
     # close restatements, which the rules get right far more often)
