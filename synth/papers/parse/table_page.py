@@ -17,6 +17,7 @@ from synth.papers.parse.table_cells import cell_values, normalise
 CAPTION = re.compile(r"^(Table|TABLE|Tab\.)\s*(\d+|[A-Z]\.?\d+)\s*[:.|]")
 OTHER_FLOAT = re.compile(r"^(Figure|Fig\.|FIGURE|Algorithm)\s*\d+\s*[:.|]")
 BARE_NUMBER = re.compile(r"[-+−–]?\d[\d.,/]*[%kKMB]?[*†‡§¶]*")
+BRACKETED_SIZE = re.compile(r"\((?:[nN]=)?\d[\d.,]*[kKMB]?\)")
 CONNECTOR = re.compile(r"(^|\s)[/±×]$|^[/±×]")
 UNIT = re.compile(r"[kKmMB%]|GB|MB|ms|s|h")
 PROSE_WORD = re.compile(r"^[(\[]?[a-z][a-z'’-]*[,.;:)\]]?$")
@@ -330,7 +331,14 @@ def numbered_header(ln: Line) -> bool:
     # sizes rising along the line ('1K 4K 16K 32K 64K', '125M 350M 1.3B'): the columns' settings, not a row
     sizes = [w.text for w in ln.words if re.fullmatch(r"\d+(?:\.\d+)?[kKMBL]", w.text)]
     values = [v for t in sizes for v in cell_values(t)]
-    return len(sizes) >= 3 and len(sizes) >= numeric_words(ln) and all(a < b for a, b in zip(values, values[1:]))
+    if len(sizes) >= 3 and len(sizes) >= numeric_words(ln) and all(a < b for a, b in zip(values, values[1:])):
+        return True
+    # sizes in brackets under the column names ('(160K) (610K) (207K)', 'Train (14.2K) (10.5K)'): a stub label at
+    # most, then bracketed counts only (a row of values has values, and a spread sits under them, not above)
+    bracketed = [w for w in ln.words if BRACKETED_SIZE.fullmatch(w.text)]
+    rest = [w for w in ln.words if w not in bracketed]
+    return len(bracketed) >= 2 and (not rest or (len(rest) == 1 and rest[0] is ln.words[0]
+                                                 and re.fullmatch(r"[A-Za-z]\S*", rest[0].text) is not None))
 
 
 def rule_between(a: float, b: float, verticals: list[float]) -> bool:
