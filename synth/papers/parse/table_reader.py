@@ -93,7 +93,7 @@ def read_table(lines: list[Line], rotated: list[Word], rules: list[Rule], vertic
         paths, stub_header, header_rows = header_paths(header, columns, rules, header_verticals, n_stub, settings)
     body = rows
     _turned_headers(paths, rotated, body, columns, n_stub)
-    cells = _cells(body, grid, n_stub, paths, columns, rotated, rules, settings)
+    cells = _cells(body, grid, n_stub, paths, stub_header, columns, rotated, rules, settings)
     doubts = [] if any(paths[k] for k in range(n_stub, len(columns))) else ["no header row: the columns are unnamed"]
     header = [stub_header or "", *(" / ".join(paths[k]) for k in range(n_stub, len(columns)))]
     return header_rows, header, cells, doubts
@@ -354,7 +354,7 @@ def _outer_by_centre(body, grid, n_stub) -> dict[int, str]:
     return {i: min(placed, key=lambda p: (abs(p[0] - mid[i]), -p[0]))[1] for i in rows}
 
 
-def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list[ReadCell]:
+def _cells(body, grid, n_stub, paths, stub_header, columns, rotated, rules, settings) -> list[ReadCell]:
     """The body's cells, row by row: label, group (section row, outer label, indented parent, rotated label)."""
     cells: list[ReadCell] = []
     label_x = min((row[n_stub - 1][0].x0 for row in grid if row[n_stub - 1]), default=0.0)
@@ -375,6 +375,11 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
             group, parent = _label(ln.words), None  # a section row set across the value columns ("En-Fr")
             continue
         stub_words = [w for k in range(n_stub) for w in row[k]]
+        if has_data and stub_header and stub_words and _label(stub_words).casefold() == stub_header.casefold():
+            # the header repeated over a stacked sub-table ('Model 1 2 3 ≥4' under '(b)'): it names the columns
+            # of the rows under it
+            paths = [[_text(row[k])] if row[k] else paths[k] for k in range(len(row))]
+            continue
         if not has_data:
             if not stub_words:
                 continue
@@ -421,7 +426,7 @@ def _cells(body, grid, n_stub, paths, columns, rotated, rules, settings) -> list
 
 def _label(words: list[Word]) -> str:
     """A label's words line by line, top to bottom ('GLAD' over '(Zhong et al., 2018)'), without a footnote
-    number raised after a lower-case word ('splitting⁴'; a name's own superscript, 'R³', stays)."""
+    mark raised after it ('splitting⁴', 'Delexᵃ'; a name's own superscript, 'R³', stays)."""
     return split_marks(_text([w for w in words if not _footnote_number(w, words)]))[0]
 
 
@@ -497,9 +502,13 @@ def _join_split_labels(body: list[Line], grid, n_stub: int = 1):
 
 
 def _footnote_number(w: Word, words: list[Word]) -> bool:
+    """A footnote number raised after a lower-case word ('splitting⁴'), or a raised letter after a name
+    ('Delexᵃ', 'McProjᵇ': a mark the caption explains)."""
     before = [v for v in words if v is not w and abs(v.x1 - w.x0) < 0.6]
-    return bool(w.text.isdigit() and before and re.fullmatch(r"[a-z]{4,}", before[0].text)
-                and w.size < TableSettings.mark_size * before[0].size and w.bottom < before[0].bottom - 1.5)
+    raised = bool(before) and w.size < TableSettings.mark_size * before[0].size and w.bottom < before[0].bottom - 1.5
+    return raised and (w.text.isdigit() and re.fullmatch(r"[a-z]{4,}", before[0].text) is not None
+                       or re.fullmatch(r"[a-z]\)?", w.text) is not None and re.search(r"[A-Za-z]{2}$", before[0].text)
+                       is not None)
 
 
 def _no_marks(words, ln, settings):
