@@ -136,6 +136,8 @@ def merge_text_columns(body: list[Line], columns, verticals, settings: TableSett
         for ln in body:
             a = [w for w in ln.words if _overlaps(w, left)]
             b = [w for w in ln.words if _overlaps(w, right)]
+            if len(a + b) == 1 and (a + b)[0].text in ("-", "–", "—"):
+                continue  # '–' centred in a cell that is '79.8 ± 0.4' in other rows
             if not a:  # '5 × 10-4' in a column of whole numbers ('512'): the mantissa may sit in a column of its own
                 alone = alone or bool(b)
                 continue

@@ -117,7 +117,7 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings, c
             if not between and abs(r.y - chain[-1].y) > body:
                 break  # an empty band between two rules: the first closed this table, the second opens another
             if (r.y - chain[-1].y) * direction > settings.chain_gap or any(
-                    (is_prose(ln, settings) and ln.size >= 0.95 * body) or CAPTION.match(ln.text)
+                    (_running(ln, settings) and ln.size >= 0.95 * body) or CAPTION.match(ln.text)
                     or OTHER_FLOAT.match(ln.text) for ln in between):
                 break
             chain.append(r)
@@ -142,7 +142,7 @@ def _region_side(lines, rules, edge, direction, band, caption_lines, settings, c
                 if _heads_a_table(lines, i, rules, band, settings):
                     break  # a caption above its own table: what lies above it was this caption's
                 return None  # what lies between this caption and the next one below belongs to that float
-            if is_prose(ln, settings) or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
+            if _running(ln, settings) or CAPTION.match(ln.text) or OTHER_FLOAT.match(ln.text):
                 break
             if gap > settings.line_gap_em * ln.size:
                 break
@@ -205,6 +205,12 @@ def _heads_a_table(lines: list[Line], i: int, rules, band, settings) -> bool:
             break
         last = ln
     return any(0 <= r.y - last.bottom <= settings.caption_gap and r.x0 < band[1] and r.x1 > band[0] for r in rules)
+
+
+def _running(ln: Line, settings: TableSettings) -> bool:
+    """A line of the page's running text: prose in one piece. Prose set in three or more pieces across the
+    column is an examples table's row ('(4)  there is a house big on the hill   big   amod   acl')."""
+    return is_prose(ln, settings) and cells_on(ln) < 3
 
 
 def _outside(ln: Line, edge: float, direction: int, limit: float) -> bool:
