@@ -54,21 +54,24 @@ def split_sets(split: str, older: bool) -> list[Path]:
 
 def corpus_library(split: str, paths: list[Path], cache: Path, keep: bool = False) -> Settings:
     """The split's papers as local PDFs in a cached library (sentences embedded). `keep`: reuse the newest
-    library built for the split even if the parser changed since (to compare verifier changes alone)."""
+    library built for the split even if the parser changed since (to compare verifier changes alone). A library
+    is reused only while it holds the split's PDFs, no more and no fewer (its `done` file lists them)."""
     from synth.papers.library.embeddings import embed_library
 
+    labelled = load_labelled_set(*paths)
+    holds = "".join(f"{f}\n" for f in sorted({p.file for p in labelled.papers.values()}))  # a library's PDFs
     folder = cache / f"{split}-{parser_fingerprint()}"
-    built = sorted(cache.glob(f"{split}-*/done"), key=lambda p: p.stat().st_mtime)
+    built = sorted((p for p in cache.glob(f"{split}-*/done") if p.read_text() == holds), key=lambda p: p.stat().st_mtime)
     if keep and built:
         folder = built[-1].parent
     settings = Settings(home=folder / "library")
-    if not (folder / "done").exists():
+    if not (folder / "done").exists() or (folder / "done").read_text() != holds:
         shutil.rmtree(folder, ignore_errors=True)
         t = time.perf_counter()
-        library = add_corpus_papers(settings, load_labelled_set(*paths), CORPUS)
+        library = add_corpus_papers(settings, labelled, CORPUS)
         embed_library(library)
         library.close()
-        (folder / "done").write_text("parsed and embedded\n")
+        (folder / "done").write_text(holds)
         print(f"built the {split} library in {time.perf_counter() - t:.0f}s ({folder})", file=sys.stderr)
     return settings
 
