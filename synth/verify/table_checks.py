@@ -319,7 +319,8 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
             named = [[c for cells in named for c in cells]]
         for cells in named:
             verdict = _judge_row(nums, cells, claim_words, table, meta, strict=len({c.row_label for c in cells}) == 1,
-                                 local_words=local, alone=alone, others=[c for r in rows.values() for c in r])
+                                 local_words=local, alone=alone, others=[c for r in rows.values() for c in r],
+                                 claim_keys=frozenset(claim_keys))
             if verdict is not None:
                 score = caption_fit + (2 if verdict.label == "supported" else 1)
                 if best is None or score > best[0]:
@@ -329,7 +330,8 @@ def table_support(claim_text: str, tables: list[TableBlock], meta, names=None, c
 
 def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], table: TableBlock,
                meta, strict: bool = True, local_words: dict[int, set[str]] | None = None,
-               alone: dict[int, bool] | None = None, others: list[TableCell] = ()) -> TableVerdict | None:
+               alone: dict[int, bool] | None = None, others: list[TableCell] = (),
+               claim_keys: frozenset[str] = frozenset()) -> TableVerdict | None:
     """The claim's numbers against the cells of the row(s) it names; `strict` (one row) lets a number the
     row lacks in a column the claim names be a conflict, several rows only support. `local_words`: per number
     (by its offset), the words of its own clause. A number the row lacks may be the value it is compared with
@@ -348,6 +350,12 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
         named_fit = len(_words(named.column_label) & local) + bool(of_metric)
         equal = [c for c in row if any(holds(v, num) for v in _values(c))]
         fit = max((len(_words(c.column_label) & local) for c in equal), default=0)
+        # a column the claim names in full ('S2ORC-SciBERT', 'Full / test') while the equal cells' columns are
+        # not named: the number is another column's ('77.28' is SciBERT's, '.729' the dev set's)
+        whole = [c for c in row if _column_named(c, claim_keys, local)]
+        if equal and whole and strict and alone.get(num.start, True) and not any(
+                _column_named(c, claim_keys, local) for c in equal):
+            named, named_fit = whole[0], 2 * (fit + 1)
         if equal and not (named_fit >= 2 and named_fit > fit + 1):  # not a cell of a column the claim names
             cell = max(equal, key=lambda c: len(_words(c.column_label) & local))
             setting = _setting_clash(claim_words, cell.column_label)
@@ -388,6 +396,20 @@ def _judge_row(nums: list[Num], cells: list[TableCell], claim_words: set[str], t
     where = ", ".join(f"{c.text} ({c.row}, {c.column_label})" for c in quoted)
     return TableVerdict("supported", f"{name} of {meta.key} (p. {table.page}) gives {where}; no sentence "
                         "states it", checks, evidence)
+
+
+def _column_named(cell: TableCell, claim_keys: frozenset[str], words: set[str]) -> bool:
+    """The claim names this column in full: the name of its lowest header ('S2ORC-SciBERT'), or every word of
+    its path ('Full / test'), when that is more than a lone vague word."""
+    from synth.verify.text_checks import entity_key
+
+    if not cell.column:
+        return False
+    key = entity_key(cell.column[-1])
+    if len(key) > 3 and key in claim_keys:
+        return True
+    path = {w.rstrip("s") for w in _words(cell.column_label)}
+    return len(path) >= 2 and path <= words
 
 
 def raw_row_support(nums: list[Num], claim_words: set[str], table: TableBlock, meta) -> TableVerdict | None:
