@@ -71,6 +71,8 @@ _NUM = re.compile(
 )
 _WORD = re.compile(rf"\b({WORD})\b(?:\s*(?P<unit>%|percent\b|points?\b|times\b))?", re.IGNORECASE)
 _TOKEN = re.compile(r"[a-z]+")
+_RANKED = re.compile(r"(?:^|[^\w])(?:top|bottom|first|last)-$", re.IGNORECASE)  # 'top-50 paragraphs', 'top-1 accuracy'
+_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d-[01]\d-[0-3]\d(?!\d)")  # '2016-12-21'
 
 
 @dataclass
@@ -117,13 +119,17 @@ def _extract_numbers(text: str) -> list[Num]:
     ('XLM-R', 'mT5', 'F1') and ordinals ('3rd').
     """
     found: list[Num] = []
+    dates = [m.span() for m in _DATE.finditer(text)] if "-" in text else []
     for m in _NUM.finditer(text):
         start, end = m.start(), m.end()
         if end < len(text) and text[end - 1].isdigit() and text[end:end + 2].isalpha():
             continue  # ordinal or a unit-less token glued to letters: "3rd", "2nd"
         if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha() and not (
-                text[start - 2] in SCALE and start >= 3 and text[start - 3].isdigit()):
-            continue  # "GPT-3", "XLM-100" (but "1k-64k" is a range)
+                text[start - 2] in SCALE and start >= 3 and text[start - 3].isdigit()) and not _RANKED.search(
+                text[max(0, start - 8):start]):
+            continue  # "GPT-3", "XLM-100" (but "1k-64k" is a range, "top-50" a count)
+        if any(a <= start < b for a, b in dates):
+            continue  # a date ('2016-12-21'): no measurement
         raw = m["num"].replace(",", "")
         value = parse_number((m["sign"] or "") + m["num"] + (m["scale"] or ""))
         if not math.isfinite(value):

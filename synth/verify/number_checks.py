@@ -214,6 +214,9 @@ def approximate_match(c: Num, s: Num, how: str | None) -> str | None:
         return None
     step = _SCALE_STEP.get(c.text.rstrip("%")[-1:], 1.0) * 10 ** (-c.decimals)
     slack = max(0.02 * c.value, step)  # 'about 68%' is 67.5-69, 'about 380M' is 380.5M, 'about 16B' is 16.4B
+    zeros = len(c.text.rstrip("%")) - len(c.text.rstrip("%").rstrip("0")) if not (c.spelled or c.decimals) else 0
+    if zeros:  # a round number is rounded at its last non-zero digit: 'about 60%' is 55-65 (at most a tenth off)
+        slack = max(slack, min(0.5 * 10 ** zeros, 0.1 * c.value))
     if how == "about" and abs(s.value - c.value) <= slack:
         return f"{s.text} is about {c.text}"
     if how == "few" and 2 * c.value <= s.value < 10 * c.value:
@@ -253,6 +256,51 @@ def count_conflict(claim_text: str, c: Num, source_text: str, source_nums: list[
     return None
 
 
+# a run of items: 'French, Spanish, Russian and Chinese', 'token, speaker, segment, and position'
+_ENUMERATION = re.compile(r"(?:[^,;:()\[\].]{1,40}, ){1,10}[^,;:()\[\].]{1,40}?,? (?:and|or) [^,;:()\[\].]{1,40}")
+_LIST_AFTER_COUNT = re.compile(r"^[^,;.:()]{0,40}?(?::|\(|—| such as | including | namely )")
+
+
+def _parts(run: str) -> list[str]:
+    return [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", run) if p.strip()]
+
+
+def _items(parts: list[str]) -> list[str]:
+    """The items of an enumeration, each as its content words ('positional embeddings' → 'positional')."""
+    from synth.verify.evidence import STOPWORDS, stem
+
+    return [" ".join(stem(w) for w in re.findall(r"[a-z0-9][a-z0-9\-]*", p.lower()) if w not in STOPWORDS)
+            for p in parts]
+
+
+def _same_item(a: str, b: str) -> bool:
+    """'token' names the item 'token embed'; 'posit' and 'position' are one stem."""
+    aw, bw = set(a.split()), set(b.split())
+    return bool(aw & bw) or any(x[:5] == y[:5] and len(x) >= 5 and len(y) >= 5 for x in aw for y in bw)
+
+
+def list_count_conflict(claim_text: str, c: Num, source_text: str) -> str | None:
+    """A count the claim spells out as a list ('three languages: French, Spanish and Chinese', 'four embeddings:
+    token, speaker, segment and position') against the source's list of the same items with another length
+    ('French, Spanish, Russian and Chinese'): the source's items. The lists must share two items or more, and all
+    but one of the shorter list's."""
+    if not _is_count(c, claim_text) or not _LIST_AFTER_COUNT.match(claim_text[c.end:]):
+        return None
+    run = _ENUMERATION.search(claim_text, c.end)
+    if run is None or run.start() - c.end > 60:
+        return None
+    mine = _items(_parts(re.sub(r"^[^:(—]*[:(—]\s*|^.*?\b(?:such as|including|namely)\s+", "", run.group(0))))
+    if len(mine) != int(c.value):
+        return None  # the claim's own list is not the count's
+    for m in _ENUMERATION.finditer(source_text):
+        parts = _parts(m.group(0))
+        theirs = _items(parts)
+        shared = [any(_same_item(a, b) for a in mine) for b in theirs]
+        if len(theirs) != len(mine) and sum(shared) >= 2 and sum(shared) >= min(len(mine), len(theirs)) - 1:
+            return f"{len(theirs)}: {', '.join(parts[shared.index(True):])}"
+    return None
+
+
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
                  "fifths": 5, "tenth": 10, "tenths": 10}
 _NUMERATORS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
@@ -261,8 +309,16 @@ _FRACTION = re.compile(r"\b(?:(a|one|two|three|four)[ -])?(" + "|".join(_DENOMIN
                        re.IGNORECASE)
 
 
+_ONE_TO_NINE = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
+# 'one in a thousand', 'nine in ten', '3 out of 10': a share as a count in a round number of cases
+_IN_EVERY = re.compile(r"\b(" + "|".join(_ONE_TO_NINE) + r"|[1-9])\s+(?:in|out\s+of)\s+(?:a\s+|every\s+)?"
+                       r"(ten|hundred|thousand|10|100|1,000|1000)\b", re.IGNORECASE)
+_ROUND = {"ten": 10, "hundred": 100, "thousand": 1000, "10": 10, "100": 100, "1,000": 1000, "1000": 1000}
+
+
 def fractions(text: str) -> list[Num]:
-    """Shares said in words, as percentages: 'a third of' → 33.3%, 'two-fifths' → 40%, 'half of' → 50%."""
+    """Shares said in words, as percentages: 'a third of' → 33.3%, 'two-fifths' → 40%, 'half of' → 50%, 'nine in
+    ten' → 90%, 'one in a thousand' → 0.1%."""
     out = []
     for m in _FRACTION.finditer(text):
         numerator = _NUMERATORS[(m.group(1) or "a").lower()]
@@ -270,7 +326,13 @@ def fractions(text: str) -> list[Num]:
         if value < 100:
             out.append(Num(m.group(0), value, "%", 0, m.start(), m.end(), True,
                            context_words(text, m.start(), m.end())))
-    return out
+    for m in _IN_EVERY.finditer(text):
+        numerator = _ONE_TO_NINE.get(m.group(1).lower()) or int(m.group(1))
+        value = 100 * numerator / _ROUND[m.group(2).lower()]
+        if value < 100:
+            out.append(Num(m.group(0), value, "%", 0, m.start(), m.end(), True,
+                           context_words(text, m.start(), m.end())))
+    return sorted(out, key=lambda n: n.start)
 
 
 def _with_fractions(text: str, nums: list[Num]) -> list[Num]:
@@ -283,7 +345,8 @@ def _with_fractions(text: str, nums: list[Num]) -> list[Num]:
 
 
 def _is_fraction(n: Num) -> bool:
-    return n.spelled and n.unit == "%" and re.split(r"[ -]", n.text.lower())[-1] in _DENOMINATORS
+    return n.spelled and n.unit == "%" and (re.split(r"[ -]", n.text.lower())[-1] in _DENOMINATORS
+                                             or _IN_EVERY.fullmatch(n.text) is not None)
 
 
 def _side(text: str, c: Num) -> str | None:
@@ -305,7 +368,8 @@ def fraction_match(c: Num, source: list[Num], how: str | None) -> tuple[Num | No
             return c.value <= p <= c.value + 10
         if how == "under":
             return c.value - 10 <= p <= c.value
-        return abs(p - c.value) <= (4.0 if how == "about" else 2.5)
+        # points, and for a small share a quarter of it ('one in a thousand' is no 2%)
+        return abs(p - c.value) <= min(4.0 if how == "about" else 2.5, max(0.25 * c.value, 0.01))
 
     for s in source:
         if s.unit == "%":
@@ -402,6 +466,13 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
         if checks[i] is None and (s := count_conflict(claim_text, c, source_text, source_nums)) is not None:
             checks[i] = NumberCheck(claim=c.text, source=s.text, status="conflict",
                                     note=f"source says {s.text}, claim says {c.text}")
+    # pass 1d: a count spelled out as a list, against the source's list of the same items ('three languages:
+    # French, Spanish and Chinese' against 'French, Spanish, Russian and Chinese')
+    for i, c in enumerate(claim_nums):
+        if (checks[i] is None or checks[i].status in ("exact", "unrepeated")) and (
+                listed := list_count_conflict(claim_text, c, source_text)) is not None:
+            checks[i] = NumberCheck(claim=c.text, source=listed.split(":")[0], status="conflict",
+                                    note=f"the source lists {listed}; the claim counts {c.text}")
     # pass 2: derived values (differences, relative changes) inside the source statement
     for i, c in enumerate(claim_nums):
         if checks[i] is None and c.unit == "%" and (hit := _share_match(c, source_nums)) is not None:

@@ -49,3 +49,10 @@ def test_within_rounding():
 def test_counts_with_thousands_separators_are_not_years():
     assert [n.value for n in extract_numbers("We use 2,000 examples from 2019.")] == [2000.0]
     assert [q.value for q in parse_quantities("We use 2,000 examples from 2019.")] == [2000.0]
+
+
+def test_a_rank_after_top_is_a_number_and_a_date_is_none():
+    # P18-1161 p. 5: 'the 2016-12-21 dump of English Wikipedia ... retrieve top-50 paragraphs'
+    text = "We use the 2016-12-21 dump of English Wikipedia and retrieve top-50 paragraphs for each question."
+    assert [(n.text, n.value) for n in extract_numbers(text)] == [("50", 50.0)]
+    assert extract_numbers("GPT-3 and XLM-100") == []  # a name's digits stay part of the name

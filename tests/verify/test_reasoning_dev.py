@@ -588,3 +588,55 @@ def test_a_comparison_of_two_table_rows_is_checked_in_the_column_the_claim_names
     assert short.startswith("Table 1 gives the opposite of 'falls short of'") and "Baseline 62" in short
     assert row_comparison("Greedy decoding is ahead of the baseline in success rate.", tables) is None
     assert row_comparison("Greedy decoding is not better than the baseline in success rate.", tables) is None
+
+
+def test_a_count_spelled_out_as_a_list_against_the_papers_list():
+    """2020.acl-main.54 p. 5 lists three embeddings; a claim that counts four (and lists one the paper does not
+    have) conflicts with it, and a claim with the paper's three does not."""
+    source = "The input embedding comprises of the token embedding, the speaker embedding, and the positional embedding."
+    claim = "Each input token is represented as the sum of four embeddings: token, speaker, segment and position."
+    (four,) = [c for c in compare_numbers(claim, source) if c.claim == "four"]
+    assert four.status == "conflict" and four.source == "3"
+    assert "token embedding, the speaker embedding, the positional embedding" in four.note
+    right = "Each input token is the sum of three embeddings: token, speaker and position."
+    assert all(c.status != "conflict" for c in compare_numbers(right, source))
+    # a count with no list of its own says nothing about the paper's list
+    assert all(c.status != "conflict" for c in compare_numbers("We average three runs.", source))
+
+
+def test_a_column_the_claim_names_in_full_holds_its_number_not_a_neighbour():
+    """2020.acl-main.447 Table 5 (p. 6): JNLPBA is 77.28 for SciBERT and 77.70 for S2ORC-SciBERT; 2020.tacl-1.36
+    Table 2 (p. 11): the full dataflow model is .729 on dev and .665 on test."""
+    from synth.verify.table_checks import table_support
+
+    meta = PaperMeta(id="local-s2orc", version=1, source="local", sha256="", size_bytes=0, fetched_at="2026-12-08")
+    tables = _corpus_tables("2020.acl-main.447.pdf", 6)
+    wrong = table_support("On JNLPBA named entity recognition, S2ORC-SciBERT reaches 77.28 F1.", tables, meta)
+    assert wrong.label == "contradicted" and "source says 77.70 ± 0.25, claim says 77.28" in wrong.reason
+    right = table_support("On JNLPBA named entity recognition, S2ORC-SciBERT reaches 77.70 F1.", tables, meta)
+    assert right.label == "supported"
+    meta = PaperMeta(id="local-tacl", version=1, source="local", sha256="", size_bytes=0, fetched_at="2026-12-08")
+    tables = _corpus_tables("2020.tacl-1.36.pdf", 11)
+    wrong = table_support("On the full SMCalFlow test set, the dataflow model reaches 72.9% exact-match accuracy.",
+                          tables, meta)
+    assert wrong.label == "contradicted" and "(Dataflow, Full / test)" in wrong.reason
+    right = table_support("On the full SMCalFlow development set, the dataflow model reaches 72.9% exact-match "
+                          "accuracy.", tables, meta)
+    assert right.label == "supported"
+
+
+def test_a_share_as_one_in_so_many_and_a_round_number_hedge():
+    """W17-2613 p. 4: the threshold is 0.001, 'one in a thousand'; S2ORC p. 5: 90.4% is 'nine in ten'; LongEval
+    p. 16: MTurkers scored 62%, 'about 60%' (a round number rounds at its last non-zero digit), not 'about 70%'."""
+    threshold = "a sense participates in a update only if its probability exceeds a threshold (= 0.001)."
+    assert _status(compare_numbers("A sense is updated only if its probability is larger than one in a thousand.",
+                                   threshold)) == [("one in a thousand", "0.001", "rounded")]
+    assert compare_numbers("A sense is updated only if its probability is above one in a hundred.",
+                           threshold)[0].status != "rounded"
+    coverage = "Our publisher-provided abstract coverage is 90.4%, or 73.4M papers."
+    assert _status(compare_numbers("Abstracts are available for around nine in ten papers.", coverage)) == [
+        ("nine in ten", "90.4%", "rounded")]
+    mturk = "MTurkers scored just 62% (binary classification) with a three-annotator Fleiss κ of 0.15."
+    assert _status(compare_numbers("Crowd workers reached only about 60% accuracy.", mturk))[0] == (
+        "60%", "62%", "rounded")
+    assert compare_numbers("Crowd workers reached only about 70% accuracy.", mturk)[0].status == "conflict"
