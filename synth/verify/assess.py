@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from synth.core.models import Evidence, NumberCheck, PaperMeta
 from synth.core.numbers import extract_numbers
-from synth.verify.evidence import Alignment, PreparedClaim, SourceCache, content_words, normalise, stem
-from synth.verify.number_checks import compare_numbers, said_as_change
+from synth.verify.evidence import (Alignment, PreparedClaim, SourceCache, content_words, normalise, score_alignment,
+                                   stem)
+from synth.verify.number_checks import compare_numbers, paper_value, quantity_index, said_as_change
 from synth.verify.search import dense_norm, distinctive_numbers
 from synth.core.numbers import within_rounding
 from synth.verify.structure import (check_but_not, check_direction, check_former_latter, check_negation,
@@ -166,6 +167,7 @@ class Assessor:
         self.dense = dense if dense is not None and dense.enabled else None
         self.nli = nli
         self._names: dict[str, PaperNames] = {}
+        self._quantities: dict[str, dict] = {}  # per paper version: its numbers by the names that bind them
 
     def names(self, meta: PaperMeta) -> PaperNames:
         if meta.key not in self._names:
@@ -190,6 +192,29 @@ class Assessor:
                 if n.status == "conflict" and n.source and _same_kind(n.claim, n.source) and not owners_differ(
                         text, n.claim, window, n.source, self.names(cand.passage.meta), _logo_gap(window)):
                     return n, cand
+        return None
+
+    def _quantity_elsewhere(self, claim: PreparedClaim, meta: PaperMeta) -> tuple[NumberCheck, Alignment] | None:
+        """Conflict over absence, paper-wide: the claim's number names a quantity ('a beam size of 5', 'eight
+        words') that the paper names the same way with one other value, in any sentence."""
+        text = complete_text(claim)
+        nums = [n for n in extract_numbers(text) if not said_as_change(n, text)]
+        if not nums:
+            return None
+        if meta.key not in self._quantities:
+            sentences = {i: s.text for i, s in self.cache.sentences(meta).items()}
+            self._quantities[meta.key] = quantity_index(sentences, self.cache.numbers(meta))
+        for n in nums:
+            hit = paper_value(text, n, self._quantities[meta.key])
+            if hit is None:
+                continue
+            source, idx = hit
+            passage = self.cache.passage(meta, idx, idx)
+            if passage is None:
+                continue
+            check = NumberCheck(claim=n.text, source=source.text, status="conflict",
+                                note="the paper names the same quantity the same way")
+            return check, score_alignment(claim, passage)
         return None
 
     def _flipped_nearby(self, claim: PreparedClaim, a: Alignment, meta: PaperMeta) -> str | None:
@@ -285,6 +310,11 @@ class Assessor:
                 c, found_in = conflict
                 return Assessment(meta, "contradicted", f"source says {c.source}, claim says {c.claim} "
                                   f"({where(meta, found_in)})", found_in, [c], related=related)
+            elsewhere = self._quantity_elsewhere(claim, meta) if a is not None else None
+            if elsewhere is not None:  # the same quantity, named the same way, has another value in the paper
+                check, found_in = elsewhere
+                return Assessment(meta, "contradicted", f"source says {check.source}, claim says {check.claim}: "
+                                  f"{check.note} ({where(meta, found_in)})", found_in, [check], related=related)
             absent = self.names(meta).absent(claim.text) if a is not None else []
             if absent:  # a claim about something the paper never names is not a paraphrase of it
                 return Assessment(meta, "not_found", f"no passage in {meta.key} states the claim{best}; the paper "

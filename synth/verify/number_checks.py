@@ -131,6 +131,48 @@ def _bound_rival(claim_text: str, c: Num, source_text: str, source_nums: list[Nu
     return None
 
 
+# words that hedge or scale a number rather than name what it measures ('only around 2 million')
+_NOT_A_NAME = frozenset("only around about roughly approximately nearly almost over under just some least most "
+                        "more less than total overall million thousand billion hundred point percent time".split())
+
+
+def quantity_names(text: str, n: Num) -> list[tuple[int, tuple[str, ...] | str]]:
+    """The names a number is bound by (see _names_of), those that name a quantity: (0, two words before it) and
+    (1, the noun a count counts), without hedges and scales."""
+    from synth.verify.evidence import stem
+
+    before, counted = _names_of(text, n)
+    hedges = {stem(w) for w in _NOT_A_NAME}
+    out: list[tuple[int, tuple[str, ...] | str]] = []
+    if before and not hedges & set(before):
+        out.append((0, before))
+    if counted and counted not in hedges:
+        out.append((1, counted))
+    return out
+
+
+def quantity_index(sentences: dict[int, str], numbers: dict[int, list[Num]]) -> dict:
+    """Every number of a paper's sentences by the names that bind it: name → [(number, sentence index)]."""
+    index: dict = {}
+    for idx, nums in numbers.items():
+        for n in nums:
+            for name in quantity_names(sentences[idx], n):
+                index.setdefault(name, []).append((n, idx))
+    return index
+
+
+def paper_value(claim_text: str, c: Num, index: dict) -> tuple[Num, int] | None:
+    """The paper's one value for the quantity the claim's number names, anywhere in the paper, when it is another
+    value ('a beam size of 12' against the claim's 'beam size of 5'): (that number, its sentence index). None
+    when the paper gives the claim's value under that name too, or several values, or none."""
+    for name in quantity_names(claim_text, c):
+        found = [(s, idx) for s, idx in index.get(name, ()) if _units_compatible(c, s)]
+        values = {round(s.value, 9) for s, _ in found}
+        if len(values) == 1 and not any(match_pair(c, s) for s, _ in found):
+            return found[0]
+    return None
+
+
 def _one_keystroke(c: Num, s: Num) -> bool:
     return DamerauLevenshtein.distance(_digits(c.text), _digits(s.text)) <= 1
 

@@ -640,3 +640,28 @@ def test_a_share_as_one_in_so_many_and_a_round_number_hedge():
     assert _status(compare_numbers("Crowd workers reached only about 60% accuracy.", mturk))[0] == (
         "60%", "62%", "rounded")
     assert compare_numbers("Crowd workers reached only about 70% accuracy.", mturk)[0].status == "conflict"
+
+
+def test_the_papers_value_for_the_same_quantity_anywhere_in_it():
+    """Conflict over absence, paper-wide: P16-1162 p. 5 ensembles 'all 8 models' and p. 5 lists its beam size;
+    a claim of six models conflicts with the one value the paper gives the quantity, wherever the sentence is; a
+    quantity the paper gives two values (or the claim's own) settles nothing."""
+    from synth.core.numbers import extract_numbers
+    from synth.verify.number_checks import paper_value, quantity_index
+
+    sentences = {0: "We report results of the system that performed best on our development set (newstest2013), "
+                    "and of an ensemble of all 8 models.",
+                 1: "We use a beam size of 12 for beam search, with probabilities normalized by sentence length."}
+    index = quantity_index(sentences, {i: extract_numbers(t) for i, t in sentences.items()})
+    claim = "The reported ensembles combine six models drawn from the two independent training runs."
+    (six,) = [n for n in extract_numbers(claim) if n.text == "six"]
+    source, idx = paper_value(claim, six, index)
+    assert (source.text, idx) == ("8", 0)
+    claim = "Decoding uses a beam size of 5 with length-normalised probabilities."
+    source, idx = paper_value(claim, extract_numbers(claim)[0], index)
+    assert (source.text, idx) == ("12", 1)
+    assert paper_value("an ensemble of 8 models", extract_numbers("an ensemble of 8 models")[0], index) is None
+    # 'only around 2 million': hedges and scales name no quantity
+    assert paper_value("adds only around 2 million weights", extract_numbers("adds only around 2 million weights")[0],
+                       quantity_index({0: "with 4 million examples"}, {0: extract_numbers("with 4 million examples")})
+                       ) is None
