@@ -5,6 +5,7 @@ Numbers are read with the grammar of synth.core.numbers, the same one extraction
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -136,13 +137,18 @@ _NOT_A_NAME = frozenset("only around about roughly approximately nearly almost o
                         "more less than total overall million thousand billion hundred point percent time".split())
 
 
+@lru_cache(maxsize=1)
+def _not_a_name_stems() -> frozenset[str]:
+    from synth.verify.evidence import stem
+
+    return frozenset(stem(w) for w in _NOT_A_NAME)
+
+
 def quantity_names(text: str, n: Num) -> list[tuple[int, tuple[str, ...] | str]]:
     """The names a number is bound by (see _names_of), those that name a quantity: (0, two words before it) and
     (1, the noun a count counts), without hedges and scales."""
-    from synth.verify.evidence import stem
-
     before, counted = _names_of(text, n)
-    hedges = {stem(w) for w in _NOT_A_NAME}
+    hedges = _not_a_name_stems()
     out: list[tuple[int, tuple[str, ...] | str]] = []
     if before and not hedges & set(before):
         out.append((0, before))
@@ -511,7 +517,7 @@ def compare_numbers(claim_text: str, source_text: str, cut: bool = False, verbat
     # pass 1d: a count spelled out as a list, against the source's list of the same items ('three languages:
     # French, Spanish and Chinese' against 'French, Spanish, Russian and Chinese')
     for i, c in enumerate(claim_nums):
-        if (checks[i] is None or checks[i].status in ("exact", "unrepeated")) and (
+        if (checks[i] is None or checks[i].status in ("equal", "unrepeated")) and (
                 listed := list_count_conflict(claim_text, c, source_text)) is not None:
             checks[i] = NumberCheck(claim=c.text, source=listed.split(":")[0], status="conflict",
                                     note=f"the source lists {listed}; the claim counts {c.text}")
